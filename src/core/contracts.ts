@@ -1,0 +1,189 @@
+/**
+ * Data contracts as `effect/Schema` fields that decode raw values into canonical ones.
+ *
+ * Every failure message is structured as `CONTRACT_NAME: specific violation`, e.g.
+ * `PRICE_VALIDITY: close must be positive, got -10.5`, and decoding collects all of them
+ * so a quarantined record lists every contract it broke.
+ */
+import { Either, ParseResult, Schema } from "effect";
+import {
+  type Decimal,
+  decimalFromNumber,
+  parseDecimal,
+  signOfDecimal,
+} from "./decimal";
+
+/** Builds a structured violation message. */
+export const violation = (contract: string, message: string): string => `${contract}: ${message}`;
+
+/** Shows a raw value in a violation message. */
+export const showValue = (value: unknown): string => {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+const isAbsent = (value: unknown): boolean =>
+  value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+
+/**
+ * A contract field: decodes `unknown` with `check`, which returns the canonical value or the
+ * violation message. Absent values (missing, null, empty text) are `REQUIRED_FIELDS`.
+ */
+export const contractField = <A>(
+  field: string,
+  check: (value: unknown) => Either.Either<A, string>,
+) =>
+  Schema.transformOrFail(Schema.Unknown, Schema.Any as Schema.Schema<A>, {
+    strict: true,
+    decode: (value, _, ast) => {
+      if (isAbsent(value)) {
+        return ParseResult.fail(
+          new ParseResult.Type(ast, value, violation("REQUIRED_FIELDS", `${field} is required`)),
+        );
+      }
+      return Either.match(check(value), {
+        onLeft: (message) => ParseResult.fail(new ParseResult.Type(ast, value, message)),
+        onRight: (ok) => ParseResult.succeed(ok),
+      });
+    },
+    encode: (value) => ParseResult.succeed(value),
+  });
+
+/** Reads a decimal from a JSON number or decimal text. */
+export const readDecimal = (value: unknown): Decimal | undefined =>
+  typeof value === "number"
+    ? decimalFromNumber(value)
+    : typeof value === "string"
+      ? parseDecimal(value)
+      : undefined;
+
+/** PRICE_VALIDITY: an exact decimal strictly greater than zero. */
+export const positivePrice = (field: string) =>
+  contractField(field, (value): Either.Either<Decimal, string> => {
+    const decimal = readDecimal(value);
+    if (decimal === undefined) {
+      return Either.left(
+        violation("PRICE_VALIDITY", `${field} must be a decimal number, got ${showValue(value)}`),
+      );
+    }
+    return signOfDecimal(decimal) > 0
+      ? Either.right(decimal)
+      : Either.left(violation("PRICE_VALIDITY", `${field} must be positive, got ${decimal}`));
+  });
+
+/** VOLUME_VALIDITY (or another contract): a whole number ≥ 0 within the safe range. */
+export const nonNegativeInteger = (field: string, contract = "VOLUME_VALIDITY") =>
+  contractField(field, (value): Either.Either<number, string> => {
+    const decimal = readDecimal(value);
+    const number = decimal === undefined ? Number.NaN : Number(decimal);
+    if (decimal === undefined || !Number.isSafeInteger(number) || decimal.includes(".")) {
+      return Either.left(
+        violation(contract, `${field} must be a non-negative integer, got ${showValue(value)}`),
+      );
+    }
+    return number >= 0
+      ? Either.right(number)
+      : Either.left(violation(contract, `${field} must be non-negative, got ${decimal}`));
+  });
+
+const SYMBOL = /^[A-Z0-9]{1,10}$/;
+
+/** SYMBOL_FORMAT: 1–10 upper-case letters or digits. Lower case is a violation, not fixed up. */
+export const symbolField = (field = "symbol") =>
+  contractField(field, (value): Either.Either<string, string> =>
+    typeof value === "string" && SYMBOL.test(value)
+      ? Either.right(value)
+      : Either.left(
+          violation(
+            "SYMBOL_FORMAT",
+            `${field} must be 1-10 upper-case letters or digits, got ${showValue(value)}`,
+          ),
+        ),
+  );
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether text is a real calendar date `YYYY-MM-DD`. */
+export const isIsoDate = (text: string): boolean => {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+};
+
+/** DATE_VALIDITY: a calendar date `YYYY-MM-DD`. */
+export const isoDateField = (field: string) =>
+  contractField(field, (value): Either.Either<string, string> =>
+    typeof value === "string" && isIsoDate(value)
+      ? Either.right(value)
+      : Either.left(violation("DATE_VALIDITY", `${field} must be a date YYYY-MM-DD, got ${showValue(value)}`)),
+  );
+
+const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * TIMESTAMP_VALIDITY: a time-zone-aware instant, normalised to ISO-8601 UTC. Accepts epoch
+ * milliseconds or ISO text with `Z` or an offset; text without a zone is a violation.
+ */
+export const utcTimestampField = (field: string) =>
+  contractField(field, (value): Either.Either<string, string> => {
+    const fail = (why: string) =>
+      Either.left(violation("TIMESTAMP_VALIDITY", `${field} ${why}, got ${showValue(value)}`));
+    if (typeof value === "number") {
+      return Number.isSafeInteger(value) && value >= 0
+        ? Either.right(new Date(value).toISOString())
+        : fail("must be epoch milliseconds");
+    }
+    if (typeof value !== "string") return fail("must be an ISO-8601 timestamp");
+    if (!ZONED_TIMESTAMP.test(value)) return fail("must be ISO-8601 with a UTC offset");
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? fail("is not a valid instant") : Either.right(new Date(ms).toISOString());
+  });
+
+/** REQUIRED_FIELDS: non-empty text. */
+export const requiredText = (field: string) =>
+  contractField(field, (value): Either.Either<string, string> =>
+    typeof value === "string"
+      ? Either.right(value.trim())
+      : Either.left(violation("REQUIRED_FIELDS", `${field} must be text, got ${showValue(value)}`)),
+  );
+
+/** The future tolerance of TIMESTAMP_VALIDITY: 5 minutes. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** TIMESTAMP_VALIDITY: not more than 5 minutes after `nowMs`. */
+export const notInFuture = (field: string, isoUtc: string, nowMs: number): string | undefined =>
+  Date.parse(isoUtc) > nowMs + FUTURE_TOLERANCE_MS
+    ? violation(
+        "TIMESTAMP_VALIDITY",
+        `${field} must not be more than 5 minutes in the future, got ${isoUtc} (now ${new Date(nowMs).toISOString()})`,
+      )
+    : undefined;
+
+/**
+ * Decodes a raw record against a contract schema and returns the canonical value or every
+ * violation message, in field order, without duplicates.
+ */
+export const decodeContract = <A, I>(
+  schema: Schema.Schema<A, I>,
+  raw: unknown,
+): Either.Either<A, ReadonlyArray<string>> => {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return Either.left([violation("REQUIRED_FIELDS", `record must be an object, got ${showValue(raw)}`)]);
+  }
+  return Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })(raw).pipe(
+    Either.mapLeft((error) => {
+      const messages = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+        const where = issue.path.length > 0 ? issue.path.join(".") : "record";
+        if (issue._tag === "Missing") return violation("REQUIRED_FIELDS", `${where} is required`);
+        return /^[A-Z_]+: /.test(issue.message)
+          ? issue.message
+          : violation("SCHEMA", `${where} ${issue.message}`);
+      });
+      return [...new Set(messages)];
+    }),
+  );
+};

@@ -1,0 +1,110 @@
+/**
+ * Exact decimal numbers as canonical strings.
+ *
+ * Prices are stored and compared as text so that no value ever passes through binary
+ * floating point once it has been mapped. The canonical form has no leading zeros, no
+ * trailing fractional zeros, no exponent and no `+` sign: `150.00` → `150`, `0.50` → `0.5`,
+ * `-0` → `0`. Equal numbers therefore always have byte-identical text.
+ */
+import { Brand } from "effect";
+
+/** A decimal number in canonical text form. */
+export type Decimal = string & Brand.Brand<"Decimal">;
+
+const DECIMAL_TEXT = /^([+-])?(\d+)(?:\.(\d+))?$/;
+const DECIMAL_TEXT_WITH_EXPONENT = /^([+-])?(\d+)(?:\.(\d*))?[eE]([+-]?\d+)$/;
+
+interface Parts {
+  readonly negative: boolean;
+  readonly digits: string;
+  /** Number of digits of `digits` after the decimal point. */
+  readonly scale: number;
+}
+
+const fromParts = ({ negative, digits, scale }: Parts): Decimal => {
+  let intPart = scale > 0 ? digits.slice(0, digits.length - scale) : digits;
+  let fracPart = scale > 0 ? digits.slice(digits.length - scale) : "";
+  if (intPart.length === 0) intPart = "0";
+  intPart = intPart.replace(/^0+(?=\d)/, "");
+  fracPart = fracPart.replace(/0+$/, "");
+  const isZero = /^0$/.test(intPart) && fracPart.length === 0;
+  const body = fracPart.length > 0 ? `${intPart}.${fracPart}` : intPart;
+  return (negative && !isZero ? `-${body}` : body) as Decimal;
+};
+
+const padLeft = (digits: string, scale: number): string =>
+  digits.length > scale ? digits : "0".repeat(scale - digits.length + 1) + digits;
+
+/**
+ * Parses decimal text (`"150.25"`, `"-0.5"`, `"1e-7"`) into canonical form.
+ * Returns `undefined` for anything that is not a finite decimal number.
+ */
+export const parseDecimal = (text: string): Decimal | undefined => {
+  const trimmed = text.trim();
+  const plain = DECIMAL_TEXT.exec(trimmed);
+  if (plain) {
+    const frac = plain[3] ?? "";
+    return fromParts({
+      negative: plain[1] === "-",
+      digits: (plain[2] ?? "") + frac,
+      scale: frac.length,
+    });
+  }
+  const exp = DECIMAL_TEXT_WITH_EXPONENT.exec(trimmed);
+  if (!exp) return undefined;
+  const frac = exp[3] ?? "";
+  const exponent = Number(exp[4]);
+  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 400) return undefined;
+  let digits = (exp[2] ?? "") + frac;
+  let scale = frac.length - exponent;
+  if (scale < 0) {
+    digits += "0".repeat(-scale);
+    scale = 0;
+  }
+  return fromParts({ negative: exp[1] === "-", digits: padLeft(digits, scale), scale });
+};
+
+/**
+ * Converts a JSON number to an exact decimal.
+ *
+ * JavaScript prints the shortest text that round-trips to the same double, so any
+ * decimal the source wrote with up to 15 significant digits comes back exactly as
+ * written: `130.28` stays `130.28`, never `130.280000000000001`.
+ */
+export const decimalFromNumber = (value: number): Decimal | undefined =>
+  Number.isFinite(value) ? parseDecimal(String(value)) : undefined;
+
+const toParts = (value: Decimal): Parts => {
+  const negative = value.startsWith("-");
+  const body = negative ? value.slice(1) : value;
+  const dot = body.indexOf(".");
+  return dot < 0
+    ? { negative, digits: body, scale: 0 }
+    : { negative, digits: body.slice(0, dot) + body.slice(dot + 1), scale: body.length - dot - 1 };
+};
+
+const toScaled = (value: Decimal, scale: number): bigint => {
+  const parts = toParts(value);
+  const magnitude = BigInt(parts.digits) * 10n ** BigInt(scale - parts.scale);
+  return parts.negative ? -magnitude : magnitude;
+};
+
+/** Compares two decimals exactly: negative if `a < b`, 0 if equal, positive if `a > b`. */
+export const compareDecimal = (a: Decimal, b: Decimal): number => {
+  const scale = Math.max(toParts(a).scale, toParts(b).scale);
+  const diff = toScaled(a, scale) - toScaled(b, scale);
+  return diff === 0n ? 0 : diff < 0n ? -1 : 1;
+};
+
+/** The sign of a decimal: -1, 0 or 1. */
+export const signOfDecimal = (value: Decimal): -1 | 0 | 1 =>
+  value === "0" ? 0 : value.startsWith("-") ? -1 : 1;
+
+/** Adds two decimals exactly. */
+export const addDecimal = (a: Decimal, b: Decimal): Decimal => {
+  const scale = Math.max(toParts(a).scale, toParts(b).scale);
+  const sum = toScaled(a, scale) + toScaled(b, scale);
+  const negative = sum < 0n;
+  const magnitude = (negative ? -sum : sum).toString();
+  return fromParts({ negative, digits: padLeft(magnitude, scale), scale });
+};

@@ -1,0 +1,68 @@
+/**
+ * Errors that cross a boundary (HTTP, Durable Object RPC, manifest, audit).
+ *
+ * Source failures are split by what an operator can do about them: a transient error
+ * (network, timeout, 408, 429, 5xx) is retried; a permanent one (other 4xx, an
+ * undecodable payload) is not, and keeps the payload so nothing is lost.
+ */
+import { Schema } from "effect";
+
+/** A source failed in a way that may succeed on a later attempt. */
+export class TransientSourceError extends Schema.TaggedError<TransientSourceError>()(
+  "TransientSourceError",
+  {
+    source: Schema.String,
+    url: Schema.String,
+    reason: Schema.Literal("network", "timeout", "status"),
+    status: Schema.optional(Schema.Number),
+    retryAfterMs: Schema.optional(Schema.Number),
+    message: Schema.String,
+  },
+) {}
+
+/** A source failed in a way that retrying the same request cannot fix. */
+export class PermanentSourceError extends Schema.TaggedError<PermanentSourceError>()(
+  "PermanentSourceError",
+  {
+    source: Schema.String,
+    url: Schema.String,
+    reason: Schema.Literal("status", "decode"),
+    status: Schema.optional(Schema.Number),
+    message: Schema.String,
+    /** The payload as received (truncated to 64 KiB), kept for the dead-letter record. */
+    payload: Schema.optional(Schema.String),
+  },
+) {}
+
+/** The partition key does not have the shape the pipeline requires. */
+export class InvalidPartitionKey extends Schema.TaggedError<InvalidPartitionKey>()(
+  "InvalidPartitionKey",
+  { pipeline: Schema.String, partition: Schema.String, message: Schema.String },
+) {}
+
+/** No pipeline of that name is registered. */
+export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()("UnknownPipeline", {
+  pipeline: Schema.String,
+  message: Schema.String,
+}) {}
+
+/** The database could not be reached or refused a statement. */
+export class DatabaseError extends Schema.TaggedError<DatabaseError>()("DatabaseError", {
+  operation: Schema.String,
+  message: Schema.String,
+}) {}
+
+/** Everything a pipeline run can fail with. */
+export type PipelineError = TransientSourceError | PermanentSourceError | DatabaseError;
+
+/** Whether retrying may help. */
+export const isRetryable = (error: PipelineError): boolean =>
+  error._tag === "TransientSourceError" || error._tag === "DatabaseError";
+
+/** Keeps at most 64 KiB of a payload for error records. */
+export const truncatePayload = (payload: string, limit = 65_536): string =>
+  payload.length <= limit ? payload : `${payload.slice(0, limit)}…[truncated ${payload.length - limit} chars]`;
+
+/** A printable message for any failure cause. */
+export const describeUnknown = (cause: unknown): string =>
+  cause instanceof Error ? cause.message : typeof cause === "string" ? cause : JSON.stringify(cause);

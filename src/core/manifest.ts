@@ -1,0 +1,120 @@
+/**
+ * `core_manifest`: capture lineage, one row per capture of a partition.
+ */
+import { and, desc, eq, sql } from "drizzle-orm";
+import { Effect } from "effect";
+import { dbTry } from "../db/db";
+import { coreManifest } from "../db/schema";
+import type { RunCounts, RunError, RunStatus } from "./run-result";
+
+/** One manifest row as the runner writes it. */
+export interface ManifestEntry {
+  readonly captureId: string;
+  readonly domain: string;
+  readonly stage: string;
+  readonly partitionKey: string;
+  readonly capturedAt: string;
+  readonly status: RunStatus;
+  readonly rowCount: number | null;
+  readonly executionId: string;
+  readonly batchId: string;
+  readonly metadata: {
+    readonly pipeline: string;
+    readonly counts: RunCounts;
+    readonly attempts: number;
+    readonly startedAt: string;
+    readonly finishedAt?: string;
+    readonly error?: RunError;
+    readonly details?: Readonly<Record<string, unknown>>;
+  };
+}
+
+/** Inserts or updates the row of one capture (same capture ⇒ same row). */
+export const upsertManifest = (entry: ManifestEntry) => {
+  const row = {
+    captureId: entry.captureId,
+    domain: entry.domain,
+    stage: entry.stage,
+    partitionKey: entry.partitionKey,
+    capturedAt: entry.capturedAt,
+    status: entry.status,
+    rowCount: entry.rowCount,
+    metadata: JSON.stringify(entry.metadata),
+    executionId: entry.executionId,
+    batchId: entry.batchId,
+  };
+  return dbTry("manifest.upsert", (db) =>
+    db
+      .insert(coreManifest)
+      .values(row)
+      .onConflictDoUpdate({
+        target: coreManifest.captureId,
+        set: {
+          status: row.status,
+          rowCount: row.rowCount,
+          metadata: row.metadata,
+          executionId: row.executionId,
+          batchId: row.batchId,
+        },
+      }),
+  ).pipe(Effect.asVoid);
+};
+
+/** A partition as listed from the manifest: its latest capture. */
+export interface PartitionSummary {
+  readonly partition_key: string;
+  readonly status: string;
+  readonly capture_id: string;
+  readonly captured_at: string;
+  readonly row_count: number | null;
+  readonly execution_id: string | null;
+  readonly captures: number;
+}
+
+/**
+ * Latest capture of every partition of one domain + stage, newest partition key first.
+ * `limit` defaults to 100.
+ */
+export const listPartitions = (domain: string, stage: string, limit = 100) =>
+  dbTry("manifest.listPartitions", async (db) => {
+    const latest = db
+      .select({
+        partitionKey: coreManifest.partitionKey,
+        capturedAt: sql<string>`max(${coreManifest.capturedAt})`.as("latest_at"),
+        captures: sql<number>`count(*)`.as("captures"),
+      })
+      .from(coreManifest)
+      .where(and(eq(coreManifest.domain, domain), eq(coreManifest.stage, stage)))
+      .groupBy(coreManifest.partitionKey)
+      .as("latest");
+    const rows = await db
+      .select({
+        partition_key: coreManifest.partitionKey,
+        status: coreManifest.status,
+        capture_id: coreManifest.captureId,
+        captured_at: coreManifest.capturedAt,
+        row_count: coreManifest.rowCount,
+        execution_id: coreManifest.executionId,
+        captures: latest.captures,
+      })
+      .from(coreManifest)
+      .innerJoin(
+        latest,
+        and(
+          eq(coreManifest.partitionKey, latest.partitionKey),
+          eq(coreManifest.capturedAt, latest.capturedAt),
+        ),
+      )
+      .where(and(eq(coreManifest.domain, domain), eq(coreManifest.stage, stage)))
+      .orderBy(desc(coreManifest.partitionKey), desc(coreManifest.captureId))
+      .limit(limit);
+    // Two captures in the same second share captured_at; keep the first per partition.
+    const seen = new Set<string>();
+    const unique: Array<PartitionSummary> = [];
+    for (const row of rows) {
+      if (seen.has(row.partition_key)) continue;
+      seen.add(row.partition_key);
+      unique.push(row);
+    }
+    return unique;
+  });

@@ -1,0 +1,49 @@
+/**
+ * What a pipeline is, and the registry that names them.
+ */
+import type { HttpClient } from "@effect/platform";
+import type { Effect, Either } from "effect";
+import type { Db } from "../db/db";
+import type { InvalidPartitionKey, PipelineError } from "./errors";
+import type { BatchId, CaptureId, ExecutionId, PartitionKey, PipelineName } from "./ids";
+import type { RunCounts } from "./run-result";
+import type { SourceConfig, SourceConfigShape } from "./source-config";
+
+/** Services any pipeline may use; every runtime (Node CLI, Worker, actor) provides all. */
+export type PipelineServices = Db | HttpClient.HttpClient | SourceConfig;
+
+/** Identity and audit fields of one run, handed to the pipeline by the runner. */
+export interface RunContext {
+  readonly pipeline: PipelineName;
+  readonly domain: string;
+  readonly stage: string;
+  readonly partitionKey: PartitionKey;
+  readonly captureId: CaptureId;
+  readonly capturedAt: string;
+  readonly executionId: ExecutionId;
+  readonly batchId: BatchId;
+}
+
+/** How a pipeline run ended when it did not fail. */
+export interface PipelineOutcome {
+  readonly status: "complete" | "no_data_expected";
+  readonly counts: RunCounts;
+  /** Pipeline-specific facts for the manifest's metadata. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** A registered pipeline: a partitioned unit of work with a stable name. */
+export interface Pipeline {
+  readonly name: PipelineName;
+  readonly domain: string;
+  readonly stage: string;
+  readonly description: string;
+  /** An example key, shown in errors and help. */
+  readonly partitionExample: string;
+  /** Checks and canonicalises a partition key. */
+  readonly parsePartition: (key: string) => Either.Either<PartitionKey, InvalidPartitionKey>;
+  /** Partitions that live (cron) mode should bring up to date at `now`; empty if none. */
+  readonly livePartitions: (now: Date, config: SourceConfigShape) => ReadonlyArray<PartitionKey>;
+  /** The work. Must be idempotent per partition: re-running upserts, never duplicates. */
+  readonly run: (ctx: RunContext) => Effect.Effect<PipelineOutcome, PipelineError, PipelineServices>;
+}

@@ -1,0 +1,71 @@
+/**
+ * Retry policy for transient failures, as an Effect `Schedule`.
+ */
+import { Duration, Effect, Schedule } from "effect";
+import { isRetryable, type PipelineError } from "./errors";
+
+/** Exponential backoff settings. Jitter is off by default so runs are reproducible. */
+export interface RetryPolicy {
+  /** First delay. Default 200 ms. */
+  readonly baseDelayMs: number;
+  /** Growth per attempt. Default 2. */
+  readonly factor: number;
+  /** Upper bound of one delay. Default 5 s. */
+  readonly capMs: number;
+  /** Attempts in total, the first one included. Default 3. */
+  readonly maxAttempts: number;
+  /** Randomise each delay (0.8–1.2×). Default false. */
+  readonly jitter: boolean;
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  baseDelayMs: 200,
+  factor: 2,
+  capMs: 5_000,
+  maxAttempts: 3,
+  jitter: false,
+};
+
+const retryAfterOf = (error: PipelineError): number | undefined =>
+  error._tag === "TransientSourceError" ? error.retryAfterMs : undefined;
+
+/**
+ * A schedule over pipeline errors: retries only retryable ones, backs off exponentially up
+ * to the cap, and waits at least as long as a `Retry-After` the source sent.
+ */
+export const retrySchedule = (policy: RetryPolicy = defaultRetryPolicy) => {
+  const backoff = Schedule.exponential(Duration.millis(policy.baseDelayMs), policy.factor).pipe(
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(policy.capMs))),
+  );
+  const jittered = policy.jitter ? Schedule.jittered(backoff) : backoff;
+  const bounded = jittered.pipe(
+    Schedule.intersect(Schedule.recurs(Math.max(0, policy.maxAttempts - 1))),
+  );
+  return Schedule.identity<PipelineError>().pipe(
+    Schedule.zipLeft(bounded),
+    Schedule.whileInput(isRetryable),
+    Schedule.modifyDelay((error, delay) => {
+      const retryAfter = retryAfterOf(error);
+      return retryAfter === undefined
+        ? delay
+        : Duration.max(delay, Duration.millis(Math.min(retryAfter, 60_000)));
+    }),
+  );
+};
+
+/** Runs an effect with the retry policy, counting attempts for the run result. */
+export const withRetries = <A, R>(
+  effect: Effect.Effect<A, PipelineError, R>,
+  policy: RetryPolicy = defaultRetryPolicy,
+): Effect.Effect<{ readonly value: A; readonly attempts: number }, { readonly error: PipelineError; readonly attempts: number }, R> =>
+  Effect.suspend(() => {
+    let attempts = 0;
+    return Effect.suspend(() => {
+      attempts += 1;
+      return effect;
+    }).pipe(
+      Effect.retry(retrySchedule(policy)),
+      Effect.map((value) => ({ value, attempts })),
+      Effect.mapError((error) => ({ error, attempts })),
+    );
+  });

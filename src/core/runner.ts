@@ -1,0 +1,163 @@
+/**
+ * Runs one registered pipeline for one partition: capture id, manifest, retries, audit.
+ *
+ * Every entry point (CLI, Worker actor, tests) goes through `runPipeline`, so a run means
+ * the same thing everywhere.
+ */
+import { Clock, Effect, Either } from "effect";
+import { type AuditEvent, appendAudit } from "../audit/audit-log";
+import { InvalidPartitionKey, isRetryable, UnknownPipeline } from "./errors";
+import { BatchId, makeCaptureId, newExecutionId, type PipelineName } from "./ids";
+import { upsertManifest } from "./manifest";
+import type { Pipeline, RunContext } from "./pipeline";
+import type { Registry } from "./registry";
+import { withRetries } from "./retry";
+import { emptyCounts, type RunResult, type RunTrigger } from "./run-result";
+import { SourceConfig } from "./source-config";
+
+export interface RunRequest {
+  readonly pipeline: string;
+  readonly partition: string;
+  readonly trigger: RunTrigger;
+  /** Groups runs started together. Default: `<trigger>.<execution id>`. */
+  readonly batchId?: string;
+  /** Attempt number across invocations (actor alarms); added to in-run attempts. */
+  readonly priorAttempts?: number;
+}
+
+/** Finds a pipeline and checks the partition key against it. */
+export const resolveRun = (registry: Registry<Pipeline>, pipeline: string, partition: string) =>
+  Effect.gen(function* () {
+    const found = registry.get(pipeline);
+    if (!found) {
+      return yield* new UnknownPipeline({
+        pipeline,
+        message: `unknown pipeline "${pipeline}"; registered: ${registry.names().join(", ")}`,
+      });
+    }
+    const key = found.parsePartition(partition);
+    if (Either.isLeft(key)) return yield* key.left;
+    return { pipeline: found, partitionKey: key.right } as const;
+  });
+
+const isoNow = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)));
+
+/**
+ * Runs the pipeline once (with in-run retries for transient errors) and records the
+ * capture in `core_manifest` and the audit log. Source and database failures end in a
+ * `failed` result, never in a failed effect; only bad input fails the effect.
+ */
+export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =>
+  Effect.gen(function* () {
+    const { pipeline, partitionKey } = yield* resolveRun(
+      registry,
+      request.pipeline,
+      request.partition,
+    );
+    const config = yield* SourceConfig;
+    const startedAt = yield* isoNow;
+    const executionId = newExecutionId();
+    const ctx: RunContext = {
+      pipeline: pipeline.name as PipelineName,
+      domain: pipeline.domain,
+      stage: pipeline.stage,
+      partitionKey,
+      captureId: makeCaptureId(pipeline.domain, pipeline.stage, partitionKey, startedAt),
+      capturedAt: startedAt.toISOString(),
+      executionId,
+      batchId: BatchId.make(request.batchId ?? `${request.trigger}.${executionId}`),
+    };
+    const audit = (events: ReadonlyArray<Omit<AuditEvent, "domain" | "partitionKey" | "captureId" | "executionId">>) =>
+      appendAudit(
+        events.map((e) => ({
+          ...e,
+          domain: ctx.domain,
+          partitionKey: ctx.partitionKey,
+          captureId: ctx.captureId,
+          executionId: ctx.executionId,
+        })),
+        ctx.capturedAt,
+      );
+    const manifest = (result: RunResult, details?: Readonly<Record<string, unknown>>) =>
+      upsertManifest({
+        captureId: ctx.captureId,
+        domain: ctx.domain,
+        stage: ctx.stage,
+        partitionKey: ctx.partitionKey,
+        capturedAt: ctx.capturedAt,
+        status: result.status,
+        rowCount: result.status === "running" ? null : result.counts.written,
+        executionId: ctx.executionId,
+        batchId: ctx.batchId,
+        metadata: {
+          pipeline: ctx.pipeline,
+          counts: result.counts,
+          attempts: result.attempts,
+          startedAt: result.started_at,
+          ...(result.status === "running" ? {} : { finishedAt: result.finished_at }),
+          ...(result.error ? { error: result.error } : {}),
+          ...(details ? { details } : {}),
+        },
+      });
+
+    const base: RunResult = {
+      status: "running",
+      pipeline: ctx.pipeline,
+      partition: ctx.partitionKey,
+      execution_id: ctx.executionId,
+      capture_id: ctx.captureId,
+      batch_id: ctx.batchId,
+      counts: emptyCounts,
+      attempts: request.priorAttempts ?? 0,
+      started_at: ctx.capturedAt,
+      finished_at: ctx.capturedAt,
+    };
+    // Bookkeeping failures must not hide the run's own outcome, so they are logged only.
+    const bestEffort = <E, R>(effect: Effect.Effect<void, E, R>) =>
+      effect.pipe(
+        Effect.catchAll((error) =>
+          Effect.logError("bookkeeping write failed", error).pipe(
+            Effect.annotateLogs({ capture_id: ctx.captureId }),
+          ),
+        ),
+      );
+    yield* bestEffort(manifest(base));
+    yield* bestEffort(audit([{ eventType: "run_started", entityType: "partition", entityId: ctx.partitionKey, newState: { status: "running" }, metadata: { pipeline: ctx.pipeline, trigger: request.trigger } }]));
+
+    const outcome = yield* withRetries(pipeline.run(ctx), config.retry).pipe(Effect.either);
+    const finishedAt = (yield* isoNow).toISOString();
+    const priorAttempts = request.priorAttempts ?? 0;
+
+    if (Either.isRight(outcome)) {
+      const { value, attempts } = outcome.right;
+      const result: RunResult = {
+        ...base,
+        status: value.status,
+        counts: value.counts,
+        attempts: priorAttempts + attempts,
+        finished_at: finishedAt,
+      };
+      yield* bestEffort(manifest(result, value.details));
+      yield* bestEffort(audit([{ eventType: value.status === "complete" ? "run_completed" : "no_data_expected", entityType: "partition", entityId: ctx.partitionKey, oldState: { status: "running" }, newState: { status: result.status, counts: result.counts } }]));
+      yield* Effect.logInfo("run finished").pipe(
+        Effect.annotateLogs({ pipeline: ctx.pipeline, partition: ctx.partitionKey, status: result.status, capture_id: ctx.captureId, ...result.counts }),
+      );
+      return result;
+    }
+    const { error, attempts } = outcome.left;
+    const result: RunResult = {
+      ...base,
+      status: "failed",
+      attempts: priorAttempts + attempts,
+      finished_at: finishedAt,
+      error: { tag: error._tag, message: error.message, retryable: isRetryable(error) },
+    };
+    yield* bestEffort(manifest(result));
+    yield* bestEffort(audit([{ eventType: "run_failed", entityType: "partition", entityId: ctx.partitionKey, oldState: { status: "running" }, newState: { status: "failed" }, metadata: { error: result.error, attempts: result.attempts } }]));
+    yield* Effect.logWarning("run failed").pipe(
+      Effect.annotateLogs({ pipeline: ctx.pipeline, partition: ctx.partitionKey, capture_id: ctx.captureId, error: error.message }),
+    );
+    return result;
+  }).pipe(Effect.withSpan("Runner.runPipeline"));
+
+export type { InvalidPartitionKey, UnknownPipeline };

@@ -1,0 +1,54 @@
+/**
+ * Where sources live and how to reach them; read from the Worker's env or the process env.
+ */
+import { Context, Layer } from "effect";
+import { defaultRetryPolicy, type RetryPolicy } from "./retry";
+
+export interface SourceConfigShape {
+  /** Base URL of the Polygon-compatible aggregates API (the demo feed locally). */
+  readonly polygonBaseUrl: string;
+  /** Polygon API key; empty for the demo feed. A secret: never logged. */
+  readonly polygonApiKey: string;
+  /** Universes live (cron) mode ingests. Default `["demo"]`. */
+  readonly liveUniverses: ReadonlyArray<string>;
+  /** Concurrent requests per run. Default 4. */
+  readonly fetchConcurrency: number;
+  /** Timeout of one source request. Default 15 s. */
+  readonly requestTimeoutMs: number;
+  /** Retries inside one run. */
+  readonly retry: RetryPolicy;
+}
+
+/** Source settings of the current runtime. */
+export class SourceConfig extends Context.Tag("dataspine/SourceConfig")<
+  SourceConfig,
+  SourceConfigShape
+>() {
+  /** Builds the settings from string variables, with documented defaults. */
+  static readonly fromVars = (vars: Readonly<Record<string, string | undefined>>) =>
+    Layer.succeed(SourceConfig, sourceConfigFromVars(vars));
+}
+
+const positiveInt = (text: string | undefined, fallback: number): number => {
+  const value = Number(text);
+  return text !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
+/** Reads `MARKET_DATA_BASE_URL`, `POLYGON_API_KEY`, `LIVE_UNIVERSES`, `FETCH_CONCURRENCY`, … */
+export const sourceConfigFromVars = (
+  vars: Readonly<Record<string, string | undefined>>,
+): SourceConfigShape => ({
+  polygonBaseUrl: (vars.MARKET_DATA_BASE_URL ?? "http://127.0.0.1:8790").replace(/\/+$/, ""),
+  polygonApiKey: vars.POLYGON_API_KEY ?? "",
+  liveUniverses: (vars.LIVE_UNIVERSES ?? "demo")
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0),
+  fetchConcurrency: positiveInt(vars.FETCH_CONCURRENCY, 4),
+  requestTimeoutMs: positiveInt(vars.REQUEST_TIMEOUT_MS, 15_000),
+  retry: {
+    ...defaultRetryPolicy,
+    maxAttempts: positiveInt(vars.RETRY_MAX_ATTEMPTS, defaultRetryPolicy.maxAttempts),
+    baseDelayMs: positiveInt(vars.RETRY_BASE_DELAY_MS, defaultRetryPolicy.baseDelayMs),
+  },
+});

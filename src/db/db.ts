@@ -1,0 +1,42 @@
+/**
+ * The `Db` service: drizzle over one `@libsql/client` connection.
+ *
+ * The client is created by the entry point (`@libsql/client` in Node, `@libsql/client/web`
+ * in the Worker) so this module stays runtime-neutral.
+ */
+import type { Client } from "@libsql/client";
+import type { LibSQLDatabase } from "drizzle-orm/libsql";
+import { Context, Effect, Layer } from "effect";
+import { DatabaseError, describeUnknown } from "../core/errors";
+import type * as schema from "./schema";
+
+/** The drizzle database over the shared schema. */
+export type Database = LibSQLDatabase<typeof schema>;
+
+export interface DbShape {
+  readonly drizzle: Database;
+  readonly client: Client;
+}
+
+/** Access to the shared libSQL database. */
+export class Db extends Context.Tag("dataspine/Db")<Db, DbShape>() {
+  /** A layer over an already created drizzle database; closes nothing. */
+  static readonly fromDatabase = (drizzle: Database & { readonly $client: Client }) =>
+    Layer.succeed(Db, { drizzle, client: drizzle.$client });
+}
+
+/**
+ * Runs one database operation, turning a rejected promise into a typed `DatabaseError`.
+ *
+ * @example dbTry("manifest.upsert", (db) => db.insert(coreManifest).values(row))
+ */
+export const dbTry = <A>(
+  operation: string,
+  run: (db: Database, client: Client) => PromiseLike<A>,
+): Effect.Effect<A, DatabaseError, Db> =>
+  Effect.flatMap(Db, ({ drizzle, client }) =>
+    Effect.tryPromise({
+      try: () => Promise.resolve(run(drizzle, client)),
+      catch: (cause) => new DatabaseError({ operation, message: describeUnknown(cause) }),
+    }),
+  ).pipe(Effect.withSpan(`Db.${operation}`));

@@ -1,0 +1,153 @@
+/**
+ * The shared relational schema (sqlite-core), served by libSQL (embedded file or server).
+ *
+ * Decimal columns are TEXT holding canonical exact decimals (see `core/decimal.ts`);
+ * timestamps are ISO-8601 UTC text; JSON columns hold UTF-8 JSON text.
+ * Change it only together with a new drizzle-kit migration (`npm run db:generate`).
+ */
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** Columns every pipeline output row carries (the capture-id contract). */
+const captureColumns = {
+  captureId: text("capture_id").notNull(),
+  capturedAt: text("captured_at").notNull(),
+  executionId: text("execution_id").notNull(),
+  batchId: text("batch_id").notNull(),
+};
+
+/** Canonical daily OHLCV bars, one row per symbol, trading date and source. */
+export const marketPrices = sqliteTable(
+  "market_prices",
+  {
+    symbol: text("symbol").notNull(),
+    tradingDate: text("trading_date").notNull(),
+    source: text("source").notNull(),
+    open: text("open").notNull(),
+    high: text("high").notNull(),
+    low: text("low").notNull(),
+    close: text("close").notNull(),
+    volume: integer("volume").notNull(),
+    vwap: text("vwap"),
+    tradeCount: integer("trade_count"),
+    barStart: text("bar_start").notNull(),
+    ...captureColumns,
+  },
+  (t) => [
+    primaryKey({ columns: [t.symbol, t.tradingDate, t.source] }),
+    index("market_prices_date_idx").on(t.tradingDate),
+    index("market_prices_capture_idx").on(t.captureId),
+  ],
+);
+
+/** Capture lineage: one row per capture of a partition (seed 000). */
+export const coreManifest = sqliteTable(
+  "core_manifest",
+  {
+    captureId: text("capture_id").primaryKey(),
+    domain: text("domain").notNull(),
+    stage: text("stage").notNull(),
+    partitionKey: text("partition_key").notNull(),
+    capturedAt: text("captured_at").notNull(),
+    status: text("status").notNull(),
+    rowCount: integer("row_count"),
+    metadata: text("metadata"),
+    executionId: text("execution_id"),
+    batchId: text("batch_id"),
+  },
+  (t) => [index("core_manifest_partition_idx").on(t.domain, t.stage, t.partitionKey, t.capturedAt)],
+);
+
+/** Errors, warnings and quality issues (seed 000). */
+export const coreAnomalies = sqliteTable(
+  "core_anomalies",
+  {
+    anomalyId: text("anomaly_id").primaryKey(),
+    domain: text("domain").notNull(),
+    stage: text("stage").notNull(),
+    partitionKey: text("partition_key").notNull(),
+    severity: text("severity").notNull(),
+    category: text("category").notNull(),
+    message: text("message").notNull(),
+    detectedAt: text("detected_at").notNull(),
+    metadata: text("metadata"),
+    resolvedAt: text("resolved_at"),
+  },
+  (t) => [index("core_anomalies_partition_idx").on(t.domain, t.partitionKey)],
+);
+
+/** Data availability per partition for scheduling and quality gates (seed 000). */
+export const coreDataReadiness = sqliteTable(
+  "core_data_readiness",
+  {
+    domain: text("domain").notNull(),
+    stage: text("stage").notNull(),
+    partitionKey: text("partition_key").notNull(),
+    weekEnding: text("week_ending").notNull(),
+    isReady: integer("is_ready").notNull(),
+    checkedAt: text("checked_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.domain, t.stage, t.partitionKey, t.weekEnding] })],
+);
+
+/** When data should arrive (seed 000): day of week 0 = Monday … 6 = Sunday. */
+export const coreExpectedSchedules = sqliteTable(
+  "core_expected_schedules",
+  {
+    domain: text("domain").notNull(),
+    stage: text("stage").notNull(),
+    expectedDayOfWeek: integer("expected_day_of_week"),
+    expectedTime: text("expected_time"),
+    toleranceHours: integer("tolerance_hours"),
+  },
+  (t) => [primaryKey({ columns: [t.domain, t.stage] })],
+);
+
+/** The calculation DAG (seed 000). */
+export const coreCalcDependencies = sqliteTable(
+  "core_calc_dependencies",
+  {
+    calcId: text("calc_id").notNull(),
+    dependsOnCalcId: text("depends_on_calc_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.calcId, t.dependsOnCalcId] })],
+);
+
+/** Audit trail: one entry per pipeline event, ordered by `seq`. */
+export const coreAuditLog = sqliteTable(
+  "core_audit_log",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    auditId: text("audit_id").notNull().unique(),
+    occurredAt: text("occurred_at").notNull(),
+    eventType: text("event_type").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    domain: text("domain").notNull(),
+    partitionKey: text("partition_key"),
+    captureId: text("capture_id"),
+    executionId: text("execution_id"),
+    oldState: text("old_state"),
+    newState: text("new_state"),
+    metadata: text("metadata"),
+  },
+  (t) => [index("core_audit_log_capture_idx").on(t.captureId)],
+);
+
+/** Records that failed their contracts, kept whole with every violated contract. */
+export const coreQuarantine = sqliteTable(
+  "core_quarantine",
+  {
+    quarantineId: text("quarantine_id").primaryKey(),
+    domain: text("domain").notNull(),
+    stage: text("stage").notNull(),
+    partitionKey: text("partition_key").notNull(),
+    source: text("source").notNull(),
+    recordIndex: integer("record_index").notNull(),
+    rawRecord: text("raw_record").notNull(),
+    reasons: text("reasons").notNull(),
+    captureId: text("capture_id").notNull(),
+    executionId: text("execution_id").notNull(),
+    quarantinedAt: text("quarantined_at").notNull(),
+  },
+  (t) => [index("core_quarantine_partition_idx").on(t.domain, t.partitionKey)],
+);

@@ -1,0 +1,133 @@
+/**
+ * Canonical market-data schemas and their contracts.
+ *
+ * - `MarketData`: one price observation (symbol, price, timestamp, volume, source).
+ * - `DailyBar`: one daily OHLCV bar (the `market_prices` row without audit columns).
+ */
+import { Either, Schema } from "effect";
+import {
+  decodeContract,
+  isoDateField,
+  nonNegativeInteger,
+  notInFuture,
+  positivePrice,
+  requiredText,
+  symbolField,
+  utcTimestampField,
+  violation,
+} from "../../core/contracts";
+import { compareDecimal, type Decimal } from "../../core/decimal";
+
+/** One price observation. */
+export const MarketData = Schema.Struct({
+  symbol: symbolField(),
+  price: positivePrice("price"),
+  timestamp: utcTimestampField("timestamp"),
+  volume: nonNegativeInteger("volume"),
+  source: requiredText("source"),
+});
+export type MarketData = {
+  readonly symbol: string;
+  readonly price: Decimal;
+  readonly timestamp: string;
+  readonly volume: number;
+  readonly source: string;
+};
+
+const optional = <S extends Schema.Schema.Any>(schema: S) =>
+  Schema.optionalWith(Schema.NullOr(schema), { default: () => null });
+
+/** The fields of a daily bar, each with its contract. */
+const DailyBarFields = Schema.Struct({
+  symbol: symbolField(),
+  trading_date: isoDateField("trading_date"),
+  open: positivePrice("open"),
+  high: positivePrice("high"),
+  low: positivePrice("low"),
+  close: positivePrice("close"),
+  volume: nonNegativeInteger("volume"),
+  vwap: optional(positivePrice("vwap")),
+  trade_count: optional(nonNegativeInteger("trade_count", "COUNT_VALIDITY")),
+  bar_start: utcTimestampField("bar_start"),
+  source: requiredText("source"),
+});
+
+export interface DailyBar {
+  readonly symbol: string;
+  readonly trading_date: string;
+  readonly open: Decimal;
+  readonly high: Decimal;
+  readonly low: Decimal;
+  readonly close: Decimal;
+  readonly volume: number;
+  readonly vwap: Decimal | null;
+  readonly trade_count: number | null;
+  readonly bar_start: string;
+  readonly source: string;
+}
+
+/** OHLC_CONSISTENCY: low ≤ open, close ≤ high, and vwap within [low, high]. */
+const ohlcViolations = (bar: DailyBar): ReadonlyArray<string> => {
+  const out: Array<string> = [];
+  if (compareDecimal(bar.low, bar.high) > 0) {
+    out.push(violation("OHLC_CONSISTENCY", `low ${bar.low} is above high ${bar.high}`));
+  }
+  for (const field of ["open", "close"] as const) {
+    const value = bar[field];
+    if (compareDecimal(value, bar.low) < 0 || compareDecimal(value, bar.high) > 0) {
+      out.push(
+        violation("OHLC_CONSISTENCY", `${field} ${value} is outside [low ${bar.low}, high ${bar.high}]`),
+      );
+    }
+  }
+  if (bar.vwap !== null && (compareDecimal(bar.vwap, bar.low) < 0 || compareDecimal(bar.vwap, bar.high) > 0)) {
+    out.push(violation("OHLC_CONSISTENCY", `vwap ${bar.vwap} is outside [low ${bar.low}, high ${bar.high}]`));
+  }
+  return out;
+};
+
+/**
+ * The bar must start on its trading date in New York: Polygon stamps daily bars at local
+ * midnight, which is 04:00 or 05:00 UTC depending on daylight saving time.
+ */
+const barDateViolation = (bar: DailyBar): string | undefined => {
+  const startMs = Date.parse(bar.bar_start);
+  const onDate = [4, 5].some(
+    (hours) => new Date(startMs - hours * 3_600_000).toISOString().slice(0, 10) === bar.trading_date,
+  );
+  return onDate
+    ? undefined
+    : violation(
+        "TIMESTAMP_VALIDITY",
+        `bar_start ${bar.bar_start} does not fall on trading_date ${bar.trading_date} (New York)`,
+      );
+};
+
+/**
+ * Checks a mapped record against every daily-bar contract at `nowMs`.
+ * Returns the canonical bar, or every violated contract.
+ */
+export const decodeDailyBar = (
+  mapped: unknown,
+  nowMs: number,
+): Either.Either<DailyBar, ReadonlyArray<string>> =>
+  Either.flatMap(decodeContract(DailyBarFields, mapped), (fields) => {
+    const bar = fields as DailyBar;
+    const problems = [
+      ...ohlcViolations(bar),
+      barDateViolation(bar),
+      notInFuture("bar_start", bar.bar_start, nowMs),
+    ].filter((p): p is string => p !== undefined);
+    return problems.length === 0 ? Either.right(bar) : Either.left(problems);
+  });
+
+/** Checks one price observation against every market-data contract at `nowMs`. */
+export const decodeMarketData = (
+  raw: unknown,
+  nowMs: number,
+): Either.Either<MarketData, ReadonlyArray<string>> =>
+  Either.flatMap(decodeContract(MarketData, raw), (fields) => {
+    const data = fields as MarketData;
+    const future = notInFuture("timestamp", data.timestamp, nowMs);
+    return future === undefined ? Either.right(data) : Either.left([future]);
+  });

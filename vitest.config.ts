@@ -1,0 +1,32 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Three test projects:
+ * - `node`: pure logic, the pipeline against a temp libSQL file, the libSQL endpoint.
+ * - `workers`: the Worker and its Durable Objects inside workerd (vitest-pool-workers).
+ * - `e2e`: real processes (libSQL endpoint, demo feed, `wrangler dev`) over real HTTP.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["test/node/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
+      },
+      "test/workers/vitest.config.ts",
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
