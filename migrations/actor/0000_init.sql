@@ -21,9 +21,11 @@ CREATE TABLE `partition_state` (
 	`row_count` integer,
 	`counts` text,
 	`attempts` integer NOT NULL,
+	`retry_count` integer DEFAULT 0 NOT NULL,
 	`last_error` text,
 	`started_at` text,
 	`finished_at` text,
 	`next_retry_at` text,
+	`last_result` text,
 	`updated_at` text NOT NULL
 );

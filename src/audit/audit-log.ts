@@ -31,7 +31,8 @@ export interface AuditEvent {
   readonly metadata?: unknown;
 }
 
-const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+const json = (value: unknown): string | null =>
+  value === undefined ? null : JSON.stringify(value);
 
 /** Appends events in order, in one statement, all stamped `occurredAt`. */
 export const appendAudit = (events: ReadonlyArray<AuditEvent>, occurredAt: string) =>
@@ -55,3 +56,30 @@ export const appendAudit = (events: ReadonlyArray<AuditEvent>, occurredAt: strin
           })),
         ),
       ).pipe(Effect.asVoid);
+
+/** An event of one run: the run's identity fields are filled in by `auditRun`. */
+export type RunAuditEvent = Omit<
+  AuditEvent,
+  "domain" | "partitionKey" | "captureId" | "executionId"
+>;
+
+/** Audit writer bound to one run's domain, partition, capture and execution. */
+export const auditRun =
+  (run: {
+    readonly domain: string;
+    readonly partitionKey: string;
+    readonly captureId: string;
+    readonly executionId: string;
+    readonly capturedAt: string;
+  }) =>
+  (events: ReadonlyArray<RunAuditEvent>) =>
+    appendAudit(
+      events.map((e) => ({
+        ...e,
+        domain: run.domain,
+        partitionKey: run.partitionKey,
+        captureId: run.captureId,
+        executionId: run.executionId,
+      })),
+      run.capturedAt,
+    );

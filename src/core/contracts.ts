@@ -6,12 +6,7 @@
  * so a quarantined record lists every contract it broke.
  */
 import { Either, ParseResult, Schema } from "effect";
-import {
-  type Decimal,
-  decimalFromNumber,
-  parseDecimal,
-  signOfDecimal,
-} from "./decimal";
+import { type Decimal, decimalFromNumber, parseDecimal, signOfDecimal } from "./decimal";
 
 /** Builds a structured violation message. */
 export const violation = (contract: string, message: string): string => `${contract}: ${message}`;
@@ -19,7 +14,8 @@ export const violation = (contract: string, message: string): string => `${contr
 /** Shows a raw value in a violation message. */
 export const showValue = (value: unknown): string => {
   if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null)
+    return String(value);
   if (value === undefined) return "nothing";
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -93,15 +89,17 @@ const SYMBOL = /^[A-Z0-9]{1,10}$/;
 
 /** SYMBOL_FORMAT: 1–10 upper-case letters or digits. Lower case is a violation, not fixed up. */
 export const symbolField = (field = "symbol") =>
-  contractField(field, (value): Either.Either<string, string> =>
-    typeof value === "string" && SYMBOL.test(value)
-      ? Either.right(value)
-      : Either.left(
-          violation(
-            "SYMBOL_FORMAT",
-            `${field} must be 1-10 upper-case letters or digits, got ${showValue(value)}`,
+  contractField(
+    field,
+    (value): Either.Either<string, string> =>
+      typeof value === "string" && SYMBOL.test(value)
+        ? Either.right(value)
+        : Either.left(
+            violation(
+              "SYMBOL_FORMAT",
+              `${field} must be 1-10 upper-case letters or digits, got ${showValue(value)}`,
+            ),
           ),
-        ),
   );
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -116,10 +114,17 @@ export const isIsoDate = (text: string): boolean => {
 
 /** DATE_VALIDITY: a calendar date `YYYY-MM-DD`. */
 export const isoDateField = (field: string) =>
-  contractField(field, (value): Either.Either<string, string> =>
-    typeof value === "string" && isIsoDate(value)
-      ? Either.right(value)
-      : Either.left(violation("DATE_VALIDITY", `${field} must be a date YYYY-MM-DD, got ${showValue(value)}`)),
+  contractField(
+    field,
+    (value): Either.Either<string, string> =>
+      typeof value === "string" && isIsoDate(value)
+        ? Either.right(value)
+        : Either.left(
+            violation(
+              "DATE_VALIDITY",
+              `${field} must be a date YYYY-MM-DD, got ${showValue(value)}`,
+            ),
+          ),
   );
 
 const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -140,15 +145,21 @@ export const utcTimestampField = (field: string) =>
     if (typeof value !== "string") return fail("must be an ISO-8601 timestamp");
     if (!ZONED_TIMESTAMP.test(value)) return fail("must be ISO-8601 with a UTC offset");
     const ms = Date.parse(value);
-    return Number.isNaN(ms) ? fail("is not a valid instant") : Either.right(new Date(ms).toISOString());
+    return Number.isNaN(ms)
+      ? fail("is not a valid instant")
+      : Either.right(new Date(ms).toISOString());
   });
 
 /** REQUIRED_FIELDS: non-empty text. */
 export const requiredText = (field: string) =>
-  contractField(field, (value): Either.Either<string, string> =>
-    typeof value === "string"
-      ? Either.right(value.trim())
-      : Either.left(violation("REQUIRED_FIELDS", `${field} must be text, got ${showValue(value)}`)),
+  contractField(
+    field,
+    (value): Either.Either<string, string> =>
+      typeof value === "string"
+        ? Either.right(value.trim())
+        : Either.left(
+            violation("REQUIRED_FIELDS", `${field} must be text, got ${showValue(value)}`),
+          ),
   );
 
 /** The future tolerance of TIMESTAMP_VALIDITY: 5 minutes. */
@@ -172,9 +183,13 @@ export const decodeContract = <A, I>(
   raw: unknown,
 ): Either.Either<A, ReadonlyArray<string>> => {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    return Either.left([violation("REQUIRED_FIELDS", `record must be an object, got ${showValue(raw)}`)]);
+    return Either.left([
+      violation("REQUIRED_FIELDS", `record must be an object, got ${showValue(raw)}`),
+    ]);
   }
-  return Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })(raw).pipe(
+  return Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })(
+    raw,
+  ).pipe(
     Either.mapLeft((error) => {
       const messages = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
         const where = issue.path.length > 0 ? issue.path.join(".") : "record";

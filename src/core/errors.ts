@@ -61,8 +61,14 @@ export const isRetryable = (error: PipelineError): boolean =>
 
 /** Keeps at most 64 KiB of a payload for error records. */
 export const truncatePayload = (payload: string, limit = 65_536): string =>
-  payload.length <= limit ? payload : `${payload.slice(0, limit)}…[truncated ${payload.length - limit} chars]`;
+  payload.length <= limit
+    ? payload
+    : `${payload.slice(0, limit)}…[truncated ${payload.length - limit} chars]`;
 
 /** A printable message for any failure cause. */
 export const describeUnknown = (cause: unknown): string =>
-  cause instanceof Error ? cause.message : typeof cause === "string" ? cause : JSON.stringify(cause);
+  cause instanceof Error
+    ? cause.message
+    : typeof cause === "string"
+      ? cause
+      : JSON.stringify(cause);

@@ -118,3 +118,22 @@ export const listPartitions = (domain: string, stage: string, limit = 100) =>
     }
     return unique;
   });
+
+/**
+ * Sets the status of a capture and merges `patch` into its metadata — how a partition actor
+ * mirrors its own state (`retrying`, `next_retry_at`) into `core_manifest`.
+ */
+export const updateManifestStatus = (
+  captureId: string,
+  status: RunStatus,
+  patch: Readonly<Record<string, unknown>>,
+) =>
+  dbTry("manifest.updateStatus", (db) =>
+    db
+      .update(coreManifest)
+      .set({
+        status,
+        metadata: sql`json_patch(coalesce(${coreManifest.metadata}, '{}'), ${JSON.stringify(patch)})`,
+      })
+      .where(eq(coreManifest.captureId, captureId)),
+  ).pipe(Effect.asVoid);

@@ -45,5 +45,7 @@ export interface Pipeline {
   /** Partitions that live (cron) mode should bring up to date at `now`; empty if none. */
   readonly livePartitions: (now: Date, config: SourceConfigShape) => ReadonlyArray<PartitionKey>;
   /** The work. Must be idempotent per partition: re-running upserts, never duplicates. */
-  readonly run: (ctx: RunContext) => Effect.Effect<PipelineOutcome, PipelineError, PipelineServices>;
+  readonly run: (
+    ctx: RunContext,
+  ) => Effect.Effect<PipelineOutcome, PipelineError, PipelineServices>;
 }

@@ -6,8 +6,8 @@
  */
 import { Effect } from "effect";
 import { dbTry } from "../db/db";
-import { excluded } from "../db/sql";
 import { coreQuarantine } from "../db/schema";
+import { excluded } from "../db/sql";
 import { sha256Hex } from "./hash";
 import type { RunContext } from "./pipeline";
 
@@ -23,16 +23,15 @@ export interface QuarantinedRecord {
 }
 
 /** Writes rejected records of one run; returns how many were written. */
-export const quarantineRecords = (
-  ctx: RunContext,
-  records: ReadonlyArray<QuarantinedRecord>,
-) =>
+export const quarantineRecords = (ctx: RunContext, records: ReadonlyArray<QuarantinedRecord>) =>
   records.length === 0
     ? Effect.succeed(0)
     : Effect.gen(function* () {
         const rows = yield* Effect.forEach(records, (r) =>
           sha256Hex(
-            [ctx.domain, ctx.stage, ctx.partitionKey, r.source, r.recordIndex, r.raw].join("\u0000"),
+            [ctx.domain, ctx.stage, ctx.partitionKey, r.source, r.recordIndex, r.raw].join(
+              "\u0000",
+            ),
           ).pipe(
             Effect.map((hash) => ({
               quarantineId: `q_${hash.slice(0, 32)}`,

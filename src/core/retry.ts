@@ -2,7 +2,7 @@
  * Retry policy for transient failures, as an Effect `Schedule`.
  */
 import { Duration, Effect, Schedule } from "effect";
-import { isRetryable, type PipelineError } from "./errors";
+import { isRetryable, type PipelineError, TransientSourceError } from "./errors";
 
 /** Exponential backoff settings. Jitter is off by default so runs are reproducible. */
 export interface RetryPolicy {
@@ -53,11 +53,14 @@ export const retrySchedule = (policy: RetryPolicy = defaultRetryPolicy) => {
   );
 };
 
-/** Runs an effect with the retry policy, counting attempts for the run result. */
-export const withRetries = <A, R>(
+/**
+ * Retries one source request under the policy. When it still fails, the error says how
+ * many attempts were made, so a dead letter or a failed run shows it.
+ */
+export const retryRequest = <A, R>(
   effect: Effect.Effect<A, PipelineError, R>,
   policy: RetryPolicy = defaultRetryPolicy,
-): Effect.Effect<{ readonly value: A; readonly attempts: number }, { readonly error: PipelineError; readonly attempts: number }, R> =>
+): Effect.Effect<A, PipelineError, R> =>
   Effect.suspend(() => {
     let attempts = 0;
     return Effect.suspend(() => {
@@ -65,7 +68,13 @@ export const withRetries = <A, R>(
       return effect;
     }).pipe(
       Effect.retry(retrySchedule(policy)),
-      Effect.map((value) => ({ value, attempts })),
-      Effect.mapError((error) => ({ error, attempts })),
+      Effect.mapError((error) =>
+        error._tag === "TransientSourceError" && attempts > 1
+          ? new TransientSourceError({
+              ...error,
+              message: `${error.message} (after ${attempts} attempts)`,
+            })
+          : error,
+      ),
     );
   });

@@ -5,15 +5,13 @@
  * the same thing everywhere.
  */
 import { Clock, Effect, Either } from "effect";
-import { type AuditEvent, appendAudit } from "../audit/audit-log";
-import { InvalidPartitionKey, isRetryable, UnknownPipeline } from "./errors";
+import { auditRun } from "../audit/audit-log";
+import { type InvalidPartitionKey, isRetryable, UnknownPipeline } from "./errors";
 import { BatchId, makeCaptureId, newExecutionId, type PipelineName } from "./ids";
 import { upsertManifest } from "./manifest";
 import type { Pipeline, RunContext } from "./pipeline";
 import type { Registry } from "./registry";
-import { withRetries } from "./retry";
 import { emptyCounts, type RunResult, type RunTrigger } from "./run-result";
-import { SourceConfig } from "./source-config";
 
 export interface RunRequest {
   readonly pipeline: string;
@@ -43,7 +41,7 @@ export const resolveRun = (registry: Registry<Pipeline>, pipeline: string, parti
 const isoNow = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)));
 
 /**
- * Runs the pipeline once (with in-run retries for transient errors) and records the
+ * Runs the pipeline once (sources retry their own transient errors) and records the
  * capture in `core_manifest` and the audit log. Source and database failures end in a
  * `failed` result, never in a failed effect; only bad input fails the effect.
  */
@@ -54,7 +52,6 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       request.pipeline,
       request.partition,
     );
-    const config = yield* SourceConfig;
     const startedAt = yield* isoNow;
     const executionId = newExecutionId();
     const ctx: RunContext = {
@@ -67,17 +64,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       executionId,
       batchId: BatchId.make(request.batchId ?? `${request.trigger}.${executionId}`),
     };
-    const audit = (events: ReadonlyArray<Omit<AuditEvent, "domain" | "partitionKey" | "captureId" | "executionId">>) =>
-      appendAudit(
-        events.map((e) => ({
-          ...e,
-          domain: ctx.domain,
-          partitionKey: ctx.partitionKey,
-          captureId: ctx.captureId,
-          executionId: ctx.executionId,
-        })),
-        ctx.capturedAt,
-      );
+    const audit = auditRun(ctx);
     const manifest = (result: RunResult, details?: Readonly<Record<string, unknown>>) =>
       upsertManifest({
         captureId: ctx.captureId,
@@ -122,40 +109,82 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
         ),
       );
     yield* bestEffort(manifest(base));
-    yield* bestEffort(audit([{ eventType: "run_started", entityType: "partition", entityId: ctx.partitionKey, newState: { status: "running" }, metadata: { pipeline: ctx.pipeline, trigger: request.trigger } }]));
+    yield* bestEffort(
+      audit([
+        {
+          eventType: "run_started",
+          entityType: "partition",
+          entityId: ctx.partitionKey,
+          newState: { status: "running" },
+          metadata: { pipeline: ctx.pipeline, trigger: request.trigger },
+        },
+      ]),
+    );
 
-    const outcome = yield* withRetries(pipeline.run(ctx), config.retry).pipe(Effect.either);
+    const outcome = yield* pipeline.run(ctx).pipe(Effect.either);
     const finishedAt = (yield* isoNow).toISOString();
     const priorAttempts = request.priorAttempts ?? 0;
 
     if (Either.isRight(outcome)) {
-      const { value, attempts } = outcome.right;
+      const value = outcome.right;
       const result: RunResult = {
         ...base,
         status: value.status,
         counts: value.counts,
-        attempts: priorAttempts + attempts,
+        attempts: priorAttempts + 1,
         finished_at: finishedAt,
       };
       yield* bestEffort(manifest(result, value.details));
-      yield* bestEffort(audit([{ eventType: value.status === "complete" ? "run_completed" : "no_data_expected", entityType: "partition", entityId: ctx.partitionKey, oldState: { status: "running" }, newState: { status: result.status, counts: result.counts } }]));
+      yield* bestEffort(
+        audit([
+          {
+            eventType: value.status === "complete" ? "run_completed" : "no_data_expected",
+            entityType: "partition",
+            entityId: ctx.partitionKey,
+            oldState: { status: "running" },
+            newState: { status: result.status, counts: result.counts },
+          },
+        ]),
+      );
       yield* Effect.logInfo("run finished").pipe(
-        Effect.annotateLogs({ pipeline: ctx.pipeline, partition: ctx.partitionKey, status: result.status, capture_id: ctx.captureId, ...result.counts }),
+        Effect.annotateLogs({
+          pipeline: ctx.pipeline,
+          partition: ctx.partitionKey,
+          status: result.status,
+          capture_id: ctx.captureId,
+          ...result.counts,
+        }),
       );
       return result;
     }
-    const { error, attempts } = outcome.left;
+    const error = outcome.left;
     const result: RunResult = {
       ...base,
       status: "failed",
-      attempts: priorAttempts + attempts,
+      attempts: priorAttempts + 1,
       finished_at: finishedAt,
       error: { tag: error._tag, message: error.message, retryable: isRetryable(error) },
     };
     yield* bestEffort(manifest(result));
-    yield* bestEffort(audit([{ eventType: "run_failed", entityType: "partition", entityId: ctx.partitionKey, oldState: { status: "running" }, newState: { status: "failed" }, metadata: { error: result.error, attempts: result.attempts } }]));
+    yield* bestEffort(
+      audit([
+        {
+          eventType: "run_failed",
+          entityType: "partition",
+          entityId: ctx.partitionKey,
+          oldState: { status: "running" },
+          newState: { status: "failed" },
+          metadata: { error: result.error, attempts: result.attempts },
+        },
+      ]),
+    );
     yield* Effect.logWarning("run failed").pipe(
-      Effect.annotateLogs({ pipeline: ctx.pipeline, partition: ctx.partitionKey, capture_id: ctx.captureId, error: error.message }),
+      Effect.annotateLogs({
+        pipeline: ctx.pipeline,
+        partition: ctx.partitionKey,
+        capture_id: ctx.captureId,
+        error: error.message,
+      }),
     );
     return result;
   }).pipe(Effect.withSpan("Runner.runPipeline"));

@@ -17,11 +17,16 @@ export const partitionState = sqliteTable("partition_state", {
   executionId: text("execution_id"),
   rowCount: integer("row_count"),
   counts: text("counts"),
+  /** Attempts in the current episode (since the last trigger that was not a retry). */
   attempts: integer("attempts").notNull(),
+  /** Alarm retries scheduled in the current episode. */
+  retryCount: integer("retry_count").notNull().default(0),
   lastError: text("last_error"),
   startedAt: text("started_at"),
   finishedAt: text("finished_at"),
   nextRetryAt: text("next_retry_at"),
+  /** The last run result as JSON, returned to cron ticks that find the partition done. */
+  lastResult: text("last_result"),
   updatedAt: text("updated_at").notNull(),
 });
 

@@ -5,6 +5,7 @@
  * - `DailyBar`: one daily OHLCV bar (the `market_prices` row without audit columns).
  */
 import { Either, Schema } from "effect";
+import { easternMidnightUtcMs } from "../../calendar/dates";
 import {
   decodeContract,
   isoDateField,
@@ -76,32 +77,35 @@ const ohlcViolations = (bar: DailyBar): ReadonlyArray<string> => {
     const value = bar[field];
     if (compareDecimal(value, bar.low) < 0 || compareDecimal(value, bar.high) > 0) {
       out.push(
-        violation("OHLC_CONSISTENCY", `${field} ${value} is outside [low ${bar.low}, high ${bar.high}]`),
+        violation(
+          "OHLC_CONSISTENCY",
+          `${field} ${value} is outside [low ${bar.low}, high ${bar.high}]`,
+        ),
       );
     }
   }
-  if (bar.vwap !== null && (compareDecimal(bar.vwap, bar.low) < 0 || compareDecimal(bar.vwap, bar.high) > 0)) {
-    out.push(violation("OHLC_CONSISTENCY", `vwap ${bar.vwap} is outside [low ${bar.low}, high ${bar.high}]`));
+  if (
+    bar.vwap !== null &&
+    (compareDecimal(bar.vwap, bar.low) < 0 || compareDecimal(bar.vwap, bar.high) > 0)
+  ) {
+    out.push(
+      violation(
+        "OHLC_CONSISTENCY",
+        `vwap ${bar.vwap} is outside [low ${bar.low}, high ${bar.high}]`,
+      ),
+    );
   }
   return out;
 };
 
-/**
- * The bar must start on its trading date in New York: Polygon stamps daily bars at local
- * midnight, which is 04:00 or 05:00 UTC depending on daylight saving time.
- */
-const barDateViolation = (bar: DailyBar): string | undefined => {
-  const startMs = Date.parse(bar.bar_start);
-  const onDate = [4, 5].some(
-    (hours) => new Date(startMs - hours * 3_600_000).toISOString().slice(0, 10) === bar.trading_date,
-  );
-  return onDate
+/** Polygon stamps a daily bar at 00:00 New York time of its trading date. */
+const barDateViolation = (bar: DailyBar): string | undefined =>
+  Date.parse(bar.bar_start) === easternMidnightUtcMs(bar.trading_date)
     ? undefined
     : violation(
         "TIMESTAMP_VALIDITY",
-        `bar_start ${bar.bar_start} does not fall on trading_date ${bar.trading_date} (New York)`,
+        `bar_start ${bar.bar_start} is not 00:00 New York time of trading_date ${bar.trading_date}`,
       );
-};
 
 /**
  * Checks a mapped record against every daily-bar contract at `nowMs`.

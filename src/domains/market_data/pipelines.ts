@@ -1,0 +1,181 @@
+/**
+ * `market_data.ingest_prices`: daily OHLCV bars of a universe for one trading date.
+ *
+ * fetch (Polygon aggregates, one request per symbol, bounded concurrency) → map fields →
+ * decode + contracts → quarantine invalid records (the batch continues) → upsert valid
+ * rows with the run's capture id → audit. The runner owns the manifest and retries.
+ */
+import { Clock, Effect, Either } from "effect";
+import { auditRun, type RunAuditEvent } from "../../audit/audit-log";
+import { isWeekend, nyseHoliday } from "../../calendar/nyse";
+import { PipelineName } from "../../core/ids";
+import { mapFields } from "../../core/mapping";
+import type { Pipeline, RunContext } from "../../core/pipeline";
+import { type QuarantinedRecord, quarantineRecords } from "../../core/quarantine";
+import { retryRequest } from "../../core/retry";
+import { SourceConfig } from "../../core/source-config";
+import { formatPartition, latestClosedTradingDay, parseDateUniverse } from "./partition";
+import { type DailyBar, decodeDailyBar } from "./schema";
+import {
+  fetchPolygonDaily,
+  POLYGON_DAILY_MAPPING,
+  POLYGON_SOURCE,
+  type RawRecord,
+} from "./sources";
+import { upsertDailyBars } from "./store";
+
+const NAME = PipelineName.make("market_data.ingest_prices");
+
+/** Maps and checks every raw record; splits them into canonical bars and quarantine. */
+export const validateBars = (
+  records: ReadonlyArray<RawRecord>,
+  tradingDate: string,
+  nowMs: number,
+) => {
+  const valid: Array<DailyBar> = [];
+  const rejected: Array<QuarantinedRecord> = [];
+  records.forEach((record, ordinal) => {
+    const mapped = mapFields(record.raw, POLYGON_DAILY_MAPPING, {
+      symbol: record.symbol,
+      trading_date: tradingDate,
+      source: POLYGON_SOURCE,
+    });
+    const decoded = decodeDailyBar(mapped ?? record.raw, nowMs);
+    if (Either.isRight(decoded)) valid.push(decoded.right);
+    else {
+      rejected.push({
+        source: POLYGON_SOURCE,
+        recordIndex: ordinal,
+        raw: JSON.stringify({ ticker: record.symbol, index: record.index, result: record.raw }),
+        reasons: decoded.left,
+      });
+    }
+  });
+  return { valid, rejected };
+};
+
+const run = (ctx: RunContext) =>
+  Effect.gen(function* () {
+    const partition = yield* parseDateUniverse(NAME, ctx.partitionKey);
+    const audit = auditRun(ctx);
+    const holiday = nyseHoliday(partition.date);
+    if (holiday !== undefined || isWeekend(partition.date)) {
+      const reason = holiday ? `NYSE holiday: ${holiday.name}` : "weekend";
+      yield* audit([
+        {
+          eventType: "no_data_expected",
+          entityType: "partition",
+          entityId: ctx.partitionKey,
+          metadata: { reason },
+        },
+      ]);
+      return {
+        status: "no_data_expected",
+        counts: { received: 0, valid: 0, quarantined: 0, written: 0 },
+        details: { reason },
+      } as const;
+    }
+
+    const config = yield* SourceConfig;
+    const perSymbol = yield* Effect.forEach(
+      partition.symbols,
+      (symbol) =>
+        retryRequest(
+          fetchPolygonDaily({
+            baseUrl: config.polygonBaseUrl,
+            apiKey: config.polygonApiKey,
+            timeoutMs: config.requestTimeoutMs,
+            symbol,
+            from: partition.date,
+            to: partition.date,
+          }),
+          config.retry,
+        ),
+      { concurrency: config.fetchConcurrency },
+    );
+    const records = perSymbol.flat();
+    const symbolsWithoutData = partition.symbols.filter((_, i) => perSymbol[i]?.length === 0);
+    yield* audit([
+      {
+        eventType: "ingested",
+        entityType: "partition",
+        entityId: ctx.partitionKey,
+        newState: { received: records.length },
+        metadata: {
+          source: POLYGON_SOURCE,
+          symbols: partition.symbols.length,
+          symbols_without_data: symbolsWithoutData,
+        },
+      },
+    ]);
+
+    const nowMs = yield* Clock.currentTimeMillis;
+    const { valid, rejected } = validateBars(records, partition.date, nowMs);
+    const quarantined = yield* quarantineRecords(ctx, rejected);
+    const validationEvents: Array<RunAuditEvent> = [
+      {
+        eventType: "normalized",
+        entityType: "partition",
+        entityId: ctx.partitionKey,
+        newState: { mapped: records.length },
+        metadata: { mapping: "polygon_daily" },
+      },
+      {
+        eventType: "validated",
+        entityType: "partition",
+        entityId: ctx.partitionKey,
+        newState: { valid: valid.length },
+      },
+    ];
+    if (rejected.length > 0) {
+      validationEvents.push({
+        eventType: "validation_failed",
+        entityType: "partition",
+        entityId: ctx.partitionKey,
+        newState: { quarantined: rejected.length },
+        metadata: {
+          reasons: rejected.slice(0, 50).map((r) => ({ index: r.recordIndex, reasons: r.reasons })),
+        },
+      });
+    }
+    yield* audit(validationEvents);
+
+    const written = yield* upsertDailyBars(valid, ctx);
+    yield* audit([
+      {
+        eventType: "written",
+        entityType: "table",
+        entityId: "market_prices",
+        newState: { written },
+      },
+    ]);
+    return {
+      status: "complete",
+      counts: { received: records.length, valid: valid.length, quarantined, written },
+      details: {
+        universe: partition.universe,
+        date: partition.date,
+        symbols_without_data: symbolsWithoutData,
+      },
+    } as const;
+  }).pipe(Effect.withSpan("MarketData.ingestPrices"));
+
+/** The pipeline definition registered in `PIPELINES`. */
+export const ingestPrices: Pipeline = {
+  name: NAME,
+  domain: "market_data",
+  stage: "INGEST",
+  description: "Daily OHLCV bars of a universe for one trading date (Polygon aggregates)",
+  partitionExample: "2025-01-02|demo",
+  parsePartition: (key) =>
+    Either.map(parseDateUniverse(NAME, key), (p) => formatPartition(p.date, p.universe)),
+  livePartitions: (now, config) => {
+    const date = latestClosedTradingDay(now.getTime());
+    return config.liveUniverses.map((u) => formatPartition(date, u));
+  },
+  run: (ctx) =>
+    run(ctx).pipe(
+      // The runner already validated the key; a failure here is a programming error.
+      Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e)),
+    ),
+};

@@ -1,0 +1,23 @@
+/**
+ * The services a pipeline needs, for Node entry points (CLI, tests, scripts).
+ */
+import { FetchHttpClient } from "@effect/platform";
+import { Layer, LogLevel } from "effect";
+import { jsonLogsToStderr } from "../core/logging";
+import { SourceConfig } from "../core/source-config";
+import { type DbConfig, DbNodeLive } from "./database";
+
+export interface NodeRuntimeOptions {
+  readonly db: DbConfig;
+  readonly vars: Readonly<Record<string, string | undefined>>;
+  readonly logLevel?: LogLevel.LogLevel;
+}
+
+/** Db (migrated) + HttpClient (fetch) + SourceConfig + JSON logs on stderr. */
+export const nodePipelineLayer = (options: NodeRuntimeOptions) =>
+  Layer.mergeAll(
+    DbNodeLive(options.db),
+    FetchHttpClient.layer,
+    SourceConfig.fromVars(options.vars),
+    jsonLogsToStderr(options.logLevel ?? LogLevel.Info),
+  );

@@ -1,0 +1,26 @@
+/**
+ * Bindings of the dataspine Worker (see wrangler.toml). Secrets: `DATASPINE_API_TOKEN`,
+ * `LIBSQL_AUTH_TOKEN`, `POLYGON_API_KEY` (`wrangler secret put …`, locally `.dev.vars`).
+ */
+import type { PartitionActor } from "./partition-actor";
+
+export interface Env {
+  readonly PARTITION_ACTOR: DurableObjectNamespace<PartitionActor>;
+  /** libSQL over HTTP: a Turso database, `turso dev`, or `dataspine libsql-server`. */
+  readonly LIBSQL_URL: string;
+  readonly LIBSQL_AUTH_TOKEN?: string;
+  /** Bearer token every mutating route requires. */
+  readonly DATASPINE_API_TOKEN?: string;
+  readonly MARKET_DATA_BASE_URL?: string;
+  readonly POLYGON_API_KEY?: string;
+  readonly LIVE_UNIVERSES?: string;
+  readonly FETCH_CONCURRENCY?: string;
+  readonly REQUEST_TIMEOUT_MS?: string;
+  readonly RETRY_MAX_ATTEMPTS?: string;
+  readonly RETRY_BASE_DELAY_MS?: string;
+  /** Retries across invocations (actor alarms) after a run failed transiently. Default 5. */
+  readonly ALARM_MAX_ATTEMPTS?: string;
+  /** First alarm delay; doubles per attempt up to 15 minutes. Default 30000. */
+  readonly ALARM_BASE_DELAY_MS?: string;
+  readonly LOG_LEVEL?: string;
+}

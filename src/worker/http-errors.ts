@@ -1,0 +1,65 @@
+/**
+ * HTTP errors: every failure leaves the Worker as JSON `{ "error": <stable tag>, "message" }`
+ * with its status decided here, in one place.
+ */
+import { Schema } from "effect";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** The request body or query is not what the route accepts. */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  message: Schema.String,
+}) {}
+
+/** Missing or wrong bearer token. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  message: Schema.String,
+}) {}
+
+/** The Worker has no `DATASPINE_API_TOKEN` secret, so mutating routes are closed. */
+export class AuthNotConfigured extends Schema.TaggedError<AuthNotConfigured>()(
+  "AuthNotConfigured",
+  {
+    message: Schema.String,
+  },
+) {}
+
+/** The partition has never run. */
+export class PartitionNotFound extends Schema.TaggedError<PartitionNotFound>()(
+  "PartitionNotFound",
+  {
+    message: Schema.String,
+  },
+) {}
+
+/** No route matches. */
+export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
+  message: Schema.String,
+}) {}
+
+const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
+  InvalidRequest: 400,
+  InvalidPartitionKey: 400,
+  Unauthorized: 401,
+  UnknownPipeline: 404,
+  PartitionNotFound: 404,
+  RouteNotFound: 404,
+  DatabaseError: 503,
+  AuthNotConfigured: 503,
+};
+
+/** Turns any thrown value into the JSON error response. Unknown failures are 500. */
+export const errorResponse = (error: unknown, c: Context) => {
+  const tag =
+    typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string"
+      ? error._tag
+      : "InternalError";
+  const status = STATUS_BY_TAG[tag] ?? 500;
+  const message =
+    status === 500 ? "internal error" : error instanceof Error ? error.message : String(error);
+  if (status === 500)
+    console.error(JSON.stringify({ level: "ERROR", message: "unhandled", cause: String(error) }));
+  const headers =
+    tag === "Unauthorized" ? { "WWW-Authenticate": 'Bearer realm="dataspine"' } : undefined;
+  return c.json({ error: tag, message }, status, headers);
+};

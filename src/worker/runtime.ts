@@ -1,0 +1,47 @@
+/**
+ * One Effect runtime per isolate (and per Durable Object instance), built from the Env.
+ */
+import { FetchHttpClient } from "@effect/platform";
+import { createClient } from "@libsql/client/web";
+import { drizzle } from "drizzle-orm/libsql/web";
+import { Layer, LogLevel, ManagedRuntime } from "effect";
+import { jsonLogsToStderr } from "../core/logging";
+import { SourceConfig } from "../core/source-config";
+import { Db } from "../db/db";
+import * as schema from "../db/schema";
+import type { Env } from "./env";
+
+const logLevelOf = (name: string | undefined): LogLevel.LogLevel =>
+  LogLevel.allLevels.find((l) => l.label === (name ?? "INFO").toUpperCase()) ?? LogLevel.Info;
+
+/** Db (libSQL over HTTP) + HttpClient (fetch) + SourceConfig + JSON logs. */
+export const workerLayer = (env: Env) => {
+  const client = createClient(
+    env.LIBSQL_AUTH_TOKEN
+      ? { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }
+      : { url: env.LIBSQL_URL },
+  );
+  return Layer.mergeAll(
+    Db.fromDatabase(drizzle(client, { schema })),
+    FetchHttpClient.layer,
+    SourceConfig.fromVars(env as unknown as Readonly<Record<string, string | undefined>>),
+    jsonLogsToStderr(logLevelOf(env.LOG_LEVEL)),
+  );
+};
+
+/** Services every Worker effect may use. */
+export type WorkerServices = Layer.Layer.Success<ReturnType<typeof workerLayer>>;
+
+export type WorkerRuntime = ManagedRuntime.ManagedRuntime<WorkerServices, never>;
+
+const runtimes = new WeakMap<Env, WorkerRuntime>();
+
+/** The runtime of this isolate for `env` (workerd passes the same Env object each time). */
+export const runtimeFor = (env: Env): WorkerRuntime => {
+  let runtime = runtimes.get(env);
+  if (!runtime) {
+    runtime = ManagedRuntime.make(workerLayer(env));
+    runtimes.set(env, runtime);
+  }
+  return runtime;
+};
