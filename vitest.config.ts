@@ -17,7 +17,7 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
-      "test/workers/vitest.config.ts",
+      "./vitest.workers.config.ts",
       {
         test: {
           name: "e2e",

@@ -7,7 +7,7 @@
  *   GET  /partitions/:pipeline/:partition     the partition actor's state and history
  */
 import { sql } from "drizzle-orm";
-import { Effect, Either, Schema } from "effect";
+import { Cause, Effect, Either, Exit, Schema } from "effect";
 import { Hono } from "hono";
 import { UnknownPipeline } from "../core/errors";
 import { listPartitions } from "../core/manifest";
@@ -38,8 +38,11 @@ const STATUS_OF_RUN: Readonly<Record<RunStatus, 200 | 202 | 502>> = {
 };
 
 /** Runs an effect on the isolate's runtime; a typed failure is thrown to `onError`. */
-const run = <A, E>(env: Env, effect: Effect.Effect<A, E, WorkerServices>) =>
-  runtimeFor(env).runPromise(effect.pipe(Effect.catchAll((e) => Effect.die(e))));
+const run = async <A, E>(env: Env, effect: Effect.Effect<A, E, WorkerServices>): Promise<A> => {
+  const exit = await runtimeFor(env).runPromiseExit(effect);
+  if (Exit.isSuccess(exit)) return exit.value;
+  throw Cause.squash(exit.cause);
+};
 
 export const app = new Hono<{ Bindings: Env }>();
 

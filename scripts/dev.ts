@@ -1,0 +1,82 @@
+/**
+ * `npm run dev`: the whole system on this machine, offline.
+ *
+ * - `.dev.vars` gets a random `DATASPINE_API_TOKEN` when it has none (git ignores it);
+ * - the embedded libSQL file `.dataspine/dataspine.db` is migrated and served over
+ *   Hrana/HTTP on 127.0.0.1:8080 (or `LIBSQL_URL` + `LIBSQL_AUTH_TOKEN` are used as given);
+ * - the demo feed serves Polygon aggregates on 127.0.0.1:8790 (or `MARKET_DATA_BASE_URL`);
+ * - `wrangler dev` runs the Worker on 127.0.0.1:8787 with `--test-scheduled`.
+ */
+
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { startLocalStack } from "../src/node/local-stack";
+
+const DEV_VARS = ".dev.vars";
+
+const ensureToken = (): string => {
+  const text = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+  const found = /^DATASPINE_API_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(text)?.[1];
+  if (found) return found;
+  const token = randomBytes(24).toString("base64url");
+  const prefix = text.length > 0 && !text.endsWith("\n") ? `${text}\n` : text;
+  writeFileSync(DEV_VARS, `${prefix}DATASPINE_API_TOKEN="${token}"\n`, { mode: 0o600 });
+  process.stderr.write(`created ${DEV_VARS} with a new DATASPINE_API_TOKEN\n`);
+  return token;
+};
+
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+const main = async () => {
+  const token = ensureToken();
+  const remoteDb = process.env.LIBSQL_URL && !process.env.LIBSQL_URL.startsWith("file:");
+  const stack = await startLocalStack({
+    ...(remoteDb && process.env.LIBSQL_URL ? { libsqlUrl: process.env.LIBSQL_URL } : {}),
+    ...(process.env.LIBSQL_AUTH_TOKEN ? { libsqlAuthToken: process.env.LIBSQL_AUTH_TOKEN } : {}),
+    ...(process.env.MARKET_DATA_BASE_URL
+      ? { marketDataBaseUrl: process.env.MARKET_DATA_BASE_URL }
+      : {}),
+    libsqlPort: port("LIBSQL_PORT", 8080),
+    feedPort: port("DEMO_FEED_PORT", 8790),
+    workerPort: port("PORT", 8787),
+  });
+  process.stderr.write(
+    [
+      "",
+      "dataspine is running:",
+      `  worker     ${stack.workerUrl}`,
+      `  libSQL     ${stack.libsqlUrl}`,
+      `  feed       ${stack.marketDataBaseUrl}`,
+      "",
+      "try:",
+      `  TOKEN=$(sed -n 's/^DATASPINE_API_TOKEN="\\(.*\\)"/\\1/p' ${DEV_VARS})`,
+      `  curl -X POST ${stack.workerUrl}/runs -H "Authorization: Bearer $TOKEN" \\`,
+      `    -d '{"pipeline":"market_data.ingest_prices","partition":"2025-01-02|demo"}'`,
+      `  curl '${stack.workerUrl}/partitions?pipeline=market_data.ingest_prices'`,
+      `  curl '${stack.workerUrl}/__scheduled?cron=*/15+*+*+*+*'   # fire the cron now`,
+      "",
+      `(token: ${token.slice(0, 4)}…, in ${DEV_VARS}; Ctrl-C stops everything)`,
+      "",
+    ].join("\n"),
+  );
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  stack.wrangler.once("exit", (code) => {
+    if (!stopping) {
+      process.stderr.write(`wrangler dev exited (${code}); stopping\n`);
+      void stop();
+    }
+  });
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
