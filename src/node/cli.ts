@@ -13,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { Effect, Exit, LogLevel } from "effect";
+import { compactUtcStamp } from "../core/ids";
 import { listPartitions } from "../core/manifest";
 import type { RunResult } from "../core/run-result";
 import { runPipeline } from "../core/runner";
@@ -57,7 +58,7 @@ const runCommand = async (
         pipeline,
         partition,
         trigger: "cli",
-        batchId: `cli.${Date.now()}`,
+        batchId: `cli.${compactUtcStamp(new Date())}`,
       }).pipe(
         Effect.provide(nodePipelineLayer({ db: dbConfigFromEnv(), vars, logLevel: logLevel() })),
       ),
