@@ -5,8 +5,8 @@
  * the same thing everywhere.
  */
 import { Clock, Effect, Either } from "effect";
-import { auditRun } from "../audit/audit-log";
-import { type InvalidPartitionKey, isRetryable, UnknownPipeline } from "./errors";
+import { type AuditEventType, auditRun } from "../audit/audit-log";
+import { isRetryable, UnknownPipeline } from "./errors";
 import { BatchId, makeCaptureId, newExecutionId, type PipelineName } from "./ids";
 import { upsertManifest } from "./manifest";
 import type { Pipeline, RunContext } from "./pipeline";
@@ -37,6 +37,16 @@ export const resolveRun = (registry: Registry<Pipeline>, pipeline: string, parti
     if (Either.isLeft(key)) return yield* key.left;
     return { pipeline: found, partitionKey: key.right } as const;
   });
+
+/** The audit event that closes a run, by its final status. */
+const FINAL_EVENT = {
+  complete: "run_completed",
+  no_data_expected: "no_data_expected",
+  failed: "run_failed",
+  pending: "run_failed",
+  running: "run_failed",
+  retrying: "run_failed",
+} as const satisfies Record<RunResult["status"], AuditEventType>;
 
 const isoNow = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)));
 
@@ -122,71 +132,46 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
     );
 
     const outcome = yield* pipeline.run(ctx).pipe(Effect.either);
-    const finishedAt = (yield* isoNow).toISOString();
-    const priorAttempts = request.priorAttempts ?? 0;
-
-    if (Either.isRight(outcome)) {
-      const value = outcome.right;
-      const result: RunResult = {
-        ...base,
-        status: value.status,
-        counts: value.counts,
-        attempts: priorAttempts + 1,
-        finished_at: finishedAt,
-      };
-      yield* bestEffort(manifest(result, value.details));
-      yield* bestEffort(
-        audit([
-          {
-            eventType: value.status === "complete" ? "run_completed" : "no_data_expected",
-            entityType: "partition",
-            entityId: ctx.partitionKey,
-            oldState: { status: "running" },
-            newState: { status: result.status, counts: result.counts },
-          },
-        ]),
-      );
-      yield* Effect.logInfo("run finished").pipe(
-        Effect.annotateLogs({
-          pipeline: ctx.pipeline,
-          partition: ctx.partitionKey,
-          status: result.status,
-          capture_id: ctx.captureId,
-          ...result.counts,
-        }),
-      );
-      return result;
-    }
-    const error = outcome.left;
-    const result: RunResult = {
+    const finished = {
       ...base,
-      status: "failed",
-      attempts: priorAttempts + 1,
-      finished_at: finishedAt,
-      error: { tag: error._tag, message: error.message, retryable: isRetryable(error) },
+      attempts: (request.priorAttempts ?? 0) + 1,
+      finished_at: (yield* isoNow).toISOString(),
     };
-    yield* bestEffort(manifest(result));
+    const result: RunResult = Either.isRight(outcome)
+      ? { ...finished, status: outcome.right.status, counts: outcome.right.counts }
+      : {
+          ...finished,
+          status: "failed",
+          error: {
+            tag: outcome.left._tag,
+            message: outcome.left.message,
+            retryable: isRetryable(outcome.left),
+          },
+        };
+    yield* bestEffort(
+      manifest(result, Either.isRight(outcome) ? outcome.right.details : undefined),
+    );
     yield* bestEffort(
       audit([
         {
-          eventType: "run_failed",
+          eventType: FINAL_EVENT[result.status],
           entityType: "partition",
           entityId: ctx.partitionKey,
           oldState: { status: "running" },
-          newState: { status: "failed" },
-          metadata: { error: result.error, attempts: result.attempts },
+          newState: { status: result.status, counts: result.counts },
+          ...(result.error ? { metadata: { error: result.error, attempts: result.attempts } } : {}),
         },
       ]),
     );
-    yield* Effect.logWarning("run failed").pipe(
+    yield* (result.error ? Effect.logWarning : Effect.logInfo)("run finished").pipe(
       Effect.annotateLogs({
         pipeline: ctx.pipeline,
         partition: ctx.partitionKey,
+        status: result.status,
         capture_id: ctx.captureId,
-        error: error.message,
+        ...result.counts,
+        ...(result.error ? { error: result.error.message } : {}),
       }),
     );
     return result;
   }).pipe(Effect.withSpan("Runner.runPipeline"));
-
-export type { InvalidPartitionKey, UnknownPipeline };
