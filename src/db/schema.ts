@@ -129,6 +129,10 @@ export const coreAuditLog = sqliteTable(
     oldState: text("old_state"),
     newState: text("new_state"),
     metadata: text("metadata"),
+    /** `entry_hash` of the previous entry (by `seq`); empty string for the first entry. */
+    prevHash: text("prev_hash"),
+    /** SHA-256 over `prev_hash` and this entry's canonical content: the tamper-evident chain. */
+    entryHash: text("entry_hash"),
   },
   (t) => [index("core_audit_log_capture_idx").on(t.captureId)],
 );
@@ -150,4 +154,85 @@ export const coreQuarantine = sqliteTable(
     quarantinedAt: text("quarantined_at").notNull(),
   },
   (t) => [index("core_quarantine_partition_idx").on(t.domain, t.partitionKey)],
+);
+
+/** Executions, one row per trade, unique per client (`trade_id` within `client_id`). */
+export const trades = sqliteTable(
+  "trades",
+  {
+    clientId: text("client_id").notNull(),
+    tradeId: text("trade_id").notNull(),
+    symbol: text("symbol").notNull(),
+    side: text("side").notNull(),
+    quantity: text("quantity").notNull(),
+    price: text("price").notNull(),
+    executedAt: text("executed_at").notNull(),
+    venue: text("venue").notNull(),
+    source: text("source").notNull(),
+    ...captureColumns,
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.tradeId] }),
+    index("trades_symbol_time_idx").on(t.symbol, t.executedAt),
+  ],
+);
+
+/** Point-in-time price observations (IEX-style quotes): the canonical `MarketData`. */
+export const marketQuotes = sqliteTable(
+  "market_quotes",
+  {
+    symbol: text("symbol").notNull(),
+    quotedAt: text("quoted_at").notNull(),
+    source: text("source").notNull(),
+    price: text("price").notNull(),
+    volume: integer("volume").notNull(),
+    ...captureColumns,
+  },
+  (t) => [primaryKey({ columns: [t.symbol, t.quotedAt, t.source] })],
+);
+
+/** FINRA OTC transparency weekly volume per symbol and venue (MPID), as published. */
+export const finraOtcVenueVolume = sqliteTable(
+  "finra_otc_transparency_venue_volume",
+  {
+    weekEnding: text("week_ending").notNull(),
+    tier: text("tier").notNull(),
+    symbol: text("symbol").notNull(),
+    issueName: text("issue_name").notNull(),
+    mpid: text("mpid").notNull(),
+    totalWeeklyShareQuantity: integer("total_weekly_share_quantity").notNull(),
+    totalWeeklyTradeCount: integer("total_weekly_trade_count").notNull(),
+    lastUpdateDate: text("last_update_date").notNull(),
+    source: text("source").notNull(),
+    ...captureColumns,
+  },
+  (t) => [
+    primaryKey({ columns: [t.weekEnding, t.tier, t.symbol, t.mpid] }),
+    index("finra_otc_venue_volume_symbol_idx").on(t.symbol, t.weekEnding),
+  ],
+);
+
+/** Requests that failed permanently (or ran out of retries), kept whole for a later retry. */
+export const coreDeadLetters = sqliteTable(
+  "core_dead_letters",
+  {
+    deadLetterId: text("dead_letter_id").primaryKey(),
+    pipeline: text("pipeline").notNull(),
+    partitionKey: text("partition_key").notNull(),
+    source: text("source").notNull(),
+    /** JSON: `{ "method", "url" }` with secrets redacted. */
+    request: text("request").notNull(),
+    errorTag: text("error_tag").notNull(),
+    errorMessage: text("error_message").notNull(),
+    attempts: integer("attempts").notNull(),
+    payload: text("payload"),
+    /** `open`, `retried` (a retry succeeded) or `retry_failed`. */
+    status: text("status").notNull(),
+    captureId: text("capture_id"),
+    executionId: text("execution_id"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    retryExecutionId: text("retry_execution_id"),
+  },
+  (t) => [index("core_dead_letters_status_idx").on(t.status, t.createdAt)],
 );

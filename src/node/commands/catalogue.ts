@@ -1,0 +1,63 @@
+/**
+ * `dataspine pipelines` and `dataspine partitions <pipeline>`: what exists and what ran.
+ */
+import { parseArgs } from "node:util";
+import { Effect } from "effect";
+import { listPartitions } from "../../core/manifest";
+import { PIPELINES } from "../../domains/registry";
+import { type Command, cliLayer, print, UsageError } from "./shared";
+
+const jsonFlag = (argv: ReadonlyArray<string>) =>
+  parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { json: { type: "boolean", default: false } },
+  });
+
+export const pipelinesCommand: Command = {
+  name: "pipelines",
+  usage: "dataspine pipelines [--json]",
+  run: async (argv) => {
+    const { values } = jsonFlag(argv);
+    const list = PIPELINES.list().map((p) => ({
+      name: p.name,
+      domain: p.domain,
+      stage: p.stage,
+      partition_example: p.partitionExample,
+      description: p.description,
+    }));
+    print(
+      values.json,
+      list,
+      list.map((p) => `${p.name}\t${p.partition_example}\t${p.description}`).join("\n"),
+    );
+    return 0;
+  },
+};
+
+export const partitionsCommand: Command = {
+  name: "partitions",
+  usage: "dataspine partitions <pipeline> [--json]",
+  run: async (argv) => {
+    const { values, positionals } = jsonFlag(argv);
+    const found = positionals[0] ? PIPELINES.get(positionals[0]) : undefined;
+    if (!found) {
+      throw new UsageError(
+        `partitions needs a registered pipeline: ${PIPELINES.names().join(", ")}`,
+      );
+    }
+    const rows = await Effect.runPromise(
+      listPartitions(found.domain, found.stage).pipe(Effect.provide(cliLayer())),
+    );
+    print(
+      values.json,
+      rows,
+      rows.length === 0
+        ? "no partitions yet"
+        : rows
+            .map((r) => `${r.partition_key}\t${r.status}\t${r.row_count ?? "-"}\t${r.capture_id}`)
+            .join("\n"),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,45 @@
+/**
+ * What every CLI command shares: output, usage errors, log level, the pipeline layer.
+ */
+import { LogLevel } from "effect";
+import { dbConfigFromEnv } from "../database";
+import { nodePipelineLayer } from "../runtime";
+
+/** A CLI command: parses its own arguments and returns the exit code. */
+export interface Command {
+  readonly name: string;
+  /** One or more usage lines, shown by `dataspine --help`. */
+  readonly usage: string;
+  readonly run: (argv: ReadonlyArray<string>) => Promise<number>;
+}
+
+/** Bad usage or input: printed with the usage text, exit code 2. */
+export class UsageError extends Error {}
+
+/** Writes the result: exactly one JSON document with `--json`, the human text otherwise. */
+export const print = (json: boolean, value: unknown, human: string) => {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${human}\n`);
+};
+
+/** `LOG_LEVEL` (default WARN: the CLI prints results, logs are for diagnosis). */
+export const logLevel = (): LogLevel.LogLevel =>
+  LogLevel.allLevels.find((l) => l.label === (process.env.LOG_LEVEL ?? "WARN").toUpperCase()) ??
+  LogLevel.Warning;
+
+/** The pipeline services over the environment's database, with extra variables. */
+export const cliLayer = (vars: Readonly<Record<string, string | undefined>> = {}) =>
+  nodePipelineLayer({
+    db: dbConfigFromEnv(),
+    vars: { ...process.env, ...vars },
+    logLevel: logLevel(),
+  });
+
+/** Resolves once SIGINT or SIGTERM arrives, then runs `close`. */
+export const serveUntilSignal = async (close: () => Promise<void>) => {
+  await new Promise<void>((resolveSignal) => {
+    process.once("SIGINT", () => resolveSignal());
+    process.once("SIGTERM", () => resolveSignal());
+  });
+  await close();
+  return 0;
+};

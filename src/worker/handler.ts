@@ -1,0 +1,24 @@
+/**
+ * Glue between Hono handlers and Effect: run on the isolate's runtime, throw typed failures
+ * to `app.onError`, which maps them to HTTP statuses in one place (`http-errors.ts`).
+ */
+import { Cause, type Effect, Exit } from "effect";
+import { Hono } from "hono";
+import type { Env } from "./env";
+import { runtimeFor, type WorkerServices } from "./runtime";
+
+/** Hono typed with the Worker's bindings. */
+export type App = Hono<{ Bindings: Env }>;
+
+/** A new route group. */
+export const routes = (): App => new Hono<{ Bindings: Env }>();
+
+/** Runs an effect for a handler; a typed failure is thrown as itself (with its `_tag`). */
+export const runEffect = async <A, E>(
+  env: Env,
+  effect: Effect.Effect<A, E, WorkerServices>,
+): Promise<A> => {
+  const exit = await runtimeFor(env).runPromiseExit(effect);
+  if (Exit.isSuccess(exit)) return exit.value;
+  throw Cause.squash(exit.cause);
+};
