@@ -16,7 +16,8 @@ export type AuditEventType =
   | "written"
   | "no_data_expected"
   | "run_completed"
-  | "run_failed";
+  | "run_failed"
+  | "dead_lettered";
 
 export interface AuditEvent {
   readonly eventType: AuditEventType;

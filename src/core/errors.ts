@@ -16,6 +16,8 @@ export class TransientSourceError extends Schema.TaggedError<TransientSourceErro
     reason: Schema.Literal("network", "timeout", "status"),
     status: Schema.optional(Schema.Number),
     retryAfterMs: Schema.optional(Schema.Number),
+    /** Requests made before giving up (set by `retryRequest`). */
+    attempts: Schema.optional(Schema.Number),
     message: Schema.String,
   },
 ) {}

@@ -72,6 +72,7 @@ export const retryRequest = <A, R>(
         error._tag === "TransientSourceError" && attempts > 1
           ? new TransientSourceError({
               ...error,
+              attempts,
               message: `${error.message} (after ${attempts} attempts)`,
             })
           : error,

@@ -34,7 +34,7 @@ export const RunError = Schema.Struct({
 export type RunError = typeof RunError.Type;
 
 /** What the trigger of a run was. */
-export const RunTrigger = Schema.Literal("http", "cron", "cli", "alarm", "backfill");
+export const RunTrigger = Schema.Literal("http", "cron", "cli", "alarm", "backfill", "retry");
 export type RunTrigger = typeof RunTrigger.Type;
 
 export const RunResult = Schema.Struct({
@@ -49,5 +49,7 @@ export const RunResult = Schema.Struct({
   started_at: Schema.String,
   finished_at: Schema.String,
   error: Schema.optional(RunError),
+  /** Set when the failure was kept in `core_dead_letters` for a later retry. */
+  dead_letter_id: Schema.optional(Schema.String),
 });
 export type RunResult = typeof RunResult.Type;

@@ -6,7 +6,9 @@
  */
 import { Clock, Effect, Either } from "effect";
 import { type AuditEventType, auditRun } from "../audit/audit-log";
-import { isRetryable, UnknownPipeline } from "./errors";
+import type { Db } from "../db/db";
+import { recordDeadLetter } from "./dead-letters";
+import { isRetryable, type PipelineError, UnknownPipeline } from "./errors";
 import { BatchId, makeCaptureId, newExecutionId, type PipelineName } from "./ids";
 import { upsertManifest } from "./manifest";
 import type { Pipeline, RunContext } from "./pipeline";
@@ -21,6 +23,11 @@ export interface RunRequest {
   readonly batchId?: string;
   /** Attempt number across invocations (actor alarms); added to in-run attempts. */
   readonly priorAttempts?: number;
+  /**
+   * No retry follows this run (default true): a transient failure is then dead-lettered
+   * too. Actors pass false while their alarm will still retry.
+   */
+  readonly finalAttempt?: boolean;
 }
 
 /** Finds a pipeline and checks the partition key against it. */
@@ -37,6 +44,33 @@ export const resolveRun = (registry: Registry<Pipeline>, pipeline: string, parti
     if (Either.isLeft(key)) return yield* key.left;
     return { pipeline: found, partitionKey: key.right } as const;
   });
+
+/**
+ * Keeps a failed source request in `core_dead_letters`: permanent failures always, transient
+ * ones when no retry follows. Returns the dead letter id, or undefined.
+ */
+const deadLetterFor = (
+  ctx: RunContext,
+  error: PipelineError,
+  finalAttempt: boolean,
+  at: string,
+): Effect.Effect<string | undefined, never, Db> => {
+  if (error._tag === "DatabaseError" || (error._tag === "TransientSourceError" && !finalAttempt)) {
+    return Effect.succeed(undefined);
+  }
+  return recordDeadLetter({
+    pipeline: ctx.pipeline,
+    partitionKey: ctx.partitionKey,
+    error,
+    captureId: ctx.captureId,
+    executionId: ctx.executionId,
+    at,
+  }).pipe(
+    Effect.catchAll((e) =>
+      Effect.logError("dead letter write failed", e).pipe(Effect.as(undefined)),
+    ),
+  );
+};
 
 /** The audit event that closes a run, by its final status. */
 const FINAL_EVENT = {
@@ -137,7 +171,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       attempts: (request.priorAttempts ?? 0) + 1,
       finished_at: (yield* isoNow).toISOString(),
     };
-    const result: RunResult = Either.isRight(outcome)
+    let result: RunResult = Either.isRight(outcome)
       ? { ...finished, status: outcome.right.status, counts: outcome.right.counts }
       : {
           ...finished,
@@ -148,6 +182,23 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
             retryable: isRetryable(outcome.left),
           },
         };
+    const deadLetterId = Either.isLeft(outcome)
+      ? yield* deadLetterFor(ctx, outcome.left, request.finalAttempt ?? true, finished.finished_at)
+      : undefined;
+    if (deadLetterId !== undefined) {
+      result = { ...result, dead_letter_id: deadLetterId };
+      yield* bestEffort(
+        audit([
+          {
+            eventType: "dead_lettered",
+            entityType: "dead_letter",
+            entityId: deadLetterId,
+            newState: { status: "open" },
+            metadata: { error: result.error },
+          },
+        ]),
+      );
+    }
     yield* bestEffort(
       manifest(result, Either.isRight(outcome) ? outcome.right.details : undefined),
     );

@@ -6,9 +6,12 @@
  *   POST /runs                                run one partition (bearer token)
  *   GET  /partitions?pipeline=…&limit=…       partitions of a pipeline, from core_manifest
  *   GET  /partitions/:pipeline/:partition     the partition actor's state and history
+ *   GET  /dead-letters?status=&limit=         failed requests kept for retry
+ *   POST /dead-letters/:id/retry              re-run a dead letter's partition (bearer token)
  */
 import { routes } from "./handler";
 import { errorResponse, RouteNotFound } from "./http-errors";
+import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
 import { partitionRoutes } from "./routes/partitions";
 import { runRoutes } from "./routes/runs";
@@ -23,3 +26,4 @@ app.notFound((c) =>
 app.route("/", healthRoutes);
 app.route("/", runRoutes);
 app.route("/", partitionRoutes);
+app.route("/", deadLetterRoutes);

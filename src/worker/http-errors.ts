@@ -32,6 +32,12 @@ export class PartitionNotFound extends Schema.TaggedError<PartitionNotFound>()(
   },
 ) {}
 
+/** No dead letter has that id. */
+export class DeadLetterNotFound extends Schema.TaggedError<DeadLetterNotFound>()(
+  "DeadLetterNotFound",
+  { message: Schema.String },
+) {}
+
 /** No route matches. */
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
   message: Schema.String,
@@ -43,6 +49,7 @@ const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
   Unauthorized: 401,
   UnknownPipeline: 404,
   PartitionNotFound: 404,
+  DeadLetterNotFound: 404,
   RouteNotFound: 404,
   DatabaseError: 503,
   AuthNotConfigured: 503,

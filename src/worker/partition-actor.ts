@@ -222,6 +222,7 @@ export class PartitionActor extends DurableObject<Env> {
     if (!isRetry) await this.ctx.storage.deleteAlarm();
 
     const runtime = runtimeFor(this.env);
+    const maxRetries = intVar(this.env.ALARM_MAX_ATTEMPTS, 5);
     const exit = await runtime.runPromiseExit(
       runPipeline(PIPELINES, {
         pipeline: request.pipeline,
@@ -229,13 +230,14 @@ export class PartitionActor extends DurableObject<Env> {
         trigger: request.trigger,
         ...(request.batchId ? { batchId: request.batchId } : {}),
         priorAttempts,
+        // While the alarm can still retry, a transient failure is not dead-lettered yet.
+        finalAttempt: retryCount >= maxRetries,
       }),
     );
     const result: RunResult = Exit.isSuccess(exit)
       ? exit.value
       : this.#rejected(request, startedAt, Cause.squash(exit.cause));
 
-    const maxRetries = intVar(this.env.ALARM_MAX_ATTEMPTS, 5);
     const retry =
       result.status === "failed" && result.error?.retryable === true && retryCount < maxRetries;
     const nextRetryAt = retry ? new Date(Date.now() + this.#delayMs(retryCount)) : null;

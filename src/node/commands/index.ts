@@ -2,6 +2,7 @@
  * Every CLI command, in the order `dataspine --help` lists them. Add a command here.
  */
 import { partitionsCommand, pipelinesCommand } from "./catalogue";
+import { deadLettersCommand } from "./dead-letters";
 import { runCommand } from "./run";
 import { demoFeedCommand, libsqlServerCommand, migrateCommand } from "./servers";
 import type { Command } from "./shared";
@@ -13,4 +14,5 @@ export const COMMANDS: ReadonlyArray<Command> = [
   migrateCommand,
   libsqlServerCommand,
   demoFeedCommand,
+  deadLettersCommand,
 ];

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
 import { compactUtcStamp } from "../../core/ids";
 import type { RunResult } from "../../core/run-result";
-import { runPipeline } from "../../core/runner";
+import { type RunRequest, runPipeline } from "../../core/runner";
 import { PIPELINES } from "../../domains/registry";
 import { startDemoFeed } from "../demo-feed-server";
 import { type Command, cliLayer, print, UsageError } from "./shared";
@@ -21,6 +21,23 @@ export const printRunResult = (json: boolean, result: RunResult): number => {
       (result.error ? `\n  error [${result.error.tag}] ${result.error.message}` : ""),
   );
   return result.status === "failed" ? 1 : 0;
+};
+
+/**
+ * Runs one partition on the embedded default through the runner. Without a configured
+ * source (`MARKET_DATA_BASE_URL`) the demo feed answers, started in-process.
+ */
+export const runLocally = async (request: RunRequest) => {
+  const feed = process.env.MARKET_DATA_BASE_URL ? undefined : await startDemoFeed({ port: 0 });
+  try {
+    return await Effect.runPromiseExit(
+      runPipeline(PIPELINES, request).pipe(
+        Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {})),
+      ),
+    );
+  } finally {
+    await feed?.close();
+  }
 };
 
 export const runCommand: Command = {
@@ -39,30 +56,18 @@ export const runCommand: Command = {
     if (!pipeline || !values.partition) {
       throw new UsageError("run needs <pipeline> and --partition <key>");
     }
-    // Without a configured source the demo feed answers, started in-process.
-    const feed = process.env.MARKET_DATA_BASE_URL ? undefined : await startDemoFeed({ port: 0 });
-    try {
-      const exit = await Effect.runPromiseExit(
-        runPipeline(PIPELINES, {
-          pipeline,
-          partition: values.partition,
-          trigger: "cli",
-          batchId: `cli.${compactUtcStamp(new Date())}`,
-        }).pipe(Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {}))),
-      );
-      if (Exit.isSuccess(exit)) return printRunResult(values.json, exit.value);
-      if (exit.cause._tag === "Fail") {
-        const error = exit.cause.error;
-        print(
-          values.json,
-          { error: error._tag, message: error.message },
-          `error: ${error.message}`,
-        );
-        return 2;
-      }
-      throw new Error(String(exit.cause));
-    } finally {
-      await feed?.close();
+    const exit = await runLocally({
+      pipeline,
+      partition: values.partition,
+      trigger: "cli",
+      batchId: `cli.${compactUtcStamp(new Date())}`,
+    });
+    if (Exit.isSuccess(exit)) return printRunResult(values.json, exit.value);
+    if (exit.cause._tag === "Fail") {
+      const error = exit.cause.error;
+      print(values.json, { error: error._tag, message: error.message }, `error: ${error.message}`);
+      return 2;
     }
+    throw new Error(String(exit.cause));
   },
 };

@@ -2,10 +2,12 @@
  * `dataspine migrate`, `dataspine libsql-server`, `dataspine demo-feed`.
  */
 import { parseArgs } from "node:util";
+import { Either } from "effect";
+import { parseFaultConfig } from "../../domains/market_data/demo-faults";
 import { DEFAULT_DB_PATH, dbConfigFromEnv, migrateDatabase, openDatabase } from "../database";
 import { startDemoFeed } from "../demo-feed-server";
 import { startLibsqlServer } from "../libsql-server/server";
-import { type Command, print, serveUntilSignal } from "./shared";
+import { type Command, print, serveUntilSignal, UsageError } from "./shared";
 
 const serverArgs = (argv: ReadonlyArray<string>) =>
   parseArgs({
@@ -16,6 +18,10 @@ const serverArgs = (argv: ReadonlyArray<string>) =>
       db: { type: "string", default: DEFAULT_DB_PATH },
       "auth-token": { type: "string" },
       json: { type: "boolean", default: false },
+      "error-rate": { type: "string" },
+      statuses: { type: "string" },
+      "truncate-rate": { type: "string" },
+      "latency-ms": { type: "string" },
     },
   }).values;
 
@@ -50,10 +56,22 @@ export const libsqlServerCommand: Command = {
 
 export const demoFeedCommand: Command = {
   name: "demo-feed",
-  usage: "dataspine demo-feed [--port 8790] [--host 127.0.0.1]",
+  usage:
+    "dataspine demo-feed [--port 8790] [--host 127.0.0.1] [--error-rate 0.3] [--statuses 503,429] [--truncate-rate 0.05] [--latency-ms 20]",
   run: async (argv) => {
     const values = serverArgs(argv);
-    const feed = await startDemoFeed({ host: values.host, port: Number(values.port ?? 8790) });
+    const faults = parseFaultConfig({
+      ...(values["error-rate"] ? { error_rate: Number(values["error-rate"]) } : {}),
+      ...(values.statuses ? { statuses: values.statuses.split(",").map(Number) } : {}),
+      ...(values["truncate-rate"] ? { truncate_rate: Number(values["truncate-rate"]) } : {}),
+      ...(values["latency-ms"] ? { latency_ms: Number(values["latency-ms"]) } : {}),
+    });
+    if (Either.isLeft(faults)) throw new UsageError(faults.left);
+    const feed = await startDemoFeed({
+      host: values.host,
+      port: Number(values.port ?? 8790),
+      faults: faults.right,
+    });
     process.stderr.write(`demo feed (Polygon aggregates) listening on ${feed.url}\n`);
     return serveUntilSignal(() => feed.close());
   },

@@ -1,0 +1,132 @@
+/**
+ * `core_dead_letters`: failed source requests kept whole (request, last error, attempts,
+ * payload) so an operator can look at them and retry them on demand.
+ *
+ * One open dead letter per pipeline, partition and request: the same failure again updates
+ * it instead of piling up rows.
+ */
+import { and, desc, eq } from "drizzle-orm";
+import { Effect } from "effect";
+import { dbTry } from "../db/db";
+import { coreDeadLetters } from "../db/schema";
+import type { PermanentSourceError, TransientSourceError } from "./errors";
+import { sha256Hex } from "./hash";
+
+export interface DeadLetterInput {
+  readonly pipeline: string;
+  readonly partitionKey: string;
+  readonly error: PermanentSourceError | TransientSourceError;
+  readonly captureId: string;
+  readonly executionId: string;
+  readonly at: string;
+}
+
+/** A dead letter as the API and CLI show it. */
+export interface DeadLetter {
+  readonly dead_letter_id: string;
+  readonly pipeline: string;
+  readonly partition_key: string;
+  readonly source: string;
+  readonly request: { readonly method: string; readonly url: string };
+  readonly error_tag: string;
+  readonly error_message: string;
+  readonly attempts: number;
+  readonly payload: string | null;
+  readonly status: string;
+  readonly capture_id: string | null;
+  readonly execution_id: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly retry_execution_id: string | null;
+}
+
+/** Records (or refreshes) the dead letter of a failed request; returns its id. */
+export const recordDeadLetter = (input: DeadLetterInput) =>
+  Effect.gen(function* () {
+    const { error } = input;
+    const hash = yield* sha256Hex(
+      [input.pipeline, input.partitionKey, error.source, error.url].join("\u0000"),
+    );
+    const id = `dl_${hash.slice(0, 24)}`;
+    const row = {
+      deadLetterId: id,
+      pipeline: input.pipeline,
+      partitionKey: input.partitionKey,
+      source: error.source,
+      request: JSON.stringify({ method: "GET", url: error.url }),
+      errorTag: error._tag,
+      errorMessage: error.message,
+      attempts: error._tag === "TransientSourceError" ? (error.attempts ?? 1) : 1,
+      payload: error._tag === "PermanentSourceError" ? (error.payload ?? null) : null,
+      status: "open",
+      captureId: input.captureId,
+      executionId: input.executionId,
+      createdAt: input.at,
+      updatedAt: input.at,
+    };
+    yield* dbTry("deadLetters.record", (db) =>
+      db
+        .insert(coreDeadLetters)
+        .values(row)
+        .onConflictDoUpdate({
+          target: coreDeadLetters.deadLetterId,
+          set: {
+            errorTag: row.errorTag,
+            errorMessage: row.errorMessage,
+            attempts: row.attempts,
+            payload: row.payload,
+            status: "open",
+            captureId: row.captureId,
+            executionId: row.executionId,
+            updatedAt: row.updatedAt,
+          },
+        }),
+    );
+    return id;
+  });
+
+const toView = (r: typeof coreDeadLetters.$inferSelect): DeadLetter => ({
+  dead_letter_id: r.deadLetterId,
+  pipeline: r.pipeline,
+  partition_key: r.partitionKey,
+  source: r.source,
+  request: JSON.parse(r.request) as DeadLetter["request"],
+  error_tag: r.errorTag,
+  error_message: r.errorMessage,
+  attempts: r.attempts,
+  payload: r.payload,
+  status: r.status,
+  capture_id: r.captureId,
+  execution_id: r.executionId,
+  created_at: r.createdAt,
+  updated_at: r.updatedAt,
+  retry_execution_id: r.retryExecutionId,
+});
+
+/** Dead letters, newest first; `status` filters (`open`, `retried`). Default limit 100. */
+export const listDeadLetters = (
+  filter: { readonly status?: string; readonly limit?: number } = {},
+) =>
+  dbTry("deadLetters.list", (db) =>
+    db
+      .select()
+      .from(coreDeadLetters)
+      .where(filter.status ? eq(coreDeadLetters.status, filter.status) : undefined)
+      .orderBy(desc(coreDeadLetters.updatedAt))
+      .limit(filter.limit ?? 100),
+  ).pipe(Effect.map((rows) => rows.map(toView)));
+
+/** One dead letter, if it exists. */
+export const getDeadLetter = (id: string) =>
+  dbTry("deadLetters.get", (db) =>
+    db.select().from(coreDeadLetters).where(eq(coreDeadLetters.deadLetterId, id)).limit(1),
+  ).pipe(Effect.map((rows) => (rows[0] ? toView(rows[0]) : undefined)));
+
+/** Marks an open dead letter as retried by a successful run. */
+export const markDeadLetterRetried = (id: string, executionId: string, at: string) =>
+  dbTry("deadLetters.markRetried", (db) =>
+    db
+      .update(coreDeadLetters)
+      .set({ status: "retried", retryExecutionId: executionId, updatedAt: at })
+      .where(and(eq(coreDeadLetters.deadLetterId, id), eq(coreDeadLetters.status, "open"))),
+  ).pipe(Effect.asVoid);

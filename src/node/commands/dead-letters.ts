@@ -1,0 +1,85 @@
+/**
+ * `dataspine dead-letters [list] [--status open|retried] [--json]`,
+ * `dataspine dead-letters show <id> [--json]`, `dataspine dead-letters retry <id> [--json]`.
+ */
+import { parseArgs } from "node:util";
+import { Effect, Exit } from "effect";
+import { getDeadLetter, listDeadLetters, markDeadLetterRetried } from "../../core/dead-letters";
+import { runLocally } from "./run";
+import { type Command, cliLayer, print, UsageError } from "./shared";
+
+export const deadLettersCommand: Command = {
+  name: "dead-letters",
+  usage: [
+    "dataspine dead-letters [list] [--status open|retried] [--json]",
+    "dataspine dead-letters show <id> [--json]",
+    "dataspine dead-letters retry <id> [--json]",
+  ].join("\n"),
+  run: async (argv) => {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { status: { type: "string" }, json: { type: "boolean", default: false } },
+    });
+    const [action = "list", id] = positionals;
+    if (action === "list") {
+      const rows = await Effect.runPromise(
+        listDeadLetters(values.status ? { status: values.status } : {}).pipe(
+          Effect.provide(cliLayer()),
+        ),
+      );
+      print(
+        values.json,
+        rows,
+        rows.length === 0
+          ? "no dead letters"
+          : rows
+              .map(
+                (d) =>
+                  `${d.dead_letter_id}\t${d.status}\t${d.pipeline}\t${d.partition_key}\t${d.error_message}`,
+              )
+              .join("\n"),
+      );
+      return 0;
+    }
+    if (!id || (action !== "show" && action !== "retry")) {
+      throw new UsageError("dead-letters needs list, show <id> or retry <id>");
+    }
+    const found = await Effect.runPromise(getDeadLetter(id).pipe(Effect.provide(cliLayer())));
+    if (!found) {
+      print(
+        values.json,
+        { error: "DeadLetterNotFound", message: `no dead letter ${id}` },
+        `no dead letter ${id}`,
+      );
+      return 2;
+    }
+    if (action === "show") {
+      print(values.json, found, JSON.stringify(found, null, 2));
+      return 0;
+    }
+    const exit = await runLocally({
+      pipeline: found.pipeline,
+      partition: found.partition_key,
+      trigger: "retry",
+      batchId: `retry.${found.dead_letter_id}`,
+    });
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause));
+    const run = exit.value;
+    const ok = run.status === "complete" || run.status === "no_data_expected";
+    if (ok) {
+      await Effect.runPromise(
+        markDeadLetterRetried(id, run.execution_id, run.finished_at).pipe(
+          Effect.provide(cliLayer()),
+        ),
+      );
+    }
+    const after = await Effect.runPromise(getDeadLetter(id).pipe(Effect.provide(cliLayer())));
+    print(
+      values.json,
+      { dead_letter: after, run },
+      `${run.status}: dead letter ${id} is ${after?.status ?? "gone"} (capture ${run.capture_id})`,
+    );
+    return ok ? 0 : 1;
+  },
+};
