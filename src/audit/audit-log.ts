@@ -1,12 +1,19 @@
 /**
  * The audit trail: one entry per pipeline event (`ingested`, `validated`,
  * `validation_failed`, `written`, `run_failed`, …) with old and new state and metadata.
+ *
+ * The log is append-only in the database (triggers refuse UPDATE and DELETE) and
+ * tamper-evident: every entry is hash-linked to the one before it (`audit-hash.ts`), appends
+ * stay linear under concurrent writers (`audit-append.ts`) and `verifyAuditChain`
+ * (`audit-verify.ts`) checks the whole chain.
  */
 import { Effect } from "effect";
-import { dbTry } from "../db/db";
-import { coreAuditLog } from "../db/schema";
+import type { DatabaseError } from "../core/errors";
+import type { Db } from "../db/db";
+import { appendChained } from "./audit-append";
+import { type AuditContent, storableText } from "./audit-hash";
 
-/** Event types written by the framework. */
+/** Event types written by the framework and the domains. */
 export type AuditEventType =
   | "run_started"
   | "ingested"
@@ -17,8 +24,13 @@ export type AuditEventType =
   | "no_data_expected"
   | "run_completed"
   | "run_failed"
-  | "dead_lettered";
+  | "dead_lettered"
+  | "dead_letter_retried"
+  | "anomaly_detected"
+  | "reconciled"
+  | "replayed";
 
+/** One event to record; `oldState`, `newState` and `metadata` are stored as JSON. */
 export interface AuditEvent {
   readonly eventType: AuditEventType;
   readonly entityType: string;
@@ -32,31 +44,48 @@ export interface AuditEvent {
   readonly metadata?: unknown;
 }
 
-const json = (value: unknown): string | null =>
-  value === undefined ? null : JSON.stringify(value);
+// Audit must never lose an event over its payload: bigints become strings, and a value
+// JSON cannot encode (a cycle) is recorded as such instead of failing the write.
+const json = (value: unknown): string | null => {
+  if (value === undefined) return null;
+  try {
+    const text = JSON.stringify(value, (_, v: unknown) =>
+      typeof v === "bigint" ? v.toString() : v,
+    ) as string | undefined;
+    return text === undefined ? null : storableText(text);
+  } catch (error) {
+    return JSON.stringify({ unserializable: String(error) });
+  }
+};
 
-/** Appends events in order, in one statement, all stamped `occurredAt`. */
-export const appendAudit = (events: ReadonlyArray<AuditEvent>, occurredAt: string) =>
-  events.length === 0
-    ? Effect.void
-    : dbTry("audit.append", (db) =>
-        db.insert(coreAuditLog).values(
-          events.map((e) => ({
-            auditId: `aud_${crypto.randomUUID()}`,
-            occurredAt,
-            eventType: e.eventType,
-            entityType: e.entityType,
-            entityId: e.entityId,
-            domain: e.domain,
-            partitionKey: e.partitionKey ?? null,
-            captureId: e.captureId ?? null,
-            executionId: e.executionId ?? null,
-            oldState: json(e.oldState),
-            newState: json(e.newState),
-            metadata: json(e.metadata),
-          })),
-        ),
-      ).pipe(Effect.asVoid);
+const optionalText = (value: string | undefined): string | null =>
+  value === undefined ? null : storableText(value);
+
+/** The stored columns of one event. */
+const toContent = (event: AuditEvent, occurredAt: string): AuditContent => ({
+  audit_id: `aud_${crypto.randomUUID()}`,
+  occurred_at: storableText(occurredAt),
+  event_type: event.eventType,
+  entity_type: storableText(event.entityType),
+  entity_id: storableText(event.entityId),
+  domain: storableText(event.domain),
+  partition_key: optionalText(event.partitionKey),
+  capture_id: optionalText(event.captureId),
+  execution_id: optionalText(event.executionId),
+  old_state: json(event.oldState),
+  new_state: json(event.newState),
+  metadata: json(event.metadata),
+});
+
+/**
+ * Appends events in order, as consecutive hash-linked entries, all stamped `occurredAt`.
+ * Concurrent appends from any number of writers stay one linear chain.
+ */
+export const appendAudit = (
+  events: ReadonlyArray<AuditEvent>,
+  occurredAt: string,
+): Effect.Effect<void, DatabaseError, Db> =>
+  Effect.suspend(() => appendChained(events.map((e) => toContent(e, occurredAt))));
 
 /** An event of one run: the run's identity fields are filled in by `auditRun`. */
 export type RunAuditEvent = Omit<
