@@ -5,6 +5,9 @@
 import type { Pipeline } from "../core/pipeline";
 import { Registry } from "../core/registry";
 import { ingestPrices } from "./market_data/pipelines";
+import { ingestTrades } from "./trade_data/pipelines";
 
 /** Every registered pipeline, by name. */
-export const PIPELINES = new Registry<Pipeline>("pipeline").register(ingestPrices);
+export const PIPELINES = new Registry<Pipeline>("pipeline")
+  .register(ingestPrices)
+  .register(ingestTrades);

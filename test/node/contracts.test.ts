@@ -1,5 +1,16 @@
-import { Either } from "effect";
+import { Either, Schema } from "effect";
 import { describe, expect, it } from "vitest";
+import {
+  decodeContract,
+  decodeContractWithSchema,
+  identifierField,
+  nonNegativeInteger,
+  oneOfField,
+  positiveDecimal,
+  positivePrice,
+  symbolField,
+  utcTimestampField,
+} from "../../src/core/contracts";
 import {
   addDecimal,
   compareDecimal,
@@ -231,5 +242,45 @@ describe("market data contracts", () => {
     expect(Either.isLeft(result) && result.left).toEqual([
       "PRICE_VALIDITY: price must be positive, got -10.5",
     ]);
+  });
+});
+
+describe("decodeContract fast path", () => {
+  const Struct = Schema.Struct({
+    trade_id: identifierField("trade_id"),
+    symbol: symbolField(),
+    side: oneOfField("side", "SIDE_VALIDITY", ["BUY", "SELL"] as const),
+    quantity: positiveDecimal("quantity", "QUANTITY_VALIDITY"),
+    price: positivePrice("price"),
+    timestamp: utcTimestampField("timestamp"),
+    volume: nonNegativeInteger("volume"),
+  });
+  const good = {
+    trade_id: "T1",
+    symbol: "AAPL",
+    side: "BUY",
+    quantity: "100",
+    price: "150.25",
+    timestamp: "2025-01-02T15:00:00Z",
+    volume: 10,
+  };
+  const variants: ReadonlyArray<unknown> = [
+    good,
+    { ...good, extra: "ignored" },
+    { ...good, symbol: "aapl", price: -1, side: "buy" },
+    { ...good, quantity: "1,000", timestamp: "2025-01-02 15:00" },
+    { ...good, trade_id: "has space", volume: 1.5 },
+    { ...good, price: null, quantity: "" },
+    { symbol: "MSFT" },
+    {},
+    null,
+    [good],
+    "text",
+  ];
+
+  it("gives exactly what the Schema path gives, for valid and invalid records", () => {
+    for (const raw of variants) {
+      expect(decodeContract(Struct, raw)).toEqual(decodeContractWithSchema(Struct, raw));
+    }
   });
 });

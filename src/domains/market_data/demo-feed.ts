@@ -9,6 +9,7 @@
  * in `./demo-bars`. Web-standard only; the Node adapter lives in `src/node/demo-feed-server.ts`.
  */
 import { daysBetween, parseIsoDate } from "../../calendar/dates";
+import { handleDemoExecutions } from "../trade_data/demo-executions";
 import { polygonAggsResponse } from "./demo-bars";
 import { hashString } from "./demo-random";
 
@@ -82,7 +83,8 @@ function handleAggs(segments: ReadonlyArray<string>, requestId: string): Respons
 
 /**
  * Web-standard handler of the demo feed: `GET /v2/aggs/ticker/:ticker/range/1/day/:from/:to`
- * (Polygon's shape; an `apiKey` query parameter is accepted and ignored) and `GET /health`.
+ * (Polygon's shape; an `apiKey` query parameter is accepted and ignored), `GET /health`, and
+ * `GET /v1/executions/:date/:client_id.csv` (demo execution CSV, `trade_data/demo-executions`).
  */
 export function handleDemoFeedRequest(request: Request): Response {
   const url = new URL(request.url);
@@ -99,5 +101,7 @@ export function handleDemoFeedRequest(request: Request): Response {
   if (url.pathname === "/health") return json(200, { status: "OK" });
   const match = AGGS_PATH.exec(url.pathname);
   if (match !== null) return handleAggs(match.slice(1), requestId);
+  const executions = handleDemoExecutions(url);
+  if (executions !== undefined) return executions;
   return json(404, { status: "NOT_FOUND", request_id: requestId, message: "Not found" });
 }

@@ -1,7 +1,7 @@
 /**
  * Market-data sources: Polygon aggregates (`/v2/aggs/ticker/{T}/range/1/day/{from}/{to}`).
  */
-import { Effect, Schema } from "effect";
+import { Effect, Either, Schema } from "effect";
 import { PermanentSourceError } from "../../core/errors";
 import { fetchJson, redactUrl } from "../../core/http-source";
 import type { FieldMapping } from "../../core/mapping";
@@ -88,3 +88,23 @@ export const fetchPolygonDaily = (r: PolygonRequest) =>
       (raw, index): RawRecord => ({ symbol: envelope.ticker ?? r.symbol, index, raw }),
     );
   });
+
+/** The ticker and raw results of a Polygon aggregates body, or why the body is refused. */
+export const readPolygonAggs = (
+  body: unknown,
+): Either.Either<
+  { readonly ticker: string | undefined; readonly results: ReadonlyArray<unknown> },
+  string
+> =>
+  Either.flatMap(
+    Either.mapLeft(
+      Schema.decodeUnknownEither(PolygonAggsEnvelope)(body),
+      (e) => `unexpected Polygon aggregates shape: ${e.message}`,
+    ),
+    (envelope) =>
+      envelope.status === "ERROR" || envelope.status === "NOT_AUTHORIZED"
+        ? Either.left(
+            `Polygon returned status ${envelope.status}: ${envelope.error ?? "no message"}`,
+          )
+        : Either.right({ ticker: envelope.ticker, results: envelope.results ?? [] }),
+  );

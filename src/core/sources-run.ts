@@ -1,0 +1,130 @@
+/**
+ * `defineSource`: the record loop every source shares — decode each record against its
+ * contracts, quarantine the bad ones with every reason, screen full batches through the
+ * source's cross-record checks and write them — in memory bounded by one batch.
+ */
+import { Effect, Either } from "effect";
+import { type QuarantinedRecord, quarantineRecords } from "./quarantine";
+import type {
+  Accepted,
+  Source,
+  SourceDefinition,
+  SourceRecord,
+  SourceReport,
+  SourceRun,
+  SourceRunOptions,
+} from "./sources";
+
+/** Default batch sizes: 5,000 rows per write, 500 records per quarantine write. */
+export const DEFAULT_SOURCE_RUN_OPTIONS: SourceRunOptions = {
+  batchRows: 5_000,
+  quarantineRows: 500,
+};
+
+const SAMPLE_REJECTIONS = 50;
+
+/** Erases the row type of a definition into a registrable `Source`. */
+export const defineSource = <A>(definition: SourceDefinition<A>): Source => ({
+  name: definition.name,
+  domain: definition.domain,
+  description: definition.description,
+  target: definition.target,
+  parser: definition.parser,
+  open: (ctx, env, options) => openRun(definition, ctx, env, options),
+});
+
+const openRun = <A>(
+  definition: SourceDefinition<A>,
+  ctx: Parameters<Source["open"]>[0],
+  env: Parameters<Source["open"]>[1],
+  options: Partial<SourceRunOptions> = {},
+): SourceRun => {
+  const { batchRows, quarantineRows } = { ...DEFAULT_SOURCE_RUN_OPTIONS, ...options };
+  const checks = definition.checks?.(ctx, env);
+  let staged: Array<Accepted<A>> = [];
+  let rejected: Array<QuarantinedRecord> = [];
+  const sample: Array<{ index: number; reasons: ReadonlyArray<string> }> = [];
+  let received = 0;
+  let valid = 0;
+  let quarantined = 0;
+  let written = 0;
+  let batches = 0;
+  let maxBatchRows = 0;
+
+  const reject = (record: QuarantinedRecord) => {
+    rejected.push(record);
+    if (sample.length < SAMPLE_REJECTIONS) {
+      sample.push({ index: record.recordIndex, reasons: record.reasons });
+    }
+  };
+  const quarantineOf = (record: SourceRecord, reasons: ReadonlyArray<string>) => ({
+    source: definition.name,
+    recordIndex: record.index,
+    raw: record.raw,
+    reasons,
+  });
+
+  const flushQuarantine = (all: boolean) =>
+    Effect.gen(function* () {
+      while (rejected.length >= quarantineRows || (all && rejected.length > 0)) {
+        const chunk = rejected.slice(0, quarantineRows);
+        rejected = rejected.slice(quarantineRows);
+        quarantined += yield* quarantineRecords(ctx, chunk);
+      }
+    });
+
+  const writeBatch = (batch: ReadonlyArray<Accepted<A>>) =>
+    Effect.gen(function* () {
+      const screened = checks ? yield* checks.screen(batch) : { kept: batch, rejected: [] };
+      for (const r of screened.rejected) reject(r);
+      if (screened.kept.length > 0) {
+        written += yield* definition.write(
+          screened.kept.map((a) => a.value),
+          ctx,
+        );
+      }
+      valid += screened.kept.length;
+      batches += 1;
+      maxBatchRows = Math.max(maxBatchRows, batch.length);
+    });
+
+  const accept = (records: ReadonlyArray<SourceRecord>) =>
+    Effect.gen(function* () {
+      for (const record of records) {
+        received += 1;
+        if (record.problems.length > 0) {
+          reject(quarantineOf(record, record.problems));
+          continue;
+        }
+        const decoded = definition.decode(record, env);
+        if (Either.isRight(decoded)) staged.push({ value: decoded.right, record });
+        else reject(quarantineOf(record, decoded.left));
+      }
+      while (staged.length >= batchRows) {
+        const batch = staged.slice(0, batchRows);
+        staged = staged.slice(batchRows);
+        yield* writeBatch(batch);
+      }
+      yield* flushQuarantine(false);
+    });
+
+  const finish = Effect.gen(function* () {
+    if (staged.length > 0) {
+      const batch = staged;
+      staged = [];
+      yield* writeBatch(batch);
+    }
+    yield* flushQuarantine(true);
+    const details = checks ? yield* checks.finish : {};
+    const report: SourceReport = {
+      counts: { received, valid, quarantined, written },
+      batches,
+      maxBatchRows,
+      sampleRejections: sample,
+      details,
+    };
+    return report;
+  });
+
+  return { accept, finish };
+};

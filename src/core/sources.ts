@@ -1,0 +1,177 @@
+/**
+ * Sources: how one payload format becomes canonical rows.
+ *
+ * A source = a parser (a JSON document, or CSV / PSV read incrementally against a header) +
+ * a field mapping and contract decode per record + optional cross-record checks
+ * (uniqueness, …) + an idempotent writer. Where the bytes come from (a file or an HTTP(S)
+ * URL) is the fetcher's business (`sources-fetch.ts`); `defineSource` (`sources-run.ts`)
+ * turns a typed definition into the `Source` the `SOURCES` registry holds.
+ */
+import type { Effect, Either } from "effect";
+import type { Db } from "../db/db";
+import type { DatabaseError } from "./errors";
+import type { RunContext } from "./pipeline";
+import type { QuarantinedRecord } from "./quarantine";
+import type { RunCounts } from "./run-result";
+
+/** Where a payload is read from. */
+export type SourceLocation =
+  | { readonly _tag: "File"; readonly path: string }
+  | { readonly _tag: "Http"; readonly url: string };
+
+/** `http(s)://…` is a URL, `file://…` or anything else a local path. */
+export const parseSourceLocation = (text: string): SourceLocation => {
+  if (/^https?:\/\//i.test(text)) return { _tag: "Http", url: text };
+  if (/^file:\/\//i.test(text)) {
+    return { _tag: "File", path: decodeURIComponent(new URL(text).pathname) };
+  }
+  return { _tag: "File", path: text };
+};
+
+/** The location as text for errors and lineage (`file:<path>` or the URL). */
+export const describeLocation = (location: SourceLocation): string =>
+  location._tag === "File" ? `file:${location.path}` : location.url;
+
+/** One record as parsed, before mapping. */
+export interface SourceRecord {
+  /** Line number (delimited text, 1-based, header = line 1) or array index (JSON, 0-based). */
+  readonly index: number;
+  /** The record as received: its line(s), or its JSON text. Kept whole in quarantine. */
+  readonly raw: string;
+  /** Field values under the source's own names. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Structural violations found by the parser (`MALFORMED_ROW: …`); any ⇒ quarantined. */
+  readonly problems: ReadonlyArray<string>;
+}
+
+/** What the run knows that a payload may not say, from a `YYYY-MM-DD|<scope>` partition. */
+export interface SourceHints {
+  /** The partition's date (trading date, week ending). */
+  readonly date?: string;
+  /** The partition's scope (client id, tier, universe). */
+  readonly scope?: string;
+}
+
+/** Reads hints from a partition key shaped `YYYY-MM-DD|<scope>`; other keys give none. */
+export const hintsFromPartition = (key: string): SourceHints => {
+  const match = /^(\d{4}-\d{2}-\d{2})\|([^|]+)$/.exec(key);
+  return match ? { date: match[1] as string, scope: match[2] as string } : {};
+};
+
+/** Inputs of one record's decode besides the record. */
+export interface DecodeEnv {
+  readonly nowMs: number;
+  readonly hints: SourceHints;
+}
+
+/** Why a whole payload was refused by a JSON parser. */
+export interface PayloadRejection {
+  readonly message: string;
+  /** True when the source said "try later" (e.g. a rate-limit note in a 200 body). */
+  readonly retryable: boolean;
+}
+
+/** How the payload is parsed. */
+export type SourceParser =
+  | {
+      readonly format: "json";
+      /** Splits the parsed document into records, or refuses the whole document. */
+      readonly records: (
+        document: unknown,
+      ) => Either.Either<ReadonlyArray<SourceRecord>, PayloadRejection>;
+    }
+  | {
+      readonly format: "csv" | "psv";
+      readonly delimiter: string;
+      /** Header columns that must be present (any order; matched case-insensitively). */
+      readonly columns: ReadonlyArray<string>;
+      /** Header columns read when present. */
+      readonly optionalColumns?: ReadonlyArray<string>;
+    };
+
+/** A record that passed its contracts, with the record it came from. */
+export interface Accepted<A> {
+  readonly value: A;
+  readonly record: SourceRecord;
+}
+
+/** Checks across records, stateful for one run (uniqueness, monotonicity, references). */
+export interface RecordChecks<A> {
+  /** Splits one write batch into rows to write and records to quarantine. */
+  readonly screen: (batch: ReadonlyArray<Accepted<A>>) => Effect.Effect<
+    {
+      readonly kept: ReadonlyArray<Accepted<A>>;
+      readonly rejected: ReadonlyArray<QuarantinedRecord>;
+    },
+    DatabaseError,
+    Db
+  >;
+  /** Runs once after the last batch (e.g. records anomalies); returns manifest details. */
+  readonly finish: Effect.Effect<Readonly<Record<string, unknown>>, DatabaseError, Db>;
+}
+
+/** A typed source definition; `defineSource` erases `A` for the registry. */
+export interface SourceDefinition<A> {
+  readonly name: string;
+  /** Domain that owns the rows (capture ids, quarantine). */
+  readonly domain: string;
+  readonly description: string;
+  /** Table the rows land in. */
+  readonly target: string;
+  readonly parser: SourceParser;
+  /** Field mapping + contracts of one record: the canonical row, or every violation. */
+  readonly decode: (
+    record: SourceRecord,
+    env: DecodeEnv,
+  ) => Either.Either<A, ReadonlyArray<string>>;
+  /** Cross-record checks of one run, if the canonical schema has invariants. */
+  readonly checks?: (ctx: RunContext, env: DecodeEnv) => RecordChecks<A>;
+  /** Idempotent writer of one batch; returns rows inserted or updated. */
+  readonly write: (
+    rows: ReadonlyArray<A>,
+    ctx: RunContext,
+  ) => Effect.Effect<number, DatabaseError, Db>;
+}
+
+/** Batch sizes of one run. */
+export interface SourceRunOptions {
+  /** Valid rows per write batch. Default 5,000. */
+  readonly batchRows: number;
+  /** Rejected records per quarantine write. Default 500. */
+  readonly quarantineRows: number;
+}
+
+/** What one ingestion did. */
+export interface SourceReport {
+  readonly counts: RunCounts;
+  /** Write batches and the largest one: the memory bound, visible. */
+  readonly batches: number;
+  readonly maxBatchRows: number;
+  /** First quarantine reasons (at most 50), for the audit log. */
+  readonly sampleRejections: ReadonlyArray<{
+    readonly index: number;
+    readonly reasons: ReadonlyArray<string>;
+  }>;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** One run of a source: records go in as they are parsed, batches are written as they fill. */
+export interface SourceRun {
+  readonly accept: (records: ReadonlyArray<SourceRecord>) => Effect.Effect<void, DatabaseError, Db>;
+  readonly finish: Effect.Effect<SourceReport, DatabaseError, Db>;
+}
+
+/** A registered source (the row type erased). */
+export interface Source {
+  readonly name: string;
+  readonly domain: string;
+  readonly description: string;
+  readonly target: string;
+  readonly parser: SourceParser;
+  /** Starts handling the records of one run. */
+  readonly open: (
+    ctx: RunContext,
+    env: DecodeEnv,
+    options?: Partial<SourceRunOptions>,
+  ) => SourceRun;
+}

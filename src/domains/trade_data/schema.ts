@@ -1,0 +1,113 @@
+/**
+ * Canonical trade schema (`TradeData`) and its per-record contracts.
+ *
+ * trade_id and client_id are identifiers (no spaces, no `|`), symbol upper-case, side BUY or
+ * SELL exactly, quantity and price positive exact decimals, a zoned timestamp normalised to
+ * UTC and not in the future, and a venue code. Completeness is all-or-nothing: a record with
+ * any field missing is quarantined whole. A run that knows its partition also checks that the
+ * record belongs to it (client and New York trade date).
+ */
+import { Either, Schema } from "effect";
+import {
+  contractField,
+  decodeContract,
+  identifierField,
+  notInFuture,
+  oneOfField,
+  positiveDecimal,
+  positivePrice,
+  requiredText,
+  showValue,
+  symbolField,
+  utcTimestampField,
+  violation,
+} from "../../core/contracts";
+import type { Decimal } from "../../core/decimal";
+import type { SourceHints } from "../../core/sources";
+import { newYorkDate } from "../market_data/partition";
+
+/** The columns of an execution CSV, in the feed's order. */
+export const EXECUTION_CSV_COLUMNS = [
+  "trade_id",
+  "client_id",
+  "symbol",
+  "side",
+  "quantity",
+  "price",
+  "timestamp",
+  "venue",
+] as const;
+
+const VENUE = /^[A-Z0-9]{1,12}$/;
+
+/** VENUE_FORMAT: a venue code (MIC such as XNYS), 1–12 upper-case letters or digits. */
+const venueField = contractField(
+  "venue",
+  (value): Either.Either<string, string> =>
+    typeof value === "string" && VENUE.test(value)
+      ? Either.right(value)
+      : Either.left(
+          violation(
+            "VENUE_FORMAT",
+            `venue must be 1-12 upper-case letters or digits, got ${showValue(value)}`,
+          ),
+        ),
+);
+
+const TradeDataFields = Schema.Struct({
+  trade_id: identifierField("trade_id"),
+  client_id: identifierField("client_id"),
+  symbol: symbolField(),
+  side: oneOfField("side", "SIDE_VALIDITY", ["BUY", "SELL"] as const),
+  quantity: positiveDecimal("quantity", "QUANTITY_VALIDITY"),
+  price: positivePrice("price"),
+  timestamp: utcTimestampField("timestamp"),
+  venue: venueField,
+  source: requiredText("source"),
+});
+
+/** One execution. */
+export interface TradeData {
+  readonly trade_id: string;
+  readonly client_id: string;
+  readonly symbol: string;
+  readonly side: "BUY" | "SELL";
+  readonly quantity: Decimal;
+  readonly price: Decimal;
+  /** ISO-8601 UTC. */
+  readonly timestamp: string;
+  readonly venue: string;
+  readonly source: string;
+}
+
+/** The New York calendar date of a trade: the trading date it belongs to. */
+export const tradeDate = (trade: TradeData): string => newYorkDate(Date.parse(trade.timestamp));
+
+/**
+ * Checks one mapped record against every trade contract at `nowMs`; with partition hints
+ * (`date` = trading date, `scope` = client id) also that it belongs to that partition.
+ */
+export const decodeTradeData = (
+  raw: unknown,
+  nowMs: number,
+  hints: SourceHints = {},
+): Either.Either<TradeData, ReadonlyArray<string>> =>
+  Either.flatMap(decodeContract(TradeDataFields, raw), (fields) => {
+    const trade = fields as TradeData;
+    const problems = [
+      notInFuture("timestamp", trade.timestamp, nowMs),
+      hints.scope !== undefined && trade.client_id !== hints.scope
+        ? violation(
+            "PARTITION_MATCH",
+            `client_id ${trade.client_id} is not the partition's client ${hints.scope}`,
+          )
+        : undefined,
+      hints.date !== undefined && tradeDate(trade) !== hints.date
+        ? violation(
+            "PARTITION_MATCH",
+            `timestamp ${trade.timestamp} is on New York date ${tradeDate(trade)}, not the partition's ${hints.date}`,
+          )
+        : undefined,
+    ].filter((p): p is string => p !== undefined);
+    return problems.length === 0 ? Either.right(trade) : Either.left(problems);
+  });

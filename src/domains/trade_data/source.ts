@@ -1,0 +1,25 @@
+/**
+ * `execution_csv`: the execution feed's CSV (`trade_id,client_id,symbol,side,quantity,price,
+ * timestamp,venue`, header required, any column order) → `TradeData` → `trades`, with the
+ * trade invariants (`./invariants`).
+ */
+import { defineSource } from "../../core/sources-run";
+import { tradeChecks } from "./invariants";
+import { decodeTradeData, EXECUTION_CSV_COLUMNS } from "./schema";
+import { upsertTrades } from "./store";
+
+/** Source name, stored in `trades.source`. */
+export const EXECUTION_CSV_SOURCE = "execution_csv";
+
+/** The `execution_csv` source. */
+export const executionCsvSource = defineSource({
+  name: EXECUTION_CSV_SOURCE,
+  domain: "trade_data",
+  description: "Execution feed CSV into trades",
+  target: "trades",
+  parser: { format: "csv", delimiter: ",", columns: EXECUTION_CSV_COLUMNS },
+  decode: (record, env) =>
+    decodeTradeData({ ...record.fields, source: EXECUTION_CSV_SOURCE }, env.nowMs, env.hints),
+  checks: tradeChecks(EXECUTION_CSV_SOURCE),
+  write: upsertTrades,
+});

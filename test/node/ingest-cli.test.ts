@@ -1,0 +1,133 @@
+/**
+ * `dataspine ingest` as a real child process against a temp libSQL file.
+ */
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { query, sourceFixture } from "../fixtures/sources";
+import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+
+const BIN = fileURLToPath(new URL("../../bin/dataspine.mjs", import.meta.url));
+
+interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const dataspine = (url: string, ...args: Array<string>) =>
+  new Promise<CliResult>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, LIBSQL_URL: url, LOG_LEVEL: "ERROR" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+
+let db: TempDb;
+beforeAll(async () => {
+  db = await makeTempDb();
+});
+afterAll(async () => {
+  await db.cleanup();
+});
+
+describe("dataspine ingest", { timeout: 60_000 }, () => {
+  it("--json prints one document with status, capture id and counts; re-ingest is idempotent", async () => {
+    const file = sourceFixture("executions-bad.csv");
+    const first = await dataspine(
+      db.url,
+      "ingest",
+      "--source",
+      "execution_csv",
+      "--file",
+      file,
+      "--json",
+    );
+    expect(first.code).toBe(0);
+    const doc = JSON.parse(first.stdout);
+    expect(doc).toMatchObject({
+      status: "complete",
+      pipeline: "trade_data.ingest_execution_csv",
+      partition: "file:executions-bad.csv",
+      source: "execution_csv",
+      counts: { received: 10, valid: 2, quarantined: 8, written: 2 },
+    });
+    expect(doc.capture_id).toMatch(/^trade_data\.INGEST\.file:executions-bad\.csv\.\d{8}T\d{6}Z$/);
+
+    const second = await dataspine(
+      db.url,
+      "ingest",
+      "--source",
+      "execution_csv",
+      "--file",
+      file,
+      "--json",
+    );
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).counts).toEqual(doc.counts);
+    const [trades] = await query(db.url, "SELECT count(*) AS n FROM trades");
+    const [quarantine] = await query(db.url, "SELECT count(*) AS n FROM core_quarantine");
+    expect([Number(trades?.n), Number(quarantine?.n)]).toEqual([2, 8]);
+    const manifest = await query(
+      db.url,
+      "SELECT status, row_count FROM core_manifest WHERE capture_id = ?",
+      [doc.capture_id],
+    );
+    expect(manifest).toEqual([expect.objectContaining({ status: "complete", row_count: 2 })]);
+  });
+
+  it("takes --partition, and prints a human summary without --json", async () => {
+    const result = await dataspine(
+      db.url,
+      "ingest",
+      "--source",
+      "finra_otc_weekly",
+      "--file",
+      sourceFixture("finra-weekly.psv"),
+      "--partition",
+      "2025-01-10|NMS_TIER_1",
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("complete finra_otc_weekly");
+    expect(result.stdout).toContain("received 5, valid 3, quarantined 2, written 3");
+  });
+
+  it("exits 1 with the typed error when the payload is unreadable", async () => {
+    const path = join(db.dir, "not-json.json");
+    await writeFile(path, "<html>oops</html>");
+    const result = await dataspine(
+      db.url,
+      "ingest",
+      "--source",
+      "iex_quote",
+      "--file",
+      path,
+      "--json",
+    );
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: "failed",
+      error: { tag: "PermanentSourceError", retryable: false },
+    });
+  });
+
+  it("exits 2 on bad usage", async () => {
+    const unknown = await dataspine(db.url, "ingest", "--source", "nope", "--file", "x.csv");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("ingest needs --source, one of: iex_quote, polygon_aggs");
+    const noFile = await dataspine(db.url, "ingest", "--source", "execution_csv");
+    expect(noFile.code).toBe(2);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Streaming in bounded memory: a large CSV (file or chunked HTTP body) is decoded and written
+ * in fixed-size batches as records arrive. Asserts batch counts and sizes, not timings.
+ */
+import { createWriteStream } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { Exit } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXECUTION_CSV_COLUMNS } from "../../src/domains/trade_data/schema";
+import { ingestDirect, query } from "../fixtures/sources";
+import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+
+const ROWS = 200_000;
+const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL"];
+const START = Date.parse("2025-01-02T14:30:00Z");
+
+/** Line `i` (0-based) of a generated execution CSV: monotonic, unique, valid. */
+const line = (i: number, client = "CLIENT_BIG") =>
+  [
+    `T${String(i).padStart(7, "0")}`,
+    client,
+    SYMBOLS[i % SYMBOLS.length],
+    i % 2 === 0 ? "BUY" : "SELL",
+    100 + (i % 900),
+    (100 + (i % 5000) / 100).toFixed(2),
+    new Date(START + Math.floor(i / 10)).toISOString(),
+    "XNAS",
+  ].join(",");
+
+const header = `${EXECUTION_CSV_COLUMNS.join(",")}\n`;
+
+let db: TempDb;
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  db = await makeTempDb();
+  // A feed that writes a large body in many small chunks, generated as it goes.
+  server = createServer((_, res) => {
+    res.writeHead(200, { "content-type": "text/csv" });
+    let i = 0;
+    const pump = () => {
+      while (i < 50_000) {
+        const chunk = Array.from({ length: 500 }, () => line(i++, "CLIENT_HTTP")).join("\n");
+        if (!res.write(`${i === 500 ? header : "\n"}${chunk}`)) return void res.once("drain", pump);
+      }
+      res.end("\n");
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db.cleanup();
+});
+
+const writeLargeCsv = async (path: string) => {
+  const out = createWriteStream(path);
+  out.write(header);
+  for (let start = 0; start < ROWS; start += 10_000) {
+    const block = Array.from({ length: Math.min(10_000, ROWS - start) }, (_, k) => line(start + k));
+    if (!out.write(`${block.join("\n")}\n`))
+      await new Promise<void>((r) => out.once("drain", () => r()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+  );
+};
+
+describe("streaming ingestion", () => {
+  it(`ingests a ${ROWS}-row CSV file in 5,000-row batches`, async () => {
+    const path = join(db.dir, "large.csv");
+    await writeLargeCsv(path);
+    const exit = await ingestDirect(db.url, "execution_csv", path);
+    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
+    const report = exit.value;
+    expect(report.counts).toEqual({ received: ROWS, valid: ROWS, quarantined: 0, written: ROWS });
+    expect(report.batches).toBe(ROWS / 5_000);
+    expect(report.maxBatchRows).toBe(5_000);
+    const [row] = await query(
+      db.url,
+      "SELECT count(*) AS n, count(DISTINCT trade_id) AS ids, max(executed_at) AS last FROM trades WHERE client_id = 'CLIENT_BIG'",
+    );
+    expect(row).toMatchObject({
+      n: ROWS,
+      ids: ROWS,
+      last: new Date(START + Math.floor((ROWS - 1) / 10)).toISOString(),
+    });
+  }, 120_000);
+
+  it("batch size is a parameter: the last batch holds the remainder", async () => {
+    const path = join(db.dir, "small.csv");
+    const lines = Array.from({ length: 1_234 }, (_, i) => line(i, "CLIENT_SMALL"));
+    await writeFile(path, `${header}${lines.join("\n")}`);
+    const exit = await ingestDirect(db.url, "execution_csv", path, { run: { batchRows: 500 } });
+    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
+    expect(exit.value).toMatchObject({ batches: 3, maxBatchRows: 500 });
+    expect(exit.value.counts.written).toBe(1_234);
+  });
+
+  it("ingests a chunked HTTP body as it streams", async () => {
+    const exit = await ingestDirect(db.url, "execution_csv", `${baseUrl}/v1/executions/big.csv`);
+    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
+    expect(exit.value.counts).toEqual({
+      received: 50_000,
+      valid: 50_000,
+      quarantined: 0,
+      written: 50_000,
+    });
+    expect(exit.value.batches).toBe(10);
+  });
+
+  it("a duplicate far from its original (another batch) is still caught", async () => {
+    const path = join(db.dir, "dupes.csv");
+    const lines = Array.from({ length: 12_000 }, (_, i) => line(i, "CLIENT_DUP"));
+    lines.push(line(7, "CLIENT_DUP").replace(/,XNAS$/, ",XNYS"));
+    await writeFile(path, `${header}${lines.join("\n")}\n`);
+    const exit = await ingestDirect(db.url, "execution_csv", path);
+    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
+    expect(exit.value.counts).toEqual({
+      received: 12_001,
+      valid: 12_000,
+      quarantined: 1,
+      written: 12_000,
+    });
+    const [kept] = await query(
+      db.url,
+      "SELECT venue FROM trades WHERE client_id = 'CLIENT_DUP' AND trade_id = 'T0000007'",
+    );
+    expect(kept?.venue).toBe("XNAS");
+  });
+});
