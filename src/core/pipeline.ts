@@ -4,6 +4,8 @@
 import type { HttpClient } from "@effect/platform";
 import type { Effect, Either } from "effect";
 import type { Db } from "../db/db";
+import type { BackfillParams, DateRange } from "./backfill";
+import type { InvalidBackfillParams } from "./backfill-errors";
 import type { InvalidPartitionKey, PipelineError } from "./errors";
 import type { BatchId, CaptureId, ExecutionId, PartitionKey, PipelineName } from "./ids";
 import type { RunCounts } from "./run-result";
@@ -44,6 +46,14 @@ export interface Pipeline {
   readonly parsePartition: (key: string) => Either.Either<PartitionKey, InvalidPartitionKey>;
   /** Partitions that live (cron) mode should bring up to date at `now`; empty if none. */
   readonly livePartitions: (now: Date, config: SourceConfigShape) => ReadonlyArray<PartitionKey>;
+  /**
+   * The partitions of a (validated, inclusive) date range, in backfill order; absent when
+   * the pipeline cannot be backfilled. Must be deterministic: same input ⇒ same list.
+   */
+  readonly partitionsForRange?: (
+    range: DateRange,
+    params: BackfillParams,
+  ) => Either.Either<ReadonlyArray<PartitionKey>, InvalidBackfillParams>;
   /** The work. Must be idempotent per partition: re-running upserts, never duplicates. */
   readonly run: (
     ctx: RunContext,

@@ -11,6 +11,7 @@
  */
 import { routes } from "./handler";
 import { errorResponse, RouteNotFound } from "./http-errors";
+import { backfillRoutes } from "./routes/backfills";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
 import { partitionRoutes } from "./routes/partitions";
@@ -27,3 +28,4 @@ app.route("/", healthRoutes);
 app.route("/", runRoutes);
 app.route("/", partitionRoutes);
 app.route("/", deadLetterRoutes);
+app.route("/", backfillRoutes);

@@ -2,10 +2,13 @@
  * Bindings of the dataspine Worker (see wrangler.toml). Secrets: `DATASPINE_API_TOKEN`,
  * `LIBSQL_AUTH_TOKEN`, `POLYGON_API_KEY` (`wrangler secret put …`, locally `.dev.vars`).
  */
+import type { BackfillCoordinator } from "./backfill-coordinator";
 import type { PartitionActor } from "./partition-actor";
 
 export interface Env {
   readonly PARTITION_ACTOR: DurableObjectNamespace<PartitionActor>;
+  /** One coordinator per backfill id (`POST /backfills`). */
+  readonly BACKFILL_COORDINATOR: DurableObjectNamespace<BackfillCoordinator>;
   /** libSQL over HTTP: a Turso database, `turso dev`, or `dataspine libsql-server`. */
   readonly LIBSQL_URL: string;
   readonly LIBSQL_AUTH_TOKEN?: string;

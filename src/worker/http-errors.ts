@@ -46,13 +46,18 @@ export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNot
 const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
   InvalidRequest: 400,
   InvalidPartitionKey: 400,
+  InvalidBackfillRange: 400,
+  InvalidBackfillParams: 400,
+  BackfillNotSupported: 400,
   Unauthorized: 401,
   UnknownPipeline: 404,
   PartitionNotFound: 404,
   DeadLetterNotFound: 404,
+  BackfillNotFound: 404,
   RouteNotFound: 404,
   DatabaseError: 503,
   AuthNotConfigured: 503,
+  BackfillUnavailable: 503,
 };
 
 /** Turns any thrown value into the JSON error response. Unknown failures are 500. */

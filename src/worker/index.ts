@@ -5,6 +5,7 @@ import { app } from "./app";
 import type { Env } from "./env";
 import { scheduled } from "./scheduled";
 
+export { BackfillCoordinator } from "./backfill-coordinator";
 export { PartitionActor } from "./partition-actor";
 
 export default {

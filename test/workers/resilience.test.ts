@@ -33,14 +33,22 @@ describe("retries across invocations", () => {
     await setFaults({ error_rate: 1, statuses: [503], match: "/2025-05-20/" });
     const res = await postRun(partition);
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { status: string; error: { tag: string; retryable: boolean } };
-    expect(body).toMatchObject({ status: "retrying", error: { tag: "TransientSourceError", retryable: true } });
+    const body = (await res.json()) as {
+      status: string;
+      error: { tag: string; retryable: boolean };
+    };
+    expect(body).toMatchObject({
+      status: "retrying",
+      error: { tag: "TransientSourceError", retryable: true },
+    });
 
     const stub = partitionActor(env, PIPELINE, partition);
     const retrying = await stub.status();
     expect(retrying).toMatchObject({ status: "retrying", attempts: 1, retry_count: 1 });
     expect(Date.parse(retrying?.next_retry_at ?? "")).toBeGreaterThan(Date.now());
-    const listed = (await (await SELF.fetch(`http://dataspine.test/partitions?pipeline=${PIPELINE}`)).json()) as {
+    const listed = (await (
+      await SELF.fetch(`http://dataspine.test/partitions?pipeline=${PIPELINE}`)
+    ).json()) as {
       partitions: Array<{ partition_key: string; status: string }>;
     };
     expect(listed.partitions.find((p) => p.partition_key === partition)?.status).toBe("retrying");
@@ -52,13 +60,24 @@ describe("retries across invocations", () => {
     await setFaults({ error_rate: 0 });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const done = await stub.status();
-    expect(done).toMatchObject({ status: "complete", attempts: 3, next_retry_at: null, row_count: 20 });
+    expect(done).toMatchObject({
+      status: "complete",
+      attempts: 3,
+      next_retry_at: null,
+      row_count: 20,
+    });
     expect(done?.history.map((h) => h.trigger)).toEqual(["alarm", "alarm", "http"]);
     expect(await runDurableObjectAlarm(stub)).toBe(false);
   });
 
   it("with 30% transient faults every partition completes through its actor, without duplicates", async () => {
-    await setFaults({ error_rate: 0.25, truncate_rate: 0.05, statuses: [503, 429, 500], seed: 11, match: "/2025-05-2" });
+    await setFaults({
+      error_rate: 0.25,
+      truncate_rate: 0.05,
+      statuses: [503, 429, 500],
+      seed: 11,
+      match: "/2025-05-2",
+    });
     const partitions = ["2025-05-21|demo", "2025-05-22|demo", "2025-05-23|demo", "2025-05-27|demo"];
     for (const partition of partitions) {
       await postRun(partition);
@@ -87,7 +106,11 @@ describe("dead letters", () => {
     await setFaults({ error_rate: 1, statuses: [404], match: "/KO/range/1/day/2025-05-28" });
     const res = await postRun(partition);
     expect(res.status).toBe(502);
-    const result = (await res.json()) as { status: string; dead_letter_id: string; attempts: number };
+    const result = (await res.json()) as {
+      status: string;
+      dead_letter_id: string;
+      attempts: number;
+    };
     expect(result).toMatchObject({ status: "failed", attempts: 1 });
     expect(result.dead_letter_id).toMatch(/^dl_/);
     expect(await runDurableObjectAlarm(partitionActor(env, PIPELINE, partition))).toBe(false);
@@ -99,16 +122,22 @@ describe("dead letters", () => {
       error_tag: "PermanentSourceError",
       attempts: 1,
     });
-    const unauthorized = await SELF.fetch(`http://dataspine.test/dead-letters/${result.dead_letter_id}/retry`, {
-      method: "POST",
-    });
+    const unauthorized = await SELF.fetch(
+      `http://dataspine.test/dead-letters/${result.dead_letter_id}/retry`,
+      {
+        method: "POST",
+      },
+    );
     expect(unauthorized.status).toBe(401);
 
     await setFaults({ error_rate: 0 });
-    const retried = await SELF.fetch(`http://dataspine.test/dead-letters/${result.dead_letter_id}/retry`, {
-      method: "POST",
-      headers: AUTH,
-    });
+    const retried = await SELF.fetch(
+      `http://dataspine.test/dead-letters/${result.dead_letter_id}/retry`,
+      {
+        method: "POST",
+        headers: AUTH,
+      },
+    );
     expect(retried.status).toBe(200);
     expect(await retried.json()).toMatchObject({
       dead_letter: { status: "retried" },
@@ -129,7 +158,9 @@ describe("dead letters", () => {
       status = await stub.status();
     }
     expect(status).toMatchObject({ status: "failed", retry_count: 5, next_retry_at: null });
-    const open = (await (await SELF.fetch("http://dataspine.test/dead-letters?status=open")).json()) as {
+    const open = (await (
+      await SELF.fetch("http://dataspine.test/dead-letters?status=open")
+    ).json()) as {
       dead_letters: Array<{ partition_key: string; error_tag: string; attempts: number }>;
     };
     expect(open.dead_letters.find((d) => d.partition_key === partition)).toMatchObject({

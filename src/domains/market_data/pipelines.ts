@@ -8,6 +8,8 @@
 import { Clock, Effect, Either } from "effect";
 import { auditRun, type RunAuditEvent } from "../../audit/audit-log";
 import { isWeekend, nyseHoliday } from "../../calendar/nyse";
+import { type BackfillParams, type DateRange, datesInRange } from "../../core/backfill";
+import { InvalidBackfillParams } from "../../core/backfill-errors";
 import { PipelineName } from "../../core/ids";
 import { mapFields } from "../../core/mapping";
 import type { Pipeline, RunContext } from "../../core/pipeline";
@@ -23,6 +25,7 @@ import {
   type RawRecord,
 } from "./sources";
 import { upsertDailyBars } from "./store";
+import { UNIVERSES, universeSymbols } from "./universes";
 
 const NAME = PipelineName.make("market_data.ingest_prices");
 
@@ -160,6 +163,25 @@ const run = (ctx: RunContext) =>
     } as const;
   }).pipe(Effect.withSpan("MarketData.ingestPrices"));
 
+/**
+ * Backfill partitions: every calendar day of the range for one universe (`{universe}`).
+ * Weekends and holidays are listed too: their runs record `no_data_expected`, so every
+ * date of a backfilled range has an answer, and the calendar is consulted in one place.
+ */
+const partitionsForRange = (range: DateRange, params: BackfillParams) => {
+  const fail = (message: string) =>
+    Either.left(new InvalidBackfillParams({ pipeline: NAME, message }));
+  const known = Object.keys(UNIVERSES).join(", ");
+  const unknown = Object.keys(params).filter((k) => k !== "universe");
+  if (unknown.length > 0) return fail(`unknown params ${unknown.join(", ")}; accepted: universe`);
+  const universe = params.universe;
+  if (universe === undefined) return fail(`params.universe is required (one of: ${known})`);
+  if (universeSymbols(universe) === undefined) {
+    return fail(`unknown universe "${universe}" (one of: ${known})`);
+  }
+  return Either.right(datesInRange(range).map((date) => formatPartition(date, universe)));
+};
+
 /** The pipeline definition registered in `PIPELINES`. */
 export const ingestPrices: Pipeline = {
   name: NAME,
@@ -173,6 +195,7 @@ export const ingestPrices: Pipeline = {
     const date = latestClosedTradingDay(now.getTime());
     return config.liveUniverses.map((u) => formatPartition(date, u));
   },
+  partitionsForRange,
   run: (ctx) =>
     run(ctx).pipe(
       // The runner already validated the key; a failure here is a programming error.

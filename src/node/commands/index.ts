@@ -1,18 +1,24 @@
 /**
  * Every CLI command, in the order `dataspine --help` lists them. Add a command here.
  */
+import { auditCommand } from "./audit";
+import { backfillCommand } from "./backfill";
 import { partitionsCommand, pipelinesCommand } from "./catalogue";
 import { deadLettersCommand } from "./dead-letters";
+import { ingestCommand } from "./ingest";
 import { runCommand } from "./run";
 import { demoFeedCommand, libsqlServerCommand, migrateCommand } from "./servers";
 import type { Command } from "./shared";
 
 export const COMMANDS: ReadonlyArray<Command> = [
   runCommand,
+  ingestCommand,
+  backfillCommand,
   partitionsCommand,
   pipelinesCommand,
   migrateCommand,
   libsqlServerCommand,
   demoFeedCommand,
   deadLettersCommand,
+  auditCommand,
 ];

@@ -1,0 +1,210 @@
+/**
+ * A backfill's own storage: the plan and per-partition status in the coordinator's SQLite
+ * (`db/backfill-schema.ts`). Synchronous drizzle, as Durable Object SQLite is: each call is
+ * one local statement, so a slice records every partition the moment its run ends.
+ */
+import { and, asc, count, eq, lte, min } from "drizzle-orm";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import type * as schema from "../db/backfill-schema";
+import { backfill, backfillPartitions } from "../db/backfill-schema";
+import type { BackfillFailure, BackfillParams, BackfillPlan } from "./backfill";
+import type { RunError } from "./run-result";
+
+/** The coordinator's database (DO SQLite through drizzle). */
+export type BackfillDatabase = BaseSQLiteDatabase<"sync", unknown, typeof schema>;
+
+/** Where one partition of a backfill stands. */
+export type BackfillPartitionStatus =
+  | "pending"
+  | "running"
+  | "retrying"
+  | "complete"
+  | "no_data_expected"
+  | "failed";
+
+/** `running` until every partition is final; then `failed` if any partition failed. */
+export type BackfillStatus = "running" | "complete" | "failed";
+
+/** What `GET /backfills/:id` shows. */
+export interface BackfillProgress {
+  readonly backfill_id: string;
+  readonly pipeline: string;
+  readonly start: string;
+  readonly end: string;
+  readonly params: BackfillParams;
+  readonly status: BackfillStatus;
+  readonly concurrency: number;
+  readonly total: number;
+  readonly pending: number;
+  readonly running: number;
+  /** Waiting for the partition actor's own retry of a transient failure. */
+  readonly retrying: number;
+  readonly complete: number;
+  readonly no_data_expected: number;
+  readonly failed: number;
+  /** In plan order. */
+  readonly failures: ReadonlyArray<BackfillFailure>;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly finished_at: string | null;
+}
+
+/** The `backfill` row. */
+export type BackfillHeader = typeof backfill.$inferSelect;
+/** A `backfill_partitions` row. */
+export type BackfillPartitionRow = typeof backfillPartitions.$inferSelect;
+/** Columns of a partition row a slice may change. */
+export type PartitionPatch = Partial<Omit<BackfillPartitionRow, "ordinal" | "partitionKey">>;
+
+// DO SQLite binds at most 100 parameters per statement; a partition row binds up to 10.
+const INSERT_CHUNK = 8;
+
+/** The backfill's header row, if the backfill exists. */
+export const readHeader = (db: BackfillDatabase): BackfillHeader | undefined =>
+  db.select().from(backfill).where(eq(backfill.id, 1)).get();
+
+/** What `createBackfill` stores. */
+export interface NewBackfill {
+  readonly backfillId: string;
+  readonly plan: BackfillPlan;
+  readonly concurrency: number;
+  readonly sliceSize: number;
+  readonly now: string;
+}
+
+/** Stores the plan, every partition `pending`, in one transaction. */
+export const createBackfill = (db: BackfillDatabase, input: NewBackfill): void => {
+  const { plan } = input;
+  db.transaction((tx) => {
+    tx.insert(backfill)
+      .values({
+        id: 1,
+        backfillId: input.backfillId,
+        pipeline: plan.pipeline,
+        start: plan.start,
+        end: plan.end,
+        params: JSON.stringify(plan.params),
+        concurrency: input.concurrency,
+        sliceSize: input.sliceSize,
+        total: plan.partitions.length,
+        status: plan.partitions.length === 0 ? "complete" : "running",
+        createdAt: input.now,
+        updatedAt: input.now,
+        finishedAt: plan.partitions.length === 0 ? input.now : null,
+      })
+      .run();
+    for (let i = 0; i < plan.partitions.length; i += INSERT_CHUNK) {
+      const rows = plan.partitions
+        .slice(i, i + INSERT_CHUNK)
+        .map((partitionKey, j) => ({ ordinal: i + j, partitionKey }));
+      tx.insert(backfillPartitions).values(rows).run();
+    }
+  });
+};
+
+/** Partitions in a status, in plan order. */
+export const partitionsIn = (
+  db: BackfillDatabase,
+  status: BackfillPartitionStatus,
+  limit: number,
+): ReadonlyArray<BackfillPartitionRow> =>
+  db
+    .select()
+    .from(backfillPartitions)
+    .where(eq(backfillPartitions.status, status))
+    .orderBy(asc(backfillPartitions.ordinal))
+    .limit(limit)
+    .all();
+
+/** `retrying` partitions whose next check is due at `now`, in plan order. */
+export const dueRetrying = (
+  db: BackfillDatabase,
+  now: string,
+  limit: number,
+): ReadonlyArray<BackfillPartitionRow> =>
+  db
+    .select()
+    .from(backfillPartitions)
+    .where(and(eq(backfillPartitions.status, "retrying"), lte(backfillPartitions.checkAt, now)))
+    .orderBy(asc(backfillPartitions.ordinal))
+    .limit(limit)
+    .all();
+
+/** The earliest check time of the `retrying` partitions, if any. */
+export const nextCheckAt = (db: BackfillDatabase): string | null =>
+  db
+    .select({ at: min(backfillPartitions.checkAt) })
+    .from(backfillPartitions)
+    .where(eq(backfillPartitions.status, "retrying"))
+    .get()?.at ?? null;
+
+/** Updates one partition's row. */
+export const updatePartition = (db: BackfillDatabase, ordinal: number, patch: PartitionPatch) => {
+  db.update(backfillPartitions).set(patch).where(eq(backfillPartitions.ordinal, ordinal)).run();
+};
+
+/** Partitions per status. */
+export const statusCounts = (db: BackfillDatabase): Record<BackfillPartitionStatus, number> => {
+  const counts: Record<BackfillPartitionStatus, number> = {
+    pending: 0,
+    running: 0,
+    retrying: 0,
+    complete: 0,
+    no_data_expected: 0,
+    failed: 0,
+  };
+  const rows = db
+    .select({ status: backfillPartitions.status, n: count() })
+    .from(backfillPartitions)
+    .groupBy(backfillPartitions.status)
+    .all();
+  for (const row of rows) {
+    if (row.status in counts) counts[row.status as BackfillPartitionStatus] = row.n;
+  }
+  return counts;
+};
+
+/** Marks the header updated (and finished, with its final status). */
+export const touchBackfill = (
+  db: BackfillDatabase,
+  now: string,
+  finished?: Exclude<BackfillStatus, "running">,
+) => {
+  db.update(backfill)
+    .set(finished ? { status: finished, updatedAt: now, finishedAt: now } : { updatedAt: now })
+    .where(eq(backfill.id, 1))
+    .run();
+};
+
+const parseError = (text: string | null): RunError =>
+  text === null
+    ? { tag: "Unknown", message: "no error recorded", retryable: false }
+    : (JSON.parse(text) as RunError);
+
+/** The backfill's progress, or null when it does not exist. */
+export const readProgress = (db: BackfillDatabase): BackfillProgress | null => {
+  const header = readHeader(db);
+  if (!header) return null;
+  const failures = db
+    .select({ partition: backfillPartitions.partitionKey, error: backfillPartitions.error })
+    .from(backfillPartitions)
+    .where(eq(backfillPartitions.status, "failed"))
+    .orderBy(asc(backfillPartitions.ordinal))
+    .all()
+    .map((f) => ({ partition: f.partition, error: parseError(f.error) }));
+  return {
+    backfill_id: header.backfillId,
+    pipeline: header.pipeline,
+    start: header.start,
+    end: header.end,
+    params: JSON.parse(header.params) as BackfillParams,
+    status: header.status as BackfillStatus,
+    concurrency: header.concurrency,
+    total: header.total,
+    ...statusCounts(db),
+    failures,
+    created_at: header.createdAt,
+    updated_at: header.updatedAt,
+    finished_at: header.finishedAt,
+  };
+};

@@ -1,0 +1,176 @@
+/**
+ * `dataspine backfill <pipeline> --start D --end D [--param k=v]… [--concurrency N]
+ * [--dry-run] [--json]`: a backfill on the embedded default, through the runner directly.
+ *
+ * Planning and execution live in `core/backfill.ts`; this adapter parses arguments, draws
+ * progress on stderr (a bar on a TTY, plain lines otherwise) and prints the summary.
+ */
+import { parseArgs } from "node:util";
+import { Effect, Exit } from "effect";
+import {
+  type BackfillParams,
+  type BackfillPartitionResult,
+  type BackfillPlan,
+  type BackfillReport,
+  DEFAULT_BACKFILL_CONCURRENCY,
+  executeBackfill,
+  MAX_BACKFILL_CONCURRENCY,
+  newBackfillId,
+  planBackfill,
+} from "../../core/backfill";
+import { PIPELINES } from "../../domains/registry";
+import { startDemoFeed } from "../demo-feed-server";
+import { type Command, cliLayer, print, UsageError } from "./shared";
+
+const USAGE =
+  "dataspine backfill <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
+  "[--concurrency N] [--dry-run] [--json]";
+
+/** `k=v` pairs as an object; a pair without `=` or a repeated key is bad usage. */
+export const parseParams = (pairs: ReadonlyArray<string>): BackfillParams => {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at < 1) throw new UsageError(`--param must be k=v, got "${pair}"`);
+    const key = pair.slice(0, at);
+    if (Object.hasOwn(params, key)) throw new UsageError(`--param ${key} given twice`);
+    params[key] = pair.slice(at + 1);
+  }
+  return params;
+};
+
+const parseConcurrency = (text: string | undefined): number => {
+  if (text === undefined) return DEFAULT_BACKFILL_CONCURRENCY;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BACKFILL_CONCURRENCY) {
+    throw new UsageError(`--concurrency must be an integer 1..${MAX_BACKFILL_CONCURRENCY}`);
+  }
+  return n;
+};
+
+const BAR_WIDTH = 24;
+/** Without a TTY, a progress line at least this often (besides every 10% step). */
+const PLAIN_LINE_INTERVAL_MS = 10_000;
+
+/** Progress on stderr: a redrawn bar on a TTY, a plain line per 10% (or 10 s) otherwise. */
+const progressReporter = (total: number, stream: NodeJS.WriteStream = process.stderr) => {
+  const tally = { complete: 0, no_data_expected: 0, failed: 0 };
+  let lastStep = 0;
+  let lastLineAt = Date.now();
+  const counts = () =>
+    `complete ${tally.complete}, no_data_expected ${tally.no_data_expected}, failed ${tally.failed}`;
+  return {
+    onSettled: (result: BackfillPartitionResult, settled: number) =>
+      Effect.sync(() => {
+        tally[result.status] += 1;
+        const ratio = total === 0 ? 1 : settled / total;
+        if (stream.isTTY) {
+          const filled = Math.round(ratio * BAR_WIDTH);
+          const bar = `${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}`;
+          stream.write(`\r\x1b[2K[${bar}] ${settled}/${total}  ${counts()}`);
+          if (settled === total) stream.write("\n");
+          return;
+        }
+        const step = Math.floor(ratio * 10);
+        const now = Date.now();
+        if (step > lastStep || settled === total || now - lastLineAt >= PLAIN_LINE_INTERVAL_MS) {
+          lastStep = step;
+          lastLineAt = now;
+          stream.write(
+            `backfill ${settled}/${total} (${Math.floor(ratio * 100)}%): ${counts()} — last ${result.partition} ${result.status}\n`,
+          );
+        }
+      }),
+  };
+};
+
+const describeParams = (params: BackfillParams) =>
+  Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+
+/** The human summary of a finished backfill. */
+export const formatReport = (report: BackfillReport): string => {
+  const lines = [
+    `backfill ${report.backfill_id} ${report.status}`,
+    `  ${report.pipeline} ${report.start}..${report.end} ${describeParams(report.params)}`.trimEnd(),
+    `  total ${report.total}, complete ${report.complete}, no_data_expected ${report.no_data_expected}, failed ${report.failed}`,
+  ];
+  if (report.failures.length > 0) {
+    lines.push("  failed partitions:");
+    for (const f of report.failures) {
+      lines.push(`    ${f.partition}  [${f.error.tag}] ${f.error.message}`);
+    }
+  }
+  return lines.join("\n");
+};
+
+const printDryRun = (json: boolean, plan: BackfillPlan) =>
+  print(
+    json,
+    { dry_run: true, ...plan, total: plan.partitions.length },
+    [
+      `dry run: ${plan.partitions.length} partitions of ${plan.pipeline}, in this order (nothing ran)`,
+      ...plan.partitions,
+    ].join("\n"),
+  );
+
+/** The `backfill` command. */
+export const backfillCommand: Command = {
+  name: "backfill",
+  usage: USAGE,
+  run: async (argv) => {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        start: { type: "string" },
+        end: { type: "string" },
+        param: { type: "string", multiple: true, default: [] },
+        concurrency: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+      },
+    });
+    const pipeline = positionals[0];
+    if (!pipeline || !values.start || !values.end) {
+      throw new UsageError("backfill needs <pipeline>, --start and --end");
+    }
+    const params = parseParams(values.param);
+    const concurrency = parseConcurrency(values.concurrency);
+    const planned = Effect.runSyncExit(
+      planBackfill(PIPELINES, { pipeline, start: values.start, end: values.end, params }),
+    );
+    if (Exit.isFailure(planned)) {
+      if (planned.cause._tag !== "Fail") throw new Error(String(planned.cause));
+      const error = planned.cause.error;
+      print(values.json, { error: error._tag, message: error.message }, `error: ${error.message}`);
+      return 2;
+    }
+    const plan = planned.value;
+    if (values["dry-run"]) {
+      printDryRun(values.json, plan);
+      return 0;
+    }
+
+    // Without a configured source the demo feed answers, started in-process.
+    const feed = process.env.MARKET_DATA_BASE_URL ? undefined : await startDemoFeed({ port: 0 });
+    try {
+      const backfillId = newBackfillId(new Date());
+      process.stderr.write(
+        `backfill ${backfillId}: ${plan.partitions.length} partitions, concurrency ${concurrency}\n`,
+      );
+      const report = await Effect.runPromise(
+        executeBackfill(PIPELINES, plan, {
+          backfillId,
+          concurrency,
+          ...progressReporter(plan.partitions.length),
+        }).pipe(Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {}))),
+      );
+      print(values.json, report, formatReport(report));
+      return report.failed > 0 ? 1 : 0;
+    } finally {
+      await feed?.close();
+    }
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * `BackfillCoordinator`: one Durable Object per backfill id.
+ *
+ * It keeps the plan and each partition's status in its own SQLite and fans the partitions
+ * out to their `PartitionActor`s one slice per alarm invocation (`core/backfill-slice.ts`),
+ * re-arming the alarm until every partition is final. No request or invocation lives for
+ * the whole backfill, and an invocation that dies is resumed by the next alarm.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../migrations/backfill/migrations.js";
+import type { BackfillPlan } from "../core/backfill";
+import { type CoordinatorPorts, type PartitionView, runSlice } from "../core/backfill-slice";
+import {
+  type BackfillProgress,
+  createBackfill,
+  readHeader,
+  readProgress,
+} from "../core/backfill-store";
+import { describeUnknown } from "../core/errors";
+import type { RunResult } from "../core/run-result";
+import * as backfillSchema from "../db/backfill-schema";
+import { partitionActor } from "./actors";
+import type { Env } from "./env";
+import { runtimeFor } from "./runtime";
+
+/** What `POST /backfills` hands the coordinator. */
+export interface StartBackfill {
+  readonly backfillId: string;
+  readonly plan: BackfillPlan;
+  readonly concurrency: number;
+}
+
+/** An RPC answer: never a thrown error across the boundary. */
+export type CoordinatorReply<A> =
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly error: { readonly tag: string; readonly message: string } };
+
+/** Partitions dispatched per alarm invocation, per unit of concurrency. */
+const SLICE_PER_CONCURRENCY = 4;
+
+const viewOfResult = (result: RunResult): PartitionView => ({
+  status: result.status,
+  capture_id: result.capture_id || null,
+  execution_id: result.execution_id || null,
+  error: result.error ?? null,
+  started_at: result.started_at,
+  next_retry_at: null,
+});
+
+const reply = <A>(thunk: () => A): CoordinatorReply<A> => {
+  try {
+    return { ok: true, value: thunk() };
+  } catch (cause) {
+    return { ok: false, error: { tag: "BackfillUnavailable", message: describeUnknown(cause) } };
+  }
+};
+
+/** Gets the stub of the coordinator of `backfillId`. */
+export const backfillCoordinator = (env: Env, backfillId: string) =>
+  env.BACKFILL_COORDINATOR.get(env.BACKFILL_COORDINATOR.idFromName(backfillId));
+
+/** The Durable Object that owns one backfill: its plan, its progress, its alarm. */
+export class BackfillCoordinator extends DurableObject<Env> {
+  readonly #db;
+  /** The slice in flight: a second alarm (or test trigger) joins it instead of overlapping. */
+  #slice: Promise<void> | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#db = drizzle(ctx.storage, { schema: backfillSchema });
+    void ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.#db, migrations);
+    });
+  }
+
+  /** Stores the plan and arms the first alarm; a repeated start returns the progress. */
+  async start(input: StartBackfill): Promise<CoordinatorReply<BackfillProgress | null>> {
+    const now = new Date();
+    const created = reply(() => {
+      if (readHeader(this.#db)) return false;
+      createBackfill(this.#db, {
+        backfillId: input.backfillId,
+        plan: input.plan,
+        concurrency: input.concurrency,
+        sliceSize: input.concurrency * SLICE_PER_CONCURRENCY,
+        now: now.toISOString(),
+      });
+      return input.plan.partitions.length > 0;
+    });
+    if (!created.ok) return created;
+    try {
+      // The first slice runs in an alarm, not in the request that started the backfill.
+      if (created.value) await this.ctx.storage.setAlarm(now);
+    } catch (cause) {
+      return { ok: false, error: { tag: "BackfillUnavailable", message: describeUnknown(cause) } };
+    }
+    return this.progress();
+  }
+
+  /** The backfill's progress, or null when this id has no backfill. */
+  async progress(): Promise<CoordinatorReply<BackfillProgress | null>> {
+    return reply(() => readProgress(this.#db));
+  }
+
+  /** Runs the next slice, or joins the one in flight. */
+  override async alarm(): Promise<void> {
+    this.#slice ??= runtimeFor(this.env)
+      .runPromise(runSlice(this.#db, this.#ports()))
+      .then(() => undefined)
+      .finally(() => {
+        this.#slice = undefined;
+      });
+    return this.#slice;
+  }
+
+  #ports(): CoordinatorPorts {
+    return {
+      run: async (pipeline, partition, batchId) => {
+        const response = await partitionActor(this.env, pipeline, partition).run({
+          pipeline,
+          partition,
+          trigger: "backfill",
+          batchId,
+        });
+        return viewOfResult(response.result);
+      },
+      check: async (pipeline, partition) => {
+        const status = await partitionActor(this.env, pipeline, partition).status();
+        return status
+          ? {
+              status: status.status,
+              capture_id: status.capture_id,
+              execution_id: status.execution_id,
+              error: status.last_error ?? null,
+              started_at: status.started_at,
+              next_retry_at: status.next_retry_at,
+            }
+          : null;
+      },
+      setAlarm: (atMs) => this.ctx.storage.setAlarm(atMs),
+      deleteAlarm: () => this.ctx.storage.deleteAlarm(),
+    };
+  }
+}
