@@ -12,6 +12,7 @@ import {
   daysFromCivil,
   fromDayNumber,
   type IsoDate,
+  isWeekend,
   lastWeekdayOfMonth,
   nthWeekdayOfMonth,
   toDayNumber,
@@ -184,4 +185,11 @@ export function nextTradingDay(date: IsoDate): IsoDate {
   let days = toDayNumber(date) + 1;
   while (!isTradingDayNumber(days)) days++;
   return fromDayNumber(days);
+}
+
+/** Why NYSE has no session on `date` (`weekend` or `NYSE holiday: <name>`), or undefined. */
+export function closedSessionReason(date: IsoDate): string | undefined {
+  const holiday = nyseHoliday(date);
+  if (holiday !== undefined) return `NYSE holiday: ${holiday.name}`;
+  return isWeekend(date) ? "weekend" : undefined;
 }

@@ -9,8 +9,6 @@ import { HttpClient, HttpClientRequest } from "@effect/platform";
 import { Duration, Effect } from "effect";
 import { PermanentSourceError, TransientSourceError, truncatePayload } from "./errors";
 
-type SourceError = TransientSourceError | PermanentSourceError;
-
 /** Parses `Retry-After` (delta seconds or an HTTP date) into milliseconds from `nowMs`. */
 export const parseRetryAfter = (header: string | undefined, nowMs: number): number | undefined => {
   if (header === undefined || header.trim() === "") return undefined;
@@ -27,78 +25,130 @@ const isTransientStatus = (status: number): boolean =>
 export const redactUrl = (url: string): string =>
   url.replace(/([?&](?:apiKey|apikey|token|key)=)[^&]*/g, "$1***");
 
-export interface FetchJsonOptions {
+/** A source failure of either kind. */
+export type SourceError = TransientSourceError | PermanentSourceError;
+
+export interface HttpTarget {
   readonly source: string;
   readonly url: string;
   readonly timeoutMs: number;
 }
 
-/** GETs a URL and parses the body as JSON; see the module doc for the error mapping. */
-export const fetchJson = ({ source, url, timeoutMs }: FetchJsonOptions) =>
-  Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient;
-    const safeUrl = redactUrl(url);
-    const transient = (reason: "network" | "timeout" | "status", message: string, extra = {}) =>
-      new TransientSourceError({ source, url: safeUrl, reason, message, ...extra });
+/** A transient error of `source` at `url` (secrets already redacted). */
+export const transientError = (
+  target: HttpTarget,
+  reason: "network" | "timeout" | "status",
+  message: string,
+  extra: { readonly status?: number; readonly retryAfterMs?: number } = {},
+) =>
+  new TransientSourceError({
+    source: target.source,
+    url: redactUrl(target.url),
+    reason,
+    message,
+    ...extra,
+  });
 
-    const response = yield* client.execute(HttpClientRequest.get(url, { acceptJson: true })).pipe(
-      Effect.timeoutFail({
-        duration: Duration.millis(timeoutMs),
-        onTimeout: () => transient("timeout", `no response from ${source} within ${timeoutMs} ms`),
-      }),
-      Effect.catchTags({
-        ResponseError: (e) =>
-          Effect.fail(transient("network", `${source} response failed: ${e.message}`)),
-        RequestError: (e): Effect.Effect<never, SourceError> =>
+/**
+ * Sends a GET and waits for the response head: a timeout or a transport failure is
+ * transient, an invalid URL permanent. The status is not judged here.
+ */
+export const sendGet = (target: HttpTarget, options: { readonly acceptJson?: boolean } = {}) =>
+  Effect.flatMap(HttpClient.HttpClient, (client) =>
+    client.execute(HttpClientRequest.get(target.url, { acceptJson: options.acceptJson ?? false })),
+  ).pipe(
+    Effect.timeoutFail({
+      duration: Duration.millis(target.timeoutMs),
+      onTimeout: () =>
+        transientError(
+          target,
+          "timeout",
+          `no response from ${target.source} within ${target.timeoutMs} ms`,
+        ),
+    }),
+    Effect.catchTags({
+      ResponseError: (e) =>
+        Effect.fail(
+          transientError(target, "network", `${target.source} response failed: ${e.message}`),
+        ),
+      RequestError: (e): Effect.Effect<never, SourceError> =>
+        Effect.fail(
           e.reason === "InvalidUrl"
-            ? Effect.fail(
-                new PermanentSourceError({
-                  source,
-                  url: safeUrl,
-                  reason: "status",
-                  message: `invalid URL: ${e.message}`,
-                }),
-              )
-            : Effect.fail(transient("network", `${source} unreachable: ${e.message}`)),
-      }),
-    );
+            ? new PermanentSourceError({
+                source: target.source,
+                url: redactUrl(target.url),
+                reason: "status",
+                message: `invalid URL: ${e.message}`,
+              })
+            : transientError(target, "network", `${target.source} unreachable: ${e.message}`),
+        ),
+    }),
+  );
+
+/**
+ * The error of a non-2xx answer: 408, 429 and 5xx are transient (keeping `Retry-After`),
+ * any other status permanent with the body kept.
+ */
+export const statusError = (
+  target: HttpTarget,
+  response: { readonly status: number; readonly headers: Readonly<Record<string, string>> },
+  body: string,
+): SourceError => {
+  const message = `${target.source} answered HTTP ${response.status}: ${truncatePayload(body, 300)}`;
+  if (isTransientStatus(response.status)) {
+    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], Date.now());
+    return transientError(target, "status", message, {
+      status: response.status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+  return new PermanentSourceError({
+    source: target.source,
+    url: redactUrl(target.url),
+    reason: "status",
+    status: response.status,
+    message,
+    payload: truncatePayload(body),
+  });
+};
+
+/** GETs a URL and parses the body as JSON; see the module doc for the error mapping. */
+export const fetchJson = (target: HttpTarget) =>
+  Effect.gen(function* () {
+    const response = yield* sendGet(target, { acceptJson: true });
     const body = yield* response.text.pipe(
       Effect.timeoutFail({
-        duration: Duration.millis(timeoutMs),
-        onTimeout: () => transient("timeout", `${source} body not received within ${timeoutMs} ms`),
+        duration: Duration.millis(target.timeoutMs),
+        onTimeout: () =>
+          transientError(
+            target,
+            "timeout",
+            `${target.source} body not received within ${target.timeoutMs} ms`,
+          ),
       }),
       Effect.catchTag("ResponseError", (e) =>
-        Effect.fail(transient("network", `${source} body could not be read: ${e.message}`)),
+        Effect.fail(
+          transientError(
+            target,
+            "network",
+            `${target.source} body could not be read: ${e.message}`,
+          ),
+        ),
       ),
     );
     if (response.status < 200 || response.status >= 300) {
-      const message = `${source} answered HTTP ${response.status}: ${truncatePayload(body, 300)}`;
-      if (isTransientStatus(response.status)) {
-        const retryAfterMs = parseRetryAfter(response.headers["retry-after"], Date.now());
-        return yield* transient("status", message, {
-          status: response.status,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
-      }
-      return yield* new PermanentSourceError({
-        source,
-        url: safeUrl,
-        reason: "status",
-        status: response.status,
-        message,
-        payload: truncatePayload(body),
-      });
+      return yield* statusError(target, response, body);
     }
     return yield* Effect.try({
       try: () => JSON.parse(body) as unknown,
       catch: () =>
         new PermanentSourceError({
-          source,
-          url: safeUrl,
+          source: target.source,
+          url: redactUrl(target.url),
           reason: "decode",
           status: response.status,
-          message: `${source} returned a body that is not JSON (${body.length} bytes)`,
+          message: `${target.source} returned a body that is not JSON (${body.length} bytes)`,
           payload: truncatePayload(body),
         }),
     });
-  }).pipe(Effect.withSpan("HttpSource.fetchJson", { attributes: { source } }));
+  }).pipe(Effect.withSpan("HttpSource.fetchJson", { attributes: { source: target.source } }));

@@ -7,10 +7,14 @@ import { defaultRetryPolicy, type RetryPolicy } from "./retry";
 export interface SourceConfigShape {
   /** Base URL of the Polygon-compatible aggregates API (the demo feed locally). */
   readonly polygonBaseUrl: string;
+  /** Base URL of the execution (trade) feed; default: the market-data base URL. */
+  readonly tradesBaseUrl: string;
   /** Polygon API key; empty for the demo feed. A secret: never logged. */
   readonly polygonApiKey: string;
   /** Universes live (cron) mode ingests. Default `["demo"]`. */
   readonly liveUniverses: ReadonlyArray<string>;
+  /** Clients whose trades live (cron) mode ingests. Default none. */
+  readonly liveClients: ReadonlyArray<string>;
   /** Concurrent requests per run. Default 4. */
   readonly fetchConcurrency: number;
   /** Timeout of one source request. Default 15 s. */
@@ -39,11 +43,20 @@ export const sourceConfigFromVars = (
   vars: Readonly<Record<string, string | undefined>>,
 ): SourceConfigShape => ({
   polygonBaseUrl: (vars.MARKET_DATA_BASE_URL ?? "http://127.0.0.1:8790").replace(/\/+$/, ""),
+  tradesBaseUrl: (
+    vars.TRADES_BASE_URL ||
+    vars.MARKET_DATA_BASE_URL ||
+    "http://127.0.0.1:8790"
+  ).replace(/\/+$/, ""),
   polygonApiKey: vars.POLYGON_API_KEY ?? "",
   liveUniverses: (vars.LIVE_UNIVERSES ?? "demo")
     .split(",")
     .map((u) => u.trim())
     .filter((u) => u.length > 0),
+  liveClients: (vars.LIVE_CLIENTS ?? "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0),
   fetchConcurrency: positiveInt(vars.FETCH_CONCURRENCY, 4),
   requestTimeoutMs: positiveInt(vars.REQUEST_TIMEOUT_MS, 15_000),
   retry: {

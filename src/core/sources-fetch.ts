@@ -9,15 +9,15 @@
  * the run with a transient error: a retry of the partition re-reads the payload and the
  * idempotent writers make that safe.
  */
-import { FileSystem, HttpClient, HttpClientRequest } from "@effect/platform";
+import { FileSystem, type HttpClient } from "@effect/platform";
 import { Chunk, Duration, Effect, Stream } from "effect";
-import { PermanentSourceError, TransientSourceError, truncatePayload } from "./errors";
-import { parseRetryAfter, redactUrl } from "./http-source";
+import { PermanentSourceError } from "./errors";
+import { type SourceError, sendGet, statusError, transientError } from "./http-source";
 import { type RetryPolicy, retryRequest } from "./retry";
 import type { SourceLocation } from "./sources";
 
 /** A failure of a source fetch. */
-export type SourceError = TransientSourceError | PermanentSourceError;
+export type { SourceError };
 
 export interface FetchOptions {
   /** Source name for errors. */
@@ -63,62 +63,19 @@ export const readCapped = <E, E2>(
     return over ? yield* Effect.fail(onOver(all.subarray(0, Math.min(size, 65_536)))) : all;
   });
 
-const isTransientStatus = (status: number): boolean =>
-  status === 408 || status === 429 || status >= 500;
-
 /** Opens an HTTP(S) payload; the request (not the body) is retried under `options.retry`. */
 export const openHttpPayload = (url: string, options: FetchOptions) =>
   Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient;
     const { source, timeoutMs } = options;
-    const safeUrl = redactUrl(url);
-    const transient = (reason: "network" | "timeout" | "status", message: string, extra = {}) =>
-      new TransientSourceError({ source, url: safeUrl, reason, message, ...extra });
-
+    const target = { source, url, timeoutMs };
     const request = Effect.gen(function* () {
-      const response = yield* client.execute(HttpClientRequest.get(url)).pipe(
-        Effect.timeoutFail({
-          duration: Duration.millis(timeoutMs),
-          onTimeout: () =>
-            transient("timeout", `no response from ${source} within ${timeoutMs} ms`),
-        }),
-        Effect.catchTags({
-          ResponseError: (e) =>
-            Effect.fail(transient("network", `${source} response failed: ${e.message}`)),
-          RequestError: (e): Effect.Effect<never, SourceError> =>
-            Effect.fail(
-              e.reason === "InvalidUrl"
-                ? new PermanentSourceError({
-                    source,
-                    url: safeUrl,
-                    reason: "status",
-                    message: `invalid URL: ${e.message}`,
-                  })
-                : transient("network", `${source} unreachable: ${e.message}`),
-            ),
-        }),
-      );
+      const response = yield* sendGet(target);
       if (response.status >= 200 && response.status < 300) return response;
       const head = yield* readCapped(response.stream, ERROR_BODY_BYTES, (h) => h).pipe(
         Effect.catchAll((e) => Effect.succeed(e instanceof Uint8Array ? e : new Uint8Array())),
         Effect.map((b) => new TextDecoder().decode(b)),
       );
-      const message = `${source} answered HTTP ${response.status}: ${truncatePayload(head, 300)}`;
-      if (isTransientStatus(response.status)) {
-        const retryAfterMs = parseRetryAfter(response.headers["retry-after"], Date.now());
-        return yield* transient("status", message, {
-          status: response.status,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
-      }
-      return yield* new PermanentSourceError({
-        source,
-        url: safeUrl,
-        reason: "status",
-        status: response.status,
-        message,
-        payload: truncatePayload(head),
-      });
+      return yield* statusError(target, response, head);
     });
 
     const response = yield* retryRequest(request, options.retry).pipe(
@@ -126,10 +83,10 @@ export const openHttpPayload = (url: string, options: FetchOptions) =>
     );
     return response.stream.pipe(
       Stream.mapError((e) =>
-        transient("network", `${source} body could not be read: ${e.message}`),
+        transientError(target, "network", `${source} body could not be read: ${e.message}`),
       ),
       Stream.timeoutFail(
-        () => transient("timeout", `${source} body stalled for ${timeoutMs} ms`),
+        () => transientError(target, "timeout", `${source} body stalled for ${timeoutMs} ms`),
         Duration.millis(timeoutMs),
       ),
     );

@@ -16,7 +16,11 @@ export interface Env {
   readonly DATASPINE_API_TOKEN?: string;
   readonly MARKET_DATA_BASE_URL?: string;
   readonly POLYGON_API_KEY?: string;
+  /** Execution (trade) feed; default MARKET_DATA_BASE_URL. */
+  readonly TRADES_BASE_URL?: string;
   readonly LIVE_UNIVERSES?: string;
+  /** Clients whose trades the cron ingests (comma-separated). Default none. */
+  readonly LIVE_CLIENTS?: string;
   readonly FETCH_CONCURRENCY?: string;
   readonly REQUEST_TIMEOUT_MS?: string;
   readonly RETRY_MAX_ATTEMPTS?: string;

@@ -1,5 +1,6 @@
 /**
- * The dataspine Worker: HTTP API, Cron Trigger, and the `PartitionActor` Durable Object.
+ * The dataspine Worker: HTTP API, Cron Trigger, and the `PartitionActor` (one per partition)
+ * and `BackfillCoordinator` (one per backfill) Durable Objects.
  */
 import { app } from "./app";
 import type { Env } from "./env";

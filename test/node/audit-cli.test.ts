@@ -1,38 +1,11 @@
 /**
  * `dataspine audit verify|tail` as a real child process against temp databases.
  */
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditTail } from "../../src/audit/audit-read";
 import { appendEvents, makeMigratedDb, runWithDb, sql, tamperableCopy } from "../fixtures/audit-db";
+import { dataspine } from "../fixtures/cli";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
-
-const BIN = fileURLToPath(new URL("../../bin/dataspine.mjs", import.meta.url));
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const dataspine = (url: string, ...args: Array<string>) =>
-  new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LIBSQL_URL: url, LOG_LEVEL: "ERROR" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
 
 let intact: TempDb;
 let tampered: TempDb;

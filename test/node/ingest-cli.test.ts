@@ -1,39 +1,12 @@
 /**
  * `dataspine ingest` as a real child process against a temp libSQL file.
  */
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dataspine } from "../fixtures/cli";
 import { query, sourceFixture } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
-
-const BIN = fileURLToPath(new URL("../../bin/dataspine.mjs", import.meta.url));
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const dataspine = (url: string, ...args: Array<string>) =>
-  new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LIBSQL_URL: url, LOG_LEVEL: "ERROR" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
 
 let db: TempDb;
 beforeAll(async () => {

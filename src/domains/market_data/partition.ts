@@ -40,11 +40,20 @@ const HOUR_MS = 3_600_000;
 /** Minutes after the close before a daily bar is expected to be final at the source. */
 const SETTLE_MINUTES = 30;
 
+// Consecutive instants almost always fall on the same New York day (a file of trades, a
+// batch of quotes): remembering the last day's window skips the calendar arithmetic.
+let lastDay: { readonly start: number; readonly end: number; readonly date: string } | undefined;
+
 /** The New York calendar date at instant `nowMs`. */
 export const newYorkDate = (nowMs: number): string => {
+  if (lastDay !== undefined && nowMs >= lastDay.start && nowMs < lastDay.end) return lastDay.date;
   const guess = new Date(nowMs - 5 * HOUR_MS).toISOString().slice(0, 10);
   const next = addDays(guess, 1);
-  return easternMidnightUtcMs(next) <= nowMs ? next : guess;
+  const nextStart = easternMidnightUtcMs(next);
+  const date = nextStart <= nowMs ? next : guess;
+  const start = date === next ? nextStart : easternMidnightUtcMs(guess);
+  lastDay = { start, end: easternMidnightUtcMs(addDays(date, 1)), date };
+  return date;
 };
 
 /**

@@ -7,11 +7,12 @@
  */
 import { Clock, Effect, Either } from "effect";
 import { auditRun, type RunAuditEvent } from "../../audit/audit-log";
-import { isWeekend, nyseHoliday } from "../../calendar/nyse";
+import { closedSessionReason } from "../../calendar/nyse";
 import { type BackfillParams, type DateRange, datesInRange } from "../../core/backfill";
 import { InvalidBackfillParams } from "../../core/backfill-errors";
 import { PipelineName } from "../../core/ids";
 import { mapFields } from "../../core/mapping";
+import { noDataExpected } from "../../core/outcomes";
 import type { Pipeline, RunContext } from "../../core/pipeline";
 import { type QuarantinedRecord, quarantineRecords } from "../../core/quarantine";
 import { retryRequest } from "../../core/retry";
@@ -61,23 +62,8 @@ const run = (ctx: RunContext) =>
   Effect.gen(function* () {
     const partition = yield* parseDateUniverse(NAME, ctx.partitionKey);
     const audit = auditRun(ctx);
-    const holiday = nyseHoliday(partition.date);
-    if (holiday !== undefined || isWeekend(partition.date)) {
-      const reason = holiday ? `NYSE holiday: ${holiday.name}` : "weekend";
-      yield* audit([
-        {
-          eventType: "no_data_expected",
-          entityType: "partition",
-          entityId: ctx.partitionKey,
-          metadata: { reason },
-        },
-      ]);
-      return {
-        status: "no_data_expected",
-        counts: { received: 0, valid: 0, quarantined: 0, written: 0 },
-        details: { reason },
-      } as const;
-    }
+    const closed = closedSessionReason(partition.date);
+    if (closed !== undefined) return yield* noDataExpected(ctx, closed);
 
     const config = yield* SourceConfig;
     const perSymbol = yield* Effect.forEach(

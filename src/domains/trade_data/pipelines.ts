@@ -7,33 +7,22 @@
  * `trades` in 5,000-row batches → anomalies for timestamp order and for trades without market
  * data. Weekends and NYSE holidays are `no_data_expected`.
  */
-import { Config, Effect, Either } from "effect";
-import { auditRun } from "../../audit/audit-log";
-import { isWeekend, nyseHoliday } from "../../calendar/nyse";
+import { Effect, Either } from "effect";
+import { closedSessionReason } from "../../calendar/nyse";
+import { datesInRange } from "../../core/backfill";
+import { InvalidBackfillParams } from "../../core/backfill-errors";
 import { redactUrl } from "../../core/http-source";
 import { PipelineName } from "../../core/ids";
+import { noDataExpected } from "../../core/outcomes";
 import type { Pipeline, RunContext } from "../../core/pipeline";
 import { SourceConfig } from "../../core/source-config";
 import { openHttpPayload } from "../../core/sources-fetch";
 import { ingestBytes } from "../../core/sources-ingest";
+import { latestClosedTradingDay } from "../market_data/partition";
 import { formatTradePartition, parseDateClient } from "./partition";
 import { EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
 
 const NAME = PipelineName.make("trade_data.ingest_trades");
-
-/** Default execution feed: the local demo feed. */
-export const DEFAULT_TRADES_BASE_URL = "http://127.0.0.1:8790";
-
-/**
- * `TRADES_BASE_URL` from the runtime's config provider (the process environment in Node);
- * unset, the market-data base URL — the demo feed (default `http://127.0.0.1:8790`, or the
- * one `dataspine run` starts in-process), which serves both. Set it in production.
- */
-export const tradesBaseUrl = (fallback: string) =>
-  Config.string("TRADES_BASE_URL").pipe(
-    Config.withDefault(fallback || DEFAULT_TRADES_BASE_URL),
-    Config.map((url) => url.replace(/\/+$/, "")),
-  );
 
 /** The executions URL of one client and date. */
 export const executionsUrl = (baseUrl: string, date: string, clientId: string): string =>
@@ -42,25 +31,10 @@ export const executionsUrl = (baseUrl: string, date: string, clientId: string): 
 const run = (ctx: RunContext) =>
   Effect.gen(function* () {
     const partition = yield* parseDateClient(NAME, ctx.partitionKey);
-    const holiday = nyseHoliday(partition.date);
-    if (holiday !== undefined || isWeekend(partition.date)) {
-      const reason = holiday ? `NYSE holiday: ${holiday.name}` : "weekend";
-      yield* auditRun(ctx)([
-        {
-          eventType: "no_data_expected",
-          entityType: "partition",
-          entityId: ctx.partitionKey,
-          metadata: { reason },
-        },
-      ]);
-      return {
-        status: "no_data_expected",
-        counts: { received: 0, valid: 0, quarantined: 0, written: 0 },
-        details: { reason },
-      } as const;
-    }
+    const closed = closedSessionReason(partition.date);
+    if (closed !== undefined) return yield* noDataExpected(ctx, closed);
     const config = yield* SourceConfig;
-    const baseUrl = yield* Effect.orDie(tradesBaseUrl(config.polygonBaseUrl));
+    const baseUrl = config.tradesBaseUrl;
     const url = executionsUrl(baseUrl, partition.date, partition.clientId);
     const bytes = yield* openHttpPayload(url, {
       source: EXECUTION_CSV_SOURCE,
@@ -92,8 +66,21 @@ export const ingestTrades: Pipeline = {
   partitionExample: "2025-01-02|CLIENT_A",
   parsePartition: (key) =>
     Either.map(parseDateClient(NAME, key), (p) => formatTradePartition(p.date, p.clientId)),
-  // Clients are not part of the runtime config yet: trade partitions are triggered explicitly.
-  livePartitions: () => [],
+  livePartitions: (now, config) => {
+    const date = latestClosedTradingDay(now.getTime());
+    return config.liveClients.map((client) => formatTradePartition(date, client));
+  },
+  partitionsForRange: (range, params) => {
+    const fail = (message: string) =>
+      Either.left(new InvalidBackfillParams({ pipeline: NAME, message }));
+    const unknown = Object.keys(params).filter((k) => k !== "client");
+    if (unknown.length > 0) return fail(`unknown params ${unknown.join(", ")}; accepted: client`);
+    const client = params.client;
+    if (client === undefined) return fail("params.client is required, e.g. CLIENT_A");
+    const probe = parseDateClient(NAME, `${range.start}|${client}`);
+    if (Either.isLeft(probe)) return fail(probe.left.message);
+    return Either.right(datesInRange(range).map((date) => formatTradePartition(date, client)));
+  },
   run: (ctx) =>
     run(ctx).pipe(
       // The runner already validated the key; a failure here is a programming error.

@@ -8,7 +8,8 @@ import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
 import { dbTry } from "../../db/db";
 import type { TradeData } from "./schema";
 
-const TRADES: BulkUpsertSpec = {
+/** The `trades` columns in tuple order, and its key. */
+export const TRADES_UPSERT: BulkUpsertSpec = {
   table: "trades",
   columns: [
     "client_id",
@@ -31,7 +32,7 @@ const TRADES: BulkUpsertSpec = {
 /** Upserts trades; returns the rows inserted or updated. */
 export const upsertTrades = (trades: ReadonlyArray<TradeData>, ctx: RunContext) =>
   bulkUpsert(
-    TRADES,
+    TRADES_UPSERT,
     trades.map((t) => [
       t.client_id,
       t.trade_id,

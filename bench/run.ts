@@ -1,0 +1,120 @@
+/**
+ * `npm run bench [-- --rows N] [-- --gib G] [-- --json]`: ingest throughput and memory.
+ *
+ * 1. Raw baseline: the same canonical trade rows upserted through `@libsql/client` with one
+ *    `INSERT … SELECT … FROM json_each(?)` per 50,000 rows — the fastest driver path
+ *    (PERFORMANCE.md) — into a fresh embedded database.
+ * 2. Pipeline: the `execution_csv` source end to end (stream the file, parse CSV, map, decode +
+ *    contracts, trade invariants, idempotent upsert, manifest, audit) into a fresh database.
+ * 3. Memory: the pipeline over a file of about `--gib` GiB (default 1), peak RSS reported.
+ *    Pipeline steps run with the V8 heap capped at `--heap-mb` (default 96 MB).
+ * Each step runs in its own process. Figures are ratios against the baseline of the same run.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { rowsForBytes, writeTradesCsv } from "./trades-file";
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "1000000" },
+    gib: { type: "string", default: "1" },
+    "heap-mb": { type: "string", default: "96" },
+    json: { type: "boolean", default: false },
+  },
+});
+const rows = Number(values.rows);
+const gib = Number(values.gib);
+const CHILD = fileURLToPath(new URL("./ingest-child.ts", import.meta.url));
+
+const dir = mkdtempSync(join(tmpdir(), "dataspine-bench-"));
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+interface Measurement {
+  readonly mode: string;
+  readonly rows: number;
+  readonly seconds: number;
+  readonly rows_per_s: number;
+  readonly max_rss_mb: number;
+  readonly max_heap_used_mb: number;
+  readonly max_external_mb: number;
+}
+
+// The pipeline runs with its V8 heap capped, as a Worker isolate is: finishing at all proves
+// the ingestion holds a bounded working set whatever the file size.
+const heapMb = Number(values["heap-mb"]);
+const measure = (mode: string, db: string, arg: string): Measurement => {
+  const heap = mode === "pipeline" ? [`--max-old-space-size=${heapMb}`] : [];
+  // `--import tsx` keeps the script in this very process: tsx's CLI would re-spawn it, and
+  // the heap cap would then limit the wrapper instead of the ingestion.
+  const args = [...heap, "--import", "tsx", CHILD, mode, `file:${join(dir, db)}`, arg];
+  const out = execFileSync(process.execPath, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split("\n").pop() ?? "{}") as Measurement;
+};
+
+try {
+  const csv = join(dir, "trades.csv");
+  log(`generating ${rows.toLocaleString()} trades…`);
+  const csvBytes = await writeTradesCsv(csv, rows);
+  log("raw baseline (json_each upsert)…");
+  const raw = measure("raw", "raw.db", String(rows));
+  log(`  ${raw.rows_per_s.toLocaleString()} rows/s`);
+  log("pipeline (execution_csv, end to end)…");
+  const pipeline = measure("pipeline", "pipeline.db", csv);
+  log(`  ${pipeline.rows_per_s.toLocaleString()} rows/s`);
+
+  let memory: (Measurement & { readonly file_bytes: number }) | undefined;
+  if (gib > 0) {
+    const big = join(dir, "big.csv");
+    const bigRows = rowsForBytes(gib * 2 ** 30);
+    log(`generating ${(gib * 1024).toFixed(0)} MiB (${bigRows.toLocaleString()} trades)…`);
+    const fileBytes = await writeTradesCsv(big, bigRows);
+    rmSync(csv, { force: true });
+    log("pipeline over the big file…");
+    memory = { ...measure("pipeline", "big.db", big), file_bytes: fileBytes };
+    log(`  peak RSS ${memory.max_rss_mb} MB, ${memory.rows_per_s.toLocaleString()} rows/s`);
+  }
+
+  const result = {
+    rows,
+    csv_bytes: csvBytes,
+    raw_upsert: raw,
+    pipeline,
+    pipeline_vs_raw_time: Number((pipeline.seconds / raw.seconds).toFixed(2)),
+    pipeline_heap_cap_mb: heapMb,
+    targets: {
+      pipeline_rows_per_s: { target: 150_000, met: pipeline.rows_per_s >= 150_000 },
+      time_ratio_vs_raw: { target: 1.5, met: pipeline.seconds / raw.seconds <= 1.5 },
+      ...(memory ? { peak_rss_mb: { target: 128, met: memory.max_rss_mb < 128 } } : {}),
+    },
+    ...(memory ? { big_file: memory } : {}),
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(
+      [
+        `rows                      ${rows.toLocaleString()} (${(csvBytes / 2 ** 20).toFixed(1)} MiB CSV)`,
+        `raw json_each upsert      ${raw.rows_per_s.toLocaleString()} rows/s  (${raw.seconds} s, peak RSS ${raw.max_rss_mb} MB)`,
+        `pipeline end to end       ${pipeline.rows_per_s.toLocaleString()} rows/s  (${pipeline.seconds} s, peak RSS ${pipeline.max_rss_mb} MB, peak heap ${pipeline.max_heap_used_mb} MB)`,
+        `pipeline / raw time       ${result.pipeline_vs_raw_time}× (target ≤ 1.5×)`,
+        `pipeline V8 heap cap      ${heapMb} MB (--max-old-space-size)`,
+        ...(memory
+          ? [
+              `${(memory.file_bytes / 2 ** 30).toFixed(2)} GiB file          ${memory.rows.toLocaleString()} rows, ${memory.rows_per_s.toLocaleString()} rows/s, peak RSS ${memory.max_rss_mb} MB (target < 128 MB)`,
+            ]
+          : []),
+      ]
+        .map((l) => `${l}\n`)
+        .join(""),
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
