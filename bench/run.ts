@@ -107,7 +107,7 @@ try {
         `pipeline V8 heap cap      ${heapMb} MB (--max-old-space-size)`,
         ...(memory
           ? [
-              `${(memory.file_bytes / 2 ** 30).toFixed(2)} GiB file          ${memory.rows.toLocaleString()} rows, ${memory.rows_per_s.toLocaleString()} rows/s, peak RSS ${memory.max_rss_mb} MB (target < 128 MB)`,
+              `${(memory.file_bytes / 2 ** 30).toFixed(2)} GiB file          ${memory.rows.toLocaleString()} rows, ${memory.rows_per_s.toLocaleString()} rows/s, peak RSS ${memory.max_rss_mb} MB (target < 128 MB), peak heap ${memory.max_heap_used_mb} MB`,
             ]
           : []),
       ]
