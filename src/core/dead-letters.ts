@@ -11,6 +11,7 @@ import { dbTry } from "../db/db";
 import { coreDeadLetters } from "../db/schema";
 import type { PermanentSourceError, TransientSourceError } from "./errors";
 import { sha256Hex } from "./hash";
+import type { RunResult } from "./run-result";
 
 export interface DeadLetterInput {
   readonly pipeline: string;
@@ -130,3 +131,36 @@ export const markDeadLetterRetried = (id: string, executionId: string, at: strin
       .set({ status: "retried", retryExecutionId: executionId, updatedAt: at })
       .where(and(eq(coreDeadLetters.deadLetterId, id), eq(coreDeadLetters.status, "open"))),
   ).pipe(Effect.asVoid);
+
+/** The run that retries a dead letter: its partition again, triggered as `retry`. */
+export interface DeadLetterRetryRun {
+  readonly pipeline: string;
+  readonly partition: string;
+  readonly trigger: "retry";
+  readonly batchId: string;
+}
+
+/**
+ * Retries a dead letter: re-runs its partition with `runPartition` (through the actor in the
+ * Worker, the runner in the CLI) and marks it retried when the run succeeds. Returns the
+ * dead letter as it is afterwards and the run, or undefined when there is no such letter.
+ */
+export const retryDeadLetter = <E, R>(
+  id: string,
+  runPartition: (run: DeadLetterRetryRun) => Effect.Effect<RunResult, E, R>,
+) =>
+  Effect.gen(function* () {
+    const found = yield* getDeadLetter(id);
+    if (!found) return undefined;
+    const run = yield* runPartition({
+      pipeline: found.pipeline,
+      partition: found.partition_key,
+      trigger: "retry",
+      batchId: `retry.${found.dead_letter_id}`,
+    });
+    if (run.status === "complete" || run.status === "no_data_expected") {
+      yield* markDeadLetterRetried(id, run.execution_id, run.finished_at);
+    }
+    const after = yield* getDeadLetter(id);
+    return { dead_letter: after, run };
+  });

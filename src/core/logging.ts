@@ -2,7 +2,7 @@
  * Structured JSON logs. They go to stderr so that a command's stdout carries only its
  * result (`--json` prints exactly one JSON document).
  */
-import { Layer, Logger, type LogLevel } from "effect";
+import { Layer, Logger, LogLevel } from "effect";
 
 /** JSON lines on stderr at `level` and above. */
 export const jsonLogsToStderr = (level: LogLevel.LogLevel) =>
@@ -10,3 +10,12 @@ export const jsonLogsToStderr = (level: LogLevel.LogLevel) =>
     Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.jsonLogger)),
     Logger.minimumLogLevel(level),
   );
+
+/** The level named `name` (`DEBUG`, `INFO`, `WARN`, …, case-insensitive), else `fallback`. */
+export const parseLogLevel = (
+  name: string | undefined,
+  fallback: LogLevel.LogLevel,
+): LogLevel.LogLevel =>
+  name === undefined
+    ? fallback
+    : (LogLevel.allLevels.find((l) => l.label === name.trim().toUpperCase()) ?? fallback);

@@ -5,14 +5,11 @@ import { FetchHttpClient } from "@effect/platform";
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { Layer, LogLevel, ManagedRuntime } from "effect";
-import { jsonLogsToStderr } from "../core/logging";
+import { jsonLogsToStderr, parseLogLevel } from "../core/logging";
 import { SourceConfig } from "../core/source-config";
 import { Db } from "../db/db";
 import * as schema from "../db/schema";
 import type { Env } from "./env";
-
-const logLevelOf = (name: string | undefined): LogLevel.LogLevel =>
-  LogLevel.allLevels.find((l) => l.label === (name ?? "INFO").toUpperCase()) ?? LogLevel.Info;
 
 /** Db (libSQL over HTTP) + HttpClient (fetch) + SourceConfig + JSON logs. */
 export const workerLayer = (env: Env) => {
@@ -25,7 +22,7 @@ export const workerLayer = (env: Env) => {
     Db.fromDatabase(drizzle(client, { schema })),
     FetchHttpClient.layer,
     SourceConfig.fromVars(env as unknown as Readonly<Record<string, string | undefined>>),
-    jsonLogsToStderr(logLevelOf(env.LOG_LEVEL)),
+    jsonLogsToStderr(parseLogLevel(env.LOG_LEVEL, LogLevel.Info)),
   );
 };
 

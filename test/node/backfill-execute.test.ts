@@ -2,7 +2,6 @@
  * `executeBackfill` in-process: plan order, bounded concurrency, failures recorded while the
  * rest complete, and the same range twice giving the same results.
  */
-import { createClient } from "@libsql/client";
 import { Effect, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,7 +13,7 @@ import {
 import { PIPELINES } from "../../src/domains/registry";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { type ScriptedFeed, startScriptedFeed } from "../fixtures/scripted-feed";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { makeTempDb, query as queryDb, type TempDb } from "../fixtures/temp-db";
 
 const PIPELINE = "market_data.ingest_prices";
 const BROKEN_DATE = "2025-01-08";
@@ -65,14 +64,7 @@ const backfill = (start: string, end: string, concurrency: number) =>
     ),
   );
 
-const query = async (sql: string, args: Array<string> = []) => {
-  const client = createClient({ url: db.url });
-  try {
-    return (await client.execute({ sql, args })).rows;
-  } finally {
-    client.close();
-  }
-};
+const query = (sql: string, args: Array<string | number> = []) => queryDb(db.url, sql, args);
 
 describe("executeBackfill", () => {
   it("records a failed partition and completes the rest, in plan order", async () => {

@@ -1,4 +1,3 @@
-import { createClient } from "@libsql/client";
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunRequest } from "../../src/core/runner";
@@ -11,7 +10,7 @@ import {
   type ScriptedFeed,
   startScriptedFeed,
 } from "../fixtures/scripted-feed";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { makeTempDb, query as queryDb, type TempDb } from "../fixtures/temp-db";
 
 const PIPELINE = "market_data.ingest_prices";
 const DEMO_SIZE = UNIVERSES.demo?.length ?? 0;
@@ -53,14 +52,7 @@ const runOk = async (partition: string) => {
   return exit.value;
 };
 
-const query = async (sql: string, args: Array<string | number> = []) => {
-  const client = createClient({ url: db.url });
-  try {
-    return (await client.execute({ sql, args })).rows;
-  } finally {
-    client.close();
-  }
-};
+const query = (sql: string, args: Array<string | number> = []) => queryDb(db.url, sql, args);
 
 const aggPath = (symbol: string, date: string) =>
   `/v2/aggs/ticker/${symbol}/range/1/day/${date}/${date}`;

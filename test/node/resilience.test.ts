@@ -4,7 +4,6 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createClient } from "@libsql/client";
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tradingDaysBetween } from "../../src/calendar/nyse";
@@ -13,7 +12,7 @@ import { NO_FAULTS } from "../../src/domains/market_data/demo-faults";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { makeTempDb, query as queryDb, type TempDb } from "../fixtures/temp-db";
 
 const PIPELINE = "market_data.ingest_prices";
 const BIN = fileURLToPath(new URL("../../bin/dataspine.mjs", import.meta.url));
@@ -51,14 +50,7 @@ const run = async (
   return exit.value;
 };
 
-const query = async (sql: string, args: Array<string> = []) => {
-  const client = createClient({ url: db.url });
-  try {
-    return (await client.execute({ sql, args })).rows;
-  } finally {
-    client.close();
-  }
-};
+const query = (sql: string, args: Array<string | number> = []) => queryDb(db.url, sql, args);
 
 describe("fault injection", () => {
   it("with 30% transient faults every partition completes and no row is duplicated", async () => {

@@ -8,6 +8,7 @@
 import { Clock, Effect, Either } from "effect";
 import { auditRun, type RunAuditEvent } from "../../audit/audit-log";
 import { closedSessionReason } from "../../calendar/nyse";
+import { latestClosedTradingDay } from "../../calendar/sessions";
 import { type BackfillParams, type DateRange, datesInRange } from "../../core/backfill";
 import { InvalidBackfillParams } from "../../core/backfill-errors";
 import { PipelineName } from "../../core/ids";
@@ -17,7 +18,7 @@ import type { Pipeline, RunContext } from "../../core/pipeline";
 import { type QuarantinedRecord, quarantineRecords } from "../../core/quarantine";
 import { retryRequest } from "../../core/retry";
 import { SourceConfig } from "../../core/source-config";
-import { formatPartition, latestClosedTradingDay, parseDateUniverse } from "./partition";
+import { formatPartition, parseDateUniverse } from "./partition";
 import { type DailyBar, decodeDailyBar } from "./schema";
 import {
   fetchPolygonDaily,

@@ -4,10 +4,10 @@
  * date of each bar is the New York date of its `t` (Polygon stamps 00:00 New York).
  */
 import { Either } from "effect";
+import { newYorkDate } from "../../calendar/sessions";
 import { mapFields } from "../../core/mapping";
 import { jsonRecord } from "../../core/parsing/json-records";
 import { defineSource } from "../../core/sources-run";
-import { newYorkDate } from "./partition";
 import { decodeDailyBar } from "./schema";
 import { POLYGON_DAILY_MAPPING, POLYGON_SOURCE, readPolygonAggs } from "./sources";
 import { upsertDailyBars } from "./store";

@@ -9,6 +9,7 @@
  */
 import { Effect, Either } from "effect";
 import { closedSessionReason } from "../../calendar/nyse";
+import { latestClosedTradingDay } from "../../calendar/sessions";
 import { datesInRange } from "../../core/backfill";
 import { InvalidBackfillParams } from "../../core/backfill-errors";
 import { redactUrl } from "../../core/http-source";
@@ -18,7 +19,6 @@ import type { Pipeline, RunContext } from "../../core/pipeline";
 import { SourceConfig } from "../../core/source-config";
 import { openHttpPayload } from "../../core/sources-fetch";
 import { ingestBytes } from "../../core/sources-ingest";
-import { latestClosedTradingDay } from "../market_data/partition";
 import { formatTradePartition, parseDateClient } from "./partition";
 import { EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
 

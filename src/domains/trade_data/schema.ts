@@ -8,6 +8,7 @@
  * record belongs to it (client and New York trade date).
  */
 import { Either, Schema } from "effect";
+import { newYorkDate } from "../../calendar/sessions";
 import {
   contractField,
   decodeContract,
@@ -24,7 +25,6 @@ import {
 } from "../../core/contracts";
 import type { Decimal } from "../../core/decimal";
 import type { SourceHints } from "../../core/sources";
-import { newYorkDate } from "../market_data/partition";
 
 /** The columns of an execution CSV, in the feed's order. */
 export const EXECUTION_CSV_COLUMNS = [

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
-import { getDeadLetter, listDeadLetters, markDeadLetterRetried } from "../../core/dead-letters";
+import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/dead-letters";
 import { runLocally } from "./run";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
@@ -58,28 +58,22 @@ export const deadLettersCommand: Command = {
       print(values.json, found, JSON.stringify(found, null, 2));
       return 0;
     }
-    const exit = await runLocally({
-      pipeline: found.pipeline,
-      partition: found.partition_key,
-      trigger: "retry",
-      batchId: `retry.${found.dead_letter_id}`,
-    });
-    if (Exit.isFailure(exit)) throw new Error(String(exit.cause));
-    const run = exit.value;
-    const ok = run.status === "complete" || run.status === "no_data_expected";
-    if (ok) {
-      await Effect.runPromise(
-        markDeadLetterRetried(id, run.execution_id, run.finished_at).pipe(
-          Effect.provide(cliLayer()),
+    const retried = await Effect.runPromise(
+      retryDeadLetter(id, (run) =>
+        Effect.promise(() => runLocally(run)).pipe(
+          Effect.flatMap((exit) =>
+            Exit.isSuccess(exit) ? Effect.succeed(exit.value) : Effect.die(exit.cause),
+          ),
         ),
-      );
-    }
-    const after = await Effect.runPromise(getDeadLetter(id).pipe(Effect.provide(cliLayer())));
+      ).pipe(Effect.provide(cliLayer())),
+    );
+    if (!retried) throw new Error(`dead letter ${id} vanished during the retry`);
+    const { run, dead_letter: after } = retried;
     print(
       values.json,
-      { dead_letter: after, run },
+      retried,
       `${run.status}: dead letter ${id} is ${after?.status ?? "gone"} (capture ${run.capture_id})`,
     );
-    return ok ? 0 : 1;
+    return run.status === "complete" || run.status === "no_data_expected" ? 0 : 1;
   },
 };

@@ -2,6 +2,7 @@
  * What every CLI command shares: output, usage errors, log level, the pipeline layer.
  */
 import { LogLevel } from "effect";
+import { parseLogLevel } from "../../core/logging";
 import { dbConfigFromEnv } from "../database";
 import { nodePipelineLayer } from "../runtime";
 
@@ -23,8 +24,7 @@ export const print = (json: boolean, value: unknown, human: string) => {
 
 /** `LOG_LEVEL` (default WARN: the CLI prints results, logs are for diagnosis). */
 export const logLevel = (): LogLevel.LogLevel =>
-  LogLevel.allLevels.find((l) => l.label === (process.env.LOG_LEVEL ?? "WARN").toUpperCase()) ??
-  LogLevel.Warning;
+  parseLogLevel(process.env.LOG_LEVEL, LogLevel.Warning);
 
 /** The pipeline services over the environment's database, with extra variables. */
 export const cliLayer = (vars: Readonly<Record<string, string | undefined>> = {}) =>

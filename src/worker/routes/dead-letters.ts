@@ -4,7 +4,7 @@
  * actor and marks the dead letter retried when the run succeeds.
  */
 import { Effect } from "effect";
-import { getDeadLetter, listDeadLetters, markDeadLetterRetried } from "../../core/dead-letters";
+import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/dead-letters";
 import { partitionActor } from "../actors";
 import { requireBearer } from "../auth";
 import { routes, runEffect } from "../handler";
@@ -35,22 +35,15 @@ export const deadLetterRoutes = routes()
     return c.json(found);
   })
   .post("/dead-letters/:id/retry", requireBearer(), async (c) => {
-    const found = await runEffect(c.env, getDeadLetter(c.req.param("id")));
-    if (!found) throw new DeadLetterNotFound({ message: `no dead letter ${c.req.param("id")}` });
-    const { result } = await partitionActor(c.env, found.pipeline, found.partition_key).run({
-      pipeline: found.pipeline,
-      partition: found.partition_key,
-      trigger: "retry",
-      batchId: `retry.${found.dead_letter_id}`,
-    });
-    if (result.status === "complete" || result.status === "no_data_expected") {
-      await runEffect(
-        c.env,
-        markDeadLetterRetried(found.dead_letter_id, result.execution_id, result.finished_at).pipe(
-          Effect.asVoid,
+    const id = c.req.param("id");
+    const retried = await runEffect(
+      c.env,
+      retryDeadLetter(id, (run) =>
+        Effect.promise(() => partitionActor(c.env, run.pipeline, run.partition).run(run)).pipe(
+          Effect.map((response) => response.result),
         ),
-      );
-    }
-    const after = await runEffect(c.env, getDeadLetter(found.dead_letter_id));
-    return c.json({ dead_letter: after, run: result }, STATUS_OF_RUN[result.status]);
+      ),
+    );
+    if (!retried) throw new DeadLetterNotFound({ message: `no dead letter ${id}` });
+    return c.json(retried, STATUS_OF_RUN[retried.run.status]);
   });
