@@ -75,13 +75,12 @@ if (mode === "raw") {
         r.timestamp,
         r.venue,
         "execution_csv",
-        capture,
-        now,
-        "exec_bench",
-        "bench",
       ]);
     }
-    await db.$client.execute({ sql: UPSERT, args: [JSON.stringify(tuples)] });
+    await db.$client.execute({
+      sql: UPSERT,
+      args: [JSON.stringify(tuples), capture, now, "exec_bench", "bench"],
+    });
   }
   report(rows, started);
 } else {

@@ -6,6 +6,7 @@
  * so a quarantined record lists every contract it broke.
  */
 import { Either, ParseResult, Schema } from "effect";
+import { canonicalUtcMs, instantMs } from "../calendar/dates";
 import { type Decimal, decimalFromNumber, parseDecimal, signOfDecimal } from "./decimal";
 
 /** Builds a structured violation message. */
@@ -152,7 +153,13 @@ export const utcTimestampField = (field: string) =>
         : fail("must be epoch milliseconds");
     }
     if (typeof value !== "string") return fail("must be an ISO-8601 timestamp");
+    // Already canonical UTC (a valid instant written as `toISOString` would): kept as is.
+    if (canonicalUtcMs(value) !== undefined) return Either.right(value);
     if (!ZONED_TIMESTAMP.test(value)) return fail("must be ISO-8601 with a UTC offset");
+    // `Date.parse` rolls impossible fields over (Feb 29 of 2025 → Mar 1, 24:00 → next day).
+    if (!isIsoDate(value.slice(0, 10)) || Number(value.slice(11, 13)) > 23) {
+      return fail("is not a valid instant");
+    }
     const ms = Date.parse(value);
     return Number.isNaN(ms)
       ? fail("is not a valid instant")
@@ -174,9 +181,14 @@ export const requiredText = (field: string) =>
 /** The future tolerance of TIMESTAMP_VALIDITY: 5 minutes. */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-/** TIMESTAMP_VALIDITY: not more than 5 minutes after `nowMs`. */
-export const notInFuture = (field: string, isoUtc: string, nowMs: number): string | undefined =>
-  Date.parse(isoUtc) > nowMs + FUTURE_TOLERANCE_MS
+/** TIMESTAMP_VALIDITY: not more than 5 minutes after `nowMs` (`ms`: `isoUtc` already read). */
+export const notInFuture = (
+  field: string,
+  isoUtc: string,
+  nowMs: number,
+  ms = instantMs(isoUtc),
+): string | undefined =>
+  ms > nowMs + FUTURE_TOLERANCE_MS
     ? violation(
         "TIMESTAMP_VALIDITY",
         `${field} must not be more than 5 minutes in the future, got ${isoUtc} (now ${new Date(nowMs).toISOString()})`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { canonicalUtcMs, instantMs } from "../../src/calendar/dates";
 import {
   addDays,
   dayOfWeek,
@@ -203,5 +204,33 @@ describe("parseIsoDate", () => {
 
   it("makes the other functions throw on malformed input instead of guessing", () => {
     expect(() => isTradingDay("2025-02-30")).toThrow(RangeError);
+  });
+});
+
+describe("canonicalUtcMs", () => {
+  it("reads exactly what toISOString writes, and agrees with Date.parse", () => {
+    const start = Date.parse("1999-12-31T23:59:59.999Z");
+    for (let i = 0; i < 5_000; i++) {
+      const ms = start + i * 7_919_993_117;
+      const text = new Date(ms).toISOString();
+      expect(canonicalUtcMs(text)).toBe(ms);
+      expect(instantMs(text)).toBe(Date.parse(text));
+    }
+  });
+
+  it("refuses other shapes and impossible fields", () => {
+    for (const text of [
+      "2025-01-02T15:00:00Z",
+      "2025-01-02T15:00:00.000+00:00",
+      "2025-02-29T00:00:00.000Z",
+      "2025-13-01T00:00:00.000Z",
+      "2025-01-02T24:00:00.000Z",
+      "2025-01-02T15:60:00.000Z",
+      "2025-01-02T15:00:60.000Z",
+      "2025-01-0xT15:00:00.000Z",
+    ]) {
+      expect(canonicalUtcMs(text)).toBeUndefined();
+    }
+    expect(instantMs("2025-01-02T10:00:00-05:00")).toBe(Date.parse("2025-01-02T15:00:00Z"));
   });
 });

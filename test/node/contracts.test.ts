@@ -269,6 +269,8 @@ describe("decodeContract fast path", () => {
     { ...good, extra: "ignored" },
     { ...good, symbol: "aapl", price: -1, side: "buy" },
     { ...good, quantity: "1,000", timestamp: "2025-01-02 15:00" },
+    { ...good, timestamp: "2025-01-02T15:00:00.123Z" },
+    { ...good, timestamp: "2025-02-29T15:00:00.000Z" },
     { ...good, trade_id: "has space", volume: 1.5 },
     { ...good, price: null, quantity: "" },
     { symbol: "MSFT" },
@@ -281,6 +283,34 @@ describe("decodeContract fast path", () => {
   it("gives exactly what the Schema path gives, for valid and invalid records", () => {
     for (const raw of variants) {
       expect(decodeContract(Struct, raw)).toEqual(decodeContractWithSchema(Struct, raw));
+    }
+  });
+});
+
+describe("TIMESTAMP_VALIDITY on impossible instants", () => {
+  const Struct = Schema.Struct({ timestamp: utcTimestampField("timestamp") });
+  it.each([
+    "2025-02-29T15:00:00.000Z",
+    "2025-02-29T15:00:00Z",
+    "2025-04-31T10:00:00-04:00",
+    "2025-01-02T24:00:00.000Z",
+    "2025-01-02T23:60:00.000Z",
+  ])("rejects %s instead of rolling it over", (timestamp) => {
+    const result = decodeContract(Struct, { timestamp });
+    expect(Either.isLeft(result) && result.left).toEqual([
+      `TIMESTAMP_VALIDITY: timestamp is not a valid instant, got "${timestamp}"`,
+    ]);
+  });
+
+  it("keeps canonical UTC text and normalises the rest to it", () => {
+    for (const [input, canonical] of [
+      ["2024-02-29T23:59:59.999Z", "2024-02-29T23:59:59.999Z"],
+      ["2025-01-02T10:00:00-05:00", "2025-01-02T15:00:00.000Z"],
+      ["2025-01-02T15:00Z", "2025-01-02T15:00:00.000Z"],
+    ] as const) {
+      expect(decodeContract(Struct, { timestamp: input })).toEqual(
+        Either.right({ timestamp: canonical }),
+      );
     }
   });
 });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXECUTION_CSV_COLUMNS } from "../../src/domains/trade_data/schema";
-import { ingestDirect, query } from "../fixtures/sources";
+import { ingestDirect, quarantineOf, query } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 
 const ROWS = 200_000;
@@ -134,5 +134,37 @@ describe("streaming ingestion", () => {
       "SELECT venue FROM trades WHERE client_id = 'CLIENT_DUP' AND trade_id = 'T0000007'",
     );
     expect(kept?.venue).toBe("XNAS");
+  });
+
+  it("trade ids out of order: repeats across batches are caught, distinct ids all kept", async () => {
+    const path = join(db.dir, "unordered.csv");
+    // Descending ids, so no batch sorts after the previous one; then two repeats: one of an
+    // earlier batch, one of its own batch (the last holds lines 1,202–1,503).
+    const lines = Array.from({ length: 1_500 }, (_, i) => line(1_499 - i, "CLIENT_UNORD"));
+    lines.push(line(1_200, "CLIENT_UNORD"), line(3, "CLIENT_UNORD"));
+    await writeFile(path, `${header}${lines.join("\n")}\n`);
+    const exit = await ingestDirect(db.url, "execution_csv", path, { run: { batchRows: 400 } });
+    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
+    expect(exit.value.counts).toEqual({
+      received: 1_502,
+      valid: 1_500,
+      quarantined: 2,
+      written: 1_500,
+    });
+    const bad = await quarantineOf(db.url, "file:unordered.csv");
+    expect(bad.map((b) => [b.index, b.reasons])).toEqual([
+      [
+        1_502,
+        [
+          "UNIQUENESS: trade_id T0001200 appears more than once for client_id CLIENT_UNORD (already ingested earlier in this payload)",
+        ],
+      ],
+      [
+        1_503,
+        [
+          "UNIQUENESS: trade_id T0000003 appears more than once for client_id CLIENT_UNORD (first at line 1498)",
+        ],
+      ],
+    ]);
   });
 });

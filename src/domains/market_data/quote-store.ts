@@ -3,22 +3,18 @@
  * (symbol, quoted_at, source) makes a re-ingest an update, never a duplicate.
  */
 import type { RunContext } from "../../core/pipeline";
-import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
+import {
+  type BulkUpsertSpec,
+  bulkUpsert,
+  CAPTURE_COLUMNS,
+  captureValues,
+} from "../../db/bulk-upsert";
 import type { MarketData } from "./schema";
 
 const QUOTES: BulkUpsertSpec = {
   table: "market_quotes",
-  columns: [
-    "symbol",
-    "quoted_at",
-    "source",
-    "price",
-    "volume",
-    "capture_id",
-    "captured_at",
-    "execution_id",
-    "batch_id",
-  ],
+  columns: ["symbol", "quoted_at", "source", "price", "volume"],
+  shared: CAPTURE_COLUMNS,
   key: ["symbol", "quoted_at", "source"],
 };
 
@@ -26,15 +22,6 @@ const QUOTES: BulkUpsertSpec = {
 export const upsertQuotes = (quotes: ReadonlyArray<MarketData>, ctx: RunContext) =>
   bulkUpsert(
     QUOTES,
-    quotes.map((q) => [
-      q.symbol,
-      q.timestamp,
-      q.source,
-      q.price,
-      q.volume,
-      ctx.captureId,
-      ctx.capturedAt,
-      ctx.executionId,
-      ctx.batchId,
-    ]),
+    quotes.map((q) => [q.symbol, q.timestamp, q.source, q.price, q.volume]),
+    captureValues(ctx),
   );

@@ -3,7 +3,12 @@
  * (symbol, trading_date, source) makes a re-run an update, never a duplicate.
  */
 import type { RunContext } from "../../core/pipeline";
-import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
+import {
+  type BulkUpsertSpec,
+  bulkUpsert,
+  CAPTURE_COLUMNS,
+  captureValues,
+} from "../../db/bulk-upsert";
 import type { DailyBar } from "./schema";
 
 /** The `market_prices` columns in tuple order, and its key. */
@@ -21,11 +26,8 @@ export const MARKET_PRICES_UPSERT: BulkUpsertSpec = {
     "vwap",
     "trade_count",
     "bar_start",
-    "capture_id",
-    "captured_at",
-    "execution_id",
-    "batch_id",
   ],
+  shared: CAPTURE_COLUMNS,
   key: ["symbol", "trading_date", "source"],
 };
 
@@ -45,9 +47,6 @@ export const upsertDailyBars = (bars: ReadonlyArray<DailyBar>, ctx: RunContext) 
       bar.vwap,
       bar.trade_count,
       bar.bar_start,
-      ctx.captureId,
-      ctx.capturedAt,
-      ctx.executionId,
-      ctx.batchId,
     ]),
+    captureValues(ctx),
   );

@@ -39,6 +39,8 @@ export const tradeChecks =
   (ctx: RunContext, _env: DecodeEnv): RecordChecks<TradeData> => {
     let previous: string | undefined;
     let regressionCount = 0;
+    /** client_id → the largest trade_id kept so far (see `screen`). */
+    const maxKept = new Map<string, string>();
     const regressions: Array<Regression> = [];
     /** (symbol|date) → whether `market_prices` has it; bounded by distinct symbols × dates. */
     const priced = new Map<string, boolean>();
@@ -73,15 +75,30 @@ export const tradeChecks =
             unique.push(a);
           }
         }
-        const earlier = yield* keysWrittenBy(
-          ctx.executionId,
-          unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
-        );
+        // Feeds number their trades in order: when every trade_id of the batch sorts after
+        // the largest this run has kept for its client, none can repeat an earlier batch and
+        // the lookup in `trades` is skipped. Memory stays one entry per client.
+        const fresh = unique.every((a) => {
+          const max = maxKept.get(a.value.client_id);
+          return max === undefined || a.value.trade_id > max;
+        });
+        const earlier = fresh
+          ? new Set<string>()
+          : yield* keysWrittenBy(
+              ctx.executionId,
+              unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
+            );
         const kept = unique.filter((a) => {
           const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
           if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
           return !seen;
         });
+        for (const a of kept) {
+          const max = maxKept.get(a.value.client_id);
+          if (max === undefined || a.value.trade_id > max) {
+            maxKept.set(a.value.client_id, a.value.trade_id);
+          }
+        }
 
         for (const a of kept) {
           if (previous !== undefined && a.value.timestamp < previous) {
@@ -98,19 +115,24 @@ export const tradeChecks =
           previous = a.value.timestamp;
         }
 
-        const pairOf = (t: TradeData) => [t.symbol, tradeDate(t)] as const;
+        const keys = kept.map((a) => `${a.value.symbol}|${tradeDate(a.value)}`);
         const unknown = new Map<string, readonly [string, string]>();
-        for (const a of kept) {
-          const pair = pairOf(a.value);
-          const key = pair.join("|");
-          if (!priced.has(key)) unknown.set(key, pair);
+        for (const key of keys) {
+          if (!priced.has(key) && !unknown.has(key)) {
+            const bar = key.indexOf("|");
+            unknown.set(key, [key.slice(0, bar), key.slice(bar + 1)]);
+          }
         }
-        const found = yield* pricedPairs([...unknown.values()]);
-        for (const key of unknown.keys()) priced.set(key, found.has(key));
-        for (const a of kept) {
-          const [symbol, date] = pairOf(a.value);
-          const key = `${symbol}|${date}`;
+        if (unknown.size > 0) {
+          const found = yield* pricedPairs([...unknown.values()]);
+          for (const key of unknown.keys()) priced.set(key, found.has(key));
+        }
+        for (const [i, a] of kept.entries()) {
+          const key = keys[i] ?? "";
           if (priced.get(key) === true) continue;
+          const bar = key.indexOf("|");
+          const symbol = key.slice(0, bar);
+          const date = key.slice(bar + 1);
           const entry = unpriced.get(key) ?? {
             symbol,
             date,

@@ -8,6 +8,7 @@
  * record belongs to it (client and New York trade date).
  */
 import { Either, Schema } from "effect";
+import { instantMs } from "../../calendar/dates";
 import { newYorkDate } from "../../calendar/sessions";
 import {
   contractField,
@@ -81,7 +82,7 @@ export interface TradeData {
 }
 
 /** The New York calendar date of a trade: the trading date it belongs to. */
-export const tradeDate = (trade: TradeData): string => newYorkDate(Date.parse(trade.timestamp));
+export const tradeDate = (trade: TradeData): string => newYorkDate(instantMs(trade.timestamp));
 
 /**
  * Checks one mapped record against every trade contract at `nowMs`; with partition hints
@@ -94,20 +95,26 @@ export const decodeTradeData = (
 ): Either.Either<TradeData, ReadonlyArray<string>> =>
   Either.flatMap(decodeContract(TradeDataFields, raw), (fields) => {
     const trade = fields as TradeData;
-    const problems = [
-      notInFuture("timestamp", trade.timestamp, nowMs),
+    // One reading of the (canonical) timestamp serves the future and partition checks.
+    const ms = instantMs(trade.timestamp);
+    const future = notInFuture("timestamp", trade.timestamp, nowMs, ms);
+    const client =
       hints.scope !== undefined && trade.client_id !== hints.scope
         ? violation(
             "PARTITION_MATCH",
             `client_id ${trade.client_id} is not the partition's client ${hints.scope}`,
           )
-        : undefined,
-      hints.date !== undefined && tradeDate(trade) !== hints.date
+        : undefined;
+    const date = hints.date === undefined ? undefined : newYorkDate(ms);
+    const day =
+      date !== undefined && date !== hints.date
         ? violation(
             "PARTITION_MATCH",
-            `timestamp ${trade.timestamp} is on New York date ${tradeDate(trade)}, not the partition's ${hints.date}`,
+            `timestamp ${trade.timestamp} is on New York date ${date}, not the partition's ${hints.date}`,
           )
-        : undefined,
-    ].filter((p): p is string => p !== undefined);
-    return problems.length === 0 ? Either.right(trade) : Either.left(problems);
+        : undefined;
+    if (future === undefined && client === undefined && day === undefined) {
+      return Either.right(trade);
+    }
+    return Either.left([future, client, day].filter((p): p is string => p !== undefined));
   });

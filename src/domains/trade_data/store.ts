@@ -4,7 +4,12 @@
  */
 import { Effect } from "effect";
 import type { RunContext } from "../../core/pipeline";
-import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
+import {
+  type BulkUpsertSpec,
+  bulkUpsert,
+  CAPTURE_COLUMNS,
+  captureValues,
+} from "../../db/bulk-upsert";
 import { dbTry } from "../../db/db";
 import type { TradeData } from "./schema";
 
@@ -21,11 +26,8 @@ export const TRADES_UPSERT: BulkUpsertSpec = {
     "executed_at",
     "venue",
     "source",
-    "capture_id",
-    "captured_at",
-    "execution_id",
-    "batch_id",
   ],
+  shared: CAPTURE_COLUMNS,
   key: ["client_id", "trade_id"],
 };
 
@@ -43,11 +45,8 @@ export const upsertTrades = (trades: ReadonlyArray<TradeData>, ctx: RunContext) 
       t.timestamp,
       t.venue,
       t.source,
-      ctx.captureId,
-      ctx.capturedAt,
-      ctx.executionId,
-      ctx.batchId,
     ]),
+    captureValues(ctx),
   );
 
 /** Which of these (client_id, trade_id) keys this execution has already written. */
