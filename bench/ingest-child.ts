@@ -40,6 +40,7 @@ const sampler = setInterval(() => {
 const report = (rows: number, started: number) => {
   clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
+  const usage = process.cpuUsage(cpuAtStart);
   process.stdout.write(
     `${JSON.stringify({
       mode,
@@ -49,10 +50,12 @@ const report = (rows: number, started: number) => {
       max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       max_heap_used_mb: Math.round(maxHeap / 2 ** 20),
       max_external_mb: Math.round(maxExternal / 2 ** 20),
+      cpu_s: Number(((usage.user + usage.system) / 1e6).toFixed(3)),
     })}\n`,
   );
 };
 
+let cpuAtStart = process.cpuUsage();
 const db = await openDatabase({ url });
 await migrateDatabase(db);
 
@@ -60,6 +63,7 @@ if (mode === "raw") {
   const rows = Number(arg);
   const capture = `bench.RAW.${BENCH_DATE}|${BENCH_CLIENT}.00000000T000000Z`;
   const now = new Date().toISOString();
+  cpuAtStart = process.cpuUsage();
   const started = performance.now();
   for (let start = 0; start < rows; start += RAW_CHUNK) {
     const tuples: Array<Array<string>> = [];
@@ -88,6 +92,7 @@ if (mode === "raw") {
   const source = SOURCES.get("execution_csv");
   if (!source) throw new Error("execution_csv is not registered");
   const pipeline = sourcePipeline(source, parseSourceLocation(arg), NodeFileSystem.layer);
+  cpuAtStart = process.cpuUsage();
   const started = performance.now();
   const exit = await Effect.runPromiseExit(
     runPipeline(new Registry<Pipeline>("pipeline").register(pipeline), {

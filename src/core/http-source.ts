@@ -5,7 +5,8 @@
  * `Retry-After` the server sent); other non-2xx statuses and bodies that are not JSON are
  * `PermanentSourceError` with the payload kept.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform";
+import * as HttpClient from "@effect/platform/HttpClient";
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
 import { Duration, Effect } from "effect";
 import { PermanentSourceError, TransientSourceError, truncatePayload } from "./errors";
 

@@ -1,7 +1,7 @@
 /**
  * What a pipeline is, and the registry that names them.
  */
-import type { HttpClient } from "@effect/platform";
+import type * as HttpClient from "@effect/platform/HttpClient";
 import type { Effect, Either } from "effect";
 import type { Db } from "../db/db";
 import type { BackfillParams, DateRange } from "./backfill";

@@ -9,7 +9,8 @@
  * the run with a transient error: a retry of the partition re-reads the payload and the
  * idempotent writers make that safe.
  */
-import { FileSystem, type HttpClient } from "@effect/platform";
+import * as FileSystem from "@effect/platform/FileSystem";
+import type * as HttpClient from "@effect/platform/HttpClient";
 import { Chunk, Duration, Effect, Stream } from "effect";
 import { PermanentSourceError } from "./errors";
 import { type SourceError, sendGet, statusError, transientError } from "./http-source";

@@ -3,7 +3,7 @@
  * (`dataspine ingest`) goes through the runner like any registered pipeline: capture id,
  * manifest, audit, typed failures.
  */
-import type { FileSystem } from "@effect/platform";
+import type * as FileSystem from "@effect/platform/FileSystem";
 import { Effect, Either, type Layer, Schema } from "effect";
 import { InvalidPartitionKey } from "./errors";
 import { PartitionKey, PipelineName } from "./ids";

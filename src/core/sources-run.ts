@@ -3,7 +3,8 @@
  * contracts, quarantine the bad ones with every reason, screen full batches through the
  * source's cross-record checks and write them — in memory bounded by one batch.
  */
-import { Effect, Either } from "effect";
+import { Effect, Either, Fiber } from "effect";
+import type { DatabaseError } from "./errors";
 import { type QuarantinedRecord, quarantineRecords } from "./quarantine";
 import type {
   Accepted,
@@ -73,15 +74,29 @@ const openRun = <A>(
       }
     });
 
+  // Write-behind of one batch: batch N is written while the records of batch N+1 are parsed
+  // and decoded, so decoding hides behind the database instead of adding to it. The write
+  // in flight is joined before the next batch is screened (the checks then see it) and
+  // before `finish`, so its failure fails the run and nothing is reported written early.
+  let pending: Fiber.RuntimeFiber<number, DatabaseError> | undefined;
+  const settle = Effect.suspend(() => {
+    const fiber = pending;
+    pending = undefined;
+    return fiber === undefined
+      ? Effect.void
+      : Effect.map(Fiber.join(fiber), (n) => {
+          written += n;
+        });
+  });
+
   const writeBatch = (batch: ReadonlyArray<Accepted<A>>) =>
     Effect.gen(function* () {
+      yield* settle;
       const screened = checks ? yield* checks.screen(batch) : { kept: batch, rejected: [] };
       for (const r of screened.rejected) reject(r);
       if (screened.kept.length > 0) {
-        written += yield* definition.write(
-          screened.kept.map((a) => a.value),
-          ctx,
-        );
+        const rows = screened.kept.map((a) => a.value);
+        pending = yield* Effect.forkDaemon(definition.write(rows, ctx));
       }
       valid += screened.kept.length;
       batches += 1;
@@ -114,6 +129,7 @@ const openRun = <A>(
       staged = [];
       yield* writeBatch(batch);
     }
+    yield* settle;
     yield* flushQuarantine(true);
     const details = checks ? yield* checks.finish : {};
     const report: SourceReport = {

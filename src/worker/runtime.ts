@@ -1,7 +1,7 @@
 /**
  * One Effect runtime per isolate (and per Durable Object instance), built from the Env.
  */
-import { FetchHttpClient } from "@effect/platform";
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { Layer, LogLevel, ManagedRuntime } from "effect";
