@@ -120,7 +120,7 @@ describe("VolumeShift", () => {
       context: { series: "AAPL", method: "robust", current_volume: spiked[at]?.value },
     });
     expect(
-      Number((added[0]?.context as { percent_change: number }).percent_change),
+      Number((added[0]?.context as { percent_change?: number } | undefined)?.percent_change),
     ).toBeGreaterThan(400);
   });
 
@@ -243,7 +243,12 @@ describe("MissingData", () => {
       intervals: 2,
       lookbackDays: 40,
     });
-    expect(due.map((d) => d.date)).toEqual(["2025-04-04", "2025-04-11", "2025-04-25", "2025-05-02"]);
+    expect(due.map((d) => d.date)).toEqual([
+      "2025-04-04",
+      "2025-04-11",
+      "2025-04-25",
+      "2025-05-02",
+    ]);
   });
 });
 
