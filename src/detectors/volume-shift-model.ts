@@ -39,7 +39,7 @@ export const ROBUST_VOLUME_SHIFT: VolumeShiftConfig = {
   method: "robust",
   window: 20,
   warmup: 10,
-  threshold: 5,
+  threshold: 4,
   clear: 2,
   deviationPercent: 50,
   minSpreadShare: 0.01,
