@@ -3,7 +3,7 @@
  * pipeline → `core_anomalies` (deduplicated, resolved when gone) → the `anomalies` CLI, and
  * the cron's MissingData check over `core_expected_schedules`.
  */
-import { Effect, Exit, LogLevel } from "effect";
+import { Effect, Exit, LogLevel, TestClock, TestContext } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tradingDaysBetween } from "../../src/calendar/nyse";
 import { listAnomalies } from "../../src/core/anomalies";
@@ -206,5 +206,35 @@ describe("anomaly detection in market_data.ingest_prices", () => {
     expect(open).toEqual([]);
     const unknown = await dataspine(db.url, "anomalies", "resolve", "anom_nope");
     expect(unknown.code).toBe(2);
+  });
+});
+
+describe("LatencyBreach in a live run", () => {
+  it("fires when the live session is ingested later than 5 minutes after its data was available", async () => {
+    // Wednesday 18 June 2025: the session closes 16:00 EDT and its bars are available at
+    // 16:30 EDT (20:30 UTC). A run whose payload arrives at 20:40 UTC is 10 minutes late.
+    const late = Date.parse("2025-06-18T20:40:00Z");
+    const exit = await Effect.runPromiseExit(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(late);
+        return yield* runPipeline(PIPELINES, {
+          pipeline: PIPELINE,
+          partition: "2025-06-18|demo",
+          trigger: "cron",
+        });
+      }).pipe(Effect.provide(layer()), Effect.provide(TestContext.TestContext)),
+    );
+    if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
+    expect(exit.value.status).toBe("complete");
+    const [breach] = await rowsOf("LATENCY_BREACH", "2025-06-18|demo");
+    expect(breach).toMatchObject({ severity: "HIGH", observed_at: "2025-06-18T20:30:00.000Z" });
+    expect(breach?.message).toBe(
+      "Latency breach: data delayed by 10.0 minutes (SLA 5 min; 20 record(s) from 2025-06-18T20:30:00.000Z)",
+    );
+    // Every other run in this file is a backfill (not the live session): never a breach.
+    const [count] = await query(
+      "SELECT count(*) AS n FROM core_anomalies WHERE category = 'LATENCY_BREACH'",
+    );
+    expect(Number(count?.n)).toBe(1);
   });
 });
