@@ -11,7 +11,7 @@
  */
 import { Effect } from "effect";
 import { easternMidnightUtcMs } from "../calendar/dates";
-import { earlyClose, isTradingDay, tradingDaysBetween } from "../calendar/nyse";
+import { earlyClose, tradingDaysBetween } from "../calendar/nyse";
 import { newYorkDate } from "../calendar/sessions";
 import { type Detection, type DetectorDefinition, iso, severityOf } from "./types";
 
@@ -119,6 +119,3 @@ export const timeGapDetector: DetectorDefinition<TimeGapInput, TimeGapConfig> = 
       return found;
     }),
 };
-
-/** True when NYSE holds a session on the New York date of `atMs`. */
-export const isSessionDay = (atMs: number): boolean => isTradingDay(newYorkDate(atMs));

@@ -9,6 +9,7 @@ import {
   overdueDates,
 } from "../../src/detectors/missing-data";
 import { DETECTORS } from "../../src/detectors/registry";
+import { RollingWindow } from "../../src/detectors/rolling";
 import { sessionMsBetween, timeGapDetector } from "../../src/detectors/time-gap";
 import type { Detection } from "../../src/detectors/types";
 import { volumeShiftDetector } from "../../src/detectors/volume-shift";
@@ -319,5 +320,32 @@ describe("alerts", () => {
       "  [LOW] TIME_GAP at 2025-01-01 10:00:00 UTC: gap",
     ]);
     expect(formatBatch([])).toBe("No anomalies.");
+  });
+});
+
+describe("RollingWindow", () => {
+  it("keeps mean, std, median and MAD equal to a brute-force computation as it slides", () => {
+    const window = new RollingWindow(7);
+    const kept: Array<number> = [];
+    const median = (xs: ReadonlyArray<number>) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = s.length >>> 1;
+      return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+    };
+    let x = 12345;
+    for (let i = 0; i < 200; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const value = (x % 1000) / 10 - (i % 3 === 0 ? 40 : 0);
+      window.push(value);
+      kept.push(value);
+      if (kept.length > 7) kept.shift();
+      const m = median(kept);
+      const mean = kept.reduce((a, b) => a + b, 0) / kept.length;
+      const std = Math.sqrt(kept.reduce((a, b) => a + (b - mean) ** 2, 0) / kept.length);
+      expect(window.median()).toBe(m);
+      expect(window.mad()).toBeCloseTo(median(kept.map((v) => Math.abs(v - m))), 9);
+      expect(window.mean()).toBeCloseTo(mean, 9);
+      expect(window.std()).toBeCloseTo(std, 6);
+    }
   });
 });
