@@ -33,6 +33,30 @@ export const volumeShiftConfig = (config?: Partial<VolumeShiftConfig>): VolumeSh
   ...config,
 });
 
+/** The VolumeShift config of operator settings (`VOLUME_SHIFT_*`); warm-up is half the window. */
+export const volumeShiftFromSettings = (settings: {
+  readonly volumeShiftMethod: "robust" | "percent";
+  readonly volumeShiftWindow?: number;
+  readonly volumeShiftThreshold?: number;
+}): VolumeShiftConfig => {
+  const {
+    volumeShiftMethod: method,
+    volumeShiftWindow: window,
+    volumeShiftThreshold: threshold,
+  } = settings;
+  return volumeShiftConfig({
+    method,
+    ...(window === undefined
+      ? {}
+      : { window, warmup: method === "percent" ? window : Math.ceil(window / 2) }),
+    ...(threshold === undefined
+      ? {}
+      : method === "percent"
+        ? { deviationPercent: threshold }
+        : { threshold }),
+  });
+};
+
 const signed = (pct: number) => `${pct >= 0 ? "+" : ""}${pct.toFixed(1)}%`;
 
 /** The detection for an alerting step. */

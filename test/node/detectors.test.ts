@@ -1,6 +1,7 @@
 import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
 import { easternMidnightUtcMs } from "../../src/calendar/dates";
+import { sourceConfigFromVars } from "../../src/core/source-config";
 import { formatAlert, formatBatch } from "../../src/detectors/alerts";
 import { latencyBreachDetector } from "../../src/detectors/latency-breach";
 import {
@@ -12,7 +13,7 @@ import { DETECTORS } from "../../src/detectors/registry";
 import { RollingWindow } from "../../src/detectors/rolling";
 import { sessionMsBetween, timeGapDetector } from "../../src/detectors/time-gap";
 import type { Detection } from "../../src/detectors/types";
-import { volumeShiftDetector } from "../../src/detectors/volume-shift";
+import { volumeShiftDetector, volumeShiftFromSettings } from "../../src/detectors/volume-shift";
 import {
   dailyTimes,
   demoUniverseVolumes,
@@ -347,5 +348,36 @@ describe("RollingWindow", () => {
       expect(window.mean()).toBeCloseTo(mean, 9);
       expect(window.std()).toBeCloseTo(std, 6);
     }
+  });
+});
+
+describe("operator thresholds", () => {
+  it("reads LATENCY_SLA_MINUTES and VOLUME_SHIFT_* from the environment, defaults otherwise", () => {
+    expect(sourceConfigFromVars({}).detection).toEqual({
+      latencySlaMinutes: 5,
+      volumeShiftMethod: "robust",
+    });
+    const set = sourceConfigFromVars({
+      LATENCY_SLA_MINUTES: "15",
+      VOLUME_SHIFT_METHOD: "percent",
+      VOLUME_SHIFT_WINDOW: "30",
+      VOLUME_SHIFT_THRESHOLD: "80",
+    }).detection;
+    expect(set).toEqual({
+      latencySlaMinutes: 15,
+      volumeShiftMethod: "percent",
+      volumeShiftWindow: 30,
+      volumeShiftThreshold: 80,
+    });
+    expect(volumeShiftFromSettings(set)).toMatchObject({
+      method: "percent",
+      window: 30,
+      warmup: 30,
+      deviationPercent: 80,
+    });
+    expect(
+      volumeShiftFromSettings({ volumeShiftMethod: "robust", volumeShiftThreshold: 6 }),
+    ).toMatchObject({ method: "robust", window: 20, warmup: 10, threshold: 6 });
+    expect(sourceConfigFromVars({ LATENCY_SLA_MINUTES: "-1" }).detection.latencySlaMinutes).toBe(5);
   });
 });

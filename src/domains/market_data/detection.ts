@@ -10,6 +10,7 @@ import { Effect } from "effect";
 import { addDays } from "../../calendar/dates";
 import { tradingDaysBetween } from "../../calendar/nyse";
 import type { RunContext } from "../../core/pipeline";
+import { type DetectionSettings, SourceConfig } from "../../core/source-config";
 import { dbTry } from "../../db/db";
 import {
   LATENCY_BREACH_DEFAULTS,
@@ -24,6 +25,7 @@ import {
   ROBUST_VOLUME_SHIFT,
   type VolumeShiftConfig,
   volumeShiftDetector,
+  volumeShiftFromSettings,
 } from "../../detectors/volume-shift";
 import { formatPartition } from "./partition";
 import type { DailyBar } from "./schema";
@@ -41,6 +43,13 @@ export const DAILY_BAR_DETECTION: DailyBarDetection = {
   maxMissedSessions: TIME_GAP_DEFAULTS.maxMissedSessions,
   latency: LATENCY_BREACH_DEFAULTS,
 };
+
+/** The daily-bar thresholds of the operator's settings (`SourceConfig.detection`). */
+export const dailyBarDetection = (settings: DetectionSettings): DailyBarDetection => ({
+  ...DAILY_BAR_DETECTION,
+  volumeShift: volumeShiftFromSettings(settings),
+  latency: { slaMinutes: settings.latencySlaMinutes },
+});
 
 interface HistoryRow {
   readonly symbol: string;
@@ -95,11 +104,12 @@ export const detectDailyBarAnomalies = (
   },
   bars: ReadonlyArray<DailyBar>,
   ingestedAtMs: number,
-  config: DailyBarDetection = DAILY_BAR_DETECTION,
+  override?: DailyBarDetection,
 ) =>
   detectionStep(
     ctx,
     Effect.gen(function* () {
+      const config = override ?? dailyBarDetection((yield* SourceConfig).detection);
       const { date, universe } = partition;
       const lookbackDays = Math.ceil(config.volumeShift.window * 1.6) + 14;
       const source = bars[0]?.source;

@@ -9,12 +9,13 @@ import { Effect } from "effect";
 import { addDays, easternMidnightUtcMs } from "../../calendar/dates";
 import { tradingDaysBetween } from "../../calendar/nyse";
 import type { RunContext } from "../../core/pipeline";
+import { SourceConfig } from "../../core/source-config";
 import { LATENCY_BREACH_DEFAULTS, latencyBreachDetector } from "../../detectors/latency-breach";
 import { isLiveSession, sessionDataAvailableAtMs } from "../../detectors/live";
 import { partitionVolumeShift } from "../../detectors/partition-volume";
 import { detectionStep, recordDetections } from "../../detectors/record";
 import { iso } from "../../detectors/types";
-import { ROBUST_VOLUME_SHIFT } from "../../detectors/volume-shift";
+import { volumeShiftFromSettings } from "../../detectors/volume-shift";
 import { formatTradePartition } from "./partition";
 
 /** Runs the trade detectors for one client-day; never fails the run. */
@@ -28,7 +29,9 @@ export const detectTradeAnomalies = (
     ctx,
     Effect.gen(function* () {
       const { date, clientId } = partition;
-      const window = ROBUST_VOLUME_SHIFT.window;
+      const settings = (yield* SourceConfig).detection;
+      const volumeShift = volumeShiftFromSettings(settings);
+      const window = volumeShift.window;
       const sessions = tradingDaysBetween(
         addDays(date, -Math.ceil(window * 1.6) - 14),
         addDays(date, -1),
@@ -39,7 +42,14 @@ export const detectTradeAnomalies = (
       }));
       const atMs = easternMidnightUtcMs(date);
       const found = [
-        ...(yield* partitionVolumeShift(ctx, `${clientId} trades`, earlier, atMs, written)),
+        ...(yield* partitionVolumeShift(
+          ctx,
+          `${clientId} trades`,
+          earlier,
+          atMs,
+          written,
+          volumeShift,
+        )),
       ];
       const live = isLiveSession(date, ingestedAtMs);
       const availableAt = sessionDataAvailableAtMs(date);
@@ -47,7 +57,7 @@ export const detectTradeAnomalies = (
         found.push(
           ...(yield* latencyBreachDetector.detect(
             { series: clientId, observations: [{ dataAtMs: availableAt, ingestedAtMs }] },
-            LATENCY_BREACH_DEFAULTS,
+            { ...LATENCY_BREACH_DEFAULTS, slaMinutes: settings.latencySlaMinutes },
           )),
         );
       }
