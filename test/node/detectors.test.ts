@@ -1,7 +1,9 @@
-import { Effect } from "effect";
+import { Effect, Logger } from "effect";
 import { describe, expect, it } from "vitest";
 import { easternMidnightUtcMs } from "../../src/calendar/dates";
+import type { RunContext } from "../../src/core/pipeline";
 import { sourceConfigFromVars } from "../../src/core/source-config";
+import { Db } from "../../src/db/db";
 import { formatAlert, formatBatch } from "../../src/detectors/alerts";
 import { latencyBreachDetector } from "../../src/detectors/latency-breach";
 import {
@@ -9,6 +11,7 @@ import {
   missingDataDetector,
   overdueDates,
 } from "../../src/detectors/missing-data";
+import { detectionStep } from "../../src/detectors/record";
 import { DETECTORS } from "../../src/detectors/registry";
 import { RollingWindow } from "../../src/detectors/rolling";
 import { sessionMsBetween, timeGapDetector } from "../../src/detectors/time-gap";
@@ -379,5 +382,33 @@ describe("operator thresholds", () => {
       volumeShiftFromSettings({ volumeShiftMethod: "robust", volumeShiftThreshold: 6 }),
     ).toMatchObject({ method: "robust", window: 20, warmup: 10, threshold: 6 });
     expect(sourceConfigFromVars({ LATENCY_SLA_MINUTES: "-1" }).detection.latencySlaMinutes).toBe(5);
+  });
+});
+
+describe("detection step", () => {
+  it("never halts the pipeline: a failing or dying detector becomes a logged summary", async () => {
+    const ctx = {
+      pipeline: "market_data.ingest_prices",
+      domain: "market_data",
+      stage: "INGEST",
+      partitionKey: "2025-06-10|demo",
+      captureId: "market_data.INGEST.2025-06-10|demo.20250610T210000Z",
+      capturedAt: "2025-06-10T21:00:00.000Z",
+      executionId: "exec_test",
+      batchId: "cli.exec_test",
+    } as unknown as RunContext;
+    for (const broken of [
+      Effect.fail(new Error("database unreachable")),
+      Effect.die(new Error("bug in a detector")),
+    ]) {
+      const summary = await Effect.runPromise(
+        detectionStep(ctx, broken as Effect.Effect<never, Error>).pipe(
+          Effect.provide(Logger.remove(Logger.defaultLogger)),
+          Effect.provideService(Db, {} as never),
+        ),
+      );
+      expect(summary).toMatchObject({ anomalies: 0, resolved: 0 });
+      expect(summary.error).toMatch(/database unreachable|bug in a detector/);
+    }
   });
 });

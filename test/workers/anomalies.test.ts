@@ -127,6 +127,23 @@ describe("GET /anomalies", () => {
   });
 });
 
+describe("GET /detectors", () => {
+  it("lists the DETECTORS registry with default thresholds", async () => {
+    const res = await api("/detectors");
+    expect(res.status).toBe(200);
+    const { detectors } = (await res.json()) as {
+      detectors: Array<{ name: string; defaults: Record<string, unknown> }>;
+    };
+    expect(detectors.map((d) => d.name)).toEqual([
+      "MISSING_DATA",
+      "TIME_GAP",
+      "VOLUME_SHIFT",
+      "LATENCY_BREACH",
+    ]);
+    expect(detectors.find((d) => d.name === "LATENCY_BREACH")?.defaults).toEqual({ slaMinutes: 5 });
+  });
+});
+
 describe("POST /anomalies/:id/resolve", () => {
   it("needs the bearer token, resolves once, and 404s an unknown id", async () => {
     const [gap] = (await anomalies("rule=TIME_GAP&partition=2025-06-13%7Cdemo&unresolved=true"))

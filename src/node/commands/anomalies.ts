@@ -2,7 +2,7 @@
  * `dataspine anomalies [list] [--pipeline P] [--severity S] [--since T] [--unresolved]
  * [--rule R] [--partition K] [--limit N] [--json]`, `dataspine anomalies resolve <id>`, and
  * `dataspine anomalies check-missing` (MissingData over `core_expected_schedules` now, as the
- * Cron Trigger runs it).
+ * Cron Trigger runs it), `dataspine anomalies rules` (the `DETECTORS` registry).
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
@@ -11,6 +11,7 @@ import { sourceConfigFromVars } from "../../core/source-config";
 import type { AnomalySeverity } from "../../core/sources-anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { checkMissingData } from "../../detectors/missing-data-check";
+import { DETECTORS } from "../../detectors/registry";
 import { PIPELINES } from "../../domains/registry";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
@@ -20,6 +21,7 @@ export const anomaliesCommand: Command = {
     "dataspine anomalies [list] [--pipeline P] [--severity LOW|MEDIUM|HIGH|CRITICAL] [--since ISO] [--unresolved] [--rule R] [--partition K] [--limit N] [--json]",
     "dataspine anomalies resolve <id> [--json]",
     "dataspine anomalies check-missing [--json]",
+    "dataspine anomalies rules [--json]",
   ].join("\n"),
   run: async (argv) => {
     const { values, positionals } = parseArgs({
@@ -74,6 +76,21 @@ export const anomaliesCommand: Command = {
       );
       return 0;
     }
+    if (action === "rules") {
+      const rules = DETECTORS.list().map((d) => ({
+        name: d.name,
+        description: d.description,
+        defaults: d.defaults,
+      }));
+      print(
+        values.json,
+        rules,
+        rules
+          .map((r) => `${r.name}\t${r.description}\n\tdefaults ${JSON.stringify(r.defaults)}`)
+          .join("\n"),
+      );
+      return 0;
+    }
     if (action === "check-missing") {
       const report = await run(
         checkMissingData(PIPELINES.list(), sourceConfigFromVars(process.env), Date.now()).pipe(
@@ -88,7 +105,7 @@ export const anomaliesCommand: Command = {
       return report.missing.length === 0 ? 0 : 1;
     }
     if (action !== "resolve" || !id) {
-      throw new UsageError("anomalies needs list, resolve <id> or check-missing");
+      throw new UsageError("anomalies needs list, resolve <id>, check-missing or rules");
     }
     const found = await run(getAnomaly(id).pipe(Effect.provide(cliLayer())));
     if (!found) {

@@ -1,12 +1,14 @@
 /**
  * Anomalies: `GET /anomalies?pipeline=&severity=&since=&unresolved=&rule=&partition=&limit=`
  * (severity is a minimum: `HIGH` lists HIGH and CRITICAL), `GET /anomalies/:id`, and
- * `POST /anomalies/:id/resolve` (bearer token).
+ * `POST /anomalies/:id/resolve` (bearer token), and `GET /detectors` (the `DETECTORS`
+ * registry: each rule's description and default thresholds).
  */
 import { Clock, Effect } from "effect";
 import { getAnomaly, listAnomalies, resolveAnomaly, SEVERITIES } from "../../core/anomalies";
 import type { AnomalySeverity } from "../../core/sources-anomalies";
 import { formatBatch } from "../../detectors/alerts";
+import { DETECTORS } from "../../detectors/registry";
 import { requireBearer } from "../auth";
 import { routes, runEffect } from "../handler";
 import { AnomalyNotFound, InvalidRequest } from "../http-errors";
@@ -19,6 +21,15 @@ const BOOLEAN: Readonly<Record<string, boolean>> = {
 };
 
 export const anomalyRoutes = routes()
+  .get("/detectors", (c) =>
+    c.json({
+      detectors: DETECTORS.list().map((d) => ({
+        name: d.name,
+        description: d.description,
+        defaults: d.defaults,
+      })),
+    }),
+  )
   .get("/anomalies", async (c) => {
     const q = (name: string) => c.req.query(name) || undefined;
     const severity = q("severity")?.toUpperCase();
