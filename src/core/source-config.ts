@@ -21,6 +21,20 @@ export interface SourceConfigShape {
   readonly requestTimeoutMs: number;
   /** Retries inside one run. */
   readonly retry: RetryPolicy;
+  /** Thresholds of the pipelines' anomaly detectors (`src/detectors/`). */
+  readonly detection: DetectionSettings;
+}
+
+/** Detector thresholds an operator may set; unset ones use each detector's defaults. */
+export interface DetectionSettings {
+  /** `LATENCY_SLA_MINUTES`: largest acceptable ingestion delay. Default 5. */
+  readonly latencySlaMinutes: number;
+  /** `VOLUME_SHIFT_METHOD`: `robust` (default) or `percent` (the seed's ±50% rule). */
+  readonly volumeShiftMethod: "robust" | "percent";
+  /** `VOLUME_SHIFT_WINDOW`: baseline length in sessions. Default 20. */
+  readonly volumeShiftWindow?: number;
+  /** `VOLUME_SHIFT_THRESHOLD`: robust z (default 4), or percent deviation (default 50). */
+  readonly volumeShiftThreshold?: number;
 }
 
 /** Source settings of the current runtime. */
@@ -36,6 +50,26 @@ export class SourceConfig extends Context.Tag("dataspine/SourceConfig")<
 const positiveInt = (text: string | undefined, fallback: number): number => {
   const value = Number(text);
   return text !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
+const positiveNumber = (text: string | undefined): number | undefined => {
+  const value = Number(text);
+  return text !== undefined && text !== "" && Number.isFinite(value) && value > 0
+    ? value
+    : undefined;
+};
+
+const detectionFromVars = (
+  vars: Readonly<Record<string, string | undefined>>,
+): DetectionSettings => {
+  const window = positiveNumber(vars.VOLUME_SHIFT_WINDOW);
+  const threshold = positiveNumber(vars.VOLUME_SHIFT_THRESHOLD);
+  return {
+    latencySlaMinutes: positiveNumber(vars.LATENCY_SLA_MINUTES) ?? 5,
+    volumeShiftMethod: vars.VOLUME_SHIFT_METHOD === "percent" ? "percent" : "robust",
+    ...(window !== undefined && Number.isInteger(window) ? { volumeShiftWindow: window } : {}),
+    ...(threshold !== undefined ? { volumeShiftThreshold: threshold } : {}),
+  };
 };
 
 /** Reads `MARKET_DATA_BASE_URL`, `POLYGON_API_KEY`, `LIVE_UNIVERSES`, `FETCH_CONCURRENCY`, … */
@@ -64,4 +98,5 @@ export const sourceConfigFromVars = (
     maxAttempts: positiveInt(vars.RETRY_MAX_ATTEMPTS, defaultRetryPolicy.maxAttempts),
     baseDelayMs: positiveInt(vars.RETRY_BASE_DELAY_MS, defaultRetryPolicy.baseDelayMs),
   },
+  detection: detectionFromVars(vars),
 });

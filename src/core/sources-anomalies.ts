@@ -2,7 +2,8 @@
  * Anomalies raised while ingesting (broken invariants that do not reject records), written to
  * `core_anomalies` with deterministic ids: the id hashes where the anomaly is (domain, stage,
  * partition) and what it is (category + key), so finding the same anomaly again updates its
- * row instead of adding one, and a later run that no longer sees it marks it resolved.
+ * row instead of adding one, and a later run that no longer sees it marks it resolved. Each
+ * row also names the pipeline and capture that last saw it and the data time it concerns.
  */
 import { and, inArray, isNull } from "drizzle-orm";
 import { Effect } from "effect";
@@ -24,6 +25,8 @@ export interface AnomalyInput {
   readonly key: string;
   readonly message: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The data time the anomaly concerns (ISO-8601 UTC), if it has one. */
+  readonly observedAt?: string;
 }
 
 /** The deterministic id of an anomaly of a run's partition. */
@@ -54,6 +57,9 @@ export const recordAnomalies = (ctx: RunContext, anomalies: ReadonlyArray<Anomal
               ...a.metadata,
             }),
             resolvedAt: null,
+            pipeline: ctx.pipeline,
+            captureId: ctx.captureId,
+            observedAt: a.observedAt ?? null,
           })),
         );
         // The first detection time is kept; what the latest run saw replaces the rest.
@@ -67,6 +73,9 @@ export const recordAnomalies = (ctx: RunContext, anomalies: ReadonlyArray<Anomal
                 severity: excluded("severity"),
                 message: excluded("message"),
                 metadata: excluded("metadata"),
+                pipeline: excluded("pipeline"),
+                captureId: excluded("capture_id"),
+                observedAt: excluded("observed_at"),
                 resolvedAt: null,
               },
             }),

@@ -71,8 +71,16 @@ export const coreAnomalies = sqliteTable(
     detectedAt: text("detected_at").notNull(),
     metadata: text("metadata"),
     resolvedAt: text("resolved_at"),
+    // Issue 4 (detectors): the pipeline and capture that last saw the anomaly, and the data
+    // time it concerns.
+    pipeline: text("pipeline"),
+    captureId: text("capture_id"),
+    observedAt: text("observed_at"),
   },
-  (t) => [index("core_anomalies_partition_idx").on(t.domain, t.partitionKey)],
+  (t) => [
+    index("core_anomalies_partition_idx").on(t.domain, t.partitionKey),
+    index("core_anomalies_detected_idx").on(t.detectedAt),
+  ],
 );
 
 /** Data availability per partition for scheduling and quality gates (seed 000). */

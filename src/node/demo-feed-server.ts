@@ -3,11 +3,13 @@
  * with fault injection: `GET /__faults` shows and `POST /__faults` sets the fault config
  * (`{"error_rate":0.3,"statuses":[503,429],"truncate_rate":0.05,"latency_ms":20,"match":"/AAPL/"}`).
  * A truncated answer promises the whole body and cuts the connection halfway, as a dropped
- * upstream connection does.
+ * upstream connection does. `GET`/`POST /__anomalies` shows / replaces the injected data
+ * anomalies (`{"anomalies":[{"kind":"volume_spike","symbol":"AAPL","date":"2025-06-10","factor":8}]}`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Either } from "effect";
+import { type DemoAnomaly, parseDemoAnomalies } from "../domains/market_data/demo-anomalies";
 import {
   decideFault,
   type FaultConfig,
@@ -23,6 +25,8 @@ export interface DemoFeedServer {
   readonly port: number;
   /** Replaces the fault config (also settable over HTTP at `POST /__faults`). */
   setFaults(config: FaultConfig): void;
+  /** Replaces the injected data anomalies (also settable at `POST /__anomalies`). */
+  setAnomalies(anomalies: ReadonlyArray<DemoAnomaly>): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,25 @@ interface FaultState {
   readonly attempts: Map<string, number>;
   /** Since the config was last set: requests served and faults injected. */
   readonly stats: { requests: number; injected: number };
+  anomalies: ReadonlyArray<DemoAnomaly>;
+}
+
+/** `GET`/`POST /__anomalies`: read or replace the injected data anomalies. */
+async function anomaliesEndpoint(req: IncomingMessage, res: ServerResponse, faults: FaultState) {
+  if (req.method === "POST") {
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)) || "{}");
+    } catch {
+      return json(res, 400, { status: "ERROR", error: "body must be JSON" });
+    }
+    const parsed = parseDemoAnomalies(body);
+    if (Either.isLeft(parsed)) return json(res, 400, { status: "ERROR", error: parsed.left });
+    faults.anomalies = parsed.right;
+  } else {
+    req.resume();
+  }
+  return json(res, 200, { anomalies: faults.anomalies });
 }
 
 const readBody = (req: IncomingMessage): Promise<string> =>
@@ -88,6 +111,7 @@ async function respond(
 ): Promise<void> {
   const path = new URL(req.url ?? "/", baseUrl).pathname;
   if (path === "/__faults") return faultsEndpoint(req, res, faults);
+  if (path === "/__anomalies") return anomaliesEndpoint(req, res, faults);
   // Only GET/HEAD are served and their bodies are ignored; drain so keep-alive keeps working.
   req.resume();
   const attempt = (faults.attempts.get(path) ?? 0) + 1;
@@ -116,7 +140,7 @@ async function respond(
     return;
   }
   // Methods other than GET/HEAD all get the handler's 405; the exact verb does not matter.
-  const response = await handleDemoFeedRequest(request);
+  const response = await handleDemoFeedRequest(request, faults.anomalies);
   const body = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string> = Object.fromEntries(response.headers);
   headers["content-length"] = String(body.length);
@@ -131,12 +155,18 @@ async function respond(
 
 /** Starts the demo feed on `host:port` (default 127.0.0.1:8790; port 0 picks a free port). */
 export async function startDemoFeed(
-  options: { host?: string; port?: number; faults?: FaultConfig } = {},
+  options: {
+    host?: string;
+    port?: number;
+    faults?: FaultConfig;
+    anomalies?: ReadonlyArray<DemoAnomaly>;
+  } = {},
 ): Promise<DemoFeedServer> {
   const faults: FaultState = {
     config: options.faults ?? NO_FAULTS,
     attempts: new Map(),
     stats: { requests: 0, injected: 0 },
+    anomalies: options.anomalies ?? [],
   };
   const host = options.host ?? DEMO_FEED_DEFAULT_HOST;
   const requestedPort = options.port ?? DEMO_FEED_DEFAULT_PORT;
@@ -164,6 +194,9 @@ export async function startDemoFeed(
     url: baseUrl,
     port,
     setFaults: (config) => setConfig(faults, config),
+    setAnomalies: (anomalies) => {
+      faults.anomalies = anomalies;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)));

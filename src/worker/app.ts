@@ -8,9 +8,12 @@
  *   GET  /partitions/:pipeline/:partition     the partition actor's state and history
  *   GET  /dead-letters?status=&limit=         failed requests kept for retry
  *   POST /dead-letters/:id/retry              re-run a dead letter's partition (bearer token)
+ *   GET  /anomalies?pipeline=&severity=&since=&unresolved=   detected anomalies
+ *   POST /anomalies/:id/resolve               mark an anomaly resolved (bearer token)
  */
 import { routes } from "./handler";
 import { errorResponse, RouteNotFound } from "./http-errors";
+import { anomalyRoutes } from "./routes/anomalies";
 import { backfillRoutes } from "./routes/backfills";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
@@ -29,3 +32,4 @@ app.route("/", runRoutes);
 app.route("/", partitionRoutes);
 app.route("/", deadLetterRoutes);
 app.route("/", backfillRoutes);
+app.route("/", anomalyRoutes);

@@ -38,6 +38,11 @@ export class DeadLetterNotFound extends Schema.TaggedError<DeadLetterNotFound>()
   { message: Schema.String },
 ) {}
 
+/** No anomaly has that id. */
+export class AnomalyNotFound extends Schema.TaggedError<AnomalyNotFound>()("AnomalyNotFound", {
+  message: Schema.String,
+}) {}
+
 /** No route matches. */
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
   message: Schema.String,
@@ -53,6 +58,7 @@ const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
   UnknownPipeline: 404,
   PartitionNotFound: 404,
   DeadLetterNotFound: 404,
+  AnomalyNotFound: 404,
   BackfillNotFound: 404,
   RouteNotFound: 404,
   DatabaseError: 503,

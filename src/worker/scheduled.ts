@@ -1,13 +1,16 @@
 /**
  * Cron Trigger: live ingestion of the current partition of every live pipeline, through
- * the partition actors (an already complete partition is left alone).
+ * the partition actors (an already complete partition is left alone), then MissingData over
+ * `core_expected_schedules`.
  */
 
 import { compactUtcStamp } from "../core/ids";
 import { sourceConfigFromVars } from "../core/source-config";
+import { checkMissingData } from "../detectors/missing-data-check";
 import { PIPELINES } from "../domains/registry";
 import { partitionActor } from "./actors";
 import type { Env } from "./env";
+import { runtimeFor } from "./runtime";
 
 /** One line of the cron summary log. */
 export interface LiveRunSummary {
@@ -55,6 +58,11 @@ export const runLive = async (
       runs: summary,
     }),
   );
+  // After the runs, so a partition ingested by this tick is not reported missing.
+  const missing = await runtimeFor(env)
+    .runPromise(checkMissingData(PIPELINES.list(), config, scheduledTime))
+    .catch((error: unknown) => ({ error: String(error) }));
+  console.log(JSON.stringify({ level: "INFO", message: "cron missing data check", ...missing }));
   return summary;
 };
 

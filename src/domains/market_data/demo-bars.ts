@@ -4,6 +4,7 @@
  */
 import { easternMidnightUtcMs, type IsoDate, parseIsoDate } from "../../calendar/dates";
 import { earlyClose, tradingDaysBetween } from "../../calendar/nyse";
+import { applyDemoAnomalies, type DemoAnomaly } from "./demo-anomalies";
 import { Draws } from "./demo-random";
 import { logClose, tradingIndex, volRegime, walkFor } from "./demo-walk";
 
@@ -70,16 +71,22 @@ export function demoDailyBar(symbol: string, date: IsoDate): PolygonAggBar | und
   return { v, vw, o, c, h, l, t: easternMidnightUtcMs(date), n };
 }
 
-/** Polygon's daily-aggregates response for `ticker` over `from`…`to` (inclusive). */
+/**
+ * Polygon's daily-aggregates response for `ticker` over `from`…`to` (inclusive), with any
+ * injected `anomalies` applied.
+ */
 export function polygonAggsResponse(
   ticker: string,
   from: IsoDate,
   to: IsoDate,
   requestId: string,
+  anomalies: ReadonlyArray<DemoAnomaly> = [],
 ): PolygonAggsResponse {
   const results: PolygonAggBar[] = [];
   for (const date of tradingDaysBetween(from, to)) {
-    const bar = demoDailyBar(ticker, date);
+    const clean = demoDailyBar(ticker, date);
+    const bar =
+      clean === undefined ? undefined : applyDemoAnomalies(clean, ticker, date, anomalies);
     if (bar !== undefined) results.push(bar);
   }
   const count = results.length;

@@ -10,6 +10,7 @@
  */
 import { daysBetween, parseIsoDate } from "../../calendar/dates";
 import { handleDemoExecutions } from "../trade_data/demo-executions";
+import type { DemoAnomaly } from "./demo-anomalies";
 import { polygonAggsResponse } from "./demo-bars";
 import { hashString } from "./demo-random";
 
@@ -53,7 +54,11 @@ function safeDecode(segment: string): string | undefined {
   }
 }
 
-function handleAggs(segments: ReadonlyArray<string>, requestId: string): Response {
+function handleAggs(
+  segments: ReadonlyArray<string>,
+  requestId: string,
+  anomalies: ReadonlyArray<DemoAnomaly>,
+): Response {
   const [rawTicker = "", multiplier, timespan, rawFrom = "", rawTo = ""] = segments;
   const ticker = safeDecode(rawTicker);
   if (ticker === undefined || !TICKER.test(ticker)) {
@@ -78,15 +83,19 @@ function handleAggs(segments: ReadonlyArray<string>, requestId: string): Respons
   if (span > DEMO_FEED_MAX_RANGE_DAYS) {
     return badRequest(requestId, "Date range too large: at most 5 years per request");
   }
-  return json(200, polygonAggsResponse(ticker, from, to, requestId));
+  return json(200, polygonAggsResponse(ticker, from, to, requestId, anomalies));
 }
 
 /**
  * Web-standard handler of the demo feed: `GET /v2/aggs/ticker/:ticker/range/1/day/:from/:to`
  * (Polygon's shape; an `apiKey` query parameter is accepted and ignored), `GET /health`, and
  * `GET /v1/executions/:date/:client_id.csv` (demo execution CSV, `trade_data/demo-executions`).
+ * `anomalies` (default none) are injected into the bars (`./demo-anomalies`).
  */
-export function handleDemoFeedRequest(request: Request): Response {
+export function handleDemoFeedRequest(
+  request: Request,
+  anomalies: ReadonlyArray<DemoAnomaly> = [],
+): Response {
   const url = new URL(request.url);
   const requestId = requestIdFor(url);
   if (request.method !== "GET" && request.method !== "HEAD") {
@@ -100,7 +109,7 @@ export function handleDemoFeedRequest(request: Request): Response {
   }
   if (url.pathname === "/health") return json(200, { status: "OK" });
   const match = AGGS_PATH.exec(url.pathname);
-  if (match !== null) return handleAggs(match.slice(1), requestId);
+  if (match !== null) return handleAggs(match.slice(1), requestId, anomalies);
   const executions = handleDemoExecutions(url);
   if (executions !== undefined) return executions;
   return json(404, { status: "NOT_FOUND", request_id: requestId, message: "Not found" });

@@ -18,6 +18,7 @@ import type { Pipeline, RunContext } from "../../core/pipeline";
 import { type QuarantinedRecord, quarantineRecords } from "../../core/quarantine";
 import { retryRequest } from "../../core/retry";
 import { SourceConfig } from "../../core/source-config";
+import { detectDailyBarAnomalies } from "./detection";
 import { formatPartition, parseDateUniverse } from "./partition";
 import { type DailyBar, decodeDailyBar } from "./schema";
 import {
@@ -139,6 +140,8 @@ const run = (ctx: RunContext) =>
         newState: { written },
       },
     ]);
+    // `nowMs` was taken when the payloads had arrived: the ingestion time for latency.
+    const detection = yield* detectDailyBarAnomalies(ctx, partition, valid, nowMs);
     return {
       status: "complete",
       counts: { received: records.length, valid: valid.length, quarantined, written },
@@ -146,6 +149,7 @@ const run = (ctx: RunContext) =>
         universe: partition.universe,
         date: partition.date,
         symbols_without_data: symbolsWithoutData,
+        detection,
       },
     } as const;
   }).pipe(Effect.withSpan("MarketData.ingestPrices"));

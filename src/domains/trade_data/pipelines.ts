@@ -7,7 +7,7 @@
  * `trades` in 5,000-row batches → anomalies for timestamp order and for trades without market
  * data. Weekends and NYSE holidays are `no_data_expected`.
  */
-import { Effect, Either } from "effect";
+import { Clock, Effect, Either } from "effect";
 import { closedSessionReason } from "../../calendar/nyse";
 import { latestClosedTradingDay } from "../../calendar/sessions";
 import { datesInRange } from "../../core/backfill";
@@ -19,6 +19,7 @@ import type { Pipeline, RunContext } from "../../core/pipeline";
 import { SourceConfig } from "../../core/source-config";
 import { openHttpPayload } from "../../core/sources-fetch";
 import { ingestBytes } from "../../core/sources-ingest";
+import { detectTradeAnomalies } from "./detection";
 import { formatTradePartition, parseDateClient } from "./partition";
 import { EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
 
@@ -45,6 +46,14 @@ const run = (ctx: RunContext) =>
       where: redactUrl(url),
       hints: { date: partition.date, scope: partition.clientId },
     });
+    // The payload has been read: the ingestion time for latency.
+    const ingestedAtMs = yield* Clock.currentTimeMillis;
+    const detection = yield* detectTradeAnomalies(
+      ctx,
+      partition,
+      report.counts.written,
+      ingestedAtMs,
+    );
     return {
       status: "complete",
       counts: report.counts,
@@ -53,6 +62,7 @@ const run = (ctx: RunContext) =>
         client_id: partition.clientId,
         batches: report.batches,
         ...report.details,
+        detection,
       },
     } as const;
   }).pipe(Effect.withSpan("TradeData.ingestTrades"));

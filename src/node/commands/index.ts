@@ -1,6 +1,7 @@
 /**
  * Every CLI command, in the order `dataspine --help` lists them. Add a command here.
  */
+import { anomaliesCommand } from "./anomalies";
 import { auditCommand } from "./audit";
 import { backfillCommand } from "./backfill";
 import { partitionsCommand, pipelinesCommand } from "./catalogue";
@@ -21,4 +22,5 @@ export const COMMANDS: ReadonlyArray<Command> = [
   demoFeedCommand,
   deadLettersCommand,
   auditCommand,
+  anomaliesCommand,
 ];

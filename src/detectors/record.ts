@@ -1,0 +1,105 @@
+/**
+ * The detection step of a pipeline: store what the detectors found in `core_anomalies`
+ * (deduplicated per partition, rule and key), resolve what they no longer find, log one
+ * alert line each, and audit `anomaly_detected`. It never fails the pipeline: a detection
+ * or storage failure is logged and the run goes on.
+ */
+import { Effect } from "effect";
+import { auditRun } from "../audit/audit-log";
+import type { RunContext } from "../core/pipeline";
+import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/sources-anomalies";
+import type { Db } from "../db/db";
+import { formatAlert, formatBatch } from "./alerts";
+import type { Detection, DetectorRule } from "./types";
+
+/** A detection as `recordAnomalies` stores it (rule → category, context → metadata). */
+export const toAnomalyInput = (d: Detection): AnomalyInput => ({
+  category: d.rule,
+  severity: d.severity,
+  key: d.key,
+  message: d.message,
+  metadata: { context: d.context },
+  observedAt: d.observedAt,
+});
+
+/** What one detection step reports into the manifest details. */
+export interface DetectionSummary {
+  readonly anomalies: number;
+  readonly by_rule: Readonly<Record<string, number>>;
+  readonly resolved: number;
+  readonly error?: string;
+}
+
+/**
+ * Records `detections` and resolves, per rule in `checked`, every key the step looked at
+ * and found clean (`checked[rule]` minus the detected keys).
+ */
+export const recordDetections = (
+  ctx: RunContext,
+  detections: ReadonlyArray<Detection>,
+  checked: Partial<Record<DetectorRule, ReadonlyArray<string>>> = {},
+) =>
+  Effect.gen(function* () {
+    yield* recordAnomalies(ctx, detections.map(toAnomalyInput));
+    let resolved = 0;
+    for (const [rule, keys] of Object.entries(checked) as Array<
+      [DetectorRule, ReadonlyArray<string>]
+    >) {
+      const found = new Set(detections.filter((d) => d.rule === rule).map((d) => d.key));
+      resolved += yield* resolveAnomalies(
+        ctx,
+        rule,
+        keys.filter((k) => !found.has(k)),
+      );
+    }
+    const byRule: Record<string, number> = {};
+    for (const d of detections) byRule[d.rule] = (byRule[d.rule] ?? 0) + 1;
+    if (detections.length > 0) {
+      const alerts = detections.map((d) => ({
+        ...d,
+        at: d.observedAt,
+        partitionKey: ctx.partitionKey,
+      }));
+      for (const a of alerts) {
+        yield* Effect.logWarning(formatAlert(a)).pipe(
+          Effect.annotateLogs({ rule: a.rule, capture_id: ctx.captureId }),
+        );
+      }
+      yield* auditRun(ctx)([
+        {
+          eventType: "anomaly_detected",
+          entityType: "partition",
+          entityId: ctx.partitionKey,
+          newState: { anomalies: detections.length, by_rule: byRule },
+          metadata: {
+            summary: formatBatch(alerts),
+            anomalies: detections.slice(0, 50).map((d) => ({
+              rule: d.rule,
+              severity: d.severity,
+              key: d.key,
+              message: d.message,
+            })),
+          },
+        },
+      ]);
+    }
+    return { anomalies: detections.length, by_rule: byRule, resolved } satisfies DetectionSummary;
+  });
+
+/**
+ * Runs a detection step so it can never halt the pipeline: any failure or defect becomes a
+ * logged error and a summary with `error`.
+ */
+export const detectionStep = <E, R>(
+  ctx: RunContext,
+  step: Effect.Effect<DetectionSummary, E, R>,
+): Effect.Effect<DetectionSummary, never, R | Db> =>
+  step.pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.logError("anomaly detection failed; the run continues", cause).pipe(
+        Effect.annotateLogs({ capture_id: ctx.captureId }),
+        Effect.as({ anomalies: 0, by_rule: {}, resolved: 0, error: String(cause) }),
+      ),
+    ),
+    Effect.withSpan("Detectors.detect"),
+  );

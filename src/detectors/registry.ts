@@ -1,0 +1,16 @@
+/**
+ * `DETECTORS`: the four operational anomaly rules, by name.
+ */
+import { Registry } from "../core/registry";
+import { latencyBreachDetector } from "./latency-breach";
+import { missingDataDetector } from "./missing-data";
+import { timeGapDetector } from "./time-gap";
+import type { AnyDetector } from "./types";
+import { volumeShiftDetector } from "./volume-shift";
+
+/** Every registered detector, by rule name. */
+export const DETECTORS = new Registry<AnyDetector>("detector")
+  .register(missingDataDetector)
+  .register(timeGapDetector)
+  .register(volumeShiftDetector)
+  .register(latencyBreachDetector);

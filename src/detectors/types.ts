@@ -1,0 +1,47 @@
+/**
+ * What a detector is: a named, configurable check that turns observations into detections
+ * (rule, severity, message, context, the data time it concerns, and a key that identifies
+ * the same anomaly across runs so it is stored once).
+ */
+import type { Effect } from "effect";
+import type { AnomalySeverity } from "../core/sources-anomalies";
+
+/** The four operational rules. */
+export type DetectorRule = "MISSING_DATA" | "TIME_GAP" | "VOLUME_SHIFT" | "LATENCY_BREACH";
+
+/** One anomaly a detector found. */
+export interface Detection {
+  readonly rule: DetectorRule;
+  readonly severity: AnomalySeverity;
+  /** Identifies this anomaly within its partition and rule (e.g. `AAPL|2025-06-10`). */
+  readonly key: string;
+  readonly message: string;
+  readonly context: Readonly<Record<string, unknown>>;
+  /** The data time the anomaly concerns (ISO-8601 UTC). */
+  readonly observedAt: string;
+}
+
+/**
+ * A registered detector: `detect` runs it over a finite input as an Effect; `defaults` are
+ * the thresholds it uses unless a caller overrides some.
+ */
+export interface DetectorDefinition<Input, Config> {
+  readonly name: DetectorRule;
+  readonly description: string;
+  readonly defaults: Config;
+  readonly detect: (
+    input: Input,
+    config?: Partial<Config>,
+  ) => Effect.Effect<ReadonlyArray<Detection>>;
+}
+
+/** A detector with its input and config types erased, as the registry holds it. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry is heterogeneous by design
+export type AnyDetector = DetectorDefinition<any, any>;
+
+/** ISO-8601 UTC of an epoch-ms instant. */
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Severity from how far past its threshold a measurement is (1 = at the threshold). */
+export const severityOf = (ratio: number): AnomalySeverity =>
+  ratio >= 4 ? "CRITICAL" : ratio >= 2 ? "HIGH" : ratio >= 1.25 ? "MEDIUM" : "LOW";

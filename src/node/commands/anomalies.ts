@@ -1,0 +1,125 @@
+/**
+ * `dataspine anomalies [list] [--pipeline P] [--severity S] [--since T] [--unresolved]
+ * [--rule R] [--partition K] [--limit N] [--json]`, `dataspine anomalies resolve <id>`, and
+ * `dataspine anomalies check-missing` (MissingData over `core_expected_schedules` now, as the
+ * Cron Trigger runs it), `dataspine anomalies rules` (the `DETECTORS` registry).
+ */
+import { parseArgs } from "node:util";
+import { Effect } from "effect";
+import { getAnomaly, listAnomalies, resolveAnomaly, SEVERITIES } from "../../core/anomalies";
+import { sourceConfigFromVars } from "../../core/source-config";
+import type { AnomalySeverity } from "../../core/sources-anomalies";
+import { formatBatch } from "../../detectors/alerts";
+import { checkMissingData } from "../../detectors/missing-data-check";
+import { DETECTORS } from "../../detectors/registry";
+import { PIPELINES } from "../../domains/registry";
+import { type Command, cliLayer, print, UsageError } from "./shared";
+
+export const anomaliesCommand: Command = {
+  name: "anomalies",
+  usage: [
+    "dataspine anomalies [list] [--pipeline P] [--severity LOW|MEDIUM|HIGH|CRITICAL] [--since ISO] [--unresolved] [--rule R] [--partition K] [--limit N] [--json]",
+    "dataspine anomalies resolve <id> [--json]",
+    "dataspine anomalies check-missing [--json]",
+    "dataspine anomalies rules [--json]",
+  ].join("\n"),
+  run: async (argv) => {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        pipeline: { type: "string" },
+        severity: { type: "string" },
+        since: { type: "string" },
+        unresolved: { type: "boolean", default: false },
+        rule: { type: "string" },
+        partition: { type: "string" },
+        limit: { type: "string" },
+        json: { type: "boolean", default: false },
+      },
+    });
+    const [action = "list", id] = positionals;
+    const run = <A, E>(effect: Effect.Effect<A, E, never>) => Effect.runPromise(effect);
+    if (action === "list") {
+      const severity = values.severity?.toUpperCase();
+      if (severity !== undefined && !SEVERITIES.includes(severity as AnomalySeverity)) {
+        throw new UsageError(`--severity must be one of ${SEVERITIES.join(", ")}`);
+      }
+      if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) {
+        throw new UsageError("--since must be an ISO-8601 date or time");
+      }
+      const limit = Number(values.limit ?? "100");
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
+        throw new UsageError("--limit must be an integer 1..100000");
+      }
+      const rows = await run(
+        listAnomalies({
+          ...(values.pipeline ? { pipeline: values.pipeline } : {}),
+          ...(severity ? { severity: severity as AnomalySeverity } : {}),
+          ...(values.since ? { since: new Date(Date.parse(values.since)).toISOString() } : {}),
+          ...(values.unresolved ? { unresolved: true } : {}),
+          ...(values.rule ? { rule: values.rule.toUpperCase() } : {}),
+          ...(values.partition ? { partition: values.partition } : {}),
+          limit,
+        }).pipe(Effect.provide(cliLayer())),
+      );
+      print(
+        values.json,
+        rows,
+        formatBatch(
+          rows.map((a) => ({
+            ...a,
+            at: a.observed_at ?? a.detected_at,
+            partitionKey: a.partition_key,
+          })),
+        ),
+      );
+      return 0;
+    }
+    if (action === "rules") {
+      const rules = DETECTORS.list().map((d) => ({
+        name: d.name,
+        description: d.description,
+        defaults: d.defaults,
+      }));
+      print(
+        values.json,
+        rules,
+        rules
+          .map((r) => `${r.name}\t${r.description}\n\tdefaults ${JSON.stringify(r.defaults)}`)
+          .join("\n"),
+      );
+      return 0;
+    }
+    if (action === "check-missing") {
+      const report = await run(
+        checkMissingData(PIPELINES.list(), sourceConfigFromVars(process.env), Date.now()).pipe(
+          Effect.provide(cliLayer()),
+        ),
+      );
+      print(
+        values.json,
+        report,
+        `${report.schedules} schedule(s), ${report.checked} partition(s) due: ${report.missing.length} missing, ${report.resolved} resolved${report.missing.map((m) => `\n  ${m.pipeline} ${m.partition}`).join("")}`,
+      );
+      return report.missing.length === 0 ? 0 : 1;
+    }
+    if (action !== "resolve" || !id) {
+      throw new UsageError("anomalies needs list, resolve <id>, check-missing or rules");
+    }
+    const found = await run(getAnomaly(id).pipe(Effect.provide(cliLayer())));
+    if (!found) {
+      print(
+        values.json,
+        { error: "AnomalyNotFound", message: `no anomaly ${id}` },
+        `no anomaly ${id}`,
+      );
+      return 2;
+    }
+    const resolved = await run(
+      resolveAnomaly(id, new Date().toISOString()).pipe(Effect.provide(cliLayer())),
+    );
+    print(values.json, resolved, `resolved ${id} at ${resolved?.resolved_at}`);
+    return 0;
+  },
+};

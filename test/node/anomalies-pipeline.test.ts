@@ -1,0 +1,240 @@
+/**
+ * Detection end to end in Node: the demo feed with injected anomalies → the market-data
+ * pipeline → `core_anomalies` (deduplicated, resolved when gone) → the `anomalies` CLI, and
+ * the cron's MissingData check over `core_expected_schedules`.
+ */
+import { Effect, Exit, LogLevel, TestClock, TestContext } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tradingDaysBetween } from "../../src/calendar/nyse";
+import { listAnomalies } from "../../src/core/anomalies";
+import { runPipeline } from "../../src/core/runner";
+import { sourceConfigFromVars } from "../../src/core/source-config";
+import { checkMissingData } from "../../src/detectors/missing-data-check";
+import { PIPELINES } from "../../src/domains/registry";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { nodePipelineLayer } from "../../src/node/runtime";
+import { dataspine } from "../fixtures/cli";
+import { makeTempDb, query as queryDb, type TempDb } from "../fixtures/temp-db";
+
+const PIPELINE = "market_data.ingest_prices";
+const INJECTED = [
+  { kind: "volume_spike", symbol: "AAPL", date: "2025-06-10", factor: 8 },
+  { kind: "missing_bar", symbol: "MSFT", date: "2025-06-11" },
+] as const;
+
+let db: TempDb;
+let feed: DemoFeedServer;
+
+const layer = () =>
+  nodePipelineLayer({
+    db: { url: db.url },
+    vars: { MARKET_DATA_BASE_URL: feed.url },
+    logLevel: LogLevel.None,
+  });
+
+const run = async (date: string) => {
+  const exit = await Effect.runPromiseExit(
+    runPipeline(PIPELINES, { pipeline: PIPELINE, partition: `${date}|demo`, trigger: "cli" }).pipe(
+      Effect.provide(layer()),
+    ),
+  );
+  if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
+  expect(exit.value.status).toBe("complete");
+  return exit.value;
+};
+
+const query = (sql: string, args: Array<string | number> = []) => queryDb(db.url, sql, args);
+const rowsOf = (rule: string, partition: string) =>
+  query(
+    "SELECT * FROM core_anomalies WHERE category = ? AND partition_key = ? ORDER BY anomaly_id",
+    [rule, partition],
+  );
+
+beforeAll(async () => {
+  db = await makeTempDb();
+  feed = await startDemoFeed({ port: 0, anomalies: [...INJECTED] });
+  for (const date of tradingDaysBetween("2025-05-23", "2025-06-13")) await run(date);
+}, 120_000);
+
+afterAll(async () => {
+  await feed.close();
+  await db.cleanup();
+});
+
+describe("anomaly detection in market_data.ingest_prices", () => {
+  it("finds each injected anomaly, with rule, severity, partition, capture and context", async () => {
+    const [spike] = await rowsOf("VOLUME_SHIFT", "2025-06-10|demo");
+    expect(spike).toMatchObject({
+      pipeline: PIPELINE,
+      domain: "market_data",
+      observed_at: "2025-06-10T04:00:00.000Z",
+      resolved_at: null,
+    });
+    expect(String(spike?.capture_id)).toMatch(
+      /^market_data\.INGEST\.2025-06-10\|demo\.\d{8}T\d{6}Z$/,
+    );
+    expect(String(spike?.message)).toMatch(
+      /^Volume anomaly: AAPL [\d,]+ vs median [\d,]+ \(\+\d+\.\d%\)$/,
+    );
+    expect(JSON.parse(String(spike?.metadata)).context).toMatchObject({
+      series: "AAPL",
+      method: "robust",
+    });
+
+    const missing = await rowsOf("MISSING_DATA", "2025-06-11|demo");
+    expect(missing.map((r) => r.message)).toEqual([
+      "Missing data: expected a valid daily bar for MSFT on 2025-06-11 (NYSE session), none received",
+    ]);
+    const gaps = await query(
+      "SELECT partition_key, message FROM core_anomalies WHERE category = 'TIME_GAP'",
+    );
+    expect(gaps).toEqual([
+      expect.objectContaining({
+        partition_key: "2025-06-12|demo",
+        message:
+          "Time gap detected: MSFT has 1 trading session(s) missing between 2025-06-10 and 2025-06-12",
+      }),
+    ]);
+  });
+
+  it("stays under 5% false positives on the clean sessions", async () => {
+    const [count] = await query(
+      "SELECT count(*) AS n FROM core_anomalies WHERE NOT (partition_key IN ('2025-06-10|demo', '2025-06-11|demo', '2025-06-12|demo'))",
+    );
+    const [bars] = await query("SELECT count(*) AS n FROM market_prices");
+    expect(Number(bars?.n)).toBeGreaterThan(250);
+    expect(Number(count?.n) / Number(bars?.n)).toBeLessThan(0.05);
+  });
+
+  it("stores the same anomaly found by two runs once, keeping its first detection time", async () => {
+    const [before] = await rowsOf("VOLUME_SHIFT", "2025-06-10|demo");
+    const again = await run("2025-06-10");
+    const after = await rowsOf("VOLUME_SHIFT", "2025-06-10|demo");
+    expect(after).toHaveLength(1);
+    expect(after[0]?.anomaly_id).toBe(before?.anomaly_id);
+    expect(after[0]?.detected_at).toBe(before?.detected_at);
+    expect(after[0]?.capture_id).toBe(again.capture_id);
+  });
+
+  it("resolves anomalies a later run no longer finds", async () => {
+    feed.setAnomalies([]);
+    await run("2025-06-11");
+    await run("2025-06-12");
+    const [missing] = await rowsOf("MISSING_DATA", "2025-06-11|demo");
+    const [gap] = await rowsOf("TIME_GAP", "2025-06-12|demo");
+    expect(missing?.resolved_at).not.toBeNull();
+    expect(gap?.resolved_at).not.toBeNull();
+    await run("2025-06-10");
+    const [spike] = await rowsOf("VOLUME_SHIFT", "2025-06-10|demo");
+    expect(spike?.resolved_at).not.toBeNull();
+    feed.setAnomalies([...INJECTED]);
+    await run("2025-06-10");
+    const [reopened] = await rowsOf("VOLUME_SHIFT", "2025-06-10|demo");
+    expect(reopened?.resolved_at).toBeNull();
+  });
+
+  it("reports a partition the cron expected and never got, after 2× the interval, then resolves it", async () => {
+    const config = sourceConfigFromVars({});
+    const check = (nowIso: string) =>
+      Effect.runPromise(
+        checkMissingData(PIPELINES.list(), config, Date.parse(nowIso)).pipe(
+          Effect.provide(layer()),
+        ),
+      );
+    // Monday 16 June is due by 17:00 EDT; it is missing once Tuesday's delivery is due too
+    // (17:00 + 1 h tolerance = 22:00 UTC). The weekend before expects nothing.
+    expect((await check("2025-06-17T21:00:00Z")).missing).toEqual([]);
+    const report = await check("2025-06-17T23:00:00Z");
+    expect(report.missing).toEqual([{ pipeline: PIPELINE, partition: "2025-06-16|demo" }]);
+    const [row] = await rowsOf("MISSING_DATA", "2025-06-16|demo");
+    expect(row).toMatchObject({ severity: "LOW", resolved_at: null, pipeline: PIPELINE });
+    await run("2025-06-16");
+    const [resolved] = await rowsOf("MISSING_DATA", "2025-06-16|demo");
+    expect(resolved?.resolved_at).not.toBeNull();
+    expect((await check("2025-06-17T23:30:00Z")).missing).toEqual([]);
+  });
+
+  it("lists anomalies from the CLI as one JSON array, and resolves one", async () => {
+    const list = await dataspine(
+      db.url,
+      "anomalies",
+      "--json",
+      "--pipeline",
+      PIPELINE,
+      "--unresolved",
+    );
+    expect(list.code).toBe(0);
+    const anomalies = JSON.parse(list.stdout) as Array<Record<string, unknown>>;
+    const spike = anomalies.find(
+      (a) => a.rule === "VOLUME_SHIFT" && a.partition_key === "2025-06-10|demo",
+    );
+    expect(spike).toMatchObject({
+      severity: expect.stringMatching(/^(LOW|MEDIUM|HIGH|CRITICAL)$/),
+      message: expect.stringContaining("AAPL"),
+      context: expect.objectContaining({ series: "AAPL" }),
+    });
+    const human = await dataspine(
+      db.url,
+      "anomalies",
+      "--rule",
+      "VOLUME_SHIFT",
+      "--partition",
+      "2025-06-10|demo",
+    );
+    expect(human.stdout).toMatch(/^1 anomaly: 1 (LOW|MEDIUM|HIGH|CRITICAL)\n/);
+    expect(human.stdout).toMatch(
+      /\[(LOW|MEDIUM|HIGH|CRITICAL)\] VOLUME_SHIFT at 2025-06-10 04:00:00 UTC: Volume anomaly: AAPL /,
+    );
+
+    const resolved = await dataspine(
+      db.url,
+      "anomalies",
+      "resolve",
+      String(spike?.anomaly_id),
+      "--json",
+    );
+    expect(resolved.code).toBe(0);
+    expect(JSON.parse(resolved.stdout)).toMatchObject({
+      anomaly_id: spike?.anomaly_id,
+      resolved_at: expect.any(String),
+    });
+    const open = await Effect.runPromise(
+      listAnomalies({ unresolved: true, rule: "VOLUME_SHIFT", partition: "2025-06-10|demo" }).pipe(
+        Effect.provide(layer()),
+      ),
+    );
+    expect(open).toEqual([]);
+    const unknown = await dataspine(db.url, "anomalies", "resolve", "anom_nope");
+    expect(unknown.code).toBe(2);
+  });
+});
+
+describe("LatencyBreach in a live run", () => {
+  it("fires when the live session is ingested later than 5 minutes after its data was available", async () => {
+    // Wednesday 18 June 2025: the session closes 16:00 EDT and its bars are available at
+    // 16:30 EDT (20:30 UTC). A run whose payload arrives at 20:40 UTC is 10 minutes late.
+    const late = Date.parse("2025-06-18T20:40:00Z");
+    const exit = await Effect.runPromiseExit(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(late);
+        return yield* runPipeline(PIPELINES, {
+          pipeline: PIPELINE,
+          partition: "2025-06-18|demo",
+          trigger: "cron",
+        });
+      }).pipe(Effect.provide(layer()), Effect.provide(TestContext.TestContext)),
+    );
+    if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
+    expect(exit.value.status).toBe("complete");
+    const [breach] = await rowsOf("LATENCY_BREACH", "2025-06-18|demo");
+    expect(breach).toMatchObject({ severity: "HIGH", observed_at: "2025-06-18T20:30:00.000Z" });
+    expect(breach?.message).toBe(
+      "Latency breach: data delayed by 10.0 minutes (SLA 5 min; 20 record(s) from 2025-06-18T20:30:00.000Z)",
+    );
+    // Every other run in this file is a backfill (not the live session): never a breach.
+    const [count] = await query(
+      "SELECT count(*) AS n FROM core_anomalies WHERE category = 'LATENCY_BREACH'",
+    );
+    expect(Number(count?.n)).toBe(1);
+  });
+});
