@@ -8,6 +8,8 @@
  *   GET  /partitions/:pipeline/:partition     the partition actor's state and history
  *   GET  /dead-letters?status=&limit=         failed requests kept for retry
  *   POST /dead-letters/:id/retry              re-run a dead letter's partition (bearer token)
+ *   POST /replays, GET /replays/:id[/output]  replay a date range (bearer token), its state, JSONL
+ *   GET  /partitions/:pipeline/:partition/diff?against=<capture_id>  stored rows vs a replay
  */
 import { routes } from "./handler";
 import { errorResponse, RouteNotFound } from "./http-errors";
@@ -15,6 +17,7 @@ import { backfillRoutes } from "./routes/backfills";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
 import { partitionRoutes } from "./routes/partitions";
+import { replayRoutes } from "./routes/replays";
 import { runRoutes } from "./routes/runs";
 
 export const app = routes();
@@ -29,3 +32,4 @@ app.route("/", runRoutes);
 app.route("/", partitionRoutes);
 app.route("/", deadLetterRoutes);
 app.route("/", backfillRoutes);
+app.route("/", replayRoutes);
