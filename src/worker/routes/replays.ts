@@ -126,10 +126,13 @@ export const replayRoutes = routes()
     // One partition per pull: the response streams however long the range is.
     const body = new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        if (index >= header.next) return controller.close();
-        const text = await unwrap(id, () => stub.output(index));
-        index += 1;
-        if (text.length > 0) controller.enqueue(encoder.encode(text));
+        // Partitions without records add nothing; a pull must enqueue or close to go on.
+        while (index < header.next) {
+          const text = await unwrap(id, () => stub.output(index));
+          index += 1;
+          if (text.length > 0) return controller.enqueue(encoder.encode(text));
+        }
+        controller.close();
       },
     });
     return new Response(body, {
