@@ -26,7 +26,15 @@ export interface ManifestEntry {
     readonly finishedAt?: string;
     readonly error?: RunError;
     readonly details?: Readonly<Record<string, unknown>>;
+    /** Hash of the partition's canonical output after this capture (pipelines with replay). */
+    readonly output?: CaptureOutput;
   };
+}
+
+/** The canonical output of a partition as a capture left it: what a replay must reproduce. */
+export interface CaptureOutput {
+  readonly sha256: string;
+  readonly records: number;
 }
 
 /** Inserts or updates the row of one capture (same capture ⇒ same row). */

@@ -6,12 +6,13 @@
  * after every line; rows are ordered by the pipeline's key fields. Equal records ⇒ equal
  * bytes, whatever order they were produced or stored in.
  */
+import type { CanonicalRecord } from "../core/pipeline";
+import { sha256Of } from "./sha256";
+
+export type { CanonicalRecord };
 
 /** A field value of a canonical record (decimals are text, never floats). */
 export type CanonicalValue = string | number | boolean | null;
-
-/** One output row without audit fields, under the table's column names. */
-export type CanonicalRecord = Readonly<Record<string, CanonicalValue>>;
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -53,3 +54,18 @@ export const omitFields = (
   fields: ReadonlySet<string>,
 ): Record<string, unknown> =>
   Object.fromEntries(Object.entries(row).filter(([field]) => !fields.has(field)));
+
+/** The canonical JSONL of records already in key order, and its sha256. */
+export const canonicalText = (records: ReadonlyArray<CanonicalRecord>) => {
+  const text = records.map(canonicalLine).join("");
+  return { text, sha256: sha256Of(text) };
+};
+
+/**
+ * The hash of a partition's stored canonical output: what the runner records in the
+ * manifest (`metadata.output`) right after a capture, and what a replay must reproduce.
+ */
+export const storedOutputHash = (
+  key: ReadonlyArray<string>,
+  rows: ReadonlyArray<CanonicalRecord>,
+) => ({ sha256: canonicalText(sortRecords(rows, key)).sha256, records: rows.length });

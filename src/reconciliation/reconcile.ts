@@ -11,10 +11,10 @@ import { BatchId, CaptureId, newExecutionId, type PartitionKey, PipelineName } f
 import { latestCapture } from "../core/manifest";
 import type { CanonicalRecord, RunContext } from "../core/pipeline";
 import { recordAnomalies, resolveAnomalies } from "../core/sources-anomalies";
-import { sortRecords } from "./canonical";
+import { canonicalText, sortRecords } from "./canonical";
 import { type BatchDiff, DuplicateKey, diffBatches, isClean } from "./diff";
 import { AmbiguousKey } from "./errors";
-import { canonicalText, type PartitionReplay, type Replayable, replayPartition } from "./replay";
+import { type PartitionReplay, type Replayable, replayPartition } from "./replay";
 
 /** Modified records kept in the anomaly and audit metadata. */
 const SAMPLE = 20;

@@ -55,6 +55,8 @@ export interface ReplayPartitionView {
   readonly records: number;
   readonly sha256: string | null;
   readonly capture_id: string | null;
+  /** Whether the replay reproduced the capture's output hash; null when unknown. */
+  readonly matches_capture: boolean | null;
   readonly reconciliation: PartitionReconcileView | null;
   readonly error: { readonly tag: string; readonly message: string } | null;
 }
@@ -184,6 +186,7 @@ export const runReplaySlice = (registry: Registry<Pipeline>, storage: ReplayStor
           records: 0,
           sha256: null,
           capture_id: null,
+          matches_capture: null,
           reconciliation: null,
           error: {
             tag: failure?.tag ?? "Defect",
@@ -197,7 +200,7 @@ export const runReplaySlice = (registry: Registry<Pipeline>, storage: ReplayStor
           chunks[outputKeyOf(index, c)] = result.text.slice(at, at + CHUNK_CHARS);
         }
         yield* io(() => storage.put(chunks));
-        const captureId = yield* recordReplay(target.pipeline, result, header.replay_id, nowIso);
+        const recorded = yield* recordReplay(target.pipeline, result, header.replay_id, nowIso);
         const reconciled = header.reconcile
           ? yield* reconcilePartition(target, result.partition, {
               replayed: result,
@@ -209,7 +212,8 @@ export const runReplaySlice = (registry: Registry<Pipeline>, storage: ReplayStor
           status: "done",
           records: result.records.length,
           sha256: result.sha256,
-          capture_id: captureId ?? null,
+          capture_id: recorded?.captureId ?? null,
+          matches_capture: recorded?.matchesCapture ?? null,
           reconciliation: reconciled
             ? {
                 clean: reconciled.clean,

@@ -22,9 +22,9 @@ import { compactUtcStamp, type PartitionKey } from "../core/ids";
 import { latestCapture, patchManifestMetadata } from "../core/manifest";
 import type { CanonicalRecord, Pipeline, PipelineServices, ReplayMode } from "../core/pipeline";
 import type { Registry } from "../core/registry";
-import { canonicalLine, sortRecords } from "./canonical";
+import { canonicalText, sortRecords } from "./canonical";
 import { ReplayNotSupported, ReplayPartitionFailed } from "./errors";
-import { Sha256, sha256Of } from "./sha256";
+import { Sha256 } from "./sha256";
 
 /** A replay id: `replay.<UTC stamp>.<12 hex>`. */
 export const newReplayId = (at: Date): string =>
@@ -80,12 +80,6 @@ export interface PartitionReplay {
   readonly sha256: string;
 }
 
-/** The canonical JSONL of records already in key order, and its hash. */
-export const canonicalText = (records: ReadonlyArray<CanonicalRecord>) => {
-  const text = records.map(canonicalLine).join("");
-  return { text, sha256: sha256Of(text) };
-};
-
 /** Recomputes one partition in replay mode; a source failure is `ReplayPartitionFailed`. */
 export const replayPartition = (target: Replayable, partition: PartitionKey) =>
   target.replay.records(partition).pipe(
@@ -111,12 +105,20 @@ export interface ReplayStamp {
   readonly sha256: string;
   readonly records: number;
   readonly replayed_at: string;
+  /** Whether the replay reproduced the capture's own output hash; null if it has none. */
+  readonly matches_capture: boolean | null;
 }
+
+/** The output hash the runner recorded for a capture, if any. */
+export const captureOutputHash = (metadata: Readonly<Record<string, unknown>>) => {
+  const output = metadata.output as { readonly sha256?: unknown } | undefined;
+  return typeof output?.sha256 === "string" ? output.sha256 : undefined;
+};
 
 /**
  * Records a partition's replay hash against its latest capture (`metadata.replay` in
- * `core_manifest`) and appends a `replayed` audit event. Returns the capture id, or
- * undefined when the partition was never captured (then nothing is recorded).
+ * `core_manifest`) and appends a `replayed` audit event. Returns the capture id and whether
+ * the replay reproduced its output hash, or undefined when the partition was never captured.
  */
 export const recordReplay = (
   pipeline: Pipeline,
@@ -127,11 +129,13 @@ export const recordReplay = (
   Effect.gen(function* () {
     const capture = yield* latestCapture(pipeline.domain, pipeline.stage, result.partition);
     if (!capture) return undefined;
+    const captured = captureOutputHash(capture.metadata);
     const stamp: ReplayStamp = {
       replay_id: replayId,
       sha256: result.sha256,
       records: result.records.length,
       replayed_at: at,
+      matches_capture: captured === undefined ? null : captured === result.sha256,
     };
     yield* patchManifestMetadata(capture.capture_id, { replay: stamp });
     yield* appendAudit(
@@ -143,13 +147,17 @@ export const recordReplay = (
           domain: pipeline.domain,
           partitionKey: result.partition,
           captureId: capture.capture_id,
-          newState: { sha256: result.sha256, records: result.records.length },
+          newState: {
+            sha256: result.sha256,
+            records: result.records.length,
+            matches_capture: stamp.matches_capture,
+          },
           metadata: { pipeline: pipeline.name, replay_id: replayId },
         },
       ],
       at,
     );
-    return capture.capture_id;
+    return { captureId: capture.capture_id, matchesCapture: stamp.matches_capture };
   });
 
 /** One partition of a finished replay. */
@@ -159,6 +167,8 @@ export interface ReplayedPartition {
   readonly sha256: string;
   /** The capture the hash was recorded against, or null (never captured, or not recorded). */
   readonly capture_id: string | null;
+  /** Whether the replay reproduced that capture's output hash; null when unknown. */
+  readonly matches_capture: boolean | null;
 }
 
 /** The summary of a replay: `sha256` is the hash of the whole JSONL output. */
@@ -213,7 +223,7 @@ export const runReplay = (
         hash.update(result.text);
         records += result.records.length;
         const now = new Date(yield* Clock.currentTimeMillis).toISOString();
-        const captureId =
+        const recorded =
           options.record === false
             ? undefined
             : yield* recordReplay(target.pipeline, result, options.replayId, now);
@@ -221,7 +231,8 @@ export const runReplay = (
           partition: result.partition,
           records: result.records.length,
           sha256: result.sha256,
-          capture_id: captureId ?? null,
+          capture_id: recorded?.captureId ?? null,
+          matches_capture: recorded?.matchesCapture ?? null,
         });
         if (options.onPartition) yield* options.onPartition(result);
       }

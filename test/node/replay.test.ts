@@ -184,10 +184,15 @@ describe("reconciliation against stored rows", () => {
     const [manifest] = await query("SELECT metadata FROM core_manifest WHERE capture_id = ?", [
       run.capture_id,
     ]);
-    expect(JSON.parse(String(manifest?.metadata)).replay).toMatchObject({
+    const metadata = JSON.parse(String(manifest?.metadata));
+    // The runner hashed the capture's output; the replay reproduced it and says so.
+    expect(metadata.output).toEqual({ sha256: partition?.sha256, records: 20 });
+    expect(metadata.replay).toMatchObject({
       sha256: partition?.sha256,
       records: 20,
+      matches_capture: true,
     });
+    expect(partition?.matches_capture).toBe(true);
 
     const result = await reconcile("2025-03-05|demo");
     expect(result.clean).toBe(true);

@@ -193,15 +193,20 @@ describe("GET /partitions/:pipeline/:partition/diff", () => {
     expect((body.stored as { sha256: string }).sha256).toBe(
       (body.replay as { sha256: string }).sha256,
     );
+    expect(body).toMatchObject({ stored_matches_capture: true, replay_matches_capture: true });
 
     await sql(
       "UPDATE market_prices SET close = '0.5' WHERE symbol = 'NVDA' AND trading_date = '2025-07-17'",
     );
     const drifted = (await (await get(path(partition))).json()) as {
       clean: boolean;
+      stored_matches_capture: boolean;
+      replay_matches_capture: boolean;
       modified: Array<{ key: Record<string, string>; diffs: Record<string, { old: string }> }>;
     };
     expect(drifted.clean).toBe(false);
+    expect(drifted.stored_matches_capture).toBe(false);
+    expect(drifted.replay_matches_capture).toBe(true);
     expect(drifted.modified).toHaveLength(1);
     expect(drifted.modified[0]?.key.symbol).toBe("NVDA");
     expect(Object.keys(drifted.modified[0]?.diffs ?? {})).toEqual(["close"]);

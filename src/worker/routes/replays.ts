@@ -11,7 +11,13 @@ import { resolveRun } from "../../core/runner";
 import { PIPELINES } from "../../domains/registry";
 import { CaptureNotFound, ReplayNotFound, ReplayUnavailable } from "../../reconciliation/errors";
 import { reconcilePartition } from "../../reconciliation/reconcile";
-import { isReplayId, newReplayId, planReplay, replayable } from "../../reconciliation/replay";
+import {
+  captureOutputHash,
+  isReplayId,
+  newReplayId,
+  planReplay,
+  replayable,
+} from "../../reconciliation/replay";
 import type { ReplayPartitionView } from "../../reconciliation/replay-slice";
 import { requireBearer } from "../auth";
 import type { Env } from "../env";
@@ -83,6 +89,7 @@ const view = ({ header, partitions }: ReplayState) => {
       records: p.records,
       sha256: p.sha256,
       capture_id: p.capture_id,
+      matches_capture: p.matches_capture,
     })),
   };
 };
@@ -172,7 +179,7 @@ export const replayRoutes = routes()
           });
         }
         const reconciled = yield* reconcilePartition(target, partitionKey, { record: false });
-        const recorded = (capture.metadata.replay ?? null) as { sha256?: string } | null;
+        const captured = captureOutputHash(capture.metadata);
         return {
           pipeline: pipeline.name,
           partition: partitionKey,
@@ -180,13 +187,17 @@ export const replayRoutes = routes()
             capture_id: capture.capture_id,
             captured_at: capture.captured_at,
             status: capture.status,
-            replay: recorded,
+            output_sha256: captured ?? null,
+            last_replay: capture.metadata.replay ?? null,
           },
           stored: reconciled.stored,
           replay: reconciled.replay,
           clean: reconciled.clean,
-          matches_recorded_sha256:
-            recorded?.sha256 === undefined ? null : recorded.sha256 === reconciled.replay.sha256,
+          // Did the rows change since that capture, and does the source still give its output?
+          stored_matches_capture:
+            captured === undefined ? null : captured === reconciled.stored.sha256,
+          replay_matches_capture:
+            captured === undefined ? null : captured === reconciled.replay.sha256,
           added: reconciled.diff.added,
           removed: reconciled.diff.removed,
           modified: reconciled.diff.modified,
