@@ -13,6 +13,7 @@ import { Effect, Exit } from "effect";
 import { PIPELINES } from "../../domains/registry";
 import { type PartitionReconciliation, reconcilePartition } from "../../reconciliation/reconcile";
 import { newReplayId, planReplay, replayable, runReplay } from "../../reconciliation/replay";
+import { formatDiffReport } from "../../reconciliation/report";
 import { startDemoFeed } from "../demo-feed-server";
 import { parseParams } from "./backfill";
 import { type Command, cliLayer, print, UsageError } from "./shared";
@@ -42,6 +43,9 @@ const openOutput = async (path: string) => {
   };
 };
 
+/** Records of each kind listed per mismatched partition. */
+const SAMPLE = 50;
+
 /** The reconciliation part of the summary. */
 const reconciliationSummary = (results: ReadonlyArray<PartitionReconciliation>) => ({
   partitions: results.length,
@@ -49,7 +53,14 @@ const reconciliationSummary = (results: ReadonlyArray<PartitionReconciliation>) 
   not_captured: results.filter((r) => r.capture_id === null).map((r) => r.partition),
   mismatched: results
     .filter((r) => !r.clean && r.capture_id !== null)
-    .map((r) => ({ partition: r.partition, capture_id: r.capture_id, ...r.diff.summary })),
+    .map((r) => ({
+      partition: r.partition,
+      capture_id: r.capture_id,
+      summary: r.diff.summary,
+      added: r.diff.added.slice(0, SAMPLE),
+      removed: r.diff.removed.slice(0, SAMPLE),
+      modified: r.diff.modified.slice(0, SAMPLE),
+    })),
 });
 
 export const replayCommand: Command = {
@@ -149,10 +160,14 @@ export const replayCommand: Command = {
           ...(reconciliation
             ? [
                 `  reconciled ${reconciliation.partitions}: clean ${reconciliation.clean}, mismatched ${reconciliation.mismatched.length}, never captured ${reconciliation.not_captured.length}`,
-                ...reconciliation.mismatched.map(
-                  (m) =>
-                    `    ${m.partition}: ${m.added} added, ${m.removed} removed, ${m.modified} modified`,
-                ),
+                ...reconciled
+                  .filter((r) => !r.clean && r.capture_id !== null)
+                  .map((r) =>
+                    formatDiffReport(r.diff, { title: `    ${r.partition}`, limit: 10 })
+                      .split("\n")
+                      .map((line, i) => (i === 0 ? line : `    ${line}`))
+                      .join("\n"),
+                  ),
               ]
             : []),
         ].join("\n"),

@@ -75,7 +75,9 @@ const view = ({ header, partitions }: ReplayState) => {
     reconciliation: header.reconcile
       ? {
           partitions: reconciled.length,
-          clean: reconciled.filter((p) => p.reconciliation?.clean).length,
+          clean: reconciled.filter(
+            (p) => p.reconciliation?.clean && p.reconciliation.capture_id !== null,
+          ).length,
           not_captured: reconciled.filter((p) => p.reconciliation?.capture_id === null).length,
           mismatched: mismatched.map((p: ReplayPartitionView) => ({
             partition: p.partition,
