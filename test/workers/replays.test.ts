@@ -158,6 +158,22 @@ describe("POST /replays, GET /replays/:id", () => {
     expect(audit[0]?.n).toBe(1);
   });
 
+  it("waits for a transiently failing source on later alarms, then finishes with the clean hash", async () => {
+    const range = { start: "2025-07-23", end: "2025-07-24", reconcile: false };
+    const clean = await drive((await start(range)).replayId);
+    expect(clean.status).toBe("complete");
+
+    await setFaults({ error_rate: 1, statuses: [503], match: "/range/1/day/2025-07-24" });
+    const { replayId } = await start(range);
+    const stub = replayCoordinator(env, replayId);
+    await runDurableObjectAlarm(stub);
+    const waiting = (await (await get(`/replays/${replayId}`)).json()) as ReplayView;
+    expect(waiting).toMatchObject({ status: "running", replayed: 1, failures: [] });
+    await setFaults({ error_rate: 0 });
+    const healed = await drive(replayId);
+    expect(healed).toMatchObject({ status: "complete", failures: [], sha256: clean.sha256 });
+  });
+
   it("marks a partition whose source fails permanently, and withholds the range hash", async () => {
     await setFaults({ error_rate: 1, statuses: [404], match: "/range/1/day/2025-07-22" });
     const { replayId } = await start({ start: "2025-07-21", end: "2025-07-22", reconcile: false });
