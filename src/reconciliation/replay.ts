@@ -89,7 +89,7 @@ export const replayPartition = (target: Replayable, partition: PartitionKey) =>
           partition,
           tag: error._tag,
           retryable: isRetryable(error),
-          message: error.message,
+          message: `${partition}: ${error.message}`,
         }),
     ),
     Effect.map((records): PartitionReplay => {
@@ -185,7 +185,7 @@ export interface ReplaySummary {
   readonly by_partition: ReadonlyArray<ReplayedPartition>;
 }
 
-export interface RunReplayOptions {
+export interface RunReplayOptions<E = never> {
   readonly replayId: string;
   /** Receives the output, partition by partition, in plan order. */
   readonly write: (text: string) => Effect.Effect<void>;
@@ -194,17 +194,17 @@ export interface RunReplayOptions {
   /** Partitions recomputed at once (output order is unaffected). Default 4. */
   readonly concurrency?: number;
   /** Called after each partition is written (e.g. reconciliation, progress). */
-  readonly onPartition?: (result: PartitionReplay) => Effect.Effect<void, never, PipelineServices>;
+  readonly onPartition?: (result: PartitionReplay) => Effect.Effect<void, E, PipelineServices>;
 }
 
 /**
  * Replays every partition of a plan in process (the CLI): windows of `concurrency`
  * partitions are recomputed at once and written in plan order; memory is one window.
  */
-export const runReplay = (
+export const runReplay = <E = never>(
   registry: Registry<Pipeline>,
   plan: BackfillPlan,
-  options: RunReplayOptions,
+  options: RunReplayOptions<E>,
 ) =>
   Effect.gen(function* () {
     const target = yield* replayable(registry, plan.pipeline);

@@ -2,6 +2,7 @@
  * `dataspine replay` and `dataspine diff` end to end, in child processes against a temp
  * libSQL file (the CLI starts the demo feed in-process).
  */
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,6 +97,37 @@ describe("dataspine replay", () => {
         [captureId],
       );
       expect(row?.sha).toBe(summary.sha256);
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
+    "fails with the partition whose source failed, and leaves no output file",
+    async () => {
+      const out = join(db.dir, "failed.jsonl");
+      process.env.MARKET_DATA_BASE_URL = "http://127.0.0.1:9";
+      process.env.RETRY_MAX_ATTEMPTS = "1";
+      try {
+        const failed = await dataspine(
+          db.url,
+          "replay",
+          "market_data.ingest_prices",
+          ...RANGE,
+          "--out",
+          out,
+          "--json",
+        );
+        expect(failed.code).toBe(1);
+        expect(JSON.parse(failed.stdout)).toMatchObject({
+          error: "ReplayPartitionFailed",
+          message: expect.stringMatching(/^2025-02-1\d\|demo: polygon unreachable/),
+        });
+      } finally {
+        delete process.env.MARKET_DATA_BASE_URL;
+        delete process.env.RETRY_MAX_ATTEMPTS;
+      }
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(`${out}.partial`)).toBe(false);
     },
     CHILD_TIMEOUT_MS,
   );

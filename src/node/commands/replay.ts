@@ -6,10 +6,10 @@
  * writes the file and prints `{"partitions","records","sha256","output",…}`.
  */
 import { createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Effect, Exit } from "effect";
+import { Cause, Effect, Exit, Option } from "effect";
 import { PIPELINES } from "../../domains/registry";
 import { type PartitionReconciliation, reconcilePartition } from "../../reconciliation/reconcile";
 import { newReplayId, planReplay, replayable, runReplay } from "../../reconciliation/replay";
@@ -39,7 +39,10 @@ const openOutput = async (path: string) => {
             stream.write(text, (error) => (error ? fail(error) : ok()));
           }),
       ),
-    close: () => new Promise<void>((ok) => stream.end(() => ok())),
+    close: () =>
+      stream.writableFinished
+        ? Promise.resolve()
+        : new Promise<void>((ok) => stream.end(() => ok())),
   };
 };
 
@@ -97,7 +100,10 @@ export const replayCommand: Command = {
     const plan = planned.value;
     const replayId = newReplayId(new Date());
     const output = resolve(values.out ?? join(".dataspine", "replays", `${replayId}.jsonl`));
-    const file = await openOutput(output);
+    // Written beside the target and renamed once complete: a failed replay leaves no
+    // file that looks like a whole one.
+    const partial = `${output}.partial`;
+    const file = await openOutput(partial);
     // Without a configured source the demo feed answers, started in-process.
     const feed = process.env.MARKET_DATA_BASE_URL ? undefined : await startDemoFeed({ port: 0 });
     const reconciled: Array<PartitionReconciliation> = [];
@@ -115,18 +121,17 @@ export const replayCommand: Command = {
                     reconcilePartition(target, result.partition, {
                       replayed: result,
                       batchId: replayId,
-                    }).pipe(
-                      Effect.tap((r) => Effect.sync(() => reconciled.push(r))),
-                      Effect.orDie,
-                    ),
+                    }).pipe(Effect.tap((r) => Effect.sync(() => reconciled.push(r)))),
                 }
               : {}),
           });
         }).pipe(Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {}))),
       );
       if (Exit.isFailure(exit)) {
-        if (exit.cause._tag !== "Fail") throw new Error(String(exit.cause));
-        const error = exit.cause.error;
+        // Partitions replayed at once may fail together: report the first failure.
+        const failure = Cause.failureOption(exit.cause);
+        if (Option.isNone(failure)) throw new Error(Cause.pretty(exit.cause));
+        const error = failure.value;
         print(
           values.json,
           { error: error._tag, message: error.message },
@@ -134,6 +139,8 @@ export const replayCommand: Command = {
         );
         return 1;
       }
+      await file.close();
+      await rename(partial, output);
       const s = exit.value;
       const reconciliation = values.reconcile ? reconciliationSummary(reconciled) : undefined;
       print(
@@ -175,6 +182,7 @@ export const replayCommand: Command = {
       return reconciliation && reconciliation.mismatched.length > 0 ? 1 : 0;
     } finally {
       await file.close();
+      await rm(partial, { force: true });
       await feed?.close();
     }
   },
