@@ -253,3 +253,10 @@ export const diffBatchesEffect = (
 /** Whether a batch diff found nothing. */
 export const isClean = (diff: BatchDiff): boolean =>
   diff.summary.added === 0 && diff.summary.removed === 0 && diff.summary.modified === 0;
+
+/** How many lines two outputs share position by position (two replays: `differing` = 0). */
+export const compareLines = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) => {
+  let matching = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] === b[i]) matching += 1;
+  return { matching, differing: Math.max(a.length, b.length) - matching };
+};

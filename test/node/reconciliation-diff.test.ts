@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { canonicalJson, canonicalLine, sortRecords } from "../../src/reconciliation/canonical";
-import { DuplicateKey, diffBatches, diffRecords, sameValue } from "../../src/reconciliation/diff";
+import {
+  compareLines,
+  DuplicateKey,
+  diffBatches,
+  diffRecords,
+  sameValue,
+} from "../../src/reconciliation/diff";
 import { formatDiffReport } from "../../src/reconciliation/report";
 import { Sha256, sha256Of } from "../../src/reconciliation/sha256";
 
@@ -182,5 +188,16 @@ describe("diffBatches", () => {
     expect(formatDiffReport(diffBatches(before, before, { key: ["symbol"] }))).toContain(
       "no differences",
     );
+  });
+});
+
+describe("compareLines", () => {
+  it("counts lines equal at the same position; extra lines differ", () => {
+    expect(compareLines(["a", "b", "c"], ["a", "b", "c"])).toEqual({ matching: 3, differing: 0 });
+    expect(compareLines(["a", "b", "c"], ["a", "x", "c", "d"])).toEqual({
+      matching: 2,
+      differing: 2,
+    });
+    expect(compareLines([], [])).toEqual({ matching: 0, differing: 0 });
   });
 });

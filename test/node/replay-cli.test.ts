@@ -188,6 +188,7 @@ describe("dataspine diff", () => {
           },
         ],
         summary: { old: 3, new: 3, added: 1, removed: 1, modified: 1, unchanged: 1 },
+        lines: { matching: 0, differing: 3 },
       });
       const human = await dataspine(db.url, "diff", a, b, ...KEY);
       expect(human.stdout).toContain(
@@ -213,7 +214,12 @@ describe("dataspine diff", () => {
         "--json",
       );
       expect(same.code, same.stderr).toBe(0);
-      expect(JSON.parse(same.stdout)).toMatchObject({ added: [], removed: [], modified: [] });
+      expect(JSON.parse(same.stdout)).toMatchObject({
+        added: [],
+        removed: [],
+        modified: [],
+        lines: { matching: 100, differing: 0 },
+      });
 
       const broken = join(db.dir, "broken.jsonl");
       await writeFile(broken, '{"symbol":"AAPL"}\nnot json\n');

@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import {
   AUDIT_FIELDS,
+  compareLines,
   DuplicateKey,
   diffBatches,
   type FieldTolerance,
@@ -23,9 +24,10 @@ const USAGE =
 /** Bad input file: reported with its path and line. */
 class InputError extends Error {}
 
-/** Reads a JSONL file; every non-empty line must be a JSON object. */
+/** Reads a JSONL file (records and their lines); every non-empty line must be a JSON object. */
 export const readJsonl = async (path: string) => {
   const records: Array<Record<string, unknown>> = [];
+  const texts: Array<string> = [];
   const lines = createInterface({
     input: createReadStream(path),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -45,12 +47,13 @@ export const readJsonl = async (path: string) => {
         throw new InputError(`${path}:${n}: a line must be a JSON object`);
       }
       records.push(value as Record<string, unknown>);
+      texts.push(line);
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return records;
+  return { records, lines: texts };
 };
 
 /** `field=abs:X`, `field=rel:X` or `field=ms:N`, repeatable per field. */
@@ -100,7 +103,8 @@ export const diffCommand: Command = {
     const ignore = values.ignore === undefined ? AUDIT_FIELDS : fieldList(values.ignore);
     try {
       const [before, after] = await Promise.all([readJsonl(a), readJsonl(b)]);
-      const diff = diffBatches(before, after, { key, ignore, tolerances });
+      const diff = diffBatches(before.records, after.records, { key, ignore, tolerances });
+      const lines = compareLines(before.lines, after.lines);
       print(
         values.json,
         {
@@ -108,8 +112,9 @@ export const diffCommand: Command = {
           removed: diff.removed,
           modified: diff.modified,
           summary: diff.summary,
+          lines,
         },
-        formatDiffReport(diff, { title: `${a} → ${b}` }),
+        `${formatDiffReport(diff, { title: `${a} → ${b}` })}\nlines: ${lines.matching} matching, ${lines.differing} differing`,
       );
       return diff.summary.added + diff.summary.removed + diff.summary.modified === 0 ? 0 : 1;
     } catch (error) {
