@@ -26,7 +26,15 @@ export interface ManifestEntry {
     readonly finishedAt?: string;
     readonly error?: RunError;
     readonly details?: Readonly<Record<string, unknown>>;
+    /** Hash of the partition's canonical output after this capture (pipelines with replay). */
+    readonly output?: CaptureOutput;
   };
+}
+
+/** The canonical output of a partition as a capture left it: what a replay must reproduce. */
+export interface CaptureOutput {
+  readonly sha256: string;
+  readonly records: number;
 }
 
 /** Inserts or updates the row of one capture (same capture ⇒ same row). */
@@ -133,6 +141,63 @@ export const updateManifestStatus = (
       .update(coreManifest)
       .set({
         status,
+        metadata: sql`json_patch(coalesce(${coreManifest.metadata}, '{}'), ${JSON.stringify(patch)})`,
+      })
+      .where(eq(coreManifest.captureId, captureId)),
+  ).pipe(Effect.asVoid);
+
+/** One capture of a partition, as reconciliation reads it. */
+export interface CaptureRow {
+  readonly capture_id: string;
+  readonly partition_key: string;
+  readonly captured_at: string;
+  readonly status: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+const toCaptureRow = (row: typeof coreManifest.$inferSelect): CaptureRow => ({
+  capture_id: row.captureId,
+  partition_key: row.partitionKey,
+  captured_at: row.capturedAt,
+  status: row.status,
+  metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : {},
+});
+
+/** The latest capture of a partition (ties on the second broken by capture id), if any. */
+export const latestCapture = (domain: string, stage: string, partitionKey: string) =>
+  dbTry("manifest.latestCapture", (db) =>
+    db
+      .select()
+      .from(coreManifest)
+      .where(
+        and(
+          eq(coreManifest.domain, domain),
+          eq(coreManifest.stage, stage),
+          eq(coreManifest.partitionKey, partitionKey),
+        ),
+      )
+      .orderBy(desc(coreManifest.capturedAt), desc(coreManifest.captureId))
+      .limit(1),
+  ).pipe(Effect.map((rows) => (rows[0] ? toCaptureRow(rows[0]) : undefined)));
+
+/** One capture by id, if it exists. */
+export const findCapture = (captureId: string) =>
+  dbTry("manifest.findCapture", (db) =>
+    db.select().from(coreManifest).where(eq(coreManifest.captureId, captureId)).limit(1),
+  ).pipe(Effect.map((rows) => (rows[0] ? toCaptureRow(rows[0]) : undefined)));
+
+/**
+ * Merges `patch` into a capture's metadata without touching its status: how a replay
+ * records the sha256 of the partition's canonical output against the capture.
+ */
+export const patchManifestMetadata = (
+  captureId: string,
+  patch: Readonly<Record<string, unknown>>,
+) =>
+  dbTry("manifest.patchMetadata", (db) =>
+    db
+      .update(coreManifest)
+      .set({
         metadata: sql`json_patch(coalesce(${coreManifest.metadata}, '{}'), ${JSON.stringify(patch)})`,
       })
       .where(eq(coreManifest.captureId, captureId)),

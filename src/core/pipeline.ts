@@ -6,7 +6,7 @@ import type { Effect, Either } from "effect";
 import type { Db } from "../db/db";
 import type { BackfillParams, DateRange } from "./backfill";
 import type { InvalidBackfillParams } from "./backfill-errors";
-import type { InvalidPartitionKey, PipelineError } from "./errors";
+import type { DatabaseError, InvalidPartitionKey, PipelineError } from "./errors";
 import type { BatchId, CaptureId, ExecutionId, PartitionKey, PipelineName } from "./ids";
 import type { RunCounts } from "./run-result";
 import type { SourceConfig, SourceConfigShape } from "./source-config";
@@ -34,6 +34,28 @@ export interface PipelineOutcome {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** One output row without its audit columns, under the table's column names. */
+export type CanonicalRecord = Readonly<Record<string, string | number | boolean | null>>;
+
+/**
+ * Replay mode of a pipeline: a partition's canonical output recomputed from the same inputs
+ * without writing anything, and the same partition as stored, for reconciliation.
+ */
+export interface ReplayMode {
+  /** Fields that identify one canonical record of the partition (stable row order). */
+  readonly key: ReadonlyArray<string>;
+  /** Range params a replay request may omit, e.g. `{ universe: "demo" }`. */
+  readonly defaultParams?: BackfillParams;
+  /** The partition's canonical records from its source; no table, quarantine or audit write. */
+  readonly records: (
+    partitionKey: PartitionKey,
+  ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, PipelineError, PipelineServices>;
+  /** The partition's canonical records as its table holds them now. */
+  readonly stored: (
+    partitionKey: PartitionKey,
+  ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, DatabaseError, Db>;
+}
+
 /** A registered pipeline: a partitioned unit of work with a stable name. */
 export interface Pipeline {
   readonly name: PipelineName;
@@ -54,6 +76,8 @@ export interface Pipeline {
     range: DateRange,
     params: BackfillParams,
   ) => Either.Either<ReadonlyArray<PartitionKey>, InvalidBackfillParams>;
+  /** Replay mode; absent when the pipeline cannot be replayed. */
+  readonly replay?: ReplayMode;
   /** The work. Must be idempotent per partition: re-running upserts, never duplicates. */
   readonly run: (
     ctx: RunContext,

@@ -7,11 +7,18 @@
 import { Clock, Effect, Either } from "effect";
 import { type AuditEventType, auditRun } from "../audit/audit-log";
 import type { Db } from "../db/db";
+import { storedOutputHash } from "../reconciliation/canonical";
 import { recordDeadLetter } from "./dead-letters";
 import { isRetryable, type PipelineError, UnknownPipeline } from "./errors";
-import { BatchId, makeCaptureId, newExecutionId, type PipelineName } from "./ids";
-import { upsertManifest } from "./manifest";
-import type { Pipeline, RunContext } from "./pipeline";
+import {
+  BatchId,
+  makeCaptureId,
+  newExecutionId,
+  type PartitionKey,
+  type PipelineName,
+} from "./ids";
+import { type CaptureOutput, upsertManifest } from "./manifest";
+import type { Pipeline, ReplayMode, RunContext } from "./pipeline";
 import type { Registry } from "./registry";
 import { emptyCounts, type RunResult, type RunTrigger } from "./run-result";
 
@@ -82,6 +89,18 @@ const FINAL_EVENT = {
   retrying: "run_failed",
 } as const satisfies Record<RunResult["status"], AuditEventType>;
 
+/**
+ * The hash of the partition's canonical output as this capture left it (best effort: a
+ * read failure leaves it out). Replays compare their output with it.
+ */
+const capturedOutput = (replay: ReplayMode, partition: PartitionKey) =>
+  replay.stored(partition).pipe(
+    Effect.map((rows): CaptureOutput | undefined => storedOutputHash(replay.key, rows)),
+    Effect.catchAll((error) =>
+      Effect.logWarning("capture output hash skipped", error).pipe(Effect.as(undefined)),
+    ),
+  );
+
 const isoNow = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)));
 
 /**
@@ -109,7 +128,11 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       batchId: BatchId.make(request.batchId ?? `${request.trigger}.${executionId}`),
     };
     const audit = auditRun(ctx);
-    const manifest = (result: RunResult, details?: Readonly<Record<string, unknown>>) =>
+    const manifest = (
+      result: RunResult,
+      details?: Readonly<Record<string, unknown>>,
+      output?: CaptureOutput,
+    ) =>
       upsertManifest({
         captureId: ctx.captureId,
         domain: ctx.domain,
@@ -128,6 +151,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
           ...(result.status === "running" ? {} : { finishedAt: result.finished_at }),
           ...(result.error ? { error: result.error } : {}),
           ...(details ? { details } : {}),
+          ...(output ? { output } : {}),
         },
       });
 
@@ -199,8 +223,12 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
         ]),
       );
     }
+    const output =
+      result.status === "complete" && pipeline.replay
+        ? yield* capturedOutput(pipeline.replay, partitionKey)
+        : undefined;
     yield* bestEffort(
-      manifest(result, Either.isRight(outcome) ? outcome.right.details : undefined),
+      manifest(result, Either.isRight(outcome) ? outcome.right.details : undefined, output),
     );
     yield* bestEffort(
       audit([

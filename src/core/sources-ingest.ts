@@ -169,6 +169,30 @@ const auditEvents = (ctx: RunContext, source: Source, report: SourceReport, wher
   return events;
 };
 
+/**
+ * Parses a byte stream with the source's parser and feeds its records to `run`: the part of
+ * an ingestion that replay mode shares (with a run that collects instead of writing).
+ */
+export const readPayload = (
+  source: Source,
+  bytes: Stream.Stream<Uint8Array, SourceError>,
+  run: SourceRun,
+  options: IngestOptions,
+) => {
+  const fail: Fail = (message, head) =>
+    new PermanentSourceError({
+      source: source.name,
+      url: options.where,
+      reason: "decode",
+      message: `${source.name}: ${message}`,
+      ...(head === undefined ? {} : { payload: truncatePayload(head) }),
+    });
+  const parser = source.parser;
+  return parser.format === "json"
+    ? readJson(source, parser, bytes, run, options, fail)
+    : readDelimited(source, parser, bytes, run, options, fail);
+};
+
 /** Ingests a byte stream through a source; see the module doc. */
 export const ingestBytes = (
   source: Source,
@@ -179,19 +203,7 @@ export const ingestBytes = (
   Effect.gen(function* () {
     const nowMs = yield* Clock.currentTimeMillis;
     const run = source.open(ctx, { nowMs, hints: options.hints }, options.run);
-    const fail: Fail = (message, head) =>
-      new PermanentSourceError({
-        source: source.name,
-        url: options.where,
-        reason: "decode",
-        message: `${source.name}: ${message}`,
-        ...(head === undefined ? {} : { payload: truncatePayload(head) }),
-      });
-    const parser = source.parser;
-    const report =
-      parser.format === "json"
-        ? yield* readJson(source, parser, bytes, run, options, fail)
-        : yield* readDelimited(source, parser, bytes, run, options, fail);
+    const report = yield* readPayload(source, bytes, run, options);
     yield* auditRun(ctx)(auditEvents(ctx, source, report, options.where));
     return report;
   }).pipe(Effect.withSpan("Sources.ingest", { attributes: { source: source.name } }));

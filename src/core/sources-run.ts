@@ -8,6 +8,7 @@ import type { DatabaseError } from "./errors";
 import { type QuarantinedRecord, quarantineRecords } from "./quarantine";
 import type {
   Accepted,
+  DecodeEnv,
   Source,
   SourceDefinition,
   SourceRecord,
@@ -143,4 +144,51 @@ const openRun = <A>(
   });
 
   return { accept, finish };
+};
+
+/**
+ * A run for replay mode: decodes every record like `defineSource` but writes nothing —
+ * no table, no quarantine — and keeps the valid rows in memory (one partition). A record
+ * whose `identity` repeats an earlier one is dropped, as the uniqueness check would
+ * quarantine it. `rows()` returns them in payload order.
+ */
+export const collectingRun = <A>(
+  definition: SourceDefinition<A>,
+  env: DecodeEnv,
+  identity?: (row: A) => string,
+): { readonly run: SourceRun; readonly rows: () => ReadonlyArray<A> } => {
+  const rows: Array<A> = [];
+  const seen = new Set<string>();
+  let received = 0;
+  let rejected = 0;
+  const accept = (records: ReadonlyArray<SourceRecord>) =>
+    Effect.sync(() => {
+      for (const record of records) {
+        received += 1;
+        const decoded = record.problems.length > 0 ? undefined : definition.decode(record, env);
+        if (decoded === undefined || Either.isLeft(decoded)) {
+          rejected += 1;
+          continue;
+        }
+        const id = identity?.(decoded.right);
+        if (id !== undefined) {
+          if (seen.has(id)) {
+            rejected += 1;
+            continue;
+          }
+          seen.add(id);
+        }
+        rows.push(decoded.right);
+      }
+    });
+  const finish = Effect.sync(
+    (): SourceReport => ({
+      counts: { received, valid: rows.length, quarantined: rejected, written: 0 },
+      batches: 0,
+      maxBatchRows: 0,
+      sampleRejections: [],
+      details: {},
+    }),
+  );
+  return { run: { accept, finish }, rows: () => rows };
 };

@@ -10,6 +10,8 @@
  *   POST /dead-letters/:id/retry              re-run a dead letter's partition (bearer token)
  *   GET  /anomalies?pipeline=&severity=&since=&unresolved=   detected anomalies
  *   POST /anomalies/:id/resolve               mark an anomaly resolved (bearer token)
+ *   POST /replays, GET /replays/:id[/output]  replay a date range (bearer token), its state, JSONL
+ *   GET  /partitions/:pipeline/:partition/diff?against=<capture_id>  stored rows vs a replay
  */
 import { routes } from "./handler";
 import { errorResponse, RouteNotFound } from "./http-errors";
@@ -18,6 +20,7 @@ import { backfillRoutes } from "./routes/backfills";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
 import { partitionRoutes } from "./routes/partitions";
+import { replayRoutes } from "./routes/replays";
 import { runRoutes } from "./routes/runs";
 
 export const app = routes();
@@ -33,3 +36,4 @@ app.route("/", partitionRoutes);
 app.route("/", deadLetterRoutes);
 app.route("/", backfillRoutes);
 app.route("/", anomalyRoutes);
+app.route("/", replayRoutes);

@@ -4,11 +4,14 @@
  */
 import type { BackfillCoordinator } from "./backfill-coordinator";
 import type { PartitionActor } from "./partition-actor";
+import type { ReplayCoordinator } from "./replay-coordinator";
 
 export interface Env {
   readonly PARTITION_ACTOR: DurableObjectNamespace<PartitionActor>;
   /** One coordinator per backfill id (`POST /backfills`). */
   readonly BACKFILL_COORDINATOR: DurableObjectNamespace<BackfillCoordinator>;
+  /** One coordinator per replay id (`POST /replays`). */
+  readonly REPLAY_COORDINATOR: DurableObjectNamespace<ReplayCoordinator>;
   /** libSQL over HTTP: a Turso database, `turso dev`, or `dataspine libsql-server`. */
   readonly LIBSQL_URL: string;
   readonly LIBSQL_AUTH_TOKEN?: string;

@@ -54,6 +54,7 @@ const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
   InvalidBackfillRange: 400,
   InvalidBackfillParams: 400,
   BackfillNotSupported: 400,
+  ReplayNotSupported: 400,
   Unauthorized: 401,
   UnknownPipeline: 404,
   PartitionNotFound: 404,
@@ -61,9 +62,14 @@ const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
   AnomalyNotFound: 404,
   BackfillNotFound: 404,
   RouteNotFound: 404,
+  ReplayNotFound: 404,
+  CaptureNotFound: 404,
+  AmbiguousKey: 409,
+  ReplayPartitionFailed: 502,
   DatabaseError: 503,
   AuthNotConfigured: 503,
   BackfillUnavailable: 503,
+  ReplayUnavailable: 503,
 };
 
 /** Turns any thrown value into the JSON error response. Unknown failures are 500. */

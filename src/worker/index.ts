@@ -1,6 +1,7 @@
 /**
  * The dataspine Worker: HTTP API, Cron Trigger, and the `PartitionActor` (one per partition)
- * and `BackfillCoordinator` (one per backfill) Durable Objects.
+ * `BackfillCoordinator` (one per backfill) and `ReplayCoordinator` (one per replay) Durable
+ * Objects.
  */
 import { app } from "./app";
 import type { Env } from "./env";
@@ -8,6 +9,7 @@ import { scheduled } from "./scheduled";
 
 export { BackfillCoordinator } from "./backfill-coordinator";
 export { PartitionActor } from "./partition-actor";
+export { ReplayCoordinator } from "./replay-coordinator";
 
 export default {
   fetch: app.fetch,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FetchHttpClient } from "@effect/platform";
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { it } from "@effect/vitest";
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect";
 import { afterAll, beforeAll, describe, expect } from "vitest";

@@ -14,12 +14,12 @@ import { InvalidBackfillParams } from "../../core/backfill-errors";
 import { PipelineName } from "../../core/ids";
 import { mapFields } from "../../core/mapping";
 import { noDataExpected } from "../../core/outcomes";
-import type { Pipeline, RunContext } from "../../core/pipeline";
+import type { Pipeline, ReplayMode, RunContext } from "../../core/pipeline";
 import { type QuarantinedRecord, quarantineRecords } from "../../core/quarantine";
 import { retryRequest } from "../../core/retry";
 import { SourceConfig } from "../../core/source-config";
 import { detectDailyBarAnomalies } from "./detection";
-import { formatPartition, parseDateUniverse } from "./partition";
+import { type DateUniversePartition, formatPartition, parseDateUniverse } from "./partition";
 import { type DailyBar, decodeDailyBar } from "./schema";
 import {
   fetchPolygonDaily,
@@ -27,7 +27,7 @@ import {
   POLYGON_SOURCE,
   type RawRecord,
 } from "./sources";
-import { upsertDailyBars } from "./store";
+import { readStoredBars, upsertDailyBars } from "./store";
 import { UNIVERSES, universeSymbols } from "./universes";
 
 const NAME = PipelineName.make("market_data.ingest_prices");
@@ -60,15 +60,10 @@ export const validateBars = (
   return { valid, rejected };
 };
 
-const run = (ctx: RunContext) =>
-  Effect.gen(function* () {
-    const partition = yield* parseDateUniverse(NAME, ctx.partitionKey);
-    const audit = auditRun(ctx);
-    const closed = closedSessionReason(partition.date);
-    if (closed !== undefined) return yield* noDataExpected(ctx, closed);
-
-    const config = yield* SourceConfig;
-    const perSymbol = yield* Effect.forEach(
+/** One Polygon daily-aggregates request per symbol of the partition, in symbol order. */
+const fetchDay = (partition: DateUniversePartition) =>
+  Effect.flatMap(SourceConfig, (config) =>
+    Effect.forEach(
       partition.symbols,
       (symbol) =>
         retryRequest(
@@ -83,7 +78,17 @@ const run = (ctx: RunContext) =>
           config.retry,
         ),
       { concurrency: config.fetchConcurrency },
-    );
+    ),
+  );
+
+const run = (ctx: RunContext) =>
+  Effect.gen(function* () {
+    const partition = yield* parseDateUniverse(NAME, ctx.partitionKey);
+    const audit = auditRun(ctx);
+    const closed = closedSessionReason(partition.date);
+    if (closed !== undefined) return yield* noDataExpected(ctx, closed);
+
+    const perSymbol = yield* fetchDay(partition);
     const records = perSymbol.flat();
     const symbolsWithoutData = partition.symbols.filter((_, i) => perSymbol[i]?.length === 0);
     yield* audit([
@@ -173,6 +178,32 @@ const partitionsForRange = (range: DateRange, params: BackfillParams) => {
   return Either.right(datesInRange(range).map((date) => formatPartition(date, universe)));
 };
 
+/**
+ * Replay: the same requests, mapping and contracts as a run, the valid bars returned instead
+ * of written (quarantine, audit and tables untouched). Canonical record = `market_prices`
+ * row without audit columns.
+ */
+const replay: ReplayMode = {
+  key: ["symbol", "trading_date", "source"],
+  defaultParams: { universe: "demo" },
+  records: (key) =>
+    Effect.gen(function* () {
+      const partition = yield* parseDateUniverse(NAME, key);
+      if (closedSessionReason(partition.date) !== undefined) return [];
+      const records = (yield* fetchDay(partition)).flat();
+      const nowMs = yield* Clock.currentTimeMillis;
+      return validateBars(records, partition.date, nowMs).valid.map((bar) => ({ ...bar }));
+    }).pipe(
+      Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e)),
+      Effect.withSpan("MarketData.replayPrices"),
+    ),
+  stored: (key) =>
+    Effect.gen(function* () {
+      const partition = yield* parseDateUniverse(NAME, key);
+      return yield* readStoredBars(partition.date, partition.symbols, POLYGON_SOURCE);
+    }).pipe(Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e))),
+};
+
 /** The pipeline definition registered in `PIPELINES`. */
 export const ingestPrices: Pipeline = {
   name: NAME,
@@ -187,6 +218,7 @@ export const ingestPrices: Pipeline = {
     return config.liveUniverses.map((u) => formatPartition(date, u));
   },
   partitionsForRange,
+  replay,
   run: (ctx) =>
     run(ctx).pipe(
       // The runner already validated the key; a failure here is a programming error.

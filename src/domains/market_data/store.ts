@@ -2,13 +2,15 @@
  * Writes canonical daily bars to `market_prices`, idempotently: the primary key
  * (symbol, trading_date, source) makes a re-run an update, never a duplicate.
  */
-import type { RunContext } from "../../core/pipeline";
+import { Effect } from "effect";
+import type { CanonicalRecord, RunContext } from "../../core/pipeline";
 import {
   type BulkUpsertSpec,
   bulkUpsert,
   CAPTURE_COLUMNS,
   captureValues,
 } from "../../db/bulk-upsert";
+import { dbTry } from "../../db/db";
 import type { DailyBar } from "./schema";
 
 /** The `market_prices` columns in tuple order, and its key. */
@@ -49,4 +51,37 @@ export const upsertDailyBars = (bars: ReadonlyArray<DailyBar>, ctx: RunContext) 
       bar.bar_start,
     ]),
     captureValues(ctx),
+  );
+
+/** The canonical columns of `market_prices` (its columns without the audit ones). */
+const CANONICAL_COLUMNS = MARKET_PRICES_UPSERT.columns;
+
+/** The stored bars of one date, source and set of symbols, without audit columns. */
+export const readStoredBars = (date: string, symbols: ReadonlyArray<string>, source: string) =>
+  dbTry("market_prices.readPartition", (_, client) =>
+    client.execute({
+      sql: `SELECT ${CANONICAL_COLUMNS.join(", ")} FROM market_prices
+WHERE trading_date = ? AND source = ? AND symbol IN (SELECT value FROM json_each(?))
+ORDER BY symbol`,
+      args: [date, source, JSON.stringify(symbols)],
+    }),
+  ).pipe(
+    Effect.map((result) =>
+      result.rows.map(
+        (row): CanonicalRecord =>
+          Object.fromEntries(
+            CANONICAL_COLUMNS.map((c) => {
+              const v = row[c];
+              return [
+                c,
+                v === undefined || v === null
+                  ? null
+                  : typeof v === "bigint"
+                    ? Number(v)
+                    : (v as string | number),
+              ];
+            }),
+          ),
+      ),
+    ),
   );

@@ -15,13 +15,15 @@ import { InvalidBackfillParams } from "../../core/backfill-errors";
 import { redactUrl } from "../../core/http-source";
 import { PipelineName } from "../../core/ids";
 import { noDataExpected } from "../../core/outcomes";
-import type { Pipeline, RunContext } from "../../core/pipeline";
+import type { Pipeline, ReplayMode, RunContext } from "../../core/pipeline";
 import { SourceConfig } from "../../core/source-config";
 import { openHttpPayload } from "../../core/sources-fetch";
-import { ingestBytes } from "../../core/sources-ingest";
+import { ingestBytes, readPayload } from "../../core/sources-ingest";
+import { collectingRun } from "../../core/sources-run";
 import { detectTradeAnomalies } from "./detection";
 import { formatTradePartition, parseDateClient } from "./partition";
-import { EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
+import { EXECUTION_CSV_DEFINITION, EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
+import { canonicalTrade, readStoredTrades } from "./store";
 
 const NAME = PipelineName.make("trade_data.ingest_trades");
 
@@ -67,6 +69,46 @@ const run = (ctx: RunContext) =>
     } as const;
   }).pipe(Effect.withSpan("TradeData.ingestTrades"));
 
+/**
+ * Replay: the same request and CSV decode as a run, every valid trade kept in memory (first
+ * of a repeated trade_id, as uniqueness keeps) instead of written; nothing is quarantined,
+ * audited or upserted. Canonical record = `trades` row without audit columns.
+ */
+const replay: ReplayMode = {
+  key: ["client_id", "trade_id"],
+  records: (key) =>
+    Effect.gen(function* () {
+      const partition = yield* parseDateClient(NAME, key);
+      if (closedSessionReason(partition.date) !== undefined) return [];
+      const config = yield* SourceConfig;
+      const url = executionsUrl(config.tradesBaseUrl, partition.date, partition.clientId);
+      const bytes = yield* openHttpPayload(url, {
+        source: EXECUTION_CSV_SOURCE,
+        timeoutMs: config.requestTimeoutMs,
+        retry: config.retry,
+      });
+      const hints = { date: partition.date, scope: partition.clientId };
+      const collector = collectingRun(
+        EXECUTION_CSV_DEFINITION,
+        { nowMs: yield* Clock.currentTimeMillis, hints },
+        (t) => `${t.client_id}\u0000${t.trade_id}`,
+      );
+      yield* readPayload(executionCsvSource, bytes, collector.run, {
+        where: redactUrl(url),
+        hints,
+      });
+      return collector.rows().map(canonicalTrade);
+    }).pipe(
+      Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e)),
+      Effect.withSpan("TradeData.replayTrades"),
+    ),
+  stored: (key) =>
+    Effect.gen(function* () {
+      const partition = yield* parseDateClient(NAME, key);
+      return yield* readStoredTrades(partition.date, partition.clientId);
+    }).pipe(Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e))),
+};
+
 /** The pipeline definition registered in `PIPELINES`. */
 export const ingestTrades: Pipeline = {
   name: NAME,
@@ -91,6 +133,7 @@ export const ingestTrades: Pipeline = {
     if (Either.isLeft(probe)) return fail(probe.left.message);
     return Either.right(datesInRange(range).map((date) => formatTradePartition(date, client)));
   },
+  replay,
   run: (ctx) =>
     run(ctx).pipe(
       // The runner already validated the key; a failure here is a programming error.

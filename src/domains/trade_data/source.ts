@@ -3,16 +3,17 @@
  * timestamp,venue`, header required, any column order) → `TradeData` → `trades`, with the
  * trade invariants (`./invariants`).
  */
+import type { SourceDefinition } from "../../core/sources";
 import { defineSource } from "../../core/sources-run";
 import { tradeChecks } from "./invariants";
-import { decodeTradeData, EXECUTION_CSV_COLUMNS } from "./schema";
+import { decodeTradeData, EXECUTION_CSV_COLUMNS, type TradeData } from "./schema";
 import { upsertTrades } from "./store";
 
 /** Source name, stored in `trades.source`. */
 export const EXECUTION_CSV_SOURCE = "execution_csv";
 
-/** The `execution_csv` source. */
-export const executionCsvSource = defineSource({
+/** The typed definition of `execution_csv` (replay mode decodes with it). */
+export const EXECUTION_CSV_DEFINITION = {
   name: EXECUTION_CSV_SOURCE,
   domain: "trade_data",
   description: "Execution feed CSV into trades",
@@ -22,4 +23,7 @@ export const executionCsvSource = defineSource({
     decodeTradeData({ ...record.fields, source: EXECUTION_CSV_SOURCE }, env.nowMs, env.hints),
   checks: tradeChecks(EXECUTION_CSV_SOURCE),
   write: upsertTrades,
-});
+} satisfies SourceDefinition<TradeData>;
+
+/** The `execution_csv` source. */
+export const executionCsvSource = defineSource(EXECUTION_CSV_DEFINITION);

@@ -3,7 +3,9 @@
  * update, never a duplicate. Also the look-ups the trade invariants need.
  */
 import { Effect } from "effect";
-import type { RunContext } from "../../core/pipeline";
+import { addDays } from "../../calendar/dates";
+import { newYorkDate } from "../../calendar/sessions";
+import type { CanonicalRecord, RunContext } from "../../core/pipeline";
 import {
   type BulkUpsertSpec,
   bulkUpsert,
@@ -86,3 +88,43 @@ JOIN market_prices p ON p.symbol = j.value->>0 AND p.trading_date = j.value->>1`
             new Set(result.rows.map((r) => `${String(r.symbol)}|${String(r.trading_date)}`)),
         ),
       );
+
+/** A trade as a canonical record: the `trades` row without audit columns. */
+export const canonicalTrade = (t: TradeData): CanonicalRecord => ({
+  client_id: t.client_id,
+  trade_id: t.trade_id,
+  symbol: t.symbol,
+  side: t.side,
+  quantity: t.quantity,
+  price: t.price,
+  executed_at: t.timestamp,
+  venue: t.venue,
+  source: t.source,
+});
+
+const CANONICAL_COLUMNS = TRADES_UPSERT.columns;
+
+/** The stored trades of one client and New York trading date, without audit columns. */
+export const readStoredTrades = (date: string, clientId: string) =>
+  dbTry("trades.readPartition", (_, client) =>
+    client.execute({
+      // A New York day lies within the UTC days either side of it; the exact cut is below.
+      sql: `SELECT ${CANONICAL_COLUMNS.join(", ")} FROM trades
+WHERE client_id = ? AND executed_at >= ? AND executed_at < ? ORDER BY trade_id`,
+      args: [clientId, addDays(date, -1), addDays(date, 2)],
+    }),
+  ).pipe(
+    Effect.map((result) =>
+      result.rows
+        .map(
+          (row): CanonicalRecord =>
+            Object.fromEntries(
+              CANONICAL_COLUMNS.map((c) => {
+                const v = row[c];
+                return [c, v === undefined || v === null ? null : (v as string | number)];
+              }),
+            ),
+        )
+        .filter((r) => newYorkDate(Date.parse(String(r.executed_at))) === date),
+    ),
+  );

@@ -6,7 +6,9 @@ import { auditCommand } from "./audit";
 import { backfillCommand } from "./backfill";
 import { partitionsCommand, pipelinesCommand } from "./catalogue";
 import { deadLettersCommand } from "./dead-letters";
+import { diffCommand } from "./diff";
 import { ingestCommand } from "./ingest";
+import { replayCommand } from "./replay";
 import { runCommand } from "./run";
 import { demoFeedCommand, libsqlServerCommand, migrateCommand } from "./servers";
 import type { Command } from "./shared";
@@ -23,4 +25,6 @@ export const COMMANDS: ReadonlyArray<Command> = [
   deadLettersCommand,
   auditCommand,
   anomaliesCommand,
+  replayCommand,
+  diffCommand,
 ];

@@ -1,0 +1,45 @@
+/**
+ * Errors of replays and reconciliation. They cross HTTP, the CLI and Durable Object RPC, so
+ * each is a `Schema.TaggedError` whose tag is the stable error code.
+ */
+import { Schema } from "effect";
+
+/** The pipeline has no replay mode. */
+export class ReplayNotSupported extends Schema.TaggedError<ReplayNotSupported>()(
+  "ReplayNotSupported",
+  { pipeline: Schema.String, message: Schema.String },
+) {}
+
+/** A partition of a replay could not be recomputed (its source failed). */
+export class ReplayPartitionFailed extends Schema.TaggedError<ReplayPartitionFailed>()(
+  "ReplayPartitionFailed",
+  {
+    partition: Schema.String,
+    tag: Schema.String,
+    retryable: Schema.Boolean,
+    message: Schema.String,
+  },
+) {}
+
+/** No replay has that id. */
+export class ReplayNotFound extends Schema.TaggedError<ReplayNotFound>()("ReplayNotFound", {
+  replay_id: Schema.String,
+  message: Schema.String,
+}) {}
+
+/** The replay's coordinator could not be reached or failed to answer. */
+export class ReplayUnavailable extends Schema.TaggedError<ReplayUnavailable>()(
+  "ReplayUnavailable",
+  { replay_id: Schema.String, message: Schema.String },
+) {}
+
+/** The capture is unknown, or is not a capture of that partition. */
+export class CaptureNotFound extends Schema.TaggedError<CaptureNotFound>()("CaptureNotFound", {
+  capture_id: Schema.String,
+  message: Schema.String,
+}) {}
+
+/** A batch holds two records with one key, so a keyed comparison would be ambiguous. */
+export class AmbiguousKey extends Schema.TaggedError<AmbiguousKey>()("AmbiguousKey", {
+  message: Schema.String,
+}) {}

@@ -1,0 +1,114 @@
+/**
+ * `ReplayCoordinator`: one Durable Object per replay id.
+ *
+ * It keeps the plan, each partition's canonical JSONL, hash and reconciliation in its own
+ * storage and advances one slice per alarm (`reconciliation/replay-slice.ts`), so a replay of
+ * years of partitions continues across invocations like a backfill. No table is written
+ * except the manifest's replay hash and reconciliation's anomalies and audit events.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { Effect } from "effect";
+import type { BackfillPlan } from "../core/backfill";
+import { describeUnknown } from "../core/errors";
+import { PIPELINES } from "../domains/registry";
+import {
+  createReplay,
+  type ReplayHeader,
+  type ReplayPartitionView,
+  type ReplayStorage,
+  readPartitionOutput,
+  readReplay,
+  runReplaySlice,
+} from "../reconciliation/replay-slice";
+import type { Env } from "./env";
+import { runtimeFor } from "./runtime";
+
+/** What `POST /replays` hands the coordinator. */
+export interface StartReplay {
+  readonly replayId: string;
+  readonly plan: BackfillPlan;
+  readonly reconcile: boolean;
+}
+
+/** An RPC answer: never a thrown error across the boundary. */
+export type ReplayReply<A> =
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly error: { readonly tag: string; readonly message: string } };
+
+/** A replay's state and its partitions so far. */
+export interface ReplayState {
+  readonly header: ReplayHeader;
+  readonly partitions: ReadonlyArray<ReplayPartitionView>;
+}
+
+const attempt = async <A>(thunk: () => Promise<A>): Promise<ReplayReply<A>> => {
+  try {
+    return { ok: true, value: await thunk() };
+  } catch (cause) {
+    return { ok: false, error: { tag: "ReplayUnavailable", message: describeUnknown(cause) } };
+  }
+};
+
+/** Gets the stub of the coordinator of `replayId`. */
+export const replayCoordinator = (env: Env, replayId: string) =>
+  env.REPLAY_COORDINATOR.get(env.REPLAY_COORDINATOR.idFromName(replayId));
+
+/** The Durable Object that owns one replay: its plan, its output, its alarm. */
+export class ReplayCoordinator extends DurableObject<Env> {
+  /** The slice in flight: a second alarm (or test trigger) joins it instead of overlapping. */
+  #slice: Promise<void> | undefined;
+
+  #storage(): ReplayStorage {
+    const storage = this.ctx.storage;
+    return {
+      get: (key) => storage.get(key),
+      put: (entries) => storage.put(entries),
+      list: (prefix, options) =>
+        storage.list({
+          prefix,
+          limit: options.limit,
+          ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+        }),
+      setAlarm: (atMs) => storage.setAlarm(atMs),
+      deleteAlarm: () => storage.deleteAlarm(),
+    };
+  }
+
+  #run<A>(effect: Effect.Effect<A, never, never>): Promise<A> {
+    return runtimeFor(this.env).runPromise(effect);
+  }
+
+  /** Stores the plan and arms the first alarm; a repeated start returns the state. */
+  async start(input: StartReplay): Promise<ReplayReply<ReplayState | null>> {
+    return attempt(async () => {
+      await this.#run(createReplay(this.#storage(), input, new Date()));
+      return (await this.#run(readReplay(this.#storage()))) ?? null;
+    });
+  }
+
+  /** The replay's state, or null when this id has no replay. */
+  async state(): Promise<ReplayReply<ReplayState | null>> {
+    return attempt(async () => (await this.#run(readReplay(this.#storage()))) ?? null);
+  }
+
+  /** The canonical JSONL of the partition at `index` of the plan (empty if none yet). */
+  async output(index: number): Promise<ReplayReply<string>> {
+    return attempt(() => this.#run(readPartitionOutput(this.#storage(), index)));
+  }
+
+  /** Runs the next slice, or joins the one in flight. */
+  override async alarm(): Promise<void> {
+    this.#slice ??= runtimeFor(this.env)
+      .runPromise(
+        runReplaySlice(PIPELINES, this.#storage()).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.logError("replay slice failed; the watchdog alarm resumes it", cause),
+          ),
+        ),
+      )
+      .finally(() => {
+        this.#slice = undefined;
+      });
+    return this.#slice;
+  }
+}
