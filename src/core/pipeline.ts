@@ -54,6 +54,11 @@ export interface Pipeline {
     range: DateRange,
     params: BackfillParams,
   ) => Either.Either<ReadonlyArray<PartitionKey>, InvalidBackfillParams>;
+  /**
+   * Calculations (pipeline names) whose output for the same partition this one reads; the
+   * runner refuses to run it until they are ready (`core_calc_dependencies`).
+   */
+  readonly dependsOn?: ReadonlyArray<string>;
   /** The work. Must be idempotent per partition: re-running upserts, never duplicates. */
   readonly run: (
     ctx: RunContext,

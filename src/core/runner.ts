@@ -7,11 +7,13 @@
 import { Clock, Effect, Either } from "effect";
 import { type AuditEventType, auditRun } from "../audit/audit-log";
 import type { Db } from "../db/db";
+import { requireDependenciesReady } from "./calc-dependencies";
 import { recordDeadLetter } from "./dead-letters";
 import { isRetryable, type PipelineError, UnknownPipeline } from "./errors";
 import { BatchId, makeCaptureId, newExecutionId, type PipelineName } from "./ids";
 import { upsertManifest } from "./manifest";
 import type { Pipeline, RunContext } from "./pipeline";
+import { markReadiness } from "./readiness";
 import type { Registry } from "./registry";
 import { emptyCounts, type RunResult, type RunTrigger } from "./run-result";
 
@@ -96,6 +98,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       request.pipeline,
       request.partition,
     );
+    yield* requireDependenciesReady(registry, pipeline, partitionKey);
     const startedAt = yield* isoNow;
     const executionId = newExecutionId();
     const ctx: RunContext = {
@@ -201,6 +204,17 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
     }
     yield* bestEffort(
       manifest(result, Either.isRight(outcome) ? outcome.right.details : undefined),
+    );
+    // A skipped calculation (failed quality gate) leaves its stage not ready.
+    const skipped = Either.isRight(outcome) && outcome.right.details?.skipped === true;
+    yield* bestEffort(
+      markReadiness({
+        domain: ctx.domain,
+        stage: ctx.stage,
+        partitionKey: ctx.partitionKey,
+        isReady: (result.status === "complete" || result.status === "no_data_expected") && !skipped,
+        checkedAt: result.finished_at,
+      }),
     );
     yield* bestEffort(
       audit([
