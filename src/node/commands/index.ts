@@ -9,6 +9,7 @@ import { ingestCommand } from "./ingest";
 import { runCommand } from "./run";
 import { demoFeedCommand, libsqlServerCommand, migrateCommand } from "./servers";
 import type { Command } from "./shared";
+import { workflowCommand } from "./workflow";
 
 export const COMMANDS: ReadonlyArray<Command> = [
   runCommand,
@@ -21,4 +22,5 @@ export const COMMANDS: ReadonlyArray<Command> = [
   demoFeedCommand,
   deadLettersCommand,
   auditCommand,
+  workflowCommand,
 ];
