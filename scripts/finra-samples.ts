@@ -14,7 +14,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { addDays } from "../src/calendar/dates";
 
-const WEEKS = ["2025-01-03", "2025-01-10", "2025-01-17", "2025-01-24", "2025-01-31", "2025-02-07", "2025-02-14", "2025-02-21"];
+const WEEKS = [
+  "2025-01-03",
+  "2025-01-10",
+  "2025-01-17",
+  "2025-01-24",
+  "2025-01-31",
+  "2025-02-07",
+  "2025-02-14",
+  "2025-02-21",
+];
 
 const VENUES: Record<string, string> = {
   CDRG: "CITADEL SECURITIES LLC",
@@ -37,19 +46,67 @@ interface Issue {
   readonly firstWeek?: string;
 }
 
-const TIERS: ReadonlyArray<{ code: string; description: string; lagDays: number; issues: ReadonlyArray<Issue> }> = [
+const TIERS: ReadonlyArray<{
+  code: string;
+  description: string;
+  lagDays: number;
+  issues: ReadonlyArray<Issue>;
+}> = [
   {
     code: "NMS_TIER_1",
     description: "NMS Tier 1",
     lagDays: 10,
     issues: [
-      { symbol: "AAPL", name: "Apple Inc. Common Stock", base: 24_000_000, tradeSize: 210, venues: ["CDRG", "NITE", "JNST", "UBSA", "INCR"] },
-      { symbol: "AMZN", name: "Amazon.com, Inc. Common Stock", base: 17_500_000, tradeSize: 190, venues: ["CDRG", "NITE", "JNST", "UBSA"] },
-      { symbol: "MSFT", name: "Microsoft Corporation Common Stock", base: 9_800_000, tradeSize: 120, venues: ["CDRG", "NITE", "JNST", "INCR"] },
-      { symbol: "NVDA", name: "NVIDIA Corporation Common Stock", base: 61_000_000, tradeSize: 240, venues: ["CDRG", "NITE", "JNST", "UBSA", "ETMM"] },
-      { symbol: "RDDT", name: "Reddit, Inc. Class A Common Stock", base: 1_900_000, tradeSize: 95, venues: ["CDRG", "NITE"], firstWeek: "2025-01-24" },
-      { symbol: "SPY", name: "SPDR S&P 500 ETF Trust", base: 14_200_000, tradeSize: 160, venues: ["CDRG", "JNST", "UBSA", "INCR"] },
-      { symbol: "TSLA", name: "Tesla, Inc. Common Stock", base: 33_000_000, tradeSize: 150, venues: ["CDRG", "NITE", "JNST", "ETMM"] },
+      {
+        symbol: "AAPL",
+        name: "Apple Inc. Common Stock",
+        base: 24_000_000,
+        tradeSize: 210,
+        venues: ["CDRG", "NITE", "JNST", "UBSA", "INCR"],
+      },
+      {
+        symbol: "AMZN",
+        name: "Amazon.com, Inc. Common Stock",
+        base: 17_500_000,
+        tradeSize: 190,
+        venues: ["CDRG", "NITE", "JNST", "UBSA"],
+      },
+      {
+        symbol: "MSFT",
+        name: "Microsoft Corporation Common Stock",
+        base: 9_800_000,
+        tradeSize: 120,
+        venues: ["CDRG", "NITE", "JNST", "INCR"],
+      },
+      {
+        symbol: "NVDA",
+        name: "NVIDIA Corporation Common Stock",
+        base: 61_000_000,
+        tradeSize: 240,
+        venues: ["CDRG", "NITE", "JNST", "UBSA", "ETMM"],
+      },
+      {
+        symbol: "RDDT",
+        name: "Reddit, Inc. Class A Common Stock",
+        base: 1_900_000,
+        tradeSize: 95,
+        venues: ["CDRG", "NITE"],
+        firstWeek: "2025-01-24",
+      },
+      {
+        symbol: "SPY",
+        name: "SPDR S&P 500 ETF Trust",
+        base: 14_200_000,
+        tradeSize: 160,
+        venues: ["CDRG", "JNST", "UBSA", "INCR"],
+      },
+      {
+        symbol: "TSLA",
+        name: "Tesla, Inc. Common Stock",
+        base: 33_000_000,
+        tradeSize: 150,
+        venues: ["CDRG", "NITE", "JNST", "ETMM"],
+      },
     ],
   },
   {
@@ -57,10 +114,34 @@ const TIERS: ReadonlyArray<{ code: string; description: string; lagDays: number;
     description: "NMS Tier 2",
     lagDays: 24,
     issues: [
-      { symbol: "LCID", name: "Lucid Group, Inc. Common Stock", base: 11_400_000, tradeSize: 330, venues: ["CDRG", "NITE", "JNST"] },
-      { symbol: "OPEN", name: "Opendoor Technologies Inc Common Stock", base: 6_300_000, tradeSize: 410, venues: ["CDRG", "NITE", "ETMM"] },
-      { symbol: "PLUG", name: "Plug Power, Inc. Common Stock", base: 8_700_000, tradeSize: 360, venues: ["CDRG", "NITE", "JNST", "ETMM"] },
-      { symbol: "SOUN", name: "SoundHound AI, Inc. Class A Common Stock", base: 9_900_000, tradeSize: 280, venues: ["CDRG", "NITE", "JNST", "UBSA"] },
+      {
+        symbol: "LCID",
+        name: "Lucid Group, Inc. Common Stock",
+        base: 11_400_000,
+        tradeSize: 330,
+        venues: ["CDRG", "NITE", "JNST"],
+      },
+      {
+        symbol: "OPEN",
+        name: "Opendoor Technologies Inc Common Stock",
+        base: 6_300_000,
+        tradeSize: 410,
+        venues: ["CDRG", "NITE", "ETMM"],
+      },
+      {
+        symbol: "PLUG",
+        name: "Plug Power, Inc. Common Stock",
+        base: 8_700_000,
+        tradeSize: 360,
+        venues: ["CDRG", "NITE", "JNST", "ETMM"],
+      },
+      {
+        symbol: "SOUN",
+        name: "SoundHound AI, Inc. Class A Common Stock",
+        base: 9_900_000,
+        tradeSize: 280,
+        venues: ["CDRG", "NITE", "JNST", "UBSA"],
+      },
     ],
   },
   {
@@ -68,10 +149,34 @@ const TIERS: ReadonlyArray<{ code: string; description: string; lagDays: number;
     description: "OTCE",
     lagDays: 24,
     issues: [
-      { symbol: "BAYRY", name: "Bayer AG Sponsored ADR", base: 820_000, tradeSize: 450, venues: ["CDRG", "NITE", "GTSM"] },
-      { symbol: "NSRGY", name: "Nestle S.A. Sponsored ADR", base: 410_000, tradeSize: 120, venues: ["CDRG", "NITE", "GTSM"] },
-      { symbol: "RHHBY", name: "Roche Holding AG Sponsored ADR", base: 690_000, tradeSize: 260, venues: ["CDRG", "NITE"] },
-      { symbol: "TCEHY", name: "Tencent Holdings Ltd. Unsponsored ADR", base: 1_450_000, tradeSize: 380, venues: ["CDRG", "NITE", "GTSM"] },
+      {
+        symbol: "BAYRY",
+        name: "Bayer AG Sponsored ADR",
+        base: 820_000,
+        tradeSize: 450,
+        venues: ["CDRG", "NITE", "GTSM"],
+      },
+      {
+        symbol: "NSRGY",
+        name: "Nestle S.A. Sponsored ADR",
+        base: 410_000,
+        tradeSize: 120,
+        venues: ["CDRG", "NITE", "GTSM"],
+      },
+      {
+        symbol: "RHHBY",
+        name: "Roche Holding AG Sponsored ADR",
+        base: 690_000,
+        tradeSize: 260,
+        venues: ["CDRG", "NITE"],
+      },
+      {
+        symbol: "TCEHY",
+        name: "Tencent Holdings Ltd. Unsponsored ADR",
+        base: 1_450_000,
+        tradeSize: 380,
+        venues: ["CDRG", "NITE", "GTSM"],
+      },
     ],
   },
 ];
@@ -88,7 +193,16 @@ const fnv = (text: string): number => {
 const draw = (key: string) => fnv(key) / 0xffffffff;
 
 const line = (fields: ReadonlyArray<string | number>) => fields.join("|");
-const HEADER = line(["tierDescription", "issueSymbolIdentifier", "issueName", "marketParticipantName", "MPID", "totalWeeklyShareQuantity", "totalWeeklyTradeCount", "lastUpdateDate"]);
+const HEADER = line([
+  "tierDescription",
+  "issueSymbolIdentifier",
+  "issueName",
+  "marketParticipantName",
+  "MPID",
+  "totalWeeklyShareQuantity",
+  "totalWeeklyTradeCount",
+  "lastUpdateDate",
+]);
 
 const outDir = join(import.meta.dirname, "../src/domains/finra_otc/samples");
 mkdirSync(outDir, { recursive: true });
@@ -104,14 +218,47 @@ for (const tier of TIERS) {
         const quantity = Math.round((issue.base / (rank + 1)) * weekly * venue);
         const size = issue.tradeSize * (0.8 + 0.4 * draw(`${issue.symbol}|${mpid}|${week}|size`));
         const trades = Math.max(1, Math.round(quantity / size));
-        lines.push(line([tier.description, issue.symbol, issue.name, VENUES[mpid] ?? mpid, mpid, quantity, trades, updated]));
+        lines.push(
+          line([
+            tier.description,
+            issue.symbol,
+            issue.name,
+            VENUES[mpid] ?? mpid,
+            mpid,
+            quantity,
+            trades,
+            updated,
+          ]),
+        );
       });
     }
     if (tier.code === "NMS_TIER_1" && week === "2025-02-07") {
-      lines.push(line([tier.description, "AAPL", "Apple Inc. Common Stock", VENUES.CDRG ?? "", "CDRG", 25_031_227, 118_940, addDays(updated, 3)]));
+      lines.push(
+        line([
+          tier.description,
+          "AAPL",
+          "Apple Inc. Common Stock",
+          VENUES.CDRG ?? "",
+          "CDRG",
+          25_031_227,
+          118_940,
+          addDays(updated, 3),
+        ]),
+      );
     }
     if (tier.code === "NMS_TIER_2" && week === "2025-01-17") {
-      lines.push(line([tier.description, "SOUN", "SoundHound AI, Inc. Class A Common Stock", VENUES.INCR ?? "", "INCR", -1200, 4, updated]));
+      lines.push(
+        line([
+          tier.description,
+          "SOUN",
+          "SoundHound AI, Inc. Class A Common Stock",
+          VENUES.INCR ?? "",
+          "INCR",
+          -1200,
+          4,
+          updated,
+        ]),
+      );
     }
     writeFileSync(join(outDir, `${week}_${tier.code}.psv`), `${lines.join("\n")}\n`);
   }

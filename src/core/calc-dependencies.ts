@@ -129,8 +129,9 @@ export const syncCalcDependencies = (registry: Registry<Pipeline>) =>
 export const storedEdges = dbTry("calcDependencies.list", (db) =>
   db.select().from(coreCalcDependencies),
 ).pipe(
-  Effect.map((rows): ReadonlyArray<CalcEdge> =>
-    rows.map((r) => ({ calcId: r.calcId, dependsOnCalcId: r.dependsOnCalcId })),
+  Effect.map(
+    (rows): ReadonlyArray<CalcEdge> =>
+      rows.map((r) => ({ calcId: r.calcId, dependsOnCalcId: r.dependsOnCalcId })),
   ),
 );
 

@@ -68,7 +68,11 @@ export const runWorkflow = (
   request: WorkflowRunRequest,
 ) =>
   Effect.gen(function* () {
-    const { workflow, partition } = yield* resolveWorkflow(workflows, request.workflow, request.params);
+    const { workflow, partition } = yield* resolveWorkflow(
+      workflows,
+      request.workflow,
+      request.params,
+    );
     const runId = newWorkflowRunId();
     const batchId = request.batchId ?? `${request.trigger}.${runId}`;
     const startMs = yield* nowMs;
@@ -271,7 +275,9 @@ const runStep = (
         }
         const r = exit.right;
         const details =
-          r.status === "failed" ? {} : yield* manifestDetails(r.capture_id).pipe(Effect.orElseSucceed(() => ({})));
+          r.status === "failed"
+            ? {}
+            : yield* manifestDetails(r.capture_id).pipe(Effect.orElseSucceed(() => ({})));
         const output = {
           pipeline: r.pipeline,
           status: r.status,
@@ -290,7 +296,10 @@ const runStep = (
               : { tag: "RunFailed", message: `${r.pipeline} failed` },
           } satisfies StepOutcome;
         }
-        return { status: details.skipped === true ? "skipped" : "complete", output } satisfies StepOutcome;
+        return {
+          status: details.skipped === true ? "skipped" : "complete",
+          output,
+        } satisfies StepOutcome;
       }
       case "lambda": {
         const answered = Either.try({
@@ -301,7 +310,12 @@ const runStep = (
         const key = `${context.workflow}:${step.name}`;
         if (Either.isLeft(answered)) {
           yield* recordAnomalies(ctx, [
-            { category: "WORKFLOW_ERROR", severity: "HIGH", key, message: `lambda ${step.name} threw: ${answered.left}` },
+            {
+              category: "WORKFLOW_ERROR",
+              severity: "HIGH",
+              key,
+              message: `lambda ${step.name} threw: ${answered.left}`,
+            },
           ]).pipe(Effect.catchAll((e) => Effect.logError("anomaly write failed", e)));
           return {
             status: "failed",
@@ -343,7 +357,7 @@ const runStep = (
             error: { tag: "ChoiceError", message: taken.left },
           } satisfies StepOutcome;
         }
-        const target = taken.right ? step.then : step.else;
+        const target = taken.right ? step.thenStep : step.elseStep;
         return {
           status: "complete",
           output: { branch: taken.right ? "then" : "else", next: target },

@@ -62,7 +62,10 @@ export const saveWorkflowRun = (run: WorkflowRunResult) => {
   };
   const { runId: _, ...set } = row;
   return dbTry("workflowRuns.save", (db) =>
-    db.insert(coreWorkflowRuns).values(row).onConflictDoUpdate({ target: coreWorkflowRuns.runId, set }),
+    db
+      .insert(coreWorkflowRuns)
+      .values(row)
+      .onConflictDoUpdate({ target: coreWorkflowRuns.runId, set }),
   ).pipe(Effect.asVoid);
 };
 
@@ -98,7 +101,10 @@ export const listWorkflowRuns = (workflow: string, partition?: string, limit = 5
       .where(
         partition === undefined
           ? eq(coreWorkflowRuns.workflow, workflow)
-          : and(eq(coreWorkflowRuns.workflow, workflow), eq(coreWorkflowRuns.partitionKey, partition)),
+          : and(
+              eq(coreWorkflowRuns.workflow, workflow),
+              eq(coreWorkflowRuns.partitionKey, partition),
+            ),
       )
       .orderBy(desc(coreWorkflowRuns.startedAt))
       .limit(limit),

@@ -6,7 +6,7 @@
  * - `Step.lambda(name, check)` is a lightweight check over params and earlier outputs: it
  *   returns `StepResult.ok(output)` or `StepResult.fail(message, category)`; a failure stops
  *   the run and is recorded as an anomaly (e.g. `QUALITY_GATE`). No I/O, no business logic.
- * - `Step.choice(name, { condition, then, else })` jumps to a named later step.
+ * - `Step.choice(name, { condition, thenStep, elseStep })` jumps to a named later step.
  *
  * Any step may name the step that follows it (`next`, or `END`), so branches can rejoin.
  * Jumps only go forward, so every run ends.
@@ -82,8 +82,8 @@ export interface LambdaStep extends StepBase {
 export interface ChoiceStep extends StepBase {
   readonly kind: "choice";
   readonly condition: (ctx: WorkflowContext) => boolean;
-  readonly then: string;
-  readonly else: string;
+  readonly thenStep: string;
+  readonly elseStep: string;
 }
 
 export type WorkflowStep = PipelineStep | LambdaStep | ChoiceStep;
@@ -106,8 +106,8 @@ export const Step = {
     name: string,
     branch: {
       readonly condition: (ctx: WorkflowContext) => boolean;
-      readonly then: string;
-      readonly else: string;
+      readonly thenStep: string;
+      readonly elseStep: string;
     },
     options: StepOptions = {},
   ): ChoiceStep => ({ kind: "choice", name, ...branch, ...options }),
@@ -147,7 +147,7 @@ export interface Workflow {
 export const workflowManifestDomain = (name: string) => `workflow.${name}`;
 
 /**
- * Checks a definition: unique step names, and every jump (`then`, `else`, `next`) names a
+ * Checks a definition: unique step names, and every jump (`thenStep`, `elseStep`, `next`) names a
  * later step or `END`. Throws on a bad definition (a programming error, like a duplicate
  * registry entry).
  */
@@ -155,14 +155,16 @@ export const defineWorkflow = (workflow: Workflow): Workflow => {
   const index = new Map<string, number>();
   workflow.steps.forEach((step, i) => {
     if (step.name === END || index.has(step.name)) {
-      throw new Error(`workflow ${workflow.name}: step name "${step.name}" is reserved or repeated`);
+      throw new Error(
+        `workflow ${workflow.name}: step name "${step.name}" is reserved or repeated`,
+      );
     }
     index.set(step.name, i);
   });
   workflow.steps.forEach((step, i) => {
     const targets = [
       ...(step.next !== undefined ? [step.next] : []),
-      ...(step.kind === "choice" ? [step.then, step.else] : []),
+      ...(step.kind === "choice" ? [step.thenStep, step.elseStep] : []),
     ];
     for (const target of targets) {
       const at = target === END ? Number.POSITIVE_INFINITY : index.get(target);

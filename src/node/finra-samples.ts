@@ -11,7 +11,8 @@ export const FINRA_SAMPLES_DIR = fileURLToPath(
   new URL("../domains/finra_otc/samples/", import.meta.url),
 );
 
-const WEEKLY_PATH = /^\/otc-transparency\/weekly\/(\d{4}-\d{2}-\d{2})\/(NMS_TIER_1|NMS_TIER_2|OTCE)\.psv$/;
+const WEEKLY_PATH =
+  /^\/otc-transparency\/weekly\/(\d{4}-\d{2}-\d{2})\/(NMS_TIER_1|NMS_TIER_2|OTCE)\.psv$/;
 
 /** The response for a FINRA path, or undefined when `path` is not one. */
 export const finraSampleResponse = async (path: string): Promise<Response | undefined> => {
@@ -22,7 +23,10 @@ export const finraSampleResponse = async (path: string): Promise<Response | unde
   }
   try {
     const body = await readFile(`${FINRA_SAMPLES_DIR}${match[1]}_${match[2]}.psv`);
-    return new Response(body, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
+    return new Response(body, {
+      status: 200,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
   } catch {
     return Response.json(
       { status: "NOT_FOUND", message: `no FINRA weekly file for ${match[1]} ${match[2]}` },

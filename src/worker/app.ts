@@ -8,6 +8,8 @@
  *   GET  /partitions/:pipeline/:partition     the partition actor's state and history
  *   GET  /dead-letters?status=&limit=         failed requests kept for retry
  *   POST /dead-letters/:id/retry              re-run a dead letter's partition (bearer token)
+ *   GET  /workflows, POST /workflows/:name/runs, GET /workflows/runs/:id   workflows
+ *   GET  /readiness?domain=&week_ending=      core_data_readiness
  */
 import { routes } from "./handler";
 import { errorResponse, RouteNotFound } from "./http-errors";
@@ -15,7 +17,9 @@ import { backfillRoutes } from "./routes/backfills";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
 import { partitionRoutes } from "./routes/partitions";
+import { readinessRoutes } from "./routes/readiness";
 import { runRoutes } from "./routes/runs";
+import { workflowRoutes } from "./routes/workflows";
 
 export const app = routes();
 
@@ -29,3 +33,5 @@ app.route("/", runRoutes);
 app.route("/", partitionRoutes);
 app.route("/", deadLetterRoutes);
 app.route("/", backfillRoutes);
+app.route("/", workflowRoutes);
+app.route("/", readinessRoutes);

@@ -38,6 +38,12 @@ export class DeadLetterNotFound extends Schema.TaggedError<DeadLetterNotFound>()
   { message: Schema.String },
 ) {}
 
+/** No workflow run has that id. */
+export class WorkflowRunNotFound extends Schema.TaggedError<WorkflowRunNotFound>()(
+  "WorkflowRunNotFound",
+  { message: Schema.String },
+) {}
+
 /** No route matches. */
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
   message: Schema.String,
@@ -49,12 +55,15 @@ const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
   InvalidBackfillRange: 400,
   InvalidBackfillParams: 400,
   BackfillNotSupported: 400,
+  InvalidWorkflowParams: 400,
   Unauthorized: 401,
   UnknownPipeline: 404,
   PartitionNotFound: 404,
   DeadLetterNotFound: 404,
   BackfillNotFound: 404,
   RouteNotFound: 404,
+  UnknownWorkflow: 404,
+  WorkflowRunNotFound: 404,
   DatabaseError: 503,
   AuthNotConfigured: 503,
   BackfillUnavailable: 503,

@@ -3,16 +3,19 @@
  * serving the weekly files over HTTP: every stage's rows, the hand-checked rolling averages,
  * the history gate on a five-week history, readiness, calculation dependencies, idempotency.
  */
+
+import { readFileSync } from "node:fs";
 import { Cause, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
-import { query } from "../fixtures/temp-db";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 import { pipelineExit, SAMPLE_WEEKS, workflowRun } from "../fixtures/workflows";
 
 const expected = JSON.parse(
-  readFileSync(new URL("../fixtures/finra/rolling-6w-2025-02-21-NMS_TIER_1.json", import.meta.url), "utf8"),
+  readFileSync(
+    new URL("../fixtures/finra/rolling-6w-2025-02-21-NMS_TIER_1.json", import.meta.url),
+    "utf8",
+  ),
 ) as {
   window_start: string;
   excluded: Array<string>;
@@ -28,7 +31,10 @@ beforeAll(async () => {
   feed = await startDemoFeed({ port: 0 });
   for (const week of SAMPLE_WEEKS) {
     runs.push(
-      await workflowRun(db.url, feed.url, "finra.weekly_refresh", { week_ending: week, tier: "NMS_TIER_1" }),
+      await workflowRun(db.url, feed.url, "finra.weekly_refresh", {
+        week_ending: week,
+        tier: "NMS_TIER_1",
+      }),
     );
   }
 }, 120_000);
@@ -50,18 +56,40 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
   it("runs every step of every week; rolling is gated until six weeks exist", () => {
     expect(runs.map((r) => r.status)).toEqual(Array(8).fill("complete"));
     for (const run of runs) {
-      expect(run.steps.map((s) => s.name)).toEqual(["ingest", "validate", "normalize", "aggregate", "rolling"]);
+      expect(run.steps.map((s) => s.name)).toEqual([
+        "ingest",
+        "validate",
+        "normalize",
+        "aggregate",
+        "rolling",
+      ]);
       expect(run.steps.every((s) => s.duration_ms >= 0 && s.started_at !== null)).toBe(true);
     }
     expect(runs.map((r) => r.steps[4]?.status)).toEqual([
-      "skipped", "skipped", "skipped", "skipped", "skipped", "complete", "complete", "complete",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+      "complete",
+      "complete",
+      "complete",
     ]);
     expect(runs.map((r) => r.stage)).toEqual(Array(8).fill("COMPLETED"));
     const last = runs[7]!;
-    expect(last.steps[0]?.output).toMatchObject({ status: "complete", row_count: 28, received: 28, quarantined: 0 });
+    expect(last.steps[0]?.output).toMatchObject({
+      status: "complete",
+      row_count: 28,
+      received: 28,
+      quarantined: 0,
+    });
     expect(last.steps[1]?.output).toMatchObject({ validated: true, row_count: 28 });
     expect(last.steps[3]?.output).toMatchObject({ symbols: 7 });
-    expect(last.steps[4]?.output).toMatchObject({ row_count: 6, symbols_excluded: 1, excluded_symbols: ["RDDT"] });
+    expect(last.steps[4]?.output).toMatchObject({
+      row_count: 6,
+      symbols_excluded: 1,
+      excluded_symbols: ["RDDT"],
+    });
   });
 
   it("rolling averages for 2025-02-21 match the hand-checked fixture", async () => {
@@ -88,20 +116,33 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
     expect(await rollingRows("2025-01-31")).toEqual([]);
     const gated = runs[4]!.steps[4]!;
     expect(gated.status).toBe("skipped");
-    expect(gated.output).toMatchObject({ skipped: true, reason: "insufficient_history", missing_weeks: ["2024-12-27"] });
+    expect(gated.output).toMatchObject({
+      skipped: true,
+      reason: "insufficient_history",
+      missing_weeks: ["2024-12-27"],
+    });
     const anomalies = await query(
       db.url,
       "SELECT category, severity, stage, message, resolved_at FROM core_anomalies WHERE partition_key = ?",
       ["2025-01-31|NMS_TIER_1"],
     );
     expect(anomalies).toHaveLength(1);
-    expect(anomalies[0]).toMatchObject({ category: "QUALITY_GATE", severity: "HIGH", stage: "ROLLING", resolved_at: null });
+    expect(anomalies[0]).toMatchObject({
+      category: "QUALITY_GATE",
+      severity: "HIGH",
+      stage: "ROLLING",
+      resolved_at: null,
+    });
     expect(String(anomalies[0]?.message)).toContain("1 of 6 weeks not aggregated (2024-12-27)");
   });
 
   it("normalize dedupes a corrected line and aggregate computes venue market share", async () => {
     const feb7 = runs[5]!;
-    expect(feb7.steps[2]?.output).toMatchObject({ duplicates_dropped: 1, row_count: 28, received: 29 });
+    expect(feb7.steps[2]?.output).toMatchObject({
+      duplicates_dropped: 1,
+      row_count: 28,
+      received: 29,
+    });
     const aapl = await query(
       db.url,
       "SELECT total_weekly_share_quantity AS q FROM finra_otc_transparency_venue_volume WHERE week_ending = '2025-02-07' AND tier = 'NMS_TIER_1' AND symbol = 'AAPL' AND mpid = 'CDRG'",
@@ -140,7 +181,11 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
       ["STARTED", "complete"],
       ["VALIDATED", "complete"],
     ]);
-    const stored = await query(db.url, "SELECT status, stage, steps FROM core_workflow_runs WHERE run_id = ?", [last.run_id]);
+    const stored = await query(
+      db.url,
+      "SELECT status, stage, steps FROM core_workflow_runs WHERE run_id = ?",
+      [last.run_id],
+    );
     expect(stored[0]).toMatchObject({ status: "complete", stage: "COMPLETED" });
     expect(JSON.parse(String(stored[0]?.steps))).toEqual(last.steps);
     // The gated run did not reach ROLLED.
@@ -180,7 +225,9 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
     expect(again.status).toBe("complete");
     const after = await rollingRows("2025-02-21");
     const strip = (rows: typeof before) =>
-      rows.map(({ capture_id: _c, captured_at: _a, execution_id: _e, batch_id: _b, ...rest }) => rest);
+      rows.map(
+        ({ capture_id: _c, captured_at: _a, execution_id: _e, batch_id: _b, ...rest }) => rest,
+      );
     expect(strip(after)).toEqual(strip(before));
     expect(after.length).toBe(before.length);
     expect(after[0]?.execution_id).not.toBe(before[0]?.execution_id);
@@ -189,7 +236,12 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
 
 describe("calculation dependencies", () => {
   it("refuses a calculation whose dependency is not ready", async () => {
-    const exit = await pipelineExit(db.url, feed.url, "finra.otc_transparency.normalize_week", "2025-01-03|OTCE");
+    const exit = await pipelineExit(
+      db.url,
+      feed.url,
+      "finra.otc_transparency.normalize_week",
+      "2025-01-03|OTCE",
+    );
     expect(Exit.isFailure(exit)).toBe(true);
     if (Exit.isFailure(exit)) {
       expect(Cause.squash(exit.cause)).toMatchObject({
@@ -197,19 +249,37 @@ describe("calculation dependencies", () => {
         missing: ["finra.otc_transparency.ingest_week"],
       });
     }
-    const rolling = await pipelineExit(db.url, feed.url, "finra.otc_transparency.compute_rolling", "2025-01-03|OTCE");
+    const rolling = await pipelineExit(
+      db.url,
+      feed.url,
+      "finra.otc_transparency.compute_rolling",
+      "2025-01-03|OTCE",
+    );
     expect(Exit.isFailure(rolling) && Cause.squash(rolling.cause)).toMatchObject({
       _tag: "DependenciesNotReady",
       missing: ["finra.otc_transparency.aggregate_week"],
     });
-    const ingest = await pipelineExit(db.url, feed.url, "finra.otc_transparency.ingest_week", "2025-01-03|OTCE");
+    const ingest = await pipelineExit(
+      db.url,
+      feed.url,
+      "finra.otc_transparency.ingest_week",
+      "2025-01-03|OTCE",
+    );
     expect(Exit.isSuccess(ingest) && ingest.value.status).toBe("complete");
-    const normalize = await pipelineExit(db.url, feed.url, "finra.otc_transparency.normalize_week", "2025-01-03|OTCE");
+    const normalize = await pipelineExit(
+      db.url,
+      feed.url,
+      "finra.otc_transparency.normalize_week",
+      "2025-01-03|OTCE",
+    );
     expect(Exit.isSuccess(normalize) && normalize.value.status).toBe("complete");
   });
 
   it("keeps the declared DAG in core_calc_dependencies", async () => {
-    const rows = await query(db.url, "SELECT calc_id, depends_on_calc_id FROM core_calc_dependencies ORDER BY calc_id");
+    const rows = await query(
+      db.url,
+      "SELECT calc_id, depends_on_calc_id FROM core_calc_dependencies ORDER BY calc_id",
+    );
     expect(rows.map((r) => [r.calc_id, r.depends_on_calc_id])).toEqual([
       ["finra.otc_transparency.aggregate_week", "finra.otc_transparency.normalize_week"],
       ["finra.otc_transparency.compute_rolling", "finra.otc_transparency.aggregate_week"],
@@ -218,7 +288,12 @@ describe("calculation dependencies", () => {
   });
 
   it("a failed ingest leaves the partition not ready, so normalize is refused", async () => {
-    const ingest = await pipelineExit(db.url, feed.url, "finra.otc_transparency.ingest_week", "2025-03-07|OTCE");
+    const ingest = await pipelineExit(
+      db.url,
+      feed.url,
+      "finra.otc_transparency.ingest_week",
+      "2025-03-07|OTCE",
+    );
     expect(Exit.isSuccess(ingest) && ingest.value).toMatchObject({
       status: "failed",
       error: { tag: "PermanentSourceError" },
@@ -228,7 +303,14 @@ describe("calculation dependencies", () => {
       "SELECT is_ready FROM core_data_readiness WHERE stage = 'INGEST' AND partition_key = '2025-03-07|OTCE'",
     );
     expect(ready).toEqual([expect.objectContaining({ is_ready: 0 })]);
-    const normalize = await pipelineExit(db.url, feed.url, "finra.otc_transparency.normalize_week", "2025-03-07|OTCE");
-    expect(Exit.isFailure(normalize) && Cause.squash(normalize.cause)).toMatchObject({ _tag: "DependenciesNotReady" });
+    const normalize = await pipelineExit(
+      db.url,
+      feed.url,
+      "finra.otc_transparency.normalize_week",
+      "2025-03-07|OTCE",
+    );
+    expect(Exit.isFailure(normalize) && Cause.squash(normalize.cause)).toMatchObject({
+      _tag: "DependenciesNotReady",
+    });
   });
 });

@@ -31,7 +31,12 @@ describe("dataspine workflow", () => {
     const out = JSON.parse(r.stdout) as {
       status: string;
       run_id: string;
-      steps: Array<{ name: string; status: string; duration_ms: number; output: Record<string, unknown> }>;
+      steps: Array<{
+        name: string;
+        status: string;
+        duration_ms: number;
+        output: Record<string, unknown>;
+      }>;
     };
     expect(out.status).toBe("complete");
     expect(out.run_id).toMatch(/^wfrun_/);
@@ -45,7 +50,9 @@ describe("dataspine workflow", () => {
     ]);
     expect(out.steps.every((s) => typeof s.duration_ms === "number")).toBe(true);
     expect(out.steps[0]?.output.row_count).toBe(28);
-    const stored = await query(db.url, "SELECT status FROM core_workflow_runs WHERE run_id = ?", [out.run_id]);
+    const stored = await query(db.url, "SELECT status FROM core_workflow_runs WHERE run_id = ?", [
+      out.run_id,
+    ]);
     expect(stored).toEqual([expect.objectContaining({ status: "complete" })]);
   }, 60_000);
 
@@ -62,8 +69,21 @@ describe("dataspine workflow", () => {
       "--json",
     );
     expect(failed.code).toBe(1);
-    expect(JSON.parse(failed.stdout)).toMatchObject({ status: "failed", error: { step: "ingest" } });
-    const bad = await dataspine(db.url, "workflow", "run", "finra.weekly_refresh", "-p", "week_ending=2025-03-06", "-p", "tier=OTCE", "--json");
+    expect(JSON.parse(failed.stdout)).toMatchObject({
+      status: "failed",
+      error: { step: "ingest" },
+    });
+    const bad = await dataspine(
+      db.url,
+      "workflow",
+      "run",
+      "finra.weekly_refresh",
+      "-p",
+      "week_ending=2025-03-06",
+      "-p",
+      "tier=OTCE",
+      "--json",
+    );
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout)).toMatchObject({ error: "InvalidWorkflowParams" });
     const list = await dataspine(db.url, "workflow", "list", "--json");

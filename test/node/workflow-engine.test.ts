@@ -6,9 +6,20 @@
 import { Effect, Either, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planBackfill } from "../../src/core/backfill";
-import { InvalidCalcGraph, topologicalOrder, validateCalcGraph } from "../../src/core/calc-dependencies";
+import {
+  InvalidCalcGraph,
+  topologicalOrder,
+  validateCalcGraph,
+} from "../../src/core/calc-dependencies";
 import { Registry } from "../../src/core/registry";
-import { defineWorkflow, END, Step, StepResult, type Workflow, type WorkflowContext } from "../../src/core/workflow";
+import {
+  defineWorkflow,
+  END,
+  Step,
+  StepResult,
+  type Workflow,
+  type WorkflowContext,
+} from "../../src/core/workflow";
 import { checkIngestQuality, weeklyRefresh } from "../../src/domains/finra_otc/workflow";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
@@ -42,22 +53,40 @@ describe("step types", () => {
   it("a choice branches on params; skipped steps are marked; a branch can end the run", async () => {
     const seen: Array<unknown> = [];
     const wf = workflowOf("test.choice", [
-      Step.choice("route", { condition: (ctx) => ctx.params.tier === "OTCE", then: "ingest", else: "note" }),
+      Step.choice("route", {
+        condition: (ctx) => ctx.params.tier === "OTCE",
+        thenStep: "ingest",
+        elseStep: "note",
+      }),
       Step.lambda("note", () => StepResult.ok({ path: "else" }), { next: END }),
       Step.pipeline("ingest", "finra.otc_transparency.ingest_week", { stage: "INGESTED" }),
       Step.lambda("check", (ctx: WorkflowContext) => {
-        seen.push(ctx.getOutput("ingest", "row_count"), ctx.getOutput("route", "branch"), ctx.getOutput("nope", "x", 7));
+        seen.push(
+          ctx.getOutput("ingest", "row_count"),
+          ctx.getOutput("route", "branch"),
+          ctx.getOutput("nope", "x", 7),
+        );
         return StepResult.ok({ checked: true });
       }),
     ]);
     const otce = await run(wf, { week_ending: "2025-01-10", tier: "OTCE" });
     expect(otce.status).toBe("complete");
-    expect(statuses(otce)).toEqual(["route:complete", "note:skipped", "ingest:complete", "check:complete"]);
+    expect(statuses(otce)).toEqual([
+      "route:complete",
+      "note:skipped",
+      "ingest:complete",
+      "check:complete",
+    ]);
     expect(otce.steps[0]?.output).toEqual({ branch: "then", next: "ingest" });
     expect(seen).toEqual([11, "then", 7]);
 
     const tier2 = await run(wf, { week_ending: "2025-01-10", tier: "NMS_TIER_2" });
-    expect(statuses(tier2)).toEqual(["route:complete", "note:complete", "ingest:not_run", "check:not_run"]);
+    expect(statuses(tier2)).toEqual([
+      "route:complete",
+      "note:complete",
+      "ingest:not_run",
+      "check:not_run",
+    ]);
     expect(tier2.status).toBe("complete");
     expect(tier2.steps[1]?.output).toEqual({ path: "else" });
   });
@@ -72,7 +101,9 @@ describe("step types", () => {
           const rows = ctx.getOutput<number>("ingest", "row_count", 0) ?? 0;
           return rows >= minimum
             ? StepResult.ok({ rows })
-            : StepResult.fail(`only ${rows} rows, need ${minimum}`, "QUALITY_GATE", { output: { rows } });
+            : StepResult.fail(`only ${rows} rows, need ${minimum}`, "QUALITY_GATE", {
+                output: { rows },
+              });
         },
         { stage: "VALIDATED" },
       ),
@@ -82,7 +113,11 @@ describe("step types", () => {
     expect(failed.status).toBe("failed");
     expect(failed.stage).toBe("INGESTED");
     expect(statuses(failed)).toEqual(["ingest:complete", "validate:failed", "normalize:not_run"]);
-    expect(failed.error).toEqual({ step: "validate", tag: "QUALITY_GATE", message: "only 11 rows, need 1000" });
+    expect(failed.error).toEqual({
+      step: "validate",
+      tag: "QUALITY_GATE",
+      message: "only 11 rows, need 1000",
+    });
     const anomalies = () =>
       query(
         db.url,
@@ -130,7 +165,10 @@ describe("step types", () => {
   });
 
   it("a failed pipeline step stops the refresh: a week FINRA has not published", async () => {
-    const r = await workflowRun(db.url, feed.url, "finra.weekly_refresh", { week_ending: "2025-03-07", tier: "NMS_TIER_2" });
+    const r = await workflowRun(db.url, feed.url, "finra.weekly_refresh", {
+      week_ending: "2025-03-07",
+      tier: "NMS_TIER_2",
+    });
     expect(r.status).toBe("failed");
     expect(statuses(r)).toEqual([
       "ingest:failed",
@@ -145,7 +183,9 @@ describe("step types", () => {
   });
 
   it("a pipeline step refused for unready dependencies fails with DependenciesNotReady", async () => {
-    const wf = workflowOf("test.deps", [Step.pipeline("aggregate", "finra.otc_transparency.aggregate_week")]);
+    const wf = workflowOf("test.deps", [
+      Step.pipeline("aggregate", "finra.otc_transparency.aggregate_week"),
+    ]);
     const r = await run(wf, { week_ending: "2025-01-31", tier: "OTCE" });
     expect(r.status).toBe("failed");
     expect(r.steps[0]?.error).toMatchObject({ tag: "DependenciesNotReady" });
@@ -157,24 +197,35 @@ describe("step types", () => {
       workflowRun(db.url, feed.url, "finra.nope", { week_ending: "2025-01-03", tier: "OTCE" }),
     ).rejects.toThrow(/UnknownWorkflow/);
     await expect(
-      workflowRun(db.url, feed.url, "finra.weekly_refresh", { week_ending: "2025-01-02", tier: "OTCE" }),
+      workflowRun(db.url, feed.url, "finra.weekly_refresh", {
+        week_ending: "2025-01-02",
+        tier: "OTCE",
+      }),
     ).rejects.toThrow(/InvalidWorkflowParams: week ending 2025-01-02 is not a Friday/);
     await expect(
-      workflowRun(db.url, feed.url, "finra.weekly_refresh", { week_ending: "2025-01-03", tier: "OTC_LINK" }),
+      workflowRun(db.url, feed.url, "finra.weekly_refresh", {
+        week_ending: "2025-01-03",
+        tier: "OTC_LINK",
+      }),
     ).rejects.toThrow(/InvalidWorkflowParams/);
-    await expect(workflowRun(db.url, feed.url, "finra.weekly_refresh", { week_ending: "2025-01-03" })).rejects.toThrow(
-      /required/,
-    );
+    await expect(
+      workflowRun(db.url, feed.url, "finra.weekly_refresh", { week_ending: "2025-01-03" }),
+    ).rejects.toThrow(/required/);
   });
 
   it("definitions with backward or unknown jumps, or repeated names, are refused", () => {
     const lambda = (name: string, next?: string) =>
       Step.lambda(name, () => StepResult.ok(), next === undefined ? {} : { next });
-    expect(() => workflowOf("bad.back", [lambda("a"), lambda("b", "a")])).toThrow(/not a later step/);
+    expect(() => workflowOf("bad.back", [lambda("a"), lambda("b", "a")])).toThrow(
+      /not a later step/,
+    );
     expect(() => workflowOf("bad.unknown", [lambda("a", "zzz")])).toThrow(/not a later step/);
     expect(() => workflowOf("bad.dup", [lambda("a"), lambda("a")])).toThrow(/repeated/);
     expect(() =>
-      workflowOf("bad.choice", [lambda("a"), Step.choice("c", { condition: () => true, then: "a", else: END })]),
+      workflowOf("bad.choice", [
+        lambda("a"),
+        Step.choice("c", { condition: () => true, thenStep: "a", elseStep: END }),
+      ]),
     ).toThrow(/not a later step/);
   });
 });
@@ -190,15 +241,21 @@ describe("the validate gate of the weekly refresh", () => {
       (step === "ingest" && key in ingest ? ingest[key] : fallback) as A,
   });
   it("fails on an empty file and on more than 5% malformed lines", () => {
-    expect(checkIngestQuality(ctxWith({ received: 0, row_count: 0, quarantined: 0 }))).toMatchObject({
+    expect(
+      checkIngestQuality(ctxWith({ received: 0, row_count: 0, quarantined: 0 })),
+    ).toMatchObject({
       ok: false,
       category: "QUALITY_GATE",
     });
-    expect(checkIngestQuality(ctxWith({ received: 100, row_count: 94, quarantined: 6 }))).toMatchObject({
+    expect(
+      checkIngestQuality(ctxWith({ received: 100, row_count: 94, quarantined: 6 })),
+    ).toMatchObject({
       ok: false,
       message: "6 of 100 lines malformed (more than 5%)",
     });
-    expect(checkIngestQuality(ctxWith({ received: 100, row_count: 95, quarantined: 5 }))).toMatchObject({ ok: true });
+    expect(
+      checkIngestQuality(ctxWith({ received: 100, row_count: 95, quarantined: 5 })),
+    ).toMatchObject({ ok: true });
   });
 });
 
@@ -206,21 +263,32 @@ describe("calculation DAG and weekly partitions", () => {
   it("orders calculations topologically and detects cycles", async () => {
     const order = await Effect.runPromise(validateCalcGraph(PIPELINES));
     const at = (name: string) => order.indexOf(name);
-    expect(at("finra.otc_transparency.ingest_week")).toBeLessThan(at("finra.otc_transparency.normalize_week"));
-    expect(at("finra.otc_transparency.normalize_week")).toBeLessThan(at("finra.otc_transparency.aggregate_week"));
-    expect(at("finra.otc_transparency.aggregate_week")).toBeLessThan(at("finra.otc_transparency.compute_rolling"));
+    expect(at("finra.otc_transparency.ingest_week")).toBeLessThan(
+      at("finra.otc_transparency.normalize_week"),
+    );
+    expect(at("finra.otc_transparency.normalize_week")).toBeLessThan(
+      at("finra.otc_transparency.aggregate_week"),
+    );
+    expect(at("finra.otc_transparency.aggregate_week")).toBeLessThan(
+      at("finra.otc_transparency.compute_rolling"),
+    );
     const edges = [
       { calcId: "c", dependsOnCalcId: "b" },
       { calcId: "b", dependsOnCalcId: "a" },
       { calcId: "d", dependsOnCalcId: "a" },
     ];
-    expect(await Effect.runPromise(topologicalOrder(edges, ["d", "c", "b", "a"]))).toEqual(["a", "b", "c", "d"]);
+    expect(await Effect.runPromise(topologicalOrder(edges, ["d", "c", "b", "a"]))).toEqual([
+      "a",
+      "b",
+      "c",
+      "d",
+    ]);
     const cyclic = await Effect.runPromiseExit(
       topologicalOrder([...edges, { calcId: "a", dependsOnCalcId: "c" }], ["a", "b", "c"]),
     );
-    expect(Exit.isFailure(cyclic) && cyclic.cause._tag === "Fail" && cyclic.cause.error).toBeInstanceOf(
-      InvalidCalcGraph,
-    );
+    expect(
+      Exit.isFailure(cyclic) && cyclic.cause._tag === "Fail" && cyclic.cause.error,
+    ).toBeInstanceOf(InvalidCalcGraph);
   });
 
   it("backfill plans the Fridays of a range per tier, in order", async () => {
@@ -245,13 +313,28 @@ describe("calculation DAG and weekly partitions", () => {
     ]);
     // Good Friday 2025 (18 April) is an NYSE holiday; FINRA's week still ends that Friday.
     const easter = await Effect.runPromise(
-      planBackfill(PIPELINES, { pipeline: "finra.otc_transparency.compute_rolling", start: "2025-04-14", end: "2025-04-20" }),
+      planBackfill(PIPELINES, {
+        pipeline: "finra.otc_transparency.compute_rolling",
+        start: "2025-04-14",
+        end: "2025-04-20",
+      }),
     );
-    expect(easter.partitions).toEqual(["2025-04-18|NMS_TIER_1", "2025-04-18|NMS_TIER_2", "2025-04-18|OTCE"]);
+    expect(easter.partitions).toEqual([
+      "2025-04-18|NMS_TIER_1",
+      "2025-04-18|NMS_TIER_2",
+      "2025-04-18|OTCE",
+    ]);
     const bad = await Effect.runPromiseExit(
-      planBackfill(PIPELINES, { pipeline: "finra.otc_transparency.ingest_week", start: "2025-01-01", end: "2025-01-31", params: { tier: "X" } }),
+      planBackfill(PIPELINES, {
+        pipeline: "finra.otc_transparency.ingest_week",
+        start: "2025-01-01",
+        end: "2025-01-31",
+        params: { tier: "X" },
+      }),
     );
     expect(Exit.isFailure(bad)).toBe(true);
-    expect(Either.isLeft(weeklyRefresh.partitionOf({ week_ending: "2025-01-04", tier: "OTCE" }))).toBe(true);
+    expect(
+      Either.isLeft(weeklyRefresh.partitionOf({ week_ending: "2025-01-04", tier: "OTCE" })),
+    ).toBe(true);
   });
 });

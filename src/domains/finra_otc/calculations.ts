@@ -90,7 +90,10 @@ export interface VenueShare {
  */
 export const aggregateWeek = (
   rows: ReadonlyArray<VenueRow>,
-): { readonly summaries: ReadonlyArray<SymbolSummary>; readonly shares: ReadonlyArray<VenueShare> } => {
+): {
+  readonly summaries: ReadonlyArray<SymbolSummary>;
+  readonly shares: ReadonlyArray<VenueShare>;
+} => {
   const bySymbol = new Map<string, Array<VenueRow>>();
   for (const r of rows) {
     const list = bySymbol.get(r.symbol) ?? [];
@@ -171,9 +174,21 @@ export const rollingAverages = (
       symbol,
       window_start: weeks[0] ?? "",
       weeks_in_window: weeks.length,
-      avg_weekly_share_quantity: ratioHalfUp(sum((p) => p.total_weekly_share_quantity), n, 2),
-      avg_weekly_trade_count: ratioHalfUp(sum((p) => p.total_weekly_trade_count), n, 2),
-      avg_venue_count: ratioHalfUp(sum((p) => p.venue_count), n, 2),
+      avg_weekly_share_quantity: ratioHalfUp(
+        sum((p) => p.total_weekly_share_quantity),
+        n,
+        2,
+      ),
+      avg_weekly_trade_count: ratioHalfUp(
+        sum((p) => p.total_weekly_trade_count),
+        n,
+        2,
+      ),
+      avg_venue_count: ratioHalfUp(
+        sum((p) => p.venue_count),
+        n,
+        2,
+      ),
     });
   }
   return { rows, excluded };

@@ -14,21 +14,21 @@
  * stage is ready for the same partition.
  */
 import { Effect, Either } from "effect";
+import type { PipelineError } from "../../core/errors";
 import { redactUrl } from "../../core/http-source";
 import { PipelineName } from "../../core/ids";
-import type { PipelineError } from "../../core/errors";
-import type {
-  Pipeline,
-  PipelineOutcome,
-  PipelineServices,
-  RunContext,
-} from "../../core/pipeline";
+import type { Pipeline, PipelineOutcome, PipelineServices, RunContext } from "../../core/pipeline";
 import { quarantineRecords } from "../../core/quarantine";
 import { SourceConfig } from "../../core/source-config";
-import { openHttpPayload } from "../../core/sources-fetch";
 import { recordAnomalies, resolveAnomalies } from "../../core/sources-anomalies";
+import { openHttpPayload } from "../../core/sources-fetch";
 import { ingestBytes } from "../../core/sources-ingest";
-import { aggregateWeek, dedupeVenueRows, type IndexedVenueVolume, rollingAverages } from "./calculations";
+import {
+  aggregateWeek,
+  dedupeVenueRows,
+  type IndexedVenueVolume,
+  rollingAverages,
+} from "./calculations";
 import {
   formatWeekTier,
   latestPublishedWeek,
@@ -114,7 +114,11 @@ export const ingestWeek = weeklyPipeline({
       return {
         status: "complete",
         counts: report.counts,
-        details: { row_count: report.counts.written, stale_rows_removed: stale, url: redactUrl(url) },
+        details: {
+          row_count: report.counts.written,
+          stale_rows_removed: stale,
+          url: redactUrl(url),
+        },
       } as const;
     }),
 });
@@ -123,13 +127,19 @@ export const ingestWeek = weeklyPipeline({
 export const normalizeWeek = weeklyPipeline({
   name: NORMALIZE,
   stage: "NORMALIZE",
-  description: "Validate and dedupe one week's venue volume into finra_otc_transparency_venue_volume",
+  description:
+    "Validate and dedupe one week's venue volume into finra_otc_transparency_venue_volume",
   dependsOn: [INGEST],
   run: (ctx, p) =>
     Effect.gen(function* () {
       const lines = yield* readRawLines(p);
       const valid: Array<IndexedVenueVolume> = [];
-      const rejected: Array<{ source: string; recordIndex: number; raw: string; reasons: ReadonlyArray<string> }> = [];
+      const rejected: Array<{
+        source: string;
+        recordIndex: number;
+        raw: string;
+        reasons: ReadonlyArray<string>;
+      }> = [];
       for (const line of lines) {
         const f = line.fields;
         const decoded = decodeFinraVenueVolume({
@@ -151,7 +161,12 @@ export const normalizeWeek = weeklyPipeline({
         if (Either.isRight(decoded) && reasons.length === 0) {
           valid.push({ row: decoded.right, recordIndex: line.recordIndex });
         } else {
-          rejected.push({ source: FINRA_OTC_WEEKLY_RAW_SOURCE, recordIndex: line.recordIndex, raw: line.raw, reasons });
+          rejected.push({
+            source: FINRA_OTC_WEEKLY_RAW_SOURCE,
+            recordIndex: line.recordIndex,
+            raw: line.raw,
+            reasons,
+          });
         }
       }
       const { kept, dropped } = dedupeVenueRows(valid);
@@ -188,7 +203,11 @@ export const aggregateWeekPipeline = weeklyPipeline({
       return {
         status: "complete",
         counts: { received: rows.length, valid: rows.length, quarantined: 0, written },
-        details: { row_count: summaries.length, symbols: summaries.length, venue_shares: shares.length },
+        details: {
+          row_count: summaries.length,
+          symbols: summaries.length,
+          venue_shares: shares.length,
+        },
       } as const;
     }),
 });
@@ -211,7 +230,11 @@ export const computeRolling = weeklyPipeline({
             severity: "HIGH",
             key: GATE_KEY,
             message: `rolling ${ROLLING_WEEKS}-week average for ${p.tier} week ending ${p.weekEnding} skipped: ${gate.missing.length} of ${ROLLING_WEEKS} weeks not aggregated (${gate.missing.join(", ")})`,
-            metadata: { gate: "require_history_window", window: gate.weeks, missing_weeks: gate.missing },
+            metadata: {
+              gate: "require_history_window",
+              window: gate.weeks,
+              missing_weeks: gate.missing,
+            },
           },
         ]);
         return {

@@ -19,7 +19,8 @@ const text = (value: unknown): string | null =>
 export const finraOtcWeeklyRawSource = defineSource<RawVenueLine>({
   name: FINRA_OTC_WEEKLY_RAW_SOURCE,
   domain: "finra.otc_transparency",
-  description: "FINRA OTC transparency weekly file (PSV), as received, into finra_otc_transparency_raw",
+  description:
+    "FINRA OTC transparency weekly file (PSV), as received, into finra_otc_transparency_raw",
   target: "finra_otc_transparency_raw",
   parser: {
     format: "psv",

@@ -8,7 +8,13 @@ import { Effect } from "effect";
 import type { RunContext } from "../../core/pipeline";
 import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
 import { dbTry } from "../../db/db";
-import type { RollingAverage, SymbolSummary, VenueRow, VenueShare, WeeklyPoint } from "./calculations";
+import type {
+  RollingAverage,
+  SymbolSummary,
+  VenueRow,
+  VenueShare,
+  WeeklyPoint,
+} from "./calculations";
 import type { WeekTierPartition } from "./partition";
 
 const CAPTURE = ["capture_id", "captured_at", "execution_id", "batch_id"] as const;

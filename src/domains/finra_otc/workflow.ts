@@ -4,9 +4,15 @@
  * the cron for the latest published week of each tier, and on demand.
  */
 import { Either } from "effect";
-import { InvalidWorkflowParams, defineWorkflow, Step, StepResult, type WorkflowContext } from "../../core/workflow";
-import { finraLivePartitions } from "./pipelines";
+import {
+  defineWorkflow,
+  InvalidWorkflowParams,
+  Step,
+  StepResult,
+  type WorkflowContext,
+} from "../../core/workflow";
 import { formatWeekTier, parseWeekTier } from "./partition";
+import { finraLivePartitions } from "./pipelines";
 
 export const WEEKLY_REFRESH = "finra.weekly_refresh";
 
@@ -49,7 +55,8 @@ export const weeklyRefresh = defineWorkflow({
     const fail = (message: string) =>
       Either.left(new InvalidWorkflowParams({ workflow: WEEKLY_REFRESH, message }));
     const unknown = Object.keys(params).filter((k) => k !== "week_ending" && k !== "tier");
-    if (unknown.length > 0) return fail(`unknown params ${unknown.join(", ")}; accepted: week_ending, tier`);
+    if (unknown.length > 0)
+      return fail(`unknown params ${unknown.join(", ")}; accepted: week_ending, tier`);
     if (params.week_ending === undefined || params.tier === undefined) {
       return fail("params week_ending (a Friday, YYYY-MM-DD) and tier are required");
     }

@@ -111,7 +111,9 @@ export const workflowCommand: Command = {
         json,
         list,
         list
-          .map((w) => `${w.name}  (${w.params.join(", ")})  ${w.steps.map((s) => s.name).join(" → ")}`)
+          .map(
+            (w) => `${w.name}  (${w.params.join(", ")})  ${w.steps.map((s) => s.name).join(" → ")}`,
+          )
           .join("\n"),
       );
       return 0;
