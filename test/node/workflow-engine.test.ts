@@ -5,7 +5,7 @@
  */
 import { Effect, Either, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planBackfill } from "../../src/core/backfill";
+import { executeBackfill, planBackfill } from "../../src/core/backfill";
 import {
   InvalidCalcGraph,
   topologicalOrder,
@@ -24,7 +24,7 @@ import { checkIngestQuality, weeklyRefresh } from "../../src/domains/finra_otc/w
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
-import { workflowRun } from "../fixtures/workflows";
+import { layerFor, pipelineExit, workflowRun } from "../fixtures/workflows";
 
 let db: TempDb;
 let feed: DemoFeedServer;
@@ -336,5 +336,77 @@ describe("calculation DAG and weekly partitions", () => {
     expect(
       Either.isLeft(weeklyRefresh.partitionOf({ week_ending: "2025-01-04", tier: "OTCE" })),
     ).toBe(true);
+  });
+});
+
+describe("generic backfill and readiness of ingestion pipelines", () => {
+  const backfill = (pipeline: string) =>
+    Effect.runPromise(
+      Effect.flatMap(
+        planBackfill(PIPELINES, {
+          pipeline,
+          start: "2025-02-01",
+          end: "2025-02-28",
+          params: { tier: "OTCE" },
+        }),
+        (plan) =>
+          executeBackfill(PIPELINES, plan, {
+            backfillId: `backfill.test.${pipeline}`,
+            concurrency: 2,
+          }),
+      ).pipe(Effect.provide(layerFor(db.url, feed.url))),
+    );
+
+  it("backfills weeks stage by stage; a stage whose input is missing fails per partition", async () => {
+    const ingest = await backfill("finra.otc_transparency.ingest_week");
+    expect(ingest.partitions.map((p) => [p.partition, p.status])).toEqual([
+      ["2025-02-07|OTCE", "complete"],
+      ["2025-02-14|OTCE", "complete"],
+      ["2025-02-21|OTCE", "complete"],
+      // No sample file for the week ending 2025-02-28: FINRA answers 404.
+      ["2025-02-28|OTCE", "failed"],
+    ]);
+    const normalize = await backfill("finra.otc_transparency.normalize_week");
+    expect(normalize.partitions.map((p) => p.status)).toEqual([
+      "complete",
+      "complete",
+      "complete",
+      "failed",
+    ]);
+    expect(normalize.partitions[3]?.error).toMatchObject({ tag: "DependenciesNotReady" });
+    const rows = await query(
+      db.url,
+      "SELECT week_ending, count(*) AS n FROM finra_otc_transparency_venue_volume WHERE tier = 'OTCE' AND week_ending >= '2025-02-01' GROUP BY week_ending ORDER BY week_ending",
+    );
+    expect(rows.map((r) => [r.week_ending, r.n])).toEqual([
+      ["2025-02-07", 11],
+      ["2025-02-14", 11],
+      ["2025-02-21", 11],
+    ]);
+  });
+
+  it("every registered pipeline run marks its partition's readiness, with its week ending", async () => {
+    const monday = await pipelineExit(
+      db.url,
+      feed.url,
+      "market_data.ingest_prices",
+      "2025-08-04|demo",
+    );
+    expect(Exit.isSuccess(monday) && monday.value.status).toBe("complete");
+    const saturday = await pipelineExit(
+      db.url,
+      feed.url,
+      "market_data.ingest_prices",
+      "2025-08-09|demo",
+    );
+    expect(Exit.isSuccess(saturday) && saturday.value.status).toBe("no_data_expected");
+    const rows = await query(
+      db.url,
+      "SELECT partition_key, stage, week_ending, is_ready FROM core_data_readiness WHERE domain = 'market_data' ORDER BY partition_key",
+    );
+    expect(rows.map((r) => [r.partition_key, r.stage, r.week_ending, r.is_ready])).toEqual([
+      ["2025-08-04|demo", "INGEST", "2025-08-08", 1],
+      ["2025-08-09|demo", "INGEST", "2025-08-08", 1],
+    ]);
   });
 });
