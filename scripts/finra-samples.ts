@@ -3,7 +3,7 @@
  * 8 consecutive weeks ending Fridays 2025-01-03 … 2025-02-21, three tiers, in FINRA's
  * pipe-delimited layout. Deterministic: the same script always writes the same bytes.
  *
- *   npx tsx scripts/finra-samples.ts
+ *   npx tsx scripts/finra-samples.ts [out-dir]
  *
  * Built in: RDDT trades on NMS Tier 1 only from the week ending 2025-01-24 (too little
  * history for the 6-week window ending 2025-02-21); the Tier 1 file of 2025-02-07 ends with a
@@ -204,7 +204,7 @@ const HEADER = line([
   "lastUpdateDate",
 ]);
 
-const outDir = join(import.meta.dirname, "../src/domains/finra_otc/samples");
+const outDir = process.argv[2] ?? join(import.meta.dirname, "../src/domains/finra_otc/samples");
 mkdirSync(outDir, { recursive: true });
 for (const tier of TIERS) {
   for (const week of WEEKS) {
