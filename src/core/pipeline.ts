@@ -78,6 +78,11 @@ export interface Pipeline {
   ) => Either.Either<ReadonlyArray<PartitionKey>, InvalidBackfillParams>;
   /** Replay mode; absent when the pipeline cannot be replayed. */
   readonly replay?: ReplayMode;
+  /**
+   * Calculations (pipeline names) whose output for the same partition this one reads; the
+   * runner refuses to run it until they are ready (`core_calc_dependencies`).
+   */
+  readonly dependsOn?: ReadonlyArray<string>;
   /** The work. Must be idempotent per partition: re-running upserts, never duplicates. */
   readonly run: (
     ctx: RunContext,

@@ -8,6 +8,7 @@ import { Clock, Effect, Either } from "effect";
 import { type AuditEventType, auditRun } from "../audit/audit-log";
 import type { Db } from "../db/db";
 import { storedOutputHash } from "../reconciliation/canonical";
+import { requireDependenciesReady } from "./calc-dependencies";
 import { recordDeadLetter } from "./dead-letters";
 import { isRetryable, type PipelineError, UnknownPipeline } from "./errors";
 import {
@@ -19,6 +20,7 @@ import {
 } from "./ids";
 import { type CaptureOutput, upsertManifest } from "./manifest";
 import type { Pipeline, ReplayMode, RunContext } from "./pipeline";
+import { markReadiness } from "./readiness";
 import type { Registry } from "./registry";
 import { emptyCounts, type RunResult, type RunTrigger } from "./run-result";
 
@@ -115,6 +117,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       request.pipeline,
       request.partition,
     );
+    yield* requireDependenciesReady(registry, pipeline, partitionKey);
     const startedAt = yield* isoNow;
     const executionId = newExecutionId();
     const ctx: RunContext = {
@@ -229,6 +232,17 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
         : undefined;
     yield* bestEffort(
       manifest(result, Either.isRight(outcome) ? outcome.right.details : undefined, output),
+    );
+    // A skipped calculation (failed quality gate) leaves its stage not ready.
+    const skipped = Either.isRight(outcome) && outcome.right.details?.skipped === true;
+    yield* bestEffort(
+      markReadiness({
+        domain: ctx.domain,
+        stage: ctx.stage,
+        partitionKey: ctx.partitionKey,
+        isReady: (result.status === "complete" || result.status === "no_data_expected") && !skipped,
+        checkedAt: result.finished_at,
+      }),
     );
     yield* bestEffort(
       audit([

@@ -9,6 +9,8 @@ export interface SourceConfigShape {
   readonly polygonBaseUrl: string;
   /** Base URL of the execution (trade) feed; default: the market-data base URL. */
   readonly tradesBaseUrl: string;
+  /** Base URL of the FINRA OTC transparency weekly files; default: the market-data base URL. */
+  readonly finraBaseUrl: string;
   /** Polygon API key; empty for the demo feed. A secret: never logged. */
   readonly polygonApiKey: string;
   /** Universes live (cron) mode ingests. Default `["demo"]`. */
@@ -79,6 +81,11 @@ export const sourceConfigFromVars = (
   polygonBaseUrl: (vars.MARKET_DATA_BASE_URL ?? "http://127.0.0.1:8790").replace(/\/+$/, ""),
   tradesBaseUrl: (
     vars.TRADES_BASE_URL ||
+    vars.MARKET_DATA_BASE_URL ||
+    "http://127.0.0.1:8790"
+  ).replace(/\/+$/, ""),
+  finraBaseUrl: (
+    vars.FINRA_BASE_URL ||
     vars.MARKET_DATA_BASE_URL ||
     "http://127.0.0.1:8790"
   ).replace(/\/+$/, ""),

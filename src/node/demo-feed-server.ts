@@ -18,6 +18,7 @@ import {
   parseFaultConfig,
 } from "../domains/market_data/demo-faults";
 import { handleDemoFeedRequest } from "../domains/market_data/demo-feed";
+import { finraSampleResponse } from "./finra-samples";
 
 /** A running demo feed; `close()` also drops idle keep-alive connections. */
 export interface DemoFeedServer {
@@ -140,7 +141,8 @@ async function respond(
     return;
   }
   // Methods other than GET/HEAD all get the handler's 405; the exact verb does not matter.
-  const response = await handleDemoFeedRequest(request, faults.anomalies);
+  const response =
+    (await finraSampleResponse(path)) ?? (await handleDemoFeedRequest(request, faults.anomalies));
   const body = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string> = Object.fromEntries(response.headers);
   headers["content-length"] = String(body.length);

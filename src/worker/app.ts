@@ -12,6 +12,8 @@
  *   POST /anomalies/:id/resolve               mark an anomaly resolved (bearer token)
  *   POST /replays, GET /replays/:id[/output]  replay a date range (bearer token), its state, JSONL
  *   GET  /partitions/:pipeline/:partition/diff?against=<capture_id>  stored rows vs a replay
+ *   GET  /workflows, POST /workflows/:name/runs, GET /workflows/runs/:id   workflows
+ *   GET  /readiness?domain=&week_ending=      core_data_readiness
  */
 import { routes } from "./handler";
 import { errorResponse, RouteNotFound } from "./http-errors";
@@ -20,8 +22,10 @@ import { backfillRoutes } from "./routes/backfills";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
 import { partitionRoutes } from "./routes/partitions";
+import { readinessRoutes } from "./routes/readiness";
 import { replayRoutes } from "./routes/replays";
 import { runRoutes } from "./routes/runs";
+import { workflowRoutes } from "./routes/workflows";
 
 export const app = routes();
 
@@ -37,3 +41,5 @@ app.route("/", deadLetterRoutes);
 app.route("/", backfillRoutes);
 app.route("/", anomalyRoutes);
 app.route("/", replayRoutes);
+app.route("/", workflowRoutes);
+app.route("/", readinessRoutes);

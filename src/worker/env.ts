@@ -21,6 +21,8 @@ export interface Env {
   readonly POLYGON_API_KEY?: string;
   /** Execution (trade) feed; default MARKET_DATA_BASE_URL. */
   readonly TRADES_BASE_URL?: string;
+  /** FINRA OTC transparency weekly files; default MARKET_DATA_BASE_URL. */
+  readonly FINRA_BASE_URL?: string;
   readonly LIVE_UNIVERSES?: string;
   /** Clients whose trades the cron ingests (comma-separated). Default none. */
   readonly LIVE_CLIENTS?: string;

@@ -42,6 +42,11 @@ export class DeadLetterNotFound extends Schema.TaggedError<DeadLetterNotFound>()
 export class AnomalyNotFound extends Schema.TaggedError<AnomalyNotFound>()("AnomalyNotFound", {
   message: Schema.String,
 }) {}
+/** No workflow run has that id. */
+export class WorkflowRunNotFound extends Schema.TaggedError<WorkflowRunNotFound>()(
+  "WorkflowRunNotFound",
+  { message: Schema.String },
+) {}
 
 /** No route matches. */
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
@@ -55,6 +60,7 @@ const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
   InvalidBackfillParams: 400,
   BackfillNotSupported: 400,
   ReplayNotSupported: 400,
+  InvalidWorkflowParams: 400,
   Unauthorized: 401,
   UnknownPipeline: 404,
   PartitionNotFound: 404,
@@ -66,6 +72,8 @@ const STATUS_BY_TAG: Readonly<Record<string, ContentfulStatusCode>> = {
   CaptureNotFound: 404,
   AmbiguousKey: 409,
   ReplayPartitionFailed: 502,
+  UnknownWorkflow: 404,
+  WorkflowRunNotFound: 404,
   DatabaseError: 503,
   AuthNotConfigured: 503,
   BackfillUnavailable: 503,

@@ -15,9 +15,11 @@ import migrations from "../../migrations/actor/migrations.js";
 import { updateManifestStatus } from "../core/manifest";
 import { emptyCounts, type RunResult, type RunTrigger } from "../core/run-result";
 import { runPipeline } from "../core/runner";
+import { runWorkflow } from "../core/workflow-runner";
+import type { WorkflowRunResult } from "../core/workflow-store";
 import * as actorSchema from "../db/actor-schema";
 import { partitionRuns, partitionState } from "../db/actor-schema";
-import { PIPELINES } from "../domains/registry";
+import { PIPELINES, WORKFLOWS } from "../domains/registry";
 import type { Env } from "./env";
 import { runtimeFor } from "./runtime";
 
@@ -29,6 +31,21 @@ export interface ActorRunRequest {
   readonly batchId?: string;
   /** Live mode: do nothing when the partition is already complete or waiting for a retry. */
   readonly onlyIfIncomplete?: boolean;
+}
+
+/** A request to run a workflow for the actor's partition (actor `workflow:<name>::<key>`). */
+export interface ActorWorkflowRequest {
+  readonly workflow: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly trigger: RunTrigger;
+  readonly batchId?: string;
+}
+
+/** The run's result, or why it was refused; `joined` when it was already in flight. */
+export interface ActorWorkflowResponse {
+  readonly result: WorkflowRunResult | null;
+  readonly error?: { readonly tag: string; readonly message: string };
+  readonly joined: boolean;
 }
 
 export interface ActorRunResponse {
@@ -81,6 +98,7 @@ const intVar = (text: string | undefined, fallback: number) => {
 export class PartitionActor extends DurableObject<Env> {
   readonly #db;
   #current: Promise<ActorRunResponse> | undefined;
+  #currentWorkflow: Promise<ActorWorkflowResponse> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -108,6 +126,41 @@ export class PartitionActor extends DurableObject<Env> {
       this.#current = undefined;
     });
     return this.#current;
+  }
+
+  /**
+   * Runs a workflow for this partition, or joins the workflow run in flight (one run per
+   * partition at a time). The run is kept in libSQL (`core_workflow_runs`, `core_manifest`).
+   * Never throws across RPC.
+   */
+  async runWorkflow(request: ActorWorkflowRequest): Promise<ActorWorkflowResponse> {
+    if (this.#currentWorkflow) {
+      const inFlight = await this.#currentWorkflow;
+      return { ...inFlight, joined: true };
+    }
+    this.#currentWorkflow = (async (): Promise<ActorWorkflowResponse> => {
+      const exit = await runtimeFor(this.env).runPromiseExit(
+        runWorkflow(WORKFLOWS, PIPELINES, {
+          workflow: request.workflow,
+          params: request.params,
+          trigger: request.trigger,
+          ...(request.batchId ? { batchId: request.batchId } : {}),
+        }),
+      );
+      if (Exit.isSuccess(exit)) return { result: exit.value, joined: false };
+      const cause = Cause.squash(exit.cause) as {
+        readonly _tag?: string;
+        readonly message?: string;
+      };
+      return {
+        result: null,
+        error: { tag: cause._tag ?? "Defect", message: cause.message ?? String(cause) },
+        joined: false,
+      };
+    })().finally(() => {
+      this.#currentWorkflow = undefined;
+    });
+    return this.#currentWorkflow;
   }
 
   /** The partition's state and recent history, or null if it never ran. */

@@ -7,8 +7,8 @@
 import { compactUtcStamp } from "../core/ids";
 import { sourceConfigFromVars } from "../core/source-config";
 import { checkMissingData } from "../detectors/missing-data-check";
-import { PIPELINES } from "../domains/registry";
-import { partitionActor } from "./actors";
+import { PIPELINES, WORKFLOWS } from "../domains/registry";
+import { partitionActor, workflowActor } from "./actors";
 import type { Env } from "./env";
 import { runtimeFor } from "./runtime";
 
@@ -66,7 +66,85 @@ export const runLive = async (
   return summary;
 };
 
-/** The `scheduled` handler. */
+/** The weekly cron (wrangler.toml): Tuesdays 06:00 UTC, after FINRA's Monday publication. */
+export const WEEKLY_WORKFLOW_CRON = "0 6 * * 2";
+
+/** One line of the weekly cron summary log. */
+export interface LiveWorkflowSummary {
+  readonly workflow: string;
+  readonly partition: string;
+  readonly status: string;
+  readonly run_id: string | null;
+  readonly error?: string;
+}
+
+/**
+ * Starts every workflow's live runs at `scheduledTime` (for `finra.weekly_refresh`: the latest
+ * published week of each tier) through their actors; resolves when all have answered.
+ */
+export const runLiveWorkflows = async (
+  env: Env,
+  scheduledTime: number,
+): Promise<ReadonlyArray<LiveWorkflowSummary>> => {
+  const now = new Date(scheduledTime);
+  const batchId = `cron.${compactUtcStamp(now)}`;
+  const targets = WORKFLOWS.list().flatMap((w) =>
+    w.liveRuns(now).flatMap((params) => {
+      const partition = w.partitionOf(params);
+      return partition._tag === "Right"
+        ? [{ workflow: w.name, params, partition: partition.right as string }]
+        : [];
+    }),
+  );
+  const settled = await Promise.allSettled(
+    targets.map((t) =>
+      workflowActor(env, t.workflow, t.partition).runWorkflow({
+        workflow: t.workflow,
+        params: t.params,
+        trigger: "cron",
+        batchId,
+      }),
+    ),
+  );
+  const summary = settled.map((s, i): LiveWorkflowSummary => {
+    const t = targets[i]!;
+    if (s.status === "rejected") {
+      return {
+        workflow: t.workflow,
+        partition: t.partition,
+        status: "failed",
+        run_id: null,
+        error: String(s.reason),
+      };
+    }
+    const response = s.value as {
+      result: { status: string; run_id: string } | null;
+      error?: { message: string };
+    };
+    return {
+      workflow: t.workflow,
+      partition: t.partition,
+      status: response.result?.status ?? "failed",
+      run_id: response.result?.run_id ?? null,
+      ...(response.error ? { error: response.error.message } : {}),
+    };
+  });
+  console.log(
+    JSON.stringify({
+      level: "INFO",
+      message: "cron weekly workflows",
+      batch_id: batchId,
+      runs: summary,
+    }),
+  );
+  return summary;
+};
+
+/** The `scheduled` handler: the weekly cron runs workflows, every other cron live ingestion. */
 export const scheduled: ExportedHandlerScheduledHandler<Env> = (controller, env, ctx) => {
-  ctx.waitUntil(runLive(env, controller.scheduledTime));
+  ctx.waitUntil(
+    controller.cron === WEEKLY_WORKFLOW_CRON
+      ? runLiveWorkflows(env, controller.scheduledTime)
+      : runLive(env, controller.scheduledTime),
+  );
 };

@@ -17,7 +17,7 @@ import {
 } from "../../core/contracts";
 
 /** Canonical tier codes, as partition keys spell them. */
-export const FINRA_TIERS = ["NMS_TIER_1", "NMS_TIER_2", "OTC"] as const;
+export const FINRA_TIERS = ["NMS_TIER_1", "NMS_TIER_2", "OTCE"] as const;
 export type FinraTier = (typeof FINRA_TIERS)[number];
 
 /** FINRA's tier descriptions (and the codes themselves) → canonical codes. */
@@ -28,9 +28,9 @@ const TIER_NAMES: Readonly<Record<string, FinraTier>> = {
   "nms tier 2": "NMS_TIER_2",
   nms_tier_2: "NMS_TIER_2",
   t2: "NMS_TIER_2",
-  otce: "OTC",
-  otc: "OTC",
-  "otc equity": "OTC",
+  otce: "OTCE",
+  otc: "OTCE",
+  "otc equity": "OTCE",
 };
 
 /** TIER_VALIDITY: a FINRA tier description mapped to its code. */

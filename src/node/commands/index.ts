@@ -12,6 +12,7 @@ import { replayCommand } from "./replay";
 import { runCommand } from "./run";
 import { demoFeedCommand, libsqlServerCommand, migrateCommand } from "./servers";
 import type { Command } from "./shared";
+import { workflowCommand } from "./workflow";
 
 export const COMMANDS: ReadonlyArray<Command> = [
   runCommand,
@@ -27,4 +28,5 @@ export const COMMANDS: ReadonlyArray<Command> = [
   anomaliesCommand,
   replayCommand,
   diffCommand,
+  workflowCommand,
 ];

@@ -1,0 +1,368 @@
+/**
+ * Runs a workflow for one partition: steps in order (choices and `next` jump forward),
+ * context passing, per-step status and timing, manifest stages (`STARTED` … `COMPLETED`
+ * under domain `workflow.<name>`), an anomaly for a failed lambda, and the run kept in
+ * `core_workflow_runs`. A run stops at the first failed step; bad input (unknown workflow,
+ * bad params) fails the effect, everything else ends in the result.
+ */
+import { Clock, Effect, Either } from "effect";
+import { describeUnknown } from "./errors";
+import { BatchId, CaptureId, ExecutionId, makeCaptureId, PipelineName } from "./ids";
+import { upsertManifest } from "./manifest";
+import type { Pipeline, RunContext } from "./pipeline";
+import type { Registry } from "./registry";
+import { emptyCounts, type RunStatus, type RunTrigger } from "./run-result";
+import { runPipeline } from "./runner";
+import { recordAnomalies, resolveAnomalies } from "./sources-anomalies";
+import {
+  END,
+  UnknownWorkflow,
+  type Workflow,
+  type WorkflowContext,
+  type WorkflowStep,
+  workflowManifestDomain,
+} from "./workflow";
+import {
+  manifestDetails,
+  type StepRun,
+  saveWorkflowRun,
+  type WorkflowRunResult,
+} from "./workflow-store";
+
+export interface WorkflowRunRequest {
+  readonly workflow: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly trigger: RunTrigger;
+  /** Groups the run's pipeline runs. Default `<trigger>.<run id>`. */
+  readonly batchId?: string;
+}
+
+/** Finds a workflow and the partition its params name. */
+export const resolveWorkflow = (
+  workflows: Registry<Workflow>,
+  name: string,
+  params: Readonly<Record<string, string>>,
+) =>
+  Effect.gen(function* () {
+    const workflow = workflows.get(name);
+    if (!workflow) {
+      return yield* new UnknownWorkflow({
+        workflow: name,
+        message: `unknown workflow "${name}"; registered: ${workflows.names().join(", ")}`,
+      });
+    }
+    const partition = yield* workflow.partitionOf(params);
+    return { workflow, partition } as const;
+  });
+
+const nowMs = Clock.currentTimeMillis;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A new run id: `wfrun_` + UUID v4. */
+export const newWorkflowRunId = () => `wfrun_${crypto.randomUUID()}`;
+
+/** Runs `request.workflow` through the pipelines of `pipelines`. */
+export const runWorkflow = (
+  workflows: Registry<Workflow>,
+  pipelines: Registry<Pipeline>,
+  request: WorkflowRunRequest,
+) =>
+  Effect.gen(function* () {
+    const { workflow, partition } = yield* resolveWorkflow(
+      workflows,
+      request.workflow,
+      request.params,
+    );
+    const runId = newWorkflowRunId();
+    const batchId = request.batchId ?? `${request.trigger}.${runId}`;
+    const startMs = yield* nowMs;
+    const manifestDomain = workflowManifestDomain(workflow.name);
+    const captureOf = (stage: string) =>
+      makeCaptureId(manifestDomain, stage, partition, new Date(startMs));
+    const bestEffort = <E, R>(effect: Effect.Effect<unknown, E, R>) =>
+      effect.pipe(
+        Effect.asVoid,
+        Effect.catchAll((e) =>
+          Effect.logError("workflow bookkeeping write failed", e).pipe(
+            Effect.annotateLogs({ run_id: runId }),
+          ),
+        ),
+      );
+    /** Writes the manifest row of a stage (same run ⇒ same capture id per stage). */
+    const advance = (stage: string, status: RunStatus, metadata: Record<string, unknown>) =>
+      bestEffort(
+        upsertManifest({
+          captureId: captureOf(stage),
+          domain: manifestDomain,
+          stage,
+          partitionKey: partition,
+          capturedAt: iso(startMs),
+          status,
+          rowCount: null,
+          executionId: runId,
+          batchId,
+          metadata: {
+            pipeline: workflow.name,
+            counts: emptyCounts,
+            attempts: 1,
+            startedAt: iso(startMs),
+            details: { run_id: runId, ...metadata },
+          },
+        }),
+      );
+
+    const steps: Array<StepRun> = workflow.steps.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      status: "not_run",
+      started_at: null,
+      duration_ms: 0,
+      output: {},
+    }));
+    const outputs: Record<string, Readonly<Record<string, unknown>>> = {};
+    const context: WorkflowContext = {
+      workflow: workflow.name,
+      runId,
+      partition,
+      params: request.params,
+      outputs,
+      getOutput: <A>(step: string, key: string, fallback?: A) => {
+        const value = outputs[step]?.[key];
+        return value === undefined ? fallback : (value as A);
+      },
+    };
+    let result: WorkflowRunResult = {
+      status: "running",
+      run_id: runId,
+      workflow: workflow.name,
+      domain: workflow.domain,
+      partition,
+      params: request.params,
+      trigger: request.trigger,
+      batch_id: batchId,
+      stage: "STARTED",
+      started_at: iso(startMs),
+      finished_at: null,
+      duration_ms: null,
+      steps,
+    };
+    yield* bestEffort(saveWorkflowRun(result));
+    yield* advance("STARTED", "running", { params: request.params });
+
+    /** The RunContext of anomalies a lambda step raises. */
+    const anomalyContext = (step: WorkflowStep): RunContext => ({
+      pipeline: PipelineName.make(workflow.name),
+      domain: workflow.domain,
+      stage: step.name.toUpperCase(),
+      partitionKey: partition as RunContext["partitionKey"],
+      captureId: CaptureId.make(captureOf("STARTED")),
+      capturedAt: iso(startMs),
+      executionId: ExecutionId.make(runId),
+      batchId: BatchId.make(batchId),
+    });
+
+    let index = 0;
+    let failure: WorkflowRunResult["error"];
+    let stage = "STARTED";
+    while (index < workflow.steps.length) {
+      const step = workflow.steps[index] as WorkflowStep;
+      const stepStart = yield* nowMs;
+      const ran = yield* runStep(step, context, pipelines, {
+        partition,
+        trigger: request.trigger,
+        batchId,
+        anomalyContext,
+      });
+      const duration = (yield* nowMs) - stepStart;
+      steps[index] = {
+        name: step.name,
+        kind: step.kind,
+        status: ran.status,
+        started_at: iso(stepStart),
+        duration_ms: duration,
+        output: ran.output,
+        ...(ran.error ? { error: ran.error } : {}),
+      };
+      outputs[step.name] = ran.output;
+      if (ran.status === "failed") {
+        failure = { step: step.name, ...(ran.error ?? { tag: "StepFailed", message: "failed" }) };
+        break;
+      }
+      if (ran.status === "complete" && step.stage !== undefined) {
+        stage = step.stage;
+        yield* advance(stage, "complete", { step: step.name });
+      }
+      const target = ran.jump ?? step.next;
+      if (target === END) break;
+      const nextIndex =
+        target === undefined ? index + 1 : workflow.steps.findIndex((s) => s.name === target);
+      for (let skipped = index + 1; skipped < nextIndex; skipped++) {
+        const s = steps[skipped] as StepRun;
+        steps[skipped] = { ...s, status: "skipped", output: { reason: `branch to ${target}` } };
+      }
+      index = nextIndex;
+    }
+    const endMs = yield* nowMs;
+    if (!failure) {
+      stage = "COMPLETED";
+      yield* advance("COMPLETED", "complete", { steps: steps.length });
+    }
+    result = {
+      ...result,
+      status: failure ? "failed" : "complete",
+      stage,
+      finished_at: iso(endMs),
+      duration_ms: endMs - startMs,
+      steps,
+      ...(failure ? { error: failure } : {}),
+    };
+    yield* advance("STARTED", failure ? "failed" : "complete", {
+      params: request.params,
+      status: result.status,
+      stage,
+      duration_ms: result.duration_ms,
+      completed_steps: steps.filter((s) => s.status === "complete").length,
+      ...(failure ? { error: failure } : {}),
+    });
+    yield* bestEffort(saveWorkflowRun(result));
+    yield* (failure ? Effect.logWarning : Effect.logInfo)("workflow finished").pipe(
+      Effect.annotateLogs({
+        workflow: workflow.name,
+        partition,
+        run_id: runId,
+        status: result.status,
+        stage,
+        ...(failure ? { error: failure.message, step: failure.step } : {}),
+      }),
+    );
+    return result;
+  }).pipe(Effect.withSpan("Workflow.run"));
+
+interface StepOutcome {
+  readonly status: StepRun["status"];
+  readonly output: Readonly<Record<string, unknown>>;
+  readonly error?: { readonly tag: string; readonly message: string };
+  /** A choice's target. */
+  readonly jump?: string;
+}
+
+const runStep = (
+  step: WorkflowStep,
+  context: WorkflowContext,
+  pipelines: Registry<Pipeline>,
+  run: {
+    readonly partition: string;
+    readonly trigger: RunTrigger;
+    readonly batchId: string;
+    readonly anomalyContext: (step: WorkflowStep) => RunContext;
+  },
+) =>
+  Effect.gen(function* () {
+    switch (step.kind) {
+      case "pipeline": {
+        const exit = yield* runPipeline(pipelines, {
+          pipeline: step.pipeline,
+          partition: run.partition,
+          trigger: run.trigger,
+          batchId: run.batchId,
+        }).pipe(Effect.either);
+        if (Either.isLeft(exit)) {
+          return {
+            status: "failed",
+            output: { pipeline: step.pipeline },
+            error: { tag: exit.left._tag, message: exit.left.message },
+          } satisfies StepOutcome;
+        }
+        const r = exit.right;
+        const details =
+          r.status === "failed"
+            ? {}
+            : yield* manifestDetails(r.capture_id).pipe(Effect.orElseSucceed(() => ({})));
+        const output = {
+          pipeline: r.pipeline,
+          status: r.status,
+          capture_id: r.capture_id,
+          execution_id: r.execution_id,
+          row_count: r.counts.written,
+          ...r.counts,
+          ...details,
+        };
+        if (r.status === "failed") {
+          return {
+            status: "failed",
+            output,
+            error: r.error
+              ? { tag: r.error.tag, message: r.error.message }
+              : { tag: "RunFailed", message: `${r.pipeline} failed` },
+          } satisfies StepOutcome;
+        }
+        return {
+          status: details.skipped === true ? "skipped" : "complete",
+          output,
+        } satisfies StepOutcome;
+      }
+      case "lambda": {
+        const answered = Either.try({
+          try: () => step.check(context),
+          catch: (cause) => describeUnknown(cause),
+        });
+        const ctx = run.anomalyContext(step);
+        const key = `${context.workflow}:${step.name}`;
+        if (Either.isLeft(answered)) {
+          yield* recordAnomalies(ctx, [
+            {
+              category: "WORKFLOW_ERROR",
+              severity: "HIGH",
+              key,
+              message: `lambda ${step.name} threw: ${answered.left}`,
+            },
+          ]).pipe(Effect.catchAll((e) => Effect.logError("anomaly write failed", e)));
+          return {
+            status: "failed",
+            output: {},
+            error: { tag: "LambdaError", message: answered.left },
+          } satisfies StepOutcome;
+        }
+        const answer = answered.right;
+        if (!answer.ok) {
+          yield* recordAnomalies(ctx, [
+            {
+              category: answer.category,
+              severity: answer.severity,
+              key,
+              message: `${context.workflow} ${step.name}: ${answer.message}`,
+              metadata: { run_id: context.runId, output: answer.output },
+            },
+          ]).pipe(Effect.catchAll((e) => Effect.logError("anomaly write failed", e)));
+          return {
+            status: "failed",
+            output: { ...answer.output, category: answer.category },
+            error: { tag: answer.category, message: answer.message },
+          } satisfies StepOutcome;
+        }
+        yield* resolveAnomalies(ctx, "QUALITY_GATE", [key]).pipe(
+          Effect.catchAll((e) => Effect.logError("anomaly resolve failed", e)),
+        );
+        return { status: "complete", output: answer.output } satisfies StepOutcome;
+      }
+      case "choice": {
+        const taken = Either.try({
+          try: () => step.condition(context),
+          catch: (cause) => describeUnknown(cause),
+        });
+        if (Either.isLeft(taken)) {
+          return {
+            status: "failed",
+            output: {},
+            error: { tag: "ChoiceError", message: taken.left },
+          } satisfies StepOutcome;
+        }
+        const target = taken.right ? step.thenStep : step.elseStep;
+        return {
+          status: "complete",
+          output: { branch: taken.right ? "then" : "else", next: target },
+          jump: target,
+        } satisfies StepOutcome;
+      }
+    }
+  }) as Effect.Effect<StepOutcome, never, Effect.Effect.Context<ReturnType<typeof runPipeline>>>;

@@ -1,0 +1,279 @@
+/**
+ * The FINRA OTC transparency pipelines, partition `<week_ending>|<tier>`:
+ *
+ *   ingest_week     INGEST     GET `{FINRA_BASE_URL}/otc-transparency/weekly/{week}/{tier}.psv`
+ *                              → `finra_otc_transparency_raw` (lines as received)
+ *   normalize_week  NORMALIZE  contracts (bad lines quarantined), dedupe per (symbol, MPID)
+ *                              → `finra_otc_transparency_venue_volume`
+ *   aggregate_week  AGGREGATE  per-symbol totals, venue count, venue market share
+ *                              → `…_symbol_summary`, `…_venue_share`
+ *   compute_rolling ROLLING    six-week averages per symbol → `…_symbol_rolling_6w`, behind
+ *                              the history gate (QUALITY_GATE anomaly and skip without it)
+ *
+ * Each stage depends on the one before it (`dependsOn`), so the runner refuses it until that
+ * stage is ready for the same partition.
+ */
+import { Effect, Either } from "effect";
+import type { PipelineError } from "../../core/errors";
+import { redactUrl } from "../../core/http-source";
+import { PipelineName } from "../../core/ids";
+import type { Pipeline, PipelineOutcome, PipelineServices, RunContext } from "../../core/pipeline";
+import { quarantineRecords } from "../../core/quarantine";
+import { SourceConfig } from "../../core/source-config";
+import { recordAnomalies, resolveAnomalies } from "../../core/sources-anomalies";
+import { openHttpPayload } from "../../core/sources-fetch";
+import { ingestBytes } from "../../core/sources-ingest";
+import {
+  aggregateWeek,
+  dedupeVenueRows,
+  type IndexedVenueVolume,
+  rollingAverages,
+} from "./calculations";
+import {
+  formatWeekTier,
+  latestPublishedWeek,
+  parseWeekTier,
+  type WeekTierPartition,
+  weekTierPartitionsForRange,
+} from "./partition";
+import { FINRA_OTC_WEEKLY_RAW_SOURCE, finraOtcWeeklyRawSource } from "./raw-source";
+import { decodeFinraVenueVolume, FINRA_TIERS } from "./schema";
+import { upsertVenueVolume } from "./store";
+import {
+  deleteStale,
+  readRawLines,
+  readVenueRows,
+  readWeeklyPoints,
+  upsertRolling,
+  upsertShares,
+  upsertSummaries,
+} from "./stores";
+import { requireHistoryWindow } from "./validators";
+
+export const FINRA_DOMAIN = "finra.otc_transparency";
+/** Weeks in the rolling window (and of history the gate requires). */
+export const ROLLING_WEEKS = 6;
+
+const INGEST = PipelineName.make(`${FINRA_DOMAIN}.ingest_week`);
+const NORMALIZE = PipelineName.make(`${FINRA_DOMAIN}.normalize_week`);
+const AGGREGATE = PipelineName.make(`${FINRA_DOMAIN}.aggregate_week`);
+const ROLLING = PipelineName.make(`${FINRA_DOMAIN}.compute_rolling`);
+
+/** The weekly file of one week and tier. */
+export const weeklyFileUrl = (baseUrl: string, weekEnding: string, tier: string): string =>
+  `${baseUrl}/otc-transparency/weekly/${weekEnding}/${tier}.psv`;
+
+/** Shared shape of the weekly pipelines; `run` gets the parsed partition. */
+const weeklyPipeline = (definition: {
+  readonly name: PipelineName;
+  readonly stage: string;
+  readonly description: string;
+  readonly dependsOn?: ReadonlyArray<string>;
+  readonly run: (
+    ctx: RunContext,
+    partition: WeekTierPartition,
+  ) => Effect.Effect<PipelineOutcome, PipelineError, PipelineServices>;
+}): Pipeline => ({
+  name: definition.name,
+  domain: FINRA_DOMAIN,
+  stage: definition.stage,
+  description: definition.description,
+  partitionExample: "2025-02-21|NMS_TIER_1",
+  parsePartition: (key) =>
+    Either.map(parseWeekTier(definition.name, key), (p) => formatWeekTier(p.weekEnding, p.tier)),
+  livePartitions: () => [],
+  partitionsForRange: (range, params) => weekTierPartitionsForRange(definition.name, range, params),
+  ...(definition.dependsOn ? { dependsOn: definition.dependsOn } : {}),
+  run: (ctx) =>
+    Either.match(parseWeekTier(definition.name, ctx.partitionKey), {
+      // The runner already validated the key; a failure here is a programming error.
+      onLeft: (e) => Effect.die(e),
+      onRight: (p) => definition.run(ctx, p),
+    }).pipe(Effect.withSpan(`FinraOtc.${definition.stage.toLowerCase()}`)),
+});
+
+/** INGEST: the weekly file, line by line, as received. */
+export const ingestWeek = weeklyPipeline({
+  name: INGEST,
+  stage: "INGEST",
+  description: "FINRA OTC transparency weekly venue-volume file for one week and tier (raw)",
+  run: (ctx, p) =>
+    Effect.gen(function* () {
+      const config = yield* SourceConfig;
+      const url = weeklyFileUrl(config.finraBaseUrl, p.weekEnding, p.tier);
+      const bytes = yield* openHttpPayload(url, {
+        source: FINRA_OTC_WEEKLY_RAW_SOURCE,
+        timeoutMs: config.requestTimeoutMs,
+        retry: config.retry,
+      });
+      const report = yield* ingestBytes(finraOtcWeeklyRawSource, bytes, ctx, {
+        where: redactUrl(url),
+        hints: { date: p.weekEnding, scope: p.tier },
+      });
+      const stale = yield* deleteStale("finra_otc_transparency_raw", p, ctx);
+      return {
+        status: "complete",
+        counts: report.counts,
+        details: {
+          row_count: report.counts.written,
+          stale_rows_removed: stale,
+          url: redactUrl(url),
+        },
+      } as const;
+    }),
+});
+
+/** NORMALIZE: contracts, dedupe, canonical venue volume. */
+export const normalizeWeek = weeklyPipeline({
+  name: NORMALIZE,
+  stage: "NORMALIZE",
+  description:
+    "Validate and dedupe one week's venue volume into finra_otc_transparency_venue_volume",
+  dependsOn: [INGEST],
+  run: (ctx, p) =>
+    Effect.gen(function* () {
+      const lines = yield* readRawLines(p);
+      const valid: Array<IndexedVenueVolume> = [];
+      const rejected: Array<{
+        source: string;
+        recordIndex: number;
+        raw: string;
+        reasons: ReadonlyArray<string>;
+      }> = [];
+      for (const line of lines) {
+        const f = line.fields;
+        const decoded = decodeFinraVenueVolume({
+          week_ending: p.weekEnding,
+          tier: f.tierDescription ?? undefined,
+          symbol: f.issueSymbolIdentifier ?? undefined,
+          issue_name: f.issueName ?? undefined,
+          mpid: f.MPID ?? undefined,
+          total_weekly_share_quantity: f.totalWeeklyShareQuantity ?? undefined,
+          total_weekly_trade_count: f.totalWeeklyTradeCount ?? undefined,
+          last_update_date: f.lastUpdateDate ?? undefined,
+          source: FINRA_OTC_WEEKLY_RAW_SOURCE,
+        });
+        const reasons = Either.isLeft(decoded)
+          ? [...decoded.left]
+          : decoded.right.tier !== p.tier
+            ? [`PARTITION_MATCH: tier ${decoded.right.tier} is not the partition's ${p.tier}`]
+            : [];
+        if (Either.isRight(decoded) && reasons.length === 0) {
+          valid.push({ row: decoded.right, recordIndex: line.recordIndex });
+        } else {
+          rejected.push({
+            source: FINRA_OTC_WEEKLY_RAW_SOURCE,
+            recordIndex: line.recordIndex,
+            raw: line.raw,
+            reasons,
+          });
+        }
+      }
+      const { kept, dropped } = dedupeVenueRows(valid);
+      const quarantined = yield* quarantineRecords(ctx, rejected);
+      const written = kept.length === 0 ? 0 : yield* upsertVenueVolume(kept, ctx);
+      const stale = yield* deleteStale("finra_otc_transparency_venue_volume", p, ctx);
+      return {
+        status: "complete",
+        counts: { received: lines.length, valid: valid.length, quarantined, written },
+        details: {
+          row_count: kept.length,
+          duplicates_dropped: dropped.length,
+          duplicate_lines: dropped.slice(0, 50),
+          stale_rows_removed: stale,
+        },
+      } as const;
+    }),
+});
+
+/** AGGREGATE: per-symbol summary and venue market share. */
+export const aggregateWeekPipeline = weeklyPipeline({
+  name: AGGREGATE,
+  stage: "AGGREGATE",
+  description: "Per-symbol totals, venue count and venue market share for one week and tier",
+  dependsOn: [NORMALIZE],
+  run: (ctx, p) =>
+    Effect.gen(function* () {
+      const rows = yield* readVenueRows(p);
+      const { summaries, shares } = aggregateWeek(rows);
+      const written = summaries.length === 0 ? 0 : yield* upsertSummaries(p, summaries, ctx);
+      if (shares.length > 0) yield* upsertShares(p, shares, ctx);
+      yield* deleteStale("finra_otc_transparency_symbol_summary", p, ctx);
+      yield* deleteStale("finra_otc_transparency_venue_share", p, ctx);
+      return {
+        status: "complete",
+        counts: { received: rows.length, valid: rows.length, quarantined: 0, written },
+        details: {
+          row_count: summaries.length,
+          symbols: summaries.length,
+          venue_shares: shares.length,
+        },
+      } as const;
+    }),
+});
+
+const GATE_KEY = "history_window_6w";
+
+/** ROLLING: six-week averages per symbol, behind the history gate. */
+export const computeRolling = weeklyPipeline({
+  name: ROLLING,
+  stage: "ROLLING",
+  description: "Six-week rolling averages per symbol (needs six consecutive aggregated weeks)",
+  dependsOn: [AGGREGATE],
+  run: (ctx, p) =>
+    Effect.gen(function* () {
+      const gate = yield* requireHistoryWindow(p.tier, p.weekEnding, ROLLING_WEEKS);
+      if (!gate.ok) {
+        yield* recordAnomalies(ctx, [
+          {
+            category: "QUALITY_GATE",
+            severity: "HIGH",
+            key: GATE_KEY,
+            message: `rolling ${ROLLING_WEEKS}-week average for ${p.tier} week ending ${p.weekEnding} skipped: ${gate.missing.length} of ${ROLLING_WEEKS} weeks not aggregated (${gate.missing.join(", ")})`,
+            metadata: {
+              gate: "require_history_window",
+              window: gate.weeks,
+              missing_weeks: gate.missing,
+            },
+          },
+        ]);
+        return {
+          status: "complete",
+          counts: { received: 0, valid: 0, quarantined: 0, written: 0 },
+          details: {
+            skipped: true,
+            reason: "insufficient_history",
+            missing_weeks: gate.missing,
+            row_count: 0,
+          },
+        } as const;
+      }
+      yield* resolveAnomalies(ctx, "QUALITY_GATE", [GATE_KEY]);
+      const points = yield* readWeeklyPoints(p.tier, gate.weeks);
+      const { rows, excluded } = rollingAverages(gate.weeks, points);
+      const written = rows.length === 0 ? 0 : yield* upsertRolling(p, rows, ctx);
+      yield* deleteStale("finra_otc_transparency_symbol_rolling_6w", p, ctx);
+      return {
+        status: "complete",
+        counts: { received: points.length, valid: points.length, quarantined: 0, written },
+        details: {
+          row_count: rows.length,
+          window: gate.weeks,
+          symbols_excluded: excluded.length,
+          excluded_symbols: excluded.slice(0, 50),
+        },
+      } as const;
+    }),
+});
+
+/** Every FINRA OTC transparency pipeline, in dependency order. */
+export const FINRA_PIPELINES: ReadonlyArray<Pipeline> = [
+  ingestWeek,
+  normalizeWeek,
+  aggregateWeekPipeline,
+  computeRolling,
+];
+
+/** Live partitions of the weekly refresh at `now`: the latest published week of each tier. */
+export const finraLivePartitions = (now: Date) =>
+  FINRA_TIERS.map((tier) => formatWeekTier(latestPublishedWeek(now, tier), tier));

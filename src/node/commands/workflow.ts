@@ -1,0 +1,123 @@
+/**
+ * `dataspine workflow run <name> --param k=v … [--json]` and `dataspine workflow list`: run a
+ * registered workflow on the embedded default (the in-process demo feed answers unless
+ * `MARKET_DATA_BASE_URL` / `FINRA_BASE_URL` is set).
+ */
+import { parseArgs } from "node:util";
+import { Effect, Exit } from "effect";
+import { compactUtcStamp } from "../../core/ids";
+import { runWorkflow } from "../../core/workflow-runner";
+import type { WorkflowRunResult } from "../../core/workflow-store";
+import { PIPELINES, WORKFLOWS } from "../../domains/registry";
+import { startDemoFeed } from "../demo-feed-server";
+import { type Command, cliLayer, print, UsageError } from "./shared";
+
+/** `k=v` pairs into params; a pair without `=` is a usage error. */
+export const parseParams = (pairs: ReadonlyArray<string>): Record<string, string> =>
+  Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf("=");
+      if (at <= 0) throw new UsageError(`--param must be key=value, got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+
+const human = (r: WorkflowRunResult) =>
+  [
+    `${r.status} ${r.workflow} ${r.partition} (run ${r.run_id}, stage ${r.stage}, ${r.duration_ms ?? 0} ms)`,
+    ...r.steps.map(
+      (s) =>
+        `  ${s.name.padEnd(12)} ${s.status.padEnd(9)} ${String(s.duration_ms).padStart(6)} ms` +
+        (s.error ? `  [${s.error.tag}] ${s.error.message}` : ""),
+    ),
+  ].join("\n");
+
+const runSubcommand = async (argv: ReadonlyArray<string>) => {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      param: { type: "string", short: "p", multiple: true, default: [] },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const name = positionals[0];
+  if (!name) throw new UsageError("workflow run needs <name>");
+  const params = parseParams(values.param);
+  const external = process.env.FINRA_BASE_URL || process.env.MARKET_DATA_BASE_URL;
+  const feed = external ? undefined : await startDemoFeed({ port: 0 });
+  try {
+    const exit = await Effect.runPromiseExit(
+      runWorkflow(WORKFLOWS, PIPELINES, {
+        workflow: name,
+        params,
+        trigger: "cli",
+        batchId: `cli.${compactUtcStamp(new Date())}`,
+      }).pipe(Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {}))),
+    );
+    if (Exit.isSuccess(exit)) {
+      const r = exit.value;
+      print(
+        values.json,
+        {
+          status: r.status,
+          run_id: r.run_id,
+          workflow: r.workflow,
+          partition: r.partition,
+          stage: r.stage,
+          duration_ms: r.duration_ms,
+          steps: r.steps.map((s) => ({
+            name: s.name,
+            kind: s.kind,
+            status: s.status,
+            duration_ms: s.duration_ms,
+            output: s.output,
+            ...(s.error ? { error: s.error } : {}),
+          })),
+          ...(r.error ? { error: r.error } : {}),
+        },
+        human(r),
+      );
+      return r.status === "complete" ? 0 : 1;
+    }
+    if (exit.cause._tag === "Fail") {
+      const error = exit.cause.error;
+      print(values.json, { error: error._tag, message: error.message }, `error: ${error.message}`);
+      return 2;
+    }
+    throw new Error(String(exit.cause));
+  } finally {
+    await feed?.close();
+  }
+};
+
+export const workflowCommand: Command = {
+  name: "workflow",
+  usage:
+    "dataspine workflow run <name> [--param key=value]… [--json]\ndataspine workflow list [--json]",
+  run: async (argv) => {
+    const [sub, ...rest] = argv;
+    if (sub === "run") return runSubcommand(rest);
+    if (sub === "list") {
+      const json = rest.includes("--json");
+      const list = WORKFLOWS.list().map((w) => ({
+        name: w.name,
+        domain: w.domain,
+        description: w.description,
+        params: w.paramNames,
+        steps: w.steps.map((s) => ({ name: s.name, kind: s.kind })),
+      }));
+      print(
+        json,
+        list,
+        list
+          .map(
+            (w) => `${w.name}  (${w.params.join(", ")})  ${w.steps.map((s) => s.name).join(" → ")}`,
+          )
+          .join("\n"),
+      );
+      return 0;
+    }
+    throw new UsageError('workflow needs "run" or "list"');
+  },
+};
