@@ -11,8 +11,7 @@
  * Each step runs in its own process, from a bundle of `ingest-child.ts` (esbuild, packages
  * external) so the measured process holds no TypeScript loader, as a deployed Worker holds
  * none. Figures are ratios against the baseline of the same run; CPU time (user + system) is
- * reported beside wall time because the pipeline overlaps decoding with the previous batch's
- * write (see `core/sources-run.ts`).
+ * reported beside wall time.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

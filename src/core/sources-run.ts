@@ -76,7 +76,8 @@ const openRun = <A>(
     });
 
   // Write-behind of one batch: batch N is written while the records of batch N+1 are parsed
-  // and decoded, so decoding hides behind the database instead of adding to it. The write
+  // and decoded, so with an asynchronous database (remote libSQL over HTTP, the Worker's case)
+  // decoding hides behind the write instead of adding to it. The write
   // in flight is joined before the next batch is screened (the checks then see it) and
   // before `finish`, so its failure fails the run and nothing is reported written early.
   let pending: Fiber.RuntimeFiber<number, DatabaseError> | undefined;

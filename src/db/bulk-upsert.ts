@@ -9,35 +9,13 @@
  * tuple's JSON text, so short tuples are what keeps SQLite's side fast (≈2× on `trades`).
  */
 import type { InValue } from "@libsql/client";
-import { Context, Effect, Option } from "effect";
-import { DatabaseError, describeUnknown } from "../core/errors";
+import { Effect } from "effect";
 import { dbTry } from "./db";
 
-/**
- * Where bulk upserts run, when not on the `Db` connection: the Node runtime gives an embedded
- * database a writer on its own thread and connection, so a statement that takes SQLite tens
- * of milliseconds does not block the thread decoding the next batch. Without it (the Worker,
- * remote libSQL, whose requests are asynchronous anyway) upserts use the `Db` client.
- */
-export class BulkWriter extends Context.Tag("dataspine/BulkWriter")<
-  BulkWriter,
-  {
-    /** Runs one statement; resolves to the rows it changed. */
-    readonly execute: (sql: string, args: ReadonlyArray<InValue>) => Promise<number>;
-  }
->() {}
-
 const executeBulk = (operation: string, sql: string, args: ReadonlyArray<InValue>) =>
-  Effect.flatMap(Effect.serviceOption(BulkWriter), (writer) =>
-    Option.isSome(writer)
-      ? Effect.tryPromise({
-          try: () => writer.value.execute(sql, args),
-          catch: (cause) => new DatabaseError({ operation, message: describeUnknown(cause) }),
-        }).pipe(Effect.withSpan(`Db.${operation}`))
-      : Effect.map(
-          dbTry(operation, (_, client) => client.execute({ sql, args: [...args] })),
-          (result) => result.rowsAffected,
-        ),
+  Effect.map(
+    dbTry(operation, (_, client) => client.execute({ sql, args: [...args] })),
+    (result) => result.rowsAffected,
   );
 
 /** A table written by `bulkUpsert`: its column order is the tuple order. */
