@@ -1,17 +1,28 @@
 /**
- * Reads the NAB corpus (`../shared/nab` from the repo root, or `NAB_DIR`): data files, label
+ * Reads the NAB corpus (`shared/nab` beside the repo root or an ancestor, or `NAB_DIR`): data files, label
  * windows, and a detector's raw per-row scores in NAB's results layout.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repo root (two levels above this file). */
 const REPO_ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 
-/** The NAB folder: `NAB_DIR` if set, else `../shared/nab` relative to the repo root. */
-export const nabDir = (): string =>
-  process.env.NAB_DIR ? resolve(process.env.NAB_DIR) : resolve(REPO_ROOT, "..", "shared", "nab");
+/**
+ * The NAB folder: `NAB_DIR` if set, else the first `shared/nab` beside the repo root or beside
+ * one of its ancestors (a CI clone may sit deeper than the working copy), else
+ * `../shared/nab` (reported missing by `nabAvailable`).
+ */
+export const nabDir = (): string => {
+  if (process.env.NAB_DIR) return resolve(process.env.NAB_DIR);
+  for (let dir = resolve(REPO_ROOT, ".."); ; dir = dirname(dir)) {
+    const candidate = join(dir, "shared", "nab");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  return resolve(REPO_ROOT, "..", "shared", "nab");
+};
 
 /** True when the corpus is present (data, labels). */
 export const nabAvailable = (dir = nabDir()): boolean =>
