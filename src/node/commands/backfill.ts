@@ -6,7 +6,7 @@
  * progress on stderr (a bar on a TTY, plain lines otherwise) and prints the summary.
  */
 import { parseArgs } from "node:util";
-import { Effect, Exit } from "effect";
+import { Effect } from "effect";
 import {
   type BackfillParams,
   type BackfillPartitionResult,
@@ -20,7 +20,7 @@ import {
 } from "../../core/backfill";
 import { PIPELINES } from "../../domains/registry";
 import { startDemoFeed } from "../demo-feed-server";
-import { type Command, cliLayer, print, UsageError } from "./shared";
+import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
 
 const USAGE =
   "dataspine backfill <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
@@ -138,16 +138,11 @@ export const backfillCommand: Command = {
     }
     const params = parseParams(values.param);
     const concurrency = parseConcurrency(values.concurrency);
-    const planned = Effect.runSyncExit(
+    const plan = planOrReport(
+      values.json,
       planBackfill(PIPELINES, { pipeline, start: values.start, end: values.end, params }),
     );
-    if (Exit.isFailure(planned)) {
-      if (planned.cause._tag !== "Fail") throw new Error(String(planned.cause));
-      const error = planned.cause.error;
-      print(values.json, { error: error._tag, message: error.message }, `error: ${error.message}`);
-      return 2;
-    }
-    const plan = planned.value;
+    if (plan === undefined) return 2;
     if (values["dry-run"]) {
       printDryRun(values.json, plan);
       return 0;

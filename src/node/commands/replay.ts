@@ -16,7 +16,7 @@ import { newReplayId, planReplay, replayable, runReplay } from "../../reconcilia
 import { formatDiffReport } from "../../reconciliation/report";
 import { startDemoFeed } from "../demo-feed-server";
 import { parseParams } from "./backfill";
-import { type Command, cliLayer, print, UsageError } from "./shared";
+import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
 
 const USAGE =
   "dataspine replay <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
@@ -88,16 +88,11 @@ export const replayCommand: Command = {
       throw new UsageError("replay needs <pipeline>, --start and --end");
     }
     const params = parseParams(values.param);
-    const planned = Effect.runSyncExit(
+    const plan = planOrReport(
+      values.json,
       planReplay(PIPELINES, { pipeline, start: values.start, end: values.end, params }),
     );
-    if (Exit.isFailure(planned)) {
-      if (planned.cause._tag !== "Fail") throw new Error(String(planned.cause));
-      const error = planned.cause.error;
-      print(values.json, { error: error._tag, message: error.message }, `error: ${error.message}`);
-      return 2;
-    }
-    const plan = planned.value;
+    if (plan === undefined) return 2;
     const replayId = newReplayId(new Date());
     const output = resolve(values.out ?? join(".dataspine", "replays", `${replayId}.jsonl`));
     // Written beside the target and renamed once complete: a failed replay leaves no

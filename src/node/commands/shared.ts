@@ -1,7 +1,7 @@
 /**
  * What every CLI command shares: output, usage errors, log level, the pipeline layer.
  */
-import { LogLevel } from "effect";
+import { Effect, Exit, LogLevel } from "effect";
 import { parseLogLevel } from "../../core/logging";
 import { dbConfigFromEnv } from "../database";
 import { nodePipelineLayer } from "../runtime";
@@ -42,4 +42,20 @@ export const serveUntilSignal = async (close: () => Promise<void>) => {
   });
   await close();
   return 0;
+};
+
+/**
+ * Runs a synchronous planning step (a backfill or replay plan). A typed failure (bad range,
+ * unknown pipeline, bad params) is printed and yields `undefined`: the command exits 2.
+ */
+export const planOrReport = <A, Err extends { readonly _tag: string; readonly message: string }>(
+  json: boolean,
+  plan: Effect.Effect<A, Err>,
+): A | undefined => {
+  const planned = Effect.runSyncExit(plan);
+  if (Exit.isSuccess(planned)) return planned.value;
+  if (planned.cause._tag !== "Fail") throw new Error(String(planned.cause));
+  const error = planned.cause.error;
+  print(json, { error: error._tag, message: error.message }, `error: ${error.message}`);
+  return undefined;
 };
