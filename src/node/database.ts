@@ -6,7 +6,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
-import { migrate } from "drizzle-orm/libsql/migrator";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { Effect, Layer } from "effect";
 import { Db } from "../db/db";
 import * as schema from "../db/schema";
@@ -35,20 +35,60 @@ export const openDatabase = async (config: DbConfig) => {
     const path = config.url.slice("file:".length);
     if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   }
-  const client = createClient(
-    config.authToken ? { url: config.url, authToken: config.authToken } : { url: config.url },
-  );
-  if (config.url.startsWith("file:")) {
-    // WAL lets the CLI read while a server or another run writes.
-    await client.execute("PRAGMA journal_mode = WAL");
-    await client.execute("PRAGMA busy_timeout = 5000");
-  }
+  // `timeout` is every pooled connection's busy timeout (the embedded client opens more than
+  // one while a transaction holds one); a PRAGMA would set it on one connection only.
+  const client = createClient({
+    url: config.url,
+    timeout: BUSY_TIMEOUT_MS,
+    ...(config.authToken ? { authToken: config.authToken } : {}),
+  });
+  // WAL lets the CLI read while a server or another run writes; it is a property of the file.
+  if (config.url.startsWith("file:")) await client.execute("PRAGMA journal_mode = WAL");
   return drizzle(client, { schema });
 };
 
-/** Applies every pending migration; a fresh file or server just works. */
-export const migrateDatabase = (db: Awaited<ReturnType<typeof openDatabase>>) =>
-  migrate(db, { migrationsFolder: LIBSQL_MIGRATIONS });
+/** How long a statement waits for another connection's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+const MIGRATIONS_TABLE = `"__drizzle_migrations"`;
+
+/**
+ * Applies every pending migration; a fresh file or server just works. Drizzle's bookkeeping
+ * (`__drizzle_migrations`, one row per applied migration), but the check for what is pending
+ * and the apply happen in one write (`BEGIN IMMEDIATE`) transaction, so two processes opening
+ * a fresh database at once take turns instead of both creating the same tables. The schema
+ * has no foreign keys, so nothing needs `PRAGMA foreign_keys` around it.
+ */
+export const migrateDatabase = async (db: Awaited<ReturnType<typeof openDatabase>>) => {
+  const client = db.$client;
+  const migrations = readMigrationFiles({ migrationsFolder: LIBSQL_MIGRATIONS });
+  await client.execute(
+    `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+  );
+  const pending = async (reader: Pick<typeof client, "execute">) => {
+    const last = await reader.execute(
+      `SELECT created_at FROM ${MIGRATIONS_TABLE} ORDER BY created_at DESC LIMIT 1`,
+    );
+    const applied = last.rows.length === 0 ? -Infinity : Number(last.rows[0]?.created_at);
+    return migrations.filter((m) => m.folderMillis > applied);
+  };
+  if ((await pending(client)).length === 0) return;
+  const tx = await client.transaction("write");
+  try {
+    for (const migration of await pending(tx)) {
+      for (const statement of migration.sql) {
+        if (statement.trim() !== "") await tx.execute(statement);
+      }
+      await tx.execute({
+        sql: `INSERT INTO ${MIGRATIONS_TABLE} ("hash", "created_at") VALUES (?, ?)`,
+        args: [migration.hash, migration.folderMillis],
+      });
+    }
+    await tx.commit();
+  } finally {
+    tx.close();
+  }
+};
 
 /** The `Db` layer for Node: opens, migrates, and closes at the end of the scope. */
 export const DbNodeLive = (config: DbConfig, options: { readonly migrate?: boolean } = {}) =>
