@@ -1,17 +1,19 @@
 /**
  * `npm run bench [-- --rows N] [-- --gib G] [-- --json]`: ingest throughput and memory.
  *
- * 1. Raw baseline: the same canonical trade rows upserted through `@libsql/client` with one
- *    `INSERT … SELECT … FROM json_each(?)` per 50,000 rows — the fastest driver path
+ * 1. Raw baseline: the same canonical trade rows upserted through `@libsql/client` with the
+ *    pipeline's own statement (`INSERT … SELECT … FROM json_each(?)`) per 50,000 rows — the fastest driver path
  *    (PERFORMANCE.md) — into a fresh embedded database.
  * 2. Pipeline: the `execution_csv` source end to end (stream the file, parse CSV, map, decode +
  *    contracts, trade invariants, idempotent upsert, manifest, audit) into a fresh database.
  * 3. Memory: the pipeline over a file of about `--gib` GiB (default 1), peak RSS reported.
- *    Pipeline steps run with the V8 heap capped at `--heap-mb` (default 96 MB).
+ *    Pipeline steps run with the V8 heap capped at `--heap-mb` (default 64 MB).
  * Each step runs in its own process, from a bundle of `ingest-child.ts` (esbuild, packages
  * external) so the measured process holds no TypeScript loader, as a deployed Worker holds
  * none. Figures are ratios against the baseline of the same run; CPU time (user + system) is
- * reported beside wall time.
+ * reported beside wall time because the pipeline overlaps decoding with the writes of earlier
+ * batches (see `core/sources-run.ts`). The baseline's JSON is built before its clock starts:
+ * it is the driver and SQLite alone.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -145,6 +145,10 @@ const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
  */
 export const utcTimestampField = (field: string) =>
   contractField(field, (value): Either.Either<string, string> => {
+    // Already canonical UTC (a valid instant written as `toISOString` would): kept as is.
+    if (typeof value === "string" && canonicalUtcMs(value) !== undefined) {
+      return Either.right(value);
+    }
     const fail = (why: string) =>
       Either.left(violation("TIMESTAMP_VALIDITY", `${field} ${why}, got ${showValue(value)}`));
     if (typeof value === "number") {
@@ -153,8 +157,6 @@ export const utcTimestampField = (field: string) =>
         : fail("must be epoch milliseconds");
     }
     if (typeof value !== "string") return fail("must be an ISO-8601 timestamp");
-    // Already canonical UTC (a valid instant written as `toISOString` would): kept as is.
-    if (canonicalUtcMs(value) !== undefined) return Either.right(value);
     if (!ZONED_TIMESTAMP.test(value)) return fail("must be ISO-8601 with a UTC offset");
     // `Date.parse` rolls impossible fields over (Feb 29 of 2025 → Mar 1, 24:00 → next day).
     if (!isIsoDate(value.slice(0, 10)) || Number(value.slice(11, 13)) > 23) {
@@ -229,18 +231,20 @@ const fastPlanOf = (schema: Schema.Schema.Any): FastPlan | null => {
 
 const decodeFast = (plan: FastPlan, raw: Readonly<Record<string, unknown>>) => {
   const out: Record<string, unknown> = {};
-  const problems: Array<string> = [];
-  for (const { key, field, check } of plan) {
+  // Allocated on the first violation only: most records of a feed have none.
+  let problems: Array<string> | undefined;
+  for (let i = 0; i < plan.length; i++) {
+    const { key, field, check } = plan[i] as FastPlan[number];
     const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
     if (isAbsent(value)) {
-      problems.push(violation("REQUIRED_FIELDS", `${field} is required`));
+      (problems ??= []).push(violation("REQUIRED_FIELDS", `${field} is required`));
       continue;
     }
     const checked = check(value);
     if (Either.isRight(checked)) out[key] = checked.right;
-    else problems.push(checked.left);
+    else (problems ??= []).push(checked.left);
   }
-  return problems.length === 0 ? Either.right(out) : Either.left([...new Set(problems)]);
+  return problems === undefined ? Either.right(out) : Either.left([...new Set(problems)]);
 };
 
 /** Decodes through `effect/Schema` only (the reference behaviour of `decodeContract`). */

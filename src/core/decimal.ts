@@ -35,11 +35,46 @@ const fromParts = ({ negative, digits, scale }: Parts): Decimal => {
 const padLeft = (digits: string, scale: number): string =>
   digits.length > scale ? digits : "0".repeat(scale - digits.length + 1) + digits;
 
+const ZERO = 48;
+const NINE = 57;
+
+/**
+ * Whether text is already a canonical decimal (`-?(0|[1-9]\d*)(\.\d*[1-9])?`, not `-0`): the
+ * common case of a feed's prices and quantities, recognised by one scan without allocating.
+ */
+export const isCanonicalDecimal = (text: string): boolean => {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  const negative = i === 1;
+  if (i >= n) return false;
+  const first = text.charCodeAt(i);
+  if (first < ZERO || first > NINE) return false;
+  i++;
+  if (first === ZERO) {
+    // "0" alone, or "0." + fraction; "-0" is not canonical.
+    if (i === n) return !negative;
+  } else {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < ZERO || c > NINE) break;
+      i++;
+    }
+    if (i === n) return true;
+  }
+  if (text.charCodeAt(i) !== 46 /* . */ || i + 1 === n) return false;
+  for (i += 1; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < ZERO || c > NINE) return false;
+  }
+  return text.charCodeAt(n - 1) !== ZERO;
+};
+
 /**
  * Parses decimal text (`"150.25"`, `"-0.5"`, `"1e-7"`) into canonical form.
  * Returns `undefined` for anything that is not a finite decimal number.
  */
 export const parseDecimal = (text: string): Decimal | undefined => {
+  if (isCanonicalDecimal(text)) return text as Decimal;
   const trimmed = text.trim();
   const plain = DECIMAL_TEXT.exec(trimmed);
   if (plain) {

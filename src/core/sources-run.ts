@@ -3,7 +3,7 @@
  * contracts, quarantine the bad ones with every reason, screen full batches through the
  * source's cross-record checks and write them — in memory bounded by one batch.
  */
-import { Effect, Either, Fiber } from "effect";
+import { Effect, Either, Exit, Fiber } from "effect";
 import type { DatabaseError } from "./errors";
 import { type QuarantinedRecord, quarantineRecords } from "./quarantine";
 import type {
@@ -24,6 +24,9 @@ export const DEFAULT_SOURCE_RUN_OPTIONS: SourceRunOptions = {
 };
 
 const SAMPLE_REJECTIONS = 50;
+
+/** Write batches a run may have queued at the database before it waits for the oldest. */
+const WRITES_IN_FLIGHT = 2;
 
 /** Erases the row type of a definition into a registrable `Source`. */
 export const defineSource = <A>(definition: SourceDefinition<A>): Source => ({
@@ -75,30 +78,41 @@ const openRun = <A>(
       }
     });
 
-  // Write-behind of one batch: batch N is written while the records of batch N+1 are parsed
-  // and decoded, so with an asynchronous database (remote libSQL over HTTP, the Worker's case)
-  // decoding hides behind the write instead of adding to it. The write
-  // in flight is joined before the next batch is screened (the checks then see it) and
-  // before `finish`, so its failure fails the run and nothing is reported written early.
-  let pending: Fiber.RuntimeFiber<number, DatabaseError> | undefined;
-  const settle = Effect.suspend(() => {
-    const fiber = pending;
-    pending = undefined;
+  // Write-behind: up to `WRITES_IN_FLIGHT` batches are being written while the next ones
+  // are parsed, decoded and screened, so decoding hides behind the database instead of
+  // adding to it (remote libSQL: asynchronous requests; the embedded file in Node: the
+  // `BulkWriter` thread, which runs them in order). Memory stays bounded: at most that many
+  // batches wait. Checks that read what this run wrote join the writes first
+  // (`earlierWritten`), and `finish` joins them all, so a failed write fails the run and
+  // nothing is reported written early.
+  const inFlight: Array<Fiber.RuntimeFiber<number, DatabaseError>> = [];
+  const joinOldest = Effect.suspend(() => {
+    const fiber = inFlight.shift();
     return fiber === undefined
       ? Effect.void
       : Effect.map(Fiber.join(fiber), (n) => {
           written += n;
         });
   });
+  /** Joins every write in flight; if one failed, waits for the others, then fails. */
+  const settleAll = Effect.suspend(() =>
+    Effect.flatMap(Effect.forEach(inFlight.splice(0), Fiber.await), (exits) => {
+      for (const exit of exits) if (Exit.isSuccess(exit)) written += exit.value;
+      const failed = exits.find(Exit.isFailure);
+      return failed === undefined ? Effect.void : Effect.failCause(failed.cause);
+    }),
+  );
 
   const writeBatch = (batch: ReadonlyArray<Accepted<A>>) =>
     Effect.gen(function* () {
-      yield* settle;
-      const screened = checks ? yield* checks.screen(batch) : { kept: batch, rejected: [] };
+      while (inFlight.length >= WRITES_IN_FLIGHT) yield* joinOldest;
+      const screened = checks
+        ? yield* checks.screen(batch, settleAll)
+        : { kept: batch, rejected: [] };
       for (const r of screened.rejected) reject(r);
       if (screened.kept.length > 0) {
         const rows = screened.kept.map((a) => a.value);
-        pending = yield* Effect.forkDaemon(definition.write(rows, ctx));
+        inFlight.push(yield* Effect.forkDaemon(definition.write(rows, ctx)));
       }
       valid += screened.kept.length;
       batches += 1;
@@ -131,7 +145,7 @@ const openRun = <A>(
       staged = [];
       yield* writeBatch(batch);
     }
-    yield* settle;
+    yield* settleAll;
     yield* flushQuarantine(true);
     const details = checks ? yield* checks.finish : {};
     const report: SourceReport = {

@@ -97,8 +97,15 @@ export interface Accepted<A> {
 
 /** Checks across records, stateful for one run (uniqueness, monotonicity, references). */
 export interface RecordChecks<A> {
-  /** Splits one write batch into rows to write and records to quarantine. */
-  readonly screen: (batch: ReadonlyArray<Accepted<A>>) => Effect.Effect<
+  /**
+   * Splits one write batch into rows to write and records to quarantine. Earlier batches may
+   * still be on their way to the table: a check that reads what this run wrote yields
+   * `earlierWritten` first.
+   */
+  readonly screen: (
+    batch: ReadonlyArray<Accepted<A>>,
+    earlierWritten: Effect.Effect<void, DatabaseError>,
+  ) => Effect.Effect<
     {
       readonly kept: ReadonlyArray<Accepted<A>>;
       readonly rejected: ReadonlyArray<QuarantinedRecord>;

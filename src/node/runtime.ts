@@ -5,6 +5,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { Layer, LogLevel } from "effect";
 import { jsonLogsToStderr } from "../core/logging";
 import { SourceConfig } from "../core/source-config";
+import { BulkWriterNodeLive } from "./bulk-writer";
 import { type DbConfig, DbNodeLive } from "./database";
 
 export interface NodeRuntimeOptions {
@@ -13,10 +14,14 @@ export interface NodeRuntimeOptions {
   readonly logLevel?: LogLevel.LogLevel;
 }
 
-/** Db (migrated) + HttpClient (fetch) + SourceConfig + JSON logs on stderr. */
+/**
+ * Db (migrated) + a bulk writer thread for an embedded file + HttpClient (fetch) + SourceConfig
+ * + JSON logs on stderr.
+ */
 export const nodePipelineLayer = (options: NodeRuntimeOptions) =>
   Layer.mergeAll(
     DbNodeLive(options.db),
+    BulkWriterNodeLive(options.db.url),
     FetchHttpClient.layer,
     SourceConfig.fromVars(options.vars),
     jsonLogsToStderr(options.logLevel ?? LogLevel.Info),

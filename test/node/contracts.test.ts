@@ -16,6 +16,7 @@ import {
   compareDecimal,
   type Decimal,
   decimalFromNumber,
+  isCanonicalDecimal,
   parseDecimal,
 } from "../../src/core/decimal";
 import { makeCaptureId } from "../../src/core/ids";
@@ -46,6 +47,28 @@ const violations = (raw: unknown) => {
 };
 
 describe("decimal", () => {
+  it("recognises canonical text exactly as the canonical form defines it", () => {
+    const CANONICAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
+    const alphabet = ["0", "1", "9", ".", "-", "+", " ", "e"];
+    // Every string of up to 5 characters over an alphabet that reaches each branch.
+    let texts = [""];
+    let all: Array<string> = [];
+    for (let len = 1; len <= 5; len++) {
+      texts = texts.flatMap((t) => alphabet.map((c) => t + c));
+      all = all.concat(texts);
+    }
+    let canonical = 0;
+    for (const text of all) {
+      const expected = CANONICAL.test(text) && text !== "-0";
+      expect(isCanonicalDecimal(text), JSON.stringify(text)).toBe(expected);
+      if (expected) {
+        canonical += 1;
+        expect(parseDecimal(text)).toBe(text);
+      }
+    }
+    expect(canonical).toBeGreaterThan(100);
+  });
+
   it("canonicalises text so equal numbers have equal text", () => {
     expect(parseDecimal("150.00")).toBe("150");
     expect(parseDecimal("0150.50")).toBe("150.5");

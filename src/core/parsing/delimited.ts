@@ -48,6 +48,8 @@ const ERROR_TEXT: Readonly<Record<string, string>> = {
   InvalidQuotes: "malformed quotes: a closing quote is not followed by a delimiter or line end",
 };
 
+const NO_ERRORS: ReadonlyArray<string> = Object.freeze([]);
+
 const countNewlines = (text: string): number => {
   let n = 0;
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
@@ -109,7 +111,8 @@ export class DelimitedReader {
       const line = this.#line;
       this.#line += countNewlines(slice);
       let raw = slice.endsWith("\n") ? slice.slice(0, -1) : slice;
-      const fields = [...(result.data[0] ?? [])];
+      // papaparse hands each step a fresh row array: ours to trim, no copy needed.
+      const fields = result.data[0] ?? [];
       if (raw.endsWith("\r")) {
         raw = raw.slice(0, -1);
         const last = fields.length - 1;
@@ -122,7 +125,10 @@ export class DelimitedReader {
         line,
         raw,
         fields,
-        errors: result.errors.map((e) => ERROR_TEXT[e.code] ?? e.message),
+        errors:
+          result.errors.length === 0
+            ? NO_ERRORS
+            : result.errors.map((e) => ERROR_TEXT[e.code] ?? e.message),
       });
     };
     const parser = new Papa.Parser({

@@ -13,7 +13,8 @@ declare module "papaparse" {
 
   /** What one `step` call (one row) or one `parse` call returns. */
   export interface PapaStepResult {
-    readonly data: ReadonlyArray<ReadonlyArray<string>>;
+    /** Fresh arrays on every step: the receiver may keep or trim them. */
+    readonly data: Array<Array<string>>;
     readonly errors: ReadonlyArray<PapaRowError>;
     readonly meta: { readonly cursor: number; readonly aborted: boolean };
   }

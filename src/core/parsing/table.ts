@@ -34,6 +34,8 @@ const DELIMITER_NAMES: Readonly<Record<string, string>> = {
 const guessDelimiter = (header: string, expected: string): string | undefined =>
   Object.keys(DELIMITER_NAMES).find((d) => d !== expected && header.includes(d));
 
+const NO_PROBLEMS: ReadonlyArray<string> = Object.freeze([]);
+
 /** Maps rows to records once the header row has been read. */
 export class DelimitedTable {
   /** Canonical column name per field position; undefined until the header is read. */
@@ -55,17 +57,19 @@ export class DelimitedTable {
       });
     }
     const positions = this.#positions;
+    const fields: Record<string, string> = {};
+    if (row.errors.length === 0 && row.fields.length === positions.length) {
+      for (let i = 0; i < positions.length; i++) {
+        const name = positions[i];
+        if (name !== undefined) fields[name] = row.fields[i] ?? "";
+      }
+      return Either.right({ index: row.line, raw: row.raw, fields, problems: NO_PROBLEMS });
+    }
     const problems: Array<string> = row.errors.map((e) => `MALFORMED_ROW: ${e}`);
     if (row.fields.length !== positions.length) {
       problems.push(
         `MALFORMED_ROW: expected ${positions.length} fields, got ${row.fields.length} (line ${row.line})`,
       );
-    }
-    const fields: Record<string, string> = {};
-    if (problems.length === 0) {
-      positions.forEach((name, i) => {
-        if (name !== undefined) fields[name] = row.fields[i] ?? "";
-      });
     }
     return Either.right({ index: row.line, raw: row.raw, fields, problems });
   }

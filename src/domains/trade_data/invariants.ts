@@ -16,6 +16,7 @@
  */
 import { Effect } from "effect";
 import { violation } from "../../core/contracts";
+import type { DatabaseError } from "../../core/errors";
 import type { RunContext } from "../../core/pipeline";
 import type { QuarantinedRecord } from "../../core/quarantine";
 import type { Accepted, DecodeEnv, RecordChecks } from "../../core/sources";
@@ -42,12 +43,22 @@ export const tradeChecks =
     /** client_id → the largest trade_id kept so far (see `screen`). */
     const maxKept = new Map<string, string>();
     const regressions: Array<Regression> = [];
-    /** (symbol|date) → whether `market_prices` has it; bounded by distinct symbols × dates. */
-    const priced = new Map<string, boolean>();
-    const unpriced = new Map<
-      string,
-      { symbol: string; date: string; trades: number; first_line: number }
-    >();
+    /**
+     * New York date → symbol → whether `market_prices` has that bar; bounded by distinct
+     * symbols × dates. Two levels, so the per-trade lookup builds no key string.
+     */
+    const priced = new Map<string, Map<string, boolean>>();
+    /** Every (symbol, date) looked up, in first-seen order: `symbol|date` and the answer. */
+    const lookedUp: Array<readonly [string, boolean]> = [];
+    interface Unpriced {
+      readonly key: string;
+      readonly symbol: string;
+      readonly date: string;
+      trades: number;
+      readonly first_line: number;
+    }
+    const unpriced = new Map<string, Map<string, Unpriced>>();
+    const unpricedOrder: Array<Unpriced> = [];
 
     const duplicate = (a: Accepted<TradeData>, where: string): QuarantinedRecord => ({
       source,
@@ -61,38 +72,74 @@ export const tradeChecks =
       ],
     });
 
-    const screen = (batch: ReadonlyArray<Accepted<TradeData>>) =>
+    /**
+     * Whether each client's trade_ids strictly increase through the batch. Feeds number
+     * their trades in order, so this is the common case, and then no id can repeat inside
+     * the batch: no key set is built.
+     */
+    const ascending = (batch: ReadonlyArray<Accepted<TradeData>>): boolean => {
+      let client: string | undefined;
+      let last = "";
+      let others: Map<string, string> | undefined;
+      for (const a of batch) {
+        const { client_id, trade_id } = a.value;
+        if (client_id !== client) {
+          if (client !== undefined) (others ??= new Map()).set(client, last);
+          const before = others?.get(client_id);
+          if (before !== undefined && trade_id <= before) return false;
+          client = client_id;
+        } else if (trade_id <= last) return false;
+        last = trade_id;
+      }
+      return true;
+    };
+
+    /** The first occurrence of each (client_id, trade_id); later ones are rejected. */
+    const firstOccurrences = (
+      batch: ReadonlyArray<Accepted<TradeData>>,
+      rejected: Array<QuarantinedRecord>,
+    ): ReadonlyArray<Accepted<TradeData>> => {
+      const firstLine = new Map<string, number>();
+      const unique: Array<Accepted<TradeData>> = [];
+      for (const a of batch) {
+        const key = `${a.value.client_id}\u0000${a.value.trade_id}`;
+        const first = firstLine.get(key);
+        if (first !== undefined) rejected.push(duplicate(a, `first at line ${first}`));
+        else {
+          firstLine.set(key, a.record.index);
+          unique.push(a);
+        }
+      }
+      return unique;
+    };
+
+    const screen = (
+      batch: ReadonlyArray<Accepted<TradeData>>,
+      earlierWritten: Effect.Effect<void, DatabaseError>,
+    ) =>
       Effect.gen(function* () {
         const rejected: Array<QuarantinedRecord> = [];
-        const firstLine = new Map<string, number>();
-        const unique: Array<Accepted<TradeData>> = [];
-        for (const a of batch) {
-          const key = `${a.value.client_id}\u0000${a.value.trade_id}`;
-          const first = firstLine.get(key);
-          if (first !== undefined) rejected.push(duplicate(a, `first at line ${first}`));
-          else {
-            firstLine.set(key, a.record.index);
-            unique.push(a);
-          }
-        }
-        // Feeds number their trades in order: when every trade_id of the batch sorts after
-        // the largest this run has kept for its client, none can repeat an earlier batch and
-        // the lookup in `trades` is skipped. Memory stays one entry per client.
+        const unique = ascending(batch) ? batch : firstOccurrences(batch, rejected);
+        // When every trade_id of the batch sorts after the largest this run has kept for its
+        // client, none can repeat an earlier batch and the lookup in `trades` is skipped.
+        // Memory stays one entry per client.
         const fresh = unique.every((a) => {
           const max = maxKept.get(a.value.client_id);
           return max === undefined || a.value.trade_id > max;
         });
-        const earlier = fresh
-          ? new Set<string>()
-          : yield* keysWrittenBy(
-              ctx.executionId,
-              unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
-            );
-        const kept = unique.filter((a) => {
-          const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
-          if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
-          return !seen;
-        });
+        let kept = unique;
+        if (!fresh) {
+          yield* earlierWritten;
+          const earlier = yield* keysWrittenBy(
+            ctx.executionId,
+            unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
+          );
+          kept = unique.filter((a) => {
+            const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
+            if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
+            return !seen;
+          });
+        }
         for (const a of kept) {
           const max = maxKept.get(a.value.client_id);
           if (max === undefined || a.value.trade_id > max) {
@@ -115,37 +162,51 @@ export const tradeChecks =
           previous = a.value.timestamp;
         }
 
-        const keys = kept.map((a) => `${a.value.symbol}|${tradeDate(a.value)}`);
+        // Referential integrity: one `market_prices` lookup per new (symbol, date).
+        const dates = kept.map((a) => tradeDate(a.value));
         const unknown = new Map<string, readonly [string, string]>();
-        for (const key of keys) {
-          if (!priced.has(key) && !unknown.has(key)) {
-            const bar = key.indexOf("|");
-            unknown.set(key, [key.slice(0, bar), key.slice(bar + 1)]);
+        for (const [i, a] of kept.entries()) {
+          const date = dates[i] as string;
+          if (priced.get(date)?.has(a.value.symbol) !== true) {
+            const key = `${a.value.symbol}|${date}`;
+            if (!unknown.has(key)) unknown.set(key, [a.value.symbol, date]);
           }
         }
         if (unknown.size > 0) {
           const found = yield* pricedPairs([...unknown.values()]);
-          for (const key of unknown.keys()) priced.set(key, found.has(key));
+          for (const [key, [symbol, date]] of unknown) {
+            const ok = found.has(key);
+            let bySymbol = priced.get(date);
+            if (bySymbol === undefined) priced.set(date, (bySymbol = new Map()));
+            bySymbol.set(symbol, ok);
+            lookedUp.push([key, ok]);
+          }
         }
         for (const [i, a] of kept.entries()) {
-          const key = keys[i] ?? "";
-          if (priced.get(key) === true) continue;
-          const bar = key.indexOf("|");
-          const symbol = key.slice(0, bar);
-          const date = key.slice(bar + 1);
-          const entry = unpriced.get(key) ?? {
-            symbol,
-            date,
-            trades: 0,
-            first_line: a.record.index,
-          };
-          unpriced.set(key, { ...entry, trades: entry.trades + 1 });
+          const date = dates[i] as string;
+          const { symbol } = a.value;
+          if (priced.get(date)?.get(symbol) === true) continue;
+          let bySymbol = unpriced.get(date);
+          if (bySymbol === undefined) unpriced.set(date, (bySymbol = new Map()));
+          const entry = bySymbol.get(symbol);
+          if (entry !== undefined) entry.trades += 1;
+          else {
+            const created = {
+              key: `${symbol}|${date}`,
+              symbol,
+              date,
+              trades: 1,
+              first_line: a.record.index,
+            };
+            bySymbol.set(symbol, created);
+            unpricedOrder.push(created);
+          }
         }
         return { kept, rejected };
       });
 
     const finish = Effect.gen(function* () {
-      const anomalies: Array<AnomalyInput> = [...unpriced.entries()].map(([key, u]) => ({
+      const anomalies: Array<AnomalyInput> = unpricedOrder.map(({ key, ...u }) => ({
         category: "REFERENTIAL_INTEGRITY",
         severity: "HIGH",
         key,
@@ -162,12 +223,12 @@ export const tradeChecks =
         });
       }
       yield* recordAnomalies(ctx, anomalies);
-      const pricedKeys = [...priced.entries()].filter(([, ok]) => ok).map(([k]) => k);
+      const pricedKeys = lookedUp.filter(([, ok]) => ok).map(([k]) => k);
       yield* resolveAnomalies(ctx, "REFERENTIAL_INTEGRITY", pricedKeys);
       if (regressionCount === 0) yield* resolveAnomalies(ctx, "MONOTONIC_TIMESTAMPS", [ORDER_KEY]);
       return {
         anomalies: anomalies.length,
-        missing_market_data: [...unpriced.keys()],
+        missing_market_data: unpricedOrder.map((u) => u.key),
         timestamp_regressions: regressionCount,
       };
     });
