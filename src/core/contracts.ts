@@ -229,6 +229,12 @@ const fastPlanOf = (schema: Schema.Schema.Any): FastPlan | null => {
   return plan;
 };
 
+const withProblem = (problems: Array<string> | undefined, problem: string): Array<string> => {
+  const all = problems ?? [];
+  all.push(problem);
+  return all;
+};
+
 const decodeFast = (plan: FastPlan, raw: Readonly<Record<string, unknown>>) => {
   const out: Record<string, unknown> = {};
   // Allocated on the first violation only: most records of a feed have none.
@@ -237,12 +243,12 @@ const decodeFast = (plan: FastPlan, raw: Readonly<Record<string, unknown>>) => {
     const { key, field, check } = plan[i] as FastPlan[number];
     const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
     if (isAbsent(value)) {
-      (problems ??= []).push(violation("REQUIRED_FIELDS", `${field} is required`));
+      problems = withProblem(problems, violation("REQUIRED_FIELDS", `${field} is required`));
       continue;
     }
     const checked = check(value);
     if (Either.isRight(checked)) out[key] = checked.right;
-    else (problems ??= []).push(checked.left);
+    else problems = withProblem(problems, checked.left);
   }
   return problems === undefined ? Either.right(out) : Either.left([...new Set(problems)]);
 };

@@ -84,7 +84,10 @@ export const tradeChecks =
       for (const a of batch) {
         const { client_id, trade_id } = a.value;
         if (client_id !== client) {
-          if (client !== undefined) (others ??= new Map()).set(client, last);
+          if (client !== undefined) {
+            others ??= new Map();
+            others.set(client, last);
+          }
           const before = others?.get(client_id);
           if (before !== undefined && trade_id <= before) return false;
           client = client_id;
@@ -176,8 +179,8 @@ export const tradeChecks =
           const found = yield* pricedPairs([...unknown.values()]);
           for (const [key, [symbol, date]] of unknown) {
             const ok = found.has(key);
-            let bySymbol = priced.get(date);
-            if (bySymbol === undefined) priced.set(date, (bySymbol = new Map()));
+            const bySymbol = priced.get(date) ?? new Map<string, boolean>();
+            priced.set(date, bySymbol);
             bySymbol.set(symbol, ok);
             lookedUp.push([key, ok]);
           }
@@ -187,7 +190,10 @@ export const tradeChecks =
           const { symbol } = a.value;
           if (priced.get(date)?.get(symbol) === true) continue;
           let bySymbol = unpriced.get(date);
-          if (bySymbol === undefined) unpriced.set(date, (bySymbol = new Map()));
+          if (bySymbol === undefined) {
+            bySymbol = new Map();
+            unpriced.set(date, bySymbol);
+          }
           const entry = bySymbol.get(symbol);
           if (entry !== undefined) entry.trades += 1;
           else {
