@@ -89,10 +89,17 @@ export type SourceParser =
       readonly optionalColumns?: ReadonlyArray<string>;
     };
 
-/** A record that passed its contracts, with the record it came from. */
+/**
+ * A record that passed its contracts: its canonical value and, for a later quarantine by a
+ * cross-record check, where it came from. The parsed fields are not kept: a batch waiting
+ * for its write holds only what it needs, which keeps garbage collection cheap on big files.
+ */
 export interface Accepted<A> {
   readonly value: A;
-  readonly record: SourceRecord;
+  /** The record's `index` (line number or array index). */
+  readonly index: number;
+  /** The record's `raw` text. */
+  readonly raw: string;
 }
 
 /** Checks across records, stateful for one run (uniqueness, monotonicity, references). */

@@ -50,9 +50,12 @@ const ERROR_TEXT: Readonly<Record<string, string>> = {
 
 const NO_ERRORS: ReadonlyArray<string> = Object.freeze([]);
 
-const countNewlines = (text: string): number => {
+const NEWLINE = 10;
+
+/** Line breaks in `text` between `start` and `end`. */
+const countNewlines = (text: string, start: number, end: number): number => {
   let n = 0;
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  for (let i = text.indexOf("\n", start); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) n++;
   return n;
 };
 
@@ -105,12 +108,12 @@ export class DelimitedReader {
     const rows: Array<DelimitedRow> = [];
     let previous = 0;
     const step = (result: PapaStepResult) => {
+      const start = previous;
       const end = result.meta.cursor;
-      const slice = input.slice(previous, end);
       previous = end;
       const line = this.#line;
-      this.#line += countNewlines(slice);
-      let raw = slice.endsWith("\n") ? slice.slice(0, -1) : slice;
+      this.#line += countNewlines(input, start, end);
+      let raw = input.slice(start, input.charCodeAt(end - 1) === NEWLINE ? end - 1 : end);
       // papaparse hands each step a fresh row array: ours to trim, no copy needed.
       const fields = result.data[0] ?? [];
       if (raw.endsWith("\r")) {

@@ -62,8 +62,8 @@ export const tradeChecks =
 
     const duplicate = (a: Accepted<TradeData>, where: string): QuarantinedRecord => ({
       source,
-      recordIndex: a.record.index,
-      raw: a.record.raw,
+      recordIndex: a.index,
+      raw: a.raw,
       reasons: [
         violation(
           "UNIQUENESS",
@@ -109,7 +109,7 @@ export const tradeChecks =
         const first = firstLine.get(key);
         if (first !== undefined) rejected.push(duplicate(a, `first at line ${first}`));
         else {
-          firstLine.set(key, a.record.index);
+          firstLine.set(key, a.index);
           unique.push(a);
         }
       }
@@ -155,7 +155,7 @@ export const tradeChecks =
             regressionCount += 1;
             if (regressions.length < SAMPLE) {
               regressions.push({
-                line: a.record.index,
+                line: a.index,
                 trade_id: a.value.trade_id,
                 timestamp: a.value.timestamp,
                 previous_timestamp: previous,
@@ -202,7 +202,7 @@ export const tradeChecks =
               symbol,
               date,
               trades: 1,
-              first_line: a.record.index,
+              first_line: a.index,
             };
             bySymbol.set(symbol, created);
             unpricedOrder.push(created);
