@@ -2,7 +2,7 @@
  * New York time of day and NYSE sessions: which date it is in New York, and which session
  * has closed by a given instant.
  */
-import { addDays, easternMidnightUtcMs } from "./dates";
+import { addDays, easternMidnightUtcMs, instantMs } from "./dates";
 import { earlyClose, isTradingDay, previousTradingDay } from "./nyse";
 
 const HOUR_MS = 3_600_000;
@@ -12,6 +12,27 @@ const SETTLE_MINUTES = 30;
 // Consecutive instants almost always fall on the same New York day (a file of trades, a
 // batch of quotes): remembering the last day's window skips the calendar arithmetic.
 let lastDay: { readonly start: number; readonly end: number; readonly date: string } | undefined;
+
+// The same window as canonical UTC text (`toISOString` form), for `newYorkDateOfIso`.
+let lastIsoDay: { readonly start: string; readonly end: string; readonly date: string } | undefined;
+
+/**
+ * The New York calendar date of a canonical UTC timestamp (`YYYY-MM-DDTHH:MM:SS.sssZ`, as
+ * `toISOString` writes it). Such text sorts as its instant does, so a timestamp inside the
+ * last day's window is answered by two string comparisons, without reading its digits.
+ */
+export const newYorkDateOfIso = (iso: string): string => {
+  if (lastIsoDay !== undefined && iso >= lastIsoDay.start && iso < lastIsoDay.end) {
+    return lastIsoDay.date;
+  }
+  const date = newYorkDate(instantMs(iso));
+  lastIsoDay = {
+    start: new Date(easternMidnightUtcMs(date)).toISOString(),
+    end: new Date(easternMidnightUtcMs(addDays(date, 1))).toISOString(),
+    date,
+  };
+  return date;
+};
 
 /** The New York calendar date at instant `nowMs`. */
 export const newYorkDate = (nowMs: number): string => {

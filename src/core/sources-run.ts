@@ -128,7 +128,8 @@ const openRun = <A>(
           continue;
         }
         const decoded = definition.decode(record, env);
-        if (Either.isRight(decoded)) staged.push({ value: decoded.right, index: record.index, raw: record.raw });
+        if (Either.isRight(decoded))
+          staged.push({ value: decoded.right, index: record.index, raw: record.raw });
         else reject(quarantineOf(record, decoded.left));
       }
       while (staged.length >= batchRows) {

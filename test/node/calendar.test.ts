@@ -13,6 +13,7 @@ import {
   previousTradingDay,
   tradingDaysBetween,
 } from "../../src/calendar/nyse";
+import { newYorkDate, newYorkDateOfIso } from "../../src/calendar/sessions";
 
 /** Every weekday of a year on which NYSE is closed, and every 13:00 early close. */
 const closedWeekdays = (year: number): string[] => {
@@ -232,5 +233,24 @@ describe("canonicalUtcMs", () => {
       expect(canonicalUtcMs(text)).toBeUndefined();
     }
     expect(instantMs("2025-01-02T10:00:00-05:00")).toBe(Date.parse("2025-01-02T15:00:00Z"));
+  });
+});
+
+describe("newYorkDateOfIso", () => {
+  it("agrees with newYorkDate for every hour across both 2025 DST changes, in and out of order", () => {
+    const instants: Array<number> = [];
+    for (const day of ["2025-03-08", "2025-03-09", "2025-03-10", "2025-11-01", "2025-11-02"]) {
+      const start = Date.parse(`${day}T00:00:00Z`);
+      for (let m = 0; m < 24 * 60; m += 17) instants.push(start + m * 60_000 + (m % 1000));
+    }
+    // Sorted (the cached window is hit) and shuffled (it is missed and replaced).
+    const shuffled = instants.map((ms, i) => instants[(i * 7919) % instants.length] ?? ms);
+    for (const ms of [...instants, ...shuffled]) {
+      const iso = new Date(ms).toISOString();
+      expect(newYorkDateOfIso(iso), iso).toBe(newYorkDate(ms));
+    }
+    // Midnight in New York (EST, UTC-5) belongs to the new day, a millisecond before to the old.
+    expect(newYorkDateOfIso("2025-01-03T05:00:00.000Z")).toBe("2025-01-03");
+    expect(newYorkDateOfIso("2025-01-03T04:59:59.999Z")).toBe("2025-01-02");
   });
 });

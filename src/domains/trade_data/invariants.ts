@@ -73,28 +73,32 @@ export const tradeChecks =
     });
 
     /**
-     * Whether each client's trade_ids strictly increase through the batch. Feeds number
-     * their trades in order, so this is the common case, and then no id can repeat inside
-     * the batch: no key set is built.
+     * Each client's first and last trade_id in the batch, if every client's trade_ids
+     * strictly increase through it — else undefined. Feeds number their trades in order, so
+     * this is the common case, and then no id can repeat inside the batch: no key set is
+     * built, and only the first id per client needs comparing with earlier batches.
      */
-    const ascending = (batch: ReadonlyArray<Accepted<TradeData>>): boolean => {
+    const ascendingRanges = (
+      batch: ReadonlyArray<Accepted<TradeData>>,
+    ): Map<string, { readonly first: string; last: string }> | undefined => {
+      const ranges = new Map<string, { readonly first: string; last: string }>();
       let client: string | undefined;
-      let last = "";
-      let others: Map<string, string> | undefined;
-      for (const a of batch) {
-        const { client_id, trade_id } = a.value;
-        if (client_id !== client) {
-          if (client !== undefined) {
-            others ??= new Map();
-            others.set(client, last);
-          }
-          const before = others?.get(client_id);
-          if (before !== undefined && trade_id <= before) return false;
+      let range: { readonly first: string; last: string } | undefined;
+      for (let i = 0; i < batch.length; i++) {
+        const { client_id, trade_id } = (batch[i] as Accepted<TradeData>).value;
+        if (range === undefined || client_id !== client) {
           client = client_id;
-        } else if (trade_id <= last) return false;
-        last = trade_id;
+          range = ranges.get(client_id);
+          if (range === undefined) {
+            range = { first: trade_id, last: trade_id };
+            ranges.set(client_id, range);
+            continue;
+          }
+        }
+        if (trade_id <= range.last) return undefined;
+        range.last = trade_id;
       }
-      return true;
+      return ranges;
     };
 
     /** The first occurrence of each (client_id, trade_id); later ones are rejected. */
@@ -122,31 +126,37 @@ export const tradeChecks =
     ) =>
       Effect.gen(function* () {
         const rejected: Array<QuarantinedRecord> = [];
-        const unique = ascending(batch) ? batch : firstOccurrences(batch, rejected);
+        const ranges = ascendingRanges(batch);
         // When every trade_id of the batch sorts after the largest this run has kept for its
         // client, none can repeat an earlier batch and the lookup in `trades` is skipped.
         // Memory stays one entry per client.
-        const fresh = unique.every((a) => {
-          const max = maxKept.get(a.value.client_id);
-          return max === undefined || a.value.trade_id > max;
-        });
-        let kept = unique;
-        if (!fresh) {
-          yield* earlierWritten;
-          const earlier = yield* keysWrittenBy(
-            ctx.executionId,
-            unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
-          );
-          kept = unique.filter((a) => {
-            const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
-            if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
-            return !seen;
-          });
-        }
-        for (const a of kept) {
-          const max = maxKept.get(a.value.client_id);
-          if (max === undefined || a.value.trade_id > max) {
-            maxKept.set(a.value.client_id, a.value.trade_id);
+        const after = (client: string, id: string) => {
+          const max = maxKept.get(client);
+          return max === undefined || id > max;
+        };
+        let kept: ReadonlyArray<Accepted<TradeData>>;
+        if (ranges !== undefined && [...ranges].every(([c, r]) => after(c, r.first))) {
+          kept = batch;
+          for (const [c, r] of ranges) maxKept.set(c, r.last);
+        } else {
+          const unique = ranges !== undefined ? batch : firstOccurrences(batch, rejected);
+          kept = unique;
+          if (!unique.every((a) => after(a.value.client_id, a.value.trade_id))) {
+            yield* earlierWritten;
+            const earlier = yield* keysWrittenBy(
+              ctx.executionId,
+              unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
+            );
+            kept = unique.filter((a) => {
+              const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
+              if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
+              return !seen;
+            });
+          }
+          for (const a of kept) {
+            if (after(a.value.client_id, a.value.trade_id)) {
+              maxKept.set(a.value.client_id, a.value.trade_id);
+            }
           }
         }
 
@@ -168,7 +178,9 @@ export const tradeChecks =
         // Referential integrity: one `market_prices` lookup per new (symbol, date).
         const dates = kept.map((a) => tradeDate(a.value));
         const unknown = new Map<string, readonly [string, string]>();
-        for (const [i, a] of kept.entries()) {
+        // Index loops: in a generator, `entries()` allocates a pair per trade.
+        for (let i = 0; i < kept.length; i++) {
+          const a = kept[i] as Accepted<TradeData>;
           const date = dates[i] as string;
           if (priced.get(date)?.has(a.value.symbol) !== true) {
             const key = `${a.value.symbol}|${date}`;
@@ -185,7 +197,8 @@ export const tradeChecks =
             lookedUp.push([key, ok]);
           }
         }
-        for (const [i, a] of kept.entries()) {
+        for (let i = 0; i < kept.length; i++) {
+          const a = kept[i] as Accepted<TradeData>;
           const date = dates[i] as string;
           const { symbol } = a.value;
           if (priced.get(date)?.get(symbol) === true) continue;

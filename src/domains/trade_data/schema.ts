@@ -9,7 +9,7 @@
  */
 import { Either, Schema } from "effect";
 import { instantMs } from "../../calendar/dates";
-import { newYorkDate } from "../../calendar/sessions";
+import { newYorkDate, newYorkDateOfIso } from "../../calendar/sessions";
 import {
   contractField,
   decodeContract,
@@ -82,7 +82,7 @@ export interface TradeData {
 }
 
 /** The New York calendar date of a trade: the trading date it belongs to. */
-export const tradeDate = (trade: TradeData): string => newYorkDate(instantMs(trade.timestamp));
+export const tradeDate = (trade: TradeData): string => newYorkDateOfIso(trade.timestamp);
 
 /**
  * Checks one mapped record against every trade contract at `nowMs`; with partition hints
