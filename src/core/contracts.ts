@@ -12,6 +12,18 @@ import { type Decimal, decimalFromNumber, parseDecimal, signOfDecimal } from "./
 /** Builds a structured violation message. */
 export const violation = (contract: string, message: string): string => `${contract}: ${message}`;
 
+/**
+ * What a field check returns instead of a value when the value breaks its contract. A check
+ * returns the canonical value itself when it passes, so the common case allocates nothing.
+ */
+export class Broken {
+  constructor(readonly message: string) {}
+}
+
+/** A `Broken` with a structured violation message. */
+export const broken = (contract: string, message: string): Broken =>
+  new Broken(violation(contract, message));
+
 /** Shows a raw value in a violation message. */
 export const showValue = (value: unknown): string => {
   if (typeof value === "string") return JSON.stringify(value);
@@ -28,17 +40,14 @@ const isAbsent = (value: unknown): boolean =>
 /** The plain check behind each contract field, for `decodeContract`'s fast path. */
 const FIELD_CHECKS = new WeakMap<
   object,
-  { readonly field: string; readonly check: (value: unknown) => Either.Either<unknown, string> }
+  { readonly field: string; readonly check: (value: unknown) => unknown }
 >();
 
 /**
- * A contract field: decodes `unknown` with `check`, which returns the canonical value or the
- * violation message. Absent values (missing, null, empty text) are `REQUIRED_FIELDS`.
+ * A contract field: decodes `unknown` with `check`, which returns the canonical value or a
+ * `Broken` with the violation message. Absent values (missing, null, empty text) are `REQUIRED_FIELDS`.
  */
-export const contractField = <A>(
-  field: string,
-  check: (value: unknown) => Either.Either<A, string>,
-) => {
+export const contractField = <A>(field: string, check: (value: unknown) => A | Broken) => {
   const schema = Schema.transformOrFail(Schema.Unknown, Schema.Any as Schema.Schema<A>, {
     strict: true,
     decode: (value, _, ast) => {
@@ -47,10 +56,10 @@ export const contractField = <A>(
           new ParseResult.Type(ast, value, violation("REQUIRED_FIELDS", `${field} is required`)),
         );
       }
-      return Either.match(check(value), {
-        onLeft: (message) => ParseResult.fail(new ParseResult.Type(ast, value, message)),
-        onRight: (ok) => ParseResult.succeed(ok),
-      });
+      const checked = check(value);
+      return checked instanceof Broken
+        ? ParseResult.fail(new ParseResult.Type(ast, value, checked.message))
+        : ParseResult.succeed(checked);
     },
     encode: (value) => ParseResult.succeed(value),
   });
@@ -68,48 +77,38 @@ export const readDecimal = (value: unknown): Decimal | undefined =>
 
 /** PRICE_VALIDITY: an exact decimal strictly greater than zero. */
 export const positivePrice = (field: string) =>
-  contractField(field, (value): Either.Either<Decimal, string> => {
+  contractField(field, (value): Decimal | Broken => {
     const decimal = readDecimal(value);
     if (decimal === undefined) {
-      return Either.left(
-        violation("PRICE_VALIDITY", `${field} must be a decimal number, got ${showValue(value)}`),
-      );
+      return broken("PRICE_VALIDITY", `${field} must be a decimal number, got ${showValue(value)}`);
     }
     return signOfDecimal(decimal) > 0
-      ? Either.right(decimal)
-      : Either.left(violation("PRICE_VALIDITY", `${field} must be positive, got ${decimal}`));
+      ? decimal
+      : broken("PRICE_VALIDITY", `${field} must be positive, got ${decimal}`);
   });
 
 /** VOLUME_VALIDITY (or another contract): a whole number ≥ 0 within the safe range. */
 export const nonNegativeInteger = (field: string, contract = "VOLUME_VALIDITY") =>
-  contractField(field, (value): Either.Either<number, string> => {
+  contractField(field, (value): number | Broken => {
     const decimal = readDecimal(value);
     const number = decimal === undefined ? Number.NaN : Number(decimal);
     if (decimal === undefined || !Number.isSafeInteger(number) || decimal.includes(".")) {
-      return Either.left(
-        violation(contract, `${field} must be a non-negative integer, got ${showValue(value)}`),
-      );
+      return broken(contract, `${field} must be a non-negative integer, got ${showValue(value)}`);
     }
-    return number >= 0
-      ? Either.right(number)
-      : Either.left(violation(contract, `${field} must be non-negative, got ${decimal}`));
+    return number >= 0 ? number : broken(contract, `${field} must be non-negative, got ${decimal}`);
   });
 
 const SYMBOL = /^[A-Z0-9]{1,10}$/;
 
 /** SYMBOL_FORMAT: 1–10 upper-case letters or digits. Lower case is a violation, not fixed up. */
 export const symbolField = (field = "symbol") =>
-  contractField(
-    field,
-    (value): Either.Either<string, string> =>
-      typeof value === "string" && SYMBOL.test(value)
-        ? Either.right(value)
-        : Either.left(
-            violation(
-              "SYMBOL_FORMAT",
-              `${field} must be 1-10 upper-case letters or digits, got ${showValue(value)}`,
-            ),
-          ),
+  contractField(field, (value): string | Broken =>
+    typeof value === "string" && SYMBOL.test(value)
+      ? value
+      : broken(
+          "SYMBOL_FORMAT",
+          `${field} must be 1-10 upper-case letters or digits, got ${showValue(value)}`,
+        ),
   );
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -124,17 +123,10 @@ export const isIsoDate = (text: string): boolean => {
 
 /** DATE_VALIDITY: a calendar date `YYYY-MM-DD`. */
 export const isoDateField = (field: string) =>
-  contractField(
-    field,
-    (value): Either.Either<string, string> =>
-      typeof value === "string" && isIsoDate(value)
-        ? Either.right(value)
-        : Either.left(
-            violation(
-              "DATE_VALIDITY",
-              `${field} must be a date YYYY-MM-DD, got ${showValue(value)}`,
-            ),
-          ),
+  contractField(field, (value): string | Broken =>
+    typeof value === "string" && isIsoDate(value)
+      ? value
+      : broken("DATE_VALIDITY", `${field} must be a date YYYY-MM-DD, got ${showValue(value)}`),
   );
 
 const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -144,16 +136,16 @@ const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
  * milliseconds or ISO text with `Z` or an offset; text without a zone is a violation.
  */
 export const utcTimestampField = (field: string) =>
-  contractField(field, (value): Either.Either<string, string> => {
+  contractField(field, (value): string | Broken => {
     // Already canonical UTC (a valid instant written as `toISOString` would): kept as is.
     if (typeof value === "string" && canonicalUtcMs(value) !== undefined) {
-      return Either.right(value);
+      return value;
     }
     const fail = (why: string) =>
-      Either.left(violation("TIMESTAMP_VALIDITY", `${field} ${why}, got ${showValue(value)}`));
+      broken("TIMESTAMP_VALIDITY", `${field} ${why}, got ${showValue(value)}`);
     if (typeof value === "number") {
       return Number.isSafeInteger(value) && value >= 0
-        ? Either.right(new Date(value).toISOString())
+        ? new Date(value).toISOString()
         : fail("must be epoch milliseconds");
     }
     if (typeof value !== "string") return fail("must be an ISO-8601 timestamp");
@@ -163,21 +155,15 @@ export const utcTimestampField = (field: string) =>
       return fail("is not a valid instant");
     }
     const ms = Date.parse(value);
-    return Number.isNaN(ms)
-      ? fail("is not a valid instant")
-      : Either.right(new Date(ms).toISOString());
+    return Number.isNaN(ms) ? fail("is not a valid instant") : new Date(ms).toISOString();
   });
 
 /** REQUIRED_FIELDS: non-empty text. */
 export const requiredText = (field: string) =>
-  contractField(
-    field,
-    (value): Either.Either<string, string> =>
-      typeof value === "string"
-        ? Either.right(value.trim())
-        : Either.left(
-            violation("REQUIRED_FIELDS", `${field} must be text, got ${showValue(value)}`),
-          ),
+  contractField(field, (value): string | Broken =>
+    typeof value === "string"
+      ? value.trim()
+      : broken("REQUIRED_FIELDS", `${field} must be text, got ${showValue(value)}`),
   );
 
 /** The future tolerance of TIMESTAMP_VALIDITY: 5 minutes. */
@@ -199,7 +185,7 @@ export const notInFuture = (
 
 type FastPlan = ReadonlyArray<{
   readonly key: string;
-  readonly check: (value: unknown) => Either.Either<unknown, string>;
+  readonly check: (value: unknown) => unknown;
   readonly field: string;
 }>;
 const plans = new WeakMap<object, FastPlan | null>();
@@ -247,8 +233,8 @@ const decodeFast = (plan: FastPlan, raw: Readonly<Record<string, unknown>>) => {
       continue;
     }
     const checked = check(value);
-    if (Either.isRight(checked)) out[key] = checked.right;
-    else problems = withProblem(problems, checked.left);
+    if (checked instanceof Broken) problems = withProblem(problems, checked.message);
+    else out[key] = checked;
   }
   return problems === undefined ? Either.right(out) : Either.left([...new Set(problems)]);
 };
@@ -299,16 +285,14 @@ export const decodeContract = <A, I>(
 
 /** A positive exact decimal under a named contract (quantities, share counts as decimals). */
 export const positiveDecimal = (field: string, contract: string) =>
-  contractField(field, (value): Either.Either<Decimal, string> => {
+  contractField(field, (value): Decimal | Broken => {
     const decimal = readDecimal(value);
     if (decimal === undefined) {
-      return Either.left(
-        violation(contract, `${field} must be a decimal number, got ${showValue(value)}`),
-      );
+      return broken(contract, `${field} must be a decimal number, got ${showValue(value)}`);
     }
     return signOfDecimal(decimal) > 0
-      ? Either.right(decimal)
-      : Either.left(violation(contract, `${field} must be positive, got ${decimal}`));
+      ? decimal
+      : broken(contract, `${field} must be positive, got ${decimal}`);
   });
 
 /** One of a fixed set of values, exactly (no case folding), under a named contract. */
@@ -317,17 +301,10 @@ export const oneOfField = <const V extends string>(
   contract: string,
   allowed: ReadonlyArray<V>,
 ) =>
-  contractField(
-    field,
-    (value): Either.Either<V, string> =>
-      typeof value === "string" && (allowed as ReadonlyArray<string>).includes(value)
-        ? Either.right(value as V)
-        : Either.left(
-            violation(
-              contract,
-              `${field} must be one of ${allowed.join(", ")}, got ${showValue(value)}`,
-            ),
-          ),
+  contractField(field, (value): V | Broken =>
+    typeof value === "string" && (allowed as ReadonlyArray<string>).includes(value)
+      ? (value as V)
+      : broken(contract, `${field} must be one of ${allowed.join(", ")}, got ${showValue(value)}`),
   );
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -337,15 +314,11 @@ const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
  * `.`, `_`, `:` or `-`, no spaces and no `|`.
  */
 export const identifierField = (field: string) =>
-  contractField(
-    field,
-    (value): Either.Either<string, string> =>
-      typeof value === "string" && IDENTIFIER.test(value)
-        ? Either.right(value)
-        : Either.left(
-            violation(
-              "IDENTIFIER_FORMAT",
-              `${field} must be 1-64 letters, digits, '.', '_', ':' or '-', got ${showValue(value)}`,
-            ),
-          ),
+  contractField(field, (value): string | Broken =>
+    typeof value === "string" && IDENTIFIER.test(value)
+      ? value
+      : broken(
+          "IDENTIFIER_FORMAT",
+          `${field} must be 1-64 letters, digits, '.', '_', ':' or '-', got ${showValue(value)}`,
+        ),
   );

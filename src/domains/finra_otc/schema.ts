@@ -5,6 +5,8 @@
 import { Either, Schema } from "effect";
 import { addDays, dayOfWeek } from "../../calendar/dates";
 import {
+  type Broken,
+  broken,
   contractField,
   decodeContract,
   isIsoDate,
@@ -34,32 +36,26 @@ const TIER_NAMES: Readonly<Record<string, FinraTier>> = {
 };
 
 /** TIER_VALIDITY: a FINRA tier description mapped to its code. */
-const tierField = contractField("tier", (value): Either.Either<FinraTier, string> => {
+const tierField = contractField("tier", (value): FinraTier | Broken => {
   const code = typeof value === "string" ? TIER_NAMES[value.trim().toLowerCase()] : undefined;
   return code !== undefined
-    ? Either.right(code)
-    : Either.left(
-        violation(
-          "TIER_VALIDITY",
-          `tier must be NMS Tier 1, NMS Tier 2 or OTCE, got ${showValue(value)}`,
-        ),
+    ? code
+    : broken(
+        "TIER_VALIDITY",
+        `tier must be NMS Tier 1, NMS Tier 2 or OTCE, got ${showValue(value)}`,
       );
 });
 
 const MPID = /^[A-Z0-9]{1,8}$/;
 
 /** MPID_FORMAT: a market participant id, 1–8 upper-case letters or digits. */
-const mpidField = contractField(
-  "mpid",
-  (value): Either.Either<string, string> =>
-    typeof value === "string" && MPID.test(value)
-      ? Either.right(value)
-      : Either.left(
-          violation(
-            "MPID_FORMAT",
-            `mpid must be 1-8 upper-case letters or digits, got ${showValue(value)}`,
-          ),
-        ),
+const mpidField = contractField("mpid", (value): string | Broken =>
+  typeof value === "string" && MPID.test(value)
+    ? value
+    : broken(
+        "MPID_FORMAT",
+        `mpid must be 1-8 upper-case letters or digits, got ${showValue(value)}`,
+      ),
 );
 
 const VenueVolumeFields = Schema.Struct({

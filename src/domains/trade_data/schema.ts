@@ -11,6 +11,8 @@ import { Either, Schema } from "effect";
 import { instantMs } from "../../calendar/dates";
 import { newYorkDate, newYorkDateOfIso } from "../../calendar/sessions";
 import {
+  type Broken,
+  broken,
   contractField,
   decodeContract,
   identifierField,
@@ -42,17 +44,13 @@ export const EXECUTION_CSV_COLUMNS = [
 const VENUE = /^[A-Z0-9]{1,12}$/;
 
 /** VENUE_FORMAT: a venue code (MIC such as XNYS), 1–12 upper-case letters or digits. */
-const venueField = contractField(
-  "venue",
-  (value): Either.Either<string, string> =>
-    typeof value === "string" && VENUE.test(value)
-      ? Either.right(value)
-      : Either.left(
-          violation(
-            "VENUE_FORMAT",
-            `venue must be 1-12 upper-case letters or digits, got ${showValue(value)}`,
-          ),
-        ),
+const venueField = contractField("venue", (value): string | Broken =>
+  typeof value === "string" && VENUE.test(value)
+    ? value
+    : broken(
+        "VENUE_FORMAT",
+        `venue must be 1-12 upper-case letters or digits, got ${showValue(value)}`,
+      ),
 );
 
 const TradeDataFields = Schema.Struct({
