@@ -98,18 +98,24 @@ export const nonNegativeInteger = (field: string, contract = "VOLUME_VALIDITY") 
     return number >= 0 ? number : broken(contract, `${field} must be non-negative, got ${decimal}`);
   });
 
-const SYMBOL = /^[A-Z0-9]{1,10}$/;
-
-/** SYMBOL_FORMAT: 1–10 upper-case letters or digits. Lower case is a violation, not fixed up. */
-export const symbolField = (field = "symbol") =>
-  contractField(field, (value): string | Broken =>
-    typeof value === "string" && SYMBOL.test(value)
+/**
+ * A code of 1–`maxChars` upper-case letters or digits under a named contract (symbols, venue
+ * MICs, MPIDs). Lower case is a violation, not fixed up.
+ */
+export const upperCodeField = (field: string, contract: string, maxChars: number) => {
+  const pattern = new RegExp(`^[A-Z0-9]{1,${maxChars}}$`);
+  return contractField(field, (value): string | Broken =>
+    typeof value === "string" && pattern.test(value)
       ? value
       : broken(
-          "SYMBOL_FORMAT",
-          `${field} must be 1-10 upper-case letters or digits, got ${showValue(value)}`,
+          contract,
+          `${field} must be 1-${maxChars} upper-case letters or digits, got ${showValue(value)}`,
         ),
   );
+};
+
+/** SYMBOL_FORMAT: 1–10 upper-case letters or digits. */
+export const symbolField = (field = "symbol") => upperCodeField(field, "SYMBOL_FORMAT", 10);
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -15,6 +15,7 @@ import {
   requiredText,
   showValue,
   symbolField,
+  upperCodeField,
   violation,
 } from "../../core/contracts";
 
@@ -46,17 +47,8 @@ const tierField = contractField("tier", (value): FinraTier | Broken => {
       );
 });
 
-const MPID = /^[A-Z0-9]{1,8}$/;
-
 /** MPID_FORMAT: a market participant id, 1–8 upper-case letters or digits. */
-const mpidField = contractField("mpid", (value): string | Broken =>
-  typeof value === "string" && MPID.test(value)
-    ? value
-    : broken(
-        "MPID_FORMAT",
-        `mpid must be 1-8 upper-case letters or digits, got ${showValue(value)}`,
-      ),
-);
+const mpidField = upperCodeField("mpid", "MPID_FORMAT", 8);
 
 const VenueVolumeFields = Schema.Struct({
   week_ending: isoDateField("week_ending"),

@@ -11,9 +11,6 @@ import { Either, Schema } from "effect";
 import { instantMs } from "../../calendar/dates";
 import { newYorkDate, newYorkDateOfIso } from "../../calendar/sessions";
 import {
-  type Broken,
-  broken,
-  contractField,
   decodeContract,
   identifierField,
   notInFuture,
@@ -21,8 +18,8 @@ import {
   positiveDecimal,
   positivePrice,
   requiredText,
-  showValue,
   symbolField,
+  upperCodeField,
   utcTimestampField,
   violation,
 } from "../../core/contracts";
@@ -41,17 +38,8 @@ export const EXECUTION_CSV_COLUMNS = [
   "venue",
 ] as const;
 
-const VENUE = /^[A-Z0-9]{1,12}$/;
-
 /** VENUE_FORMAT: a venue code (MIC such as XNYS), 1–12 upper-case letters or digits. */
-const venueField = contractField("venue", (value): string | Broken =>
-  typeof value === "string" && VENUE.test(value)
-    ? value
-    : broken(
-        "VENUE_FORMAT",
-        `venue must be 1-12 upper-case letters or digits, got ${showValue(value)}`,
-      ),
-);
+const venueField = upperCodeField("venue", "VENUE_FORMAT", 12);
 
 const TradeDataFields = Schema.Struct({
   trade_id: identifierField("trade_id"),
