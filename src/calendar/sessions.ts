@@ -9,9 +9,27 @@ const HOUR_MS = 3_600_000;
 /** Minutes after the close before a daily bar is expected to be final at the source. */
 const SETTLE_MINUTES = 30;
 
+interface NewYorkDay {
+  readonly date: string;
+  /** UTC epoch ms of the day's New York midnight, and of the next day's. */
+  readonly start: number;
+  readonly end: number;
+}
 // Consecutive instants almost always fall on the same New York day (a file of trades, a
 // batch of quotes): remembering the last day's window skips the calendar arithmetic.
-let lastDay: { readonly start: number; readonly end: number; readonly date: string } | undefined;
+let lastDay: NewYorkDay | undefined;
+
+/** The New York day containing instant `nowMs`: its date and its UTC bounds [start, end). */
+const newYorkDay = (nowMs: number): NewYorkDay => {
+  if (lastDay !== undefined && nowMs >= lastDay.start && nowMs < lastDay.end) return lastDay;
+  const guess = new Date(nowMs - 5 * HOUR_MS).toISOString().slice(0, 10);
+  const next = addDays(guess, 1);
+  const nextStart = easternMidnightUtcMs(next);
+  const date = nextStart <= nowMs ? next : guess;
+  const start = date === next ? nextStart : easternMidnightUtcMs(guess);
+  lastDay = { start, end: easternMidnightUtcMs(addDays(date, 1)), date };
+  return lastDay;
+};
 
 // The same window as canonical UTC text (`toISOString` form), for `newYorkDateOfIso`.
 let lastIsoDay: { readonly start: string; readonly end: string; readonly date: string } | undefined;
@@ -25,26 +43,17 @@ export const newYorkDateOfIso = (iso: string): string => {
   if (lastIsoDay !== undefined && iso >= lastIsoDay.start && iso < lastIsoDay.end) {
     return lastIsoDay.date;
   }
-  const date = newYorkDate(instantMs(iso));
+  const day = newYorkDay(instantMs(iso));
   lastIsoDay = {
-    start: new Date(easternMidnightUtcMs(date)).toISOString(),
-    end: new Date(easternMidnightUtcMs(addDays(date, 1))).toISOString(),
-    date,
+    start: new Date(day.start).toISOString(),
+    end: new Date(day.end).toISOString(),
+    date: day.date,
   };
-  return date;
+  return day.date;
 };
 
 /** The New York calendar date at instant `nowMs`. */
-export const newYorkDate = (nowMs: number): string => {
-  if (lastDay !== undefined && nowMs >= lastDay.start && nowMs < lastDay.end) return lastDay.date;
-  const guess = new Date(nowMs - 5 * HOUR_MS).toISOString().slice(0, 10);
-  const next = addDays(guess, 1);
-  const nextStart = easternMidnightUtcMs(next);
-  const date = nextStart <= nowMs ? next : guess;
-  const start = date === next ? nextStart : easternMidnightUtcMs(guess);
-  lastDay = { start, end: easternMidnightUtcMs(addDays(date, 1)), date };
-  return date;
-};
+export const newYorkDate = (nowMs: number): string => newYorkDay(nowMs).date;
 
 /**
  * The latest trading day whose session has closed (16:00 New York, 13:00 on early-close
