@@ -3,6 +3,12 @@
  * `@libsql/client` connection to the same file runs bulk upserts one at a time, while the
  * main thread goes on parsing and decoding. WAL mode lets the main connection read what the
  * writer committed as soon as a write resolves.
+ *
+ * The thread is never terminated. `Worker.terminate()` lands at any point of the thread's
+ * work, and when it lands inside a native libSQL call, that call's next Node-API call fails
+ * and the driver's binding (neon 1.0) aborts the whole process (seen in CI). So the thread
+ * starts on the first write, and closing the writer asks it to finish its queue, close its
+ * connection and end by itself; the release waits for that.
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
@@ -19,7 +25,16 @@ const ready = client
   .execute("PRAGMA journal_mode = WAL")
   .then(() => client.execute("PRAGMA busy_timeout = 5000"));
 let queue = Promise.resolve();
-parentPort.on("message", ({ id, sql, args }) => {
+parentPort.on("message", (message) => {
+  if (message.close) {
+    queue = queue
+      .then(() => ready)
+      .catch(() => undefined)
+      .then(() => client.close())
+      .finally(() => parentPort.close());
+    return;
+  }
+  const { id, sql, args } = message;
   queue = queue.then(async () => {
     try {
       await ready;
@@ -38,36 +53,69 @@ interface Reply {
   readonly error?: string;
 }
 
-const open = (url: string) => {
-  const worker = new Worker(THREAD, {
-    eval: true,
-    workerData: { url, client: createRequire(import.meta.url).resolve("@libsql/client") },
-  });
-  const waiting = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>();
+interface Waiting {
+  readonly resolve: (rowsAffected: number) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** One writer thread, started on the first `execute`. */
+const lazyThread = (url: string) => {
+  let thread: { readonly worker: Worker; readonly exited: Promise<void> } | undefined;
+  let closed = false;
+  const waiting = new Map<number, Waiting>();
   let next = 0;
   const failAll = (error: Error) => {
     for (const w of waiting.values()) w.reject(error);
     waiting.clear();
   };
-  worker.on("message", (reply: Reply) => {
-    const w = waiting.get(reply.id);
-    if (w === undefined) return;
-    waiting.delete(reply.id);
-    if (reply.error !== undefined) w.reject(new Error(reply.error));
-    else w.resolve(reply.rowsAffected ?? 0);
-    if (waiting.size === 0) worker.unref();
-  });
-  worker.on("error", failAll);
-  worker.on("exit", (code) => failAll(new Error(`bulk writer thread exited (${code})`)));
-  worker.unref();
+
+  const start = () => {
+    const worker = new Worker(THREAD, {
+      eval: true,
+      workerData: { url, client: createRequire(import.meta.url).resolve("@libsql/client") },
+    });
+    worker.on("message", (reply: Reply) => {
+      const w = waiting.get(reply.id);
+      if (w === undefined) return;
+      waiting.delete(reply.id);
+      if (reply.error !== undefined) w.reject(new Error(reply.error));
+      else w.resolve(reply.rowsAffected ?? 0);
+      // An idle thread does not keep the process alive.
+      if (waiting.size === 0 && !closed) worker.unref();
+    });
+    worker.on("error", failAll);
+    const exited = new Promise<void>((resolve) =>
+      worker.once("exit", (code) => {
+        failAll(new Error(`bulk writer thread exited (${code})`));
+        resolve();
+      }),
+    );
+    return { worker, exited };
+  };
+
   const execute = (sql: string, args: ReadonlyArray<InValue>) =>
     new Promise<number>((resolve, reject) => {
+      if (closed) {
+        reject(new Error("bulk writer is closed"));
+        return;
+      }
+      thread ??= start();
       const id = next++;
       waiting.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, sql, args });
+      thread.worker.ref();
+      thread.worker.postMessage({ id, sql, args });
     });
-  return { worker, execute };
+
+  /** Lets queued writes finish, closes the thread's connection, and waits for it to end. */
+  const close = async () => {
+    closed = true;
+    if (thread === undefined) return;
+    thread.worker.ref();
+    thread.worker.postMessage({ close: true });
+    await thread.exited;
+  };
+
+  return { execute, close };
 };
 
 /** A `BulkWriter` thread for an embedded database URL; none for other URLs. */
@@ -77,8 +125,8 @@ export const BulkWriterNodeLive = (url: string): Layer.Layer<never> | Layer.Laye
         BulkWriter,
         Effect.map(
           Effect.acquireRelease(
-            Effect.sync(() => open(url)),
-            ({ worker }) => Effect.promise(() => worker.terminate()),
+            Effect.sync(() => lazyThread(url)),
+            (writer) => Effect.promise(writer.close),
           ),
           ({ execute }) => ({ execute }),
         ),
