@@ -45,17 +45,18 @@ describe("DelimitedReader", () => {
     for (const size of [1, 2, 3, 5, 8, 13]) expect(readAll(SAMPLE, size)).toEqual(whole);
   });
 
-  it("reads quote-free text (one papaparse call per chunk) and quoted text alike", () => {
-    // Quote-free lines (LF, CRLF, a blank line), then quoted ones, then quote-free again:
-    // small chunks put some lines through each path, and every size must agree.
-    const text = 'h1,h2\n1,a\r\n\n2,b\n3,"c\nd"\n4,e\r\n5,f';
+  it("reads quote-free text (all rows from one papaparse call) and quoted text (a step per row) alike", () => {
+    // Quote-free lines (LF, CRLF, blank lines with and without CR), then quoted ones, then
+    // quote-free again: small chunks put some lines through each path, and every size must
+    // agree.
+    const text = 'h1,h2\n1,a\r\n\r\n\n2,b\n3,"c\nd"\n4,e\r\n5,f';
     const expected = [
       { line: 1, raw: "h1,h2", fields: ["h1", "h2"], errors: [] },
       { line: 2, raw: "1,a", fields: ["1", "a"], errors: [] },
-      { line: 4, raw: "2,b", fields: ["2", "b"], errors: [] },
-      { line: 5, raw: '3,"c\nd"', fields: ["3", "c\nd"], errors: [] },
-      { line: 7, raw: "4,e", fields: ["4", "e"], errors: [] },
-      { line: 8, raw: "5,f", fields: ["5", "f"], errors: [] },
+      { line: 5, raw: "2,b", fields: ["2", "b"], errors: [] },
+      { line: 6, raw: '3,"c\nd"', fields: ["3", "c\nd"], errors: [] },
+      { line: 8, raw: "4,e", fields: ["4", "e"], errors: [] },
+      { line: 9, raw: "5,f", fields: ["5", "f"], errors: [] },
     ];
     for (const size of [1, 2, 4, 7, 11, 1_000]) expect(readAll(text, size)).toEqual(expected);
   });

@@ -51,6 +51,7 @@ const ERROR_TEXT: Readonly<Record<string, string>> = {
 const NO_ERRORS: ReadonlyArray<string> = Object.freeze([]);
 
 const NEWLINE = 10;
+const QUOTE = '"';
 
 /** Line breaks in `text` between `start` and `end`. */
 const countNewlines = (text: string, start: number, end: number): number => {
@@ -105,6 +106,36 @@ export class DelimitedReader {
   }
 
   #parse(input: string, final: boolean): ReadonlyArray<DelimitedRow> {
+    return input.indexOf(QUOTE) === -1
+      ? this.#parseQuoteFree(input, final)
+      : this.#parseQuoted(input, final);
+  }
+
+  /**
+   * Text without a quote character: every row is one line, so papaparse returns all the
+   * chunk's rows from one call without a step callback (which costs it four objects per
+   * row), and each row's raw text is its line.
+   */
+  #parseQuoteFree(input: string, final: boolean): ReadonlyArray<DelimitedRow> {
+    const parser = new Papa.Parser({ delimiter: this.delimiter, newline: "\n", quoteChar: QUOTE });
+    const result = parser.parse(input, 0, !final);
+    const rows: Array<DelimitedRow> = [];
+    let start = 0;
+    for (const fields of result.data) {
+      const line = this.#line;
+      this.#line += 1;
+      const newline = input.indexOf("\n", start);
+      const end = newline === -1 ? input.length : newline;
+      const raw = this.#row(input, start, end, fields);
+      start = end + 1;
+      if (raw !== undefined) rows.push({ line, raw, fields, errors: NO_ERRORS });
+    }
+    this.#pending = final ? "" : input.slice(result.meta.cursor);
+    return rows;
+  }
+
+  /** Quoted text: a step per row, whose cursor gives the row's raw text and line count. */
+  #parseQuoted(input: string, final: boolean): ReadonlyArray<DelimitedRow> {
     const rows: Array<DelimitedRow> = [];
     let previous = 0;
     const step = (result: PapaStepResult) => {
@@ -113,17 +144,15 @@ export class DelimitedReader {
       previous = end;
       const line = this.#line;
       this.#line += countNewlines(input, start, end);
-      let raw = input.slice(start, input.charCodeAt(end - 1) === NEWLINE ? end - 1 : end);
       // papaparse hands each step a fresh row array: ours to trim, no copy needed.
       const fields = result.data[0] ?? [];
-      if (raw.endsWith("\r")) {
-        raw = raw.slice(0, -1);
-        const last = fields.length - 1;
-        const value = fields[last];
-        if (value?.endsWith("\r")) fields[last] = value.slice(0, -1);
-      }
-      // Blank lines separate nothing and carry nothing: they are not records.
-      if (fields.length <= 1 && (fields[0] ?? "").trim() === "") return;
+      const raw = this.#row(
+        input,
+        start,
+        input.charCodeAt(end - 1) === NEWLINE ? end - 1 : end,
+        fields,
+      );
+      if (raw === undefined) return;
       rows.push({
         line,
         raw,
@@ -137,11 +166,27 @@ export class DelimitedReader {
     const parser = new Papa.Parser({
       delimiter: this.delimiter,
       newline: "\n",
-      quoteChar: '"',
+      quoteChar: QUOTE,
       step,
     });
     const result = parser.parse(input, 0, !final);
     this.#pending = final ? "" : input.slice(result.meta.cursor);
     return rows;
+  }
+
+  /**
+   * The raw text of the row at `input[start, end)` without a CR before its line break (also
+   * dropped from its last field); undefined for a blank line, which separates nothing and
+   * carries nothing, so it is not a record.
+   */
+  #row(input: string, start: number, end: number, fields: Array<string>): string | undefined {
+    let raw = input.slice(start, end);
+    if (raw.endsWith("\r")) {
+      raw = raw.slice(0, -1);
+      const last = fields.length - 1;
+      const value = fields[last];
+      if (value?.endsWith("\r")) fields[last] = value.slice(0, -1);
+    }
+    return fields.length <= 1 && (fields[0] ?? "").trim() === "" ? undefined : raw;
   }
 }
