@@ -189,11 +189,15 @@ export const notInFuture = (
       )
     : undefined;
 
-type FastPlan = ReadonlyArray<{
-  readonly key: string;
-  readonly check: (value: unknown) => unknown;
-  readonly field: string;
-}>;
+interface FastPlan {
+  readonly entries: ReadonlyArray<{
+    readonly key: string;
+    readonly check: (value: unknown) => unknown;
+    readonly field: string;
+  }>;
+  /** Every key, in field order: copying it gives each output object its final shape at once. */
+  readonly shape: Readonly<Record<string, undefined>>;
+}
 const plans = new WeakMap<object, FastPlan | null>();
 
 /**
@@ -215,7 +219,9 @@ const fastPlanOf = (schema: Schema.Schema.Any): FastPlan | null => {
           : undefined;
       return registered ? { key, ...registered } : undefined;
     });
-    plan = entries.every((e) => e !== undefined) ? entries : null;
+    plan = entries.every((e) => e !== undefined)
+      ? { entries, shape: Object.fromEntries(entries.map((e) => [e.key, undefined])) }
+      : null;
   }
   plans.set(schema, plan);
   return plan;
@@ -228,11 +234,12 @@ const withProblem = (problems: Array<string> | undefined, problem: string): Arra
 };
 
 const decodeFast = (plan: FastPlan, raw: Readonly<Record<string, unknown>>) => {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = { ...plan.shape };
   // Allocated on the first violation only: most records of a feed have none.
   let problems: Array<string> | undefined;
-  for (let i = 0; i < plan.length; i++) {
-    const { key, field, check } = plan[i] as FastPlan[number];
+  const entries = plan.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const { key, field, check } = entries[i] as FastPlan["entries"][number];
     const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
     if (isAbsent(value)) {
       problems = withProblem(problems, violation("REQUIRED_FIELDS", `${field} is required`));

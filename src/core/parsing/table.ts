@@ -40,6 +40,8 @@ const NO_PROBLEMS: ReadonlyArray<string> = Object.freeze([]);
 export class DelimitedTable {
   /** Canonical column name per field position; undefined until the header is read. */
   #positions: ReadonlyArray<string | undefined> | undefined;
+  /** Every mapped column, in header order: copying it gives each record its final shape. */
+  #shape: Readonly<Record<string, string>> = {};
 
   constructor(readonly spec: TableSpec) {}
 
@@ -53,18 +55,22 @@ export class DelimitedTable {
     if (this.#positions === undefined) {
       return Either.map(this.#readHeader(row), (positions) => {
         this.#positions = positions;
+        this.#shape = Object.fromEntries(
+          positions.filter((p) => p !== undefined).map((p) => [p, ""]),
+        );
         return undefined;
       });
     }
     const positions = this.#positions;
-    const fields: Record<string, string> = {};
     if (row.errors.length === 0 && row.fields.length === positions.length) {
+      const fields: Record<string, string> = { ...this.#shape };
       for (let i = 0; i < positions.length; i++) {
         const name = positions[i];
         if (name !== undefined) fields[name] = row.fields[i] ?? "";
       }
       return Either.right({ index: row.line, raw: row.raw, fields, problems: NO_PROBLEMS });
     }
+    const fields: Record<string, string> = {};
     const problems: Array<string> = row.errors.map((e) => `MALFORMED_ROW: ${e}`);
     if (row.fields.length !== positions.length) {
       problems.push(
