@@ -75,17 +75,20 @@ export const readDecimal = (value: unknown): Decimal | undefined =>
       ? parseDecimal(value)
       : undefined;
 
-/** PRICE_VALIDITY: an exact decimal strictly greater than zero. */
-export const positivePrice = (field: string) =>
+/** A positive exact decimal under a named contract (quantities, share counts as decimals). */
+export const positiveDecimal = (field: string, contract: string) =>
   contractField(field, (value): Decimal | Broken => {
     const decimal = readDecimal(value);
     if (decimal === undefined) {
-      return broken("PRICE_VALIDITY", `${field} must be a decimal number, got ${showValue(value)}`);
+      return broken(contract, `${field} must be a decimal number, got ${showValue(value)}`);
     }
     return signOfDecimal(decimal) > 0
       ? decimal
-      : broken("PRICE_VALIDITY", `${field} must be positive, got ${decimal}`);
+      : broken(contract, `${field} must be positive, got ${decimal}`);
   });
+
+/** PRICE_VALIDITY: an exact decimal strictly greater than zero. */
+export const positivePrice = (field: string) => positiveDecimal(field, "PRICE_VALIDITY");
 
 /** VOLUME_VALIDITY (or another contract): a whole number ≥ 0 within the safe range. */
 export const nonNegativeInteger = (field: string, contract = "VOLUME_VALIDITY") =>
@@ -295,18 +298,6 @@ export const decodeContract = <A, I>(
     ReadonlyArray<string>
   >;
 };
-
-/** A positive exact decimal under a named contract (quantities, share counts as decimals). */
-export const positiveDecimal = (field: string, contract: string) =>
-  contractField(field, (value): Decimal | Broken => {
-    const decimal = readDecimal(value);
-    if (decimal === undefined) {
-      return broken(contract, `${field} must be a decimal number, got ${showValue(value)}`);
-    }
-    return signOfDecimal(decimal) > 0
-      ? decimal
-      : broken(contract, `${field} must be positive, got ${decimal}`);
-  });
 
 /** One of a fixed set of values, exactly (no case folding), under a named contract. */
 export const oneOfField = <const V extends string>(

@@ -38,32 +38,39 @@ const NO_PROBLEMS: ReadonlyArray<string> = Object.freeze([]);
 
 /** Maps rows to records once the header row has been read. */
 export class DelimitedTable {
-  /** Canonical column name per field position; undefined until the header is read. */
-  #positions: ReadonlyArray<string | undefined> | undefined;
-  /** Every mapped column, in header order: copying it gives each record its final shape. */
-  #shape: Readonly<Record<string, string>> = {};
+  /**
+   * Undefined until the header is read; then the canonical column name per field position,
+   * and every mapped column in header order (copying `shape` gives each record its final
+   * shape at once).
+   */
+  #header:
+    | {
+        readonly positions: ReadonlyArray<string | undefined>;
+        readonly shape: Readonly<Record<string, string>>;
+      }
+    | undefined;
 
   constructor(readonly spec: TableSpec) {}
 
   /** Whether the header row has been read. */
   get hasHeader(): boolean {
-    return this.#positions !== undefined;
+    return this.#header !== undefined;
   }
 
   /** The header for the first row, a record for every later row. */
   accept(row: DelimitedRow): Either.Either<SourceRecord | undefined, HeaderMismatch> {
-    if (this.#positions === undefined) {
+    if (this.#header === undefined) {
       return Either.map(this.#readHeader(row), (positions) => {
-        this.#positions = positions;
-        this.#shape = Object.fromEntries(
+        const shape = Object.fromEntries(
           positions.filter((p) => p !== undefined).map((p) => [p, ""]),
         );
+        this.#header = { positions, shape };
         return undefined;
       });
     }
-    const positions = this.#positions;
+    const { positions, shape } = this.#header;
     if (row.errors.length === 0 && row.fields.length === positions.length) {
-      const fields: Record<string, string> = { ...this.#shape };
+      const fields: Record<string, string> = { ...shape };
       for (let i = 0; i < positions.length; i++) {
         const name = positions[i];
         if (name !== undefined) fields[name] = row.fields[i] ?? "";
