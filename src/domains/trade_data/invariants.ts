@@ -21,6 +21,7 @@ import type { RunContext } from "../../core/pipeline";
 import type { QuarantinedRecord } from "../../core/quarantine";
 import type { Accepted, DecodeEnv, RecordChecks } from "../../core/sources";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/sources-anomalies";
+import type { Db } from "../../db/db";
 import { type TradeData, tradeDate } from "./schema";
 import { keysWrittenBy, pricedPairs } from "./store";
 
@@ -120,107 +121,150 @@ export const tradeChecks =
       return unique;
     };
 
+    /**
+     * The batch without repeats of a trade_id, this batch's or an earlier one's (those go to
+     * `rejected`). When every trade_id sorts after the largest this run has kept for its
+     * client, none can repeat an earlier batch and the lookup in `trades` is skipped; memory
+     * stays one entry per client.
+     */
+    const unrepeated = (
+      batch: ReadonlyArray<Accepted<TradeData>>,
+      rejected: Array<QuarantinedRecord>,
+      earlierWritten: Effect.Effect<void, DatabaseError>,
+    ): Effect.Effect<ReadonlyArray<Accepted<TradeData>>, DatabaseError, Db> => {
+      const after = (client: string, id: string) => {
+        const max = maxKept.get(client);
+        return max === undefined || id > max;
+      };
+      const keep = (kept: ReadonlyArray<Accepted<TradeData>>) => {
+        for (const a of kept) {
+          if (after(a.value.client_id, a.value.trade_id)) {
+            maxKept.set(a.value.client_id, a.value.trade_id);
+          }
+        }
+        return kept;
+      };
+      const ranges = ascendingRanges(batch);
+      if (ranges !== undefined && [...ranges].every(([c, r]) => after(c, r.first))) {
+        for (const [c, r] of ranges) maxKept.set(c, r.last);
+        return Effect.succeed(batch);
+      }
+      const unique = ranges !== undefined ? batch : firstOccurrences(batch, rejected);
+      if (unique.every((a) => after(a.value.client_id, a.value.trade_id))) {
+        return Effect.succeed(keep(unique));
+      }
+      return Effect.gen(function* () {
+        yield* earlierWritten;
+        const earlier = yield* keysWrittenBy(
+          ctx.executionId,
+          unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
+        );
+        const kept = unique.filter((a) => {
+          const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
+          if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
+          return !seen;
+        });
+        return keep(kept);
+      });
+    };
+
+    /** Monotonic timestamps: counts (and samples) trades earlier than the one before. */
+    const noteOrder = (kept: ReadonlyArray<Accepted<TradeData>>) => {
+      for (const a of kept) {
+        if (previous !== undefined && a.value.timestamp < previous) {
+          regressionCount += 1;
+          if (regressions.length < SAMPLE) {
+            regressions.push({
+              line: a.index,
+              trade_id: a.value.trade_id,
+              timestamp: a.value.timestamp,
+              previous_timestamp: previous,
+            });
+          }
+        }
+        previous = a.value.timestamp;
+      }
+    };
+
+    /** Each kept trade's New York date, and the (symbol, date) pairs not looked up yet. */
+    const unknownPairs = (kept: ReadonlyArray<Accepted<TradeData>>) => {
+      const dates = kept.map((a) => tradeDate(a.value));
+      const unknown = new Map<string, readonly [string, string]>();
+      for (let i = 0; i < kept.length; i++) {
+        const a = kept[i] as Accepted<TradeData>;
+        const date = dates[i] as string;
+        if (priced.get(date)?.has(a.value.symbol) !== true) {
+          const key = `${a.value.symbol}|${date}`;
+          if (!unknown.has(key)) unknown.set(key, [a.value.symbol, date]);
+        }
+      }
+      return { dates, unknown };
+    };
+
+    const notePriced = (
+      unknown: ReadonlyMap<string, readonly [string, string]>,
+      found: ReadonlySet<string>,
+    ) => {
+      for (const [key, [symbol, date]] of unknown) {
+        const ok = found.has(key);
+        const bySymbol = priced.get(date) ?? new Map<string, boolean>();
+        priced.set(date, bySymbol);
+        bySymbol.set(symbol, ok);
+        lookedUp.push([key, ok]);
+      }
+    };
+
+    /** Counts the trades whose (symbol, date) has no bar, per pair in first-seen order. */
+    const noteUnpriced = (
+      kept: ReadonlyArray<Accepted<TradeData>>,
+      dates: ReadonlyArray<string>,
+    ) => {
+      for (let i = 0; i < kept.length; i++) {
+        const a = kept[i] as Accepted<TradeData>;
+        const date = dates[i] as string;
+        const { symbol } = a.value;
+        if (priced.get(date)?.get(symbol) === true) continue;
+        let bySymbol = unpriced.get(date);
+        if (bySymbol === undefined) {
+          bySymbol = new Map();
+          unpriced.set(date, bySymbol);
+        }
+        const entry = bySymbol.get(symbol);
+        if (entry !== undefined) entry.trades += 1;
+        else {
+          const created = {
+            key: `${symbol}|${date}`,
+            symbol,
+            date,
+            trades: 1,
+            first_line: a.index,
+          };
+          bySymbol.set(symbol, created);
+          unpricedOrder.push(created);
+        }
+      }
+    };
+
+    // Every per-trade loop is a plain function run through `Effect.suspend` / `Effect.sync`;
+    // the generator only sequences the database lookups. Measured: the same loops inside a
+    // nested `Effect.gen` body kept the batch alive into the old generation.
     const screen = (
       batch: ReadonlyArray<Accepted<TradeData>>,
       earlierWritten: Effect.Effect<void, DatabaseError>,
     ) =>
       Effect.gen(function* () {
         const rejected: Array<QuarantinedRecord> = [];
-        const ranges = ascendingRanges(batch);
-        // When every trade_id of the batch sorts after the largest this run has kept for its
-        // client, none can repeat an earlier batch and the lookup in `trades` is skipped.
-        // Memory stays one entry per client.
-        const after = (client: string, id: string) => {
-          const max = maxKept.get(client);
-          return max === undefined || id > max;
-        };
-        let kept: ReadonlyArray<Accepted<TradeData>>;
-        if (ranges !== undefined && [...ranges].every(([c, r]) => after(c, r.first))) {
-          kept = batch;
-          for (const [c, r] of ranges) maxKept.set(c, r.last);
-        } else {
-          const unique = ranges !== undefined ? batch : firstOccurrences(batch, rejected);
-          kept = unique;
-          if (!unique.every((a) => after(a.value.client_id, a.value.trade_id))) {
-            yield* earlierWritten;
-            const earlier = yield* keysWrittenBy(
-              ctx.executionId,
-              unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
-            );
-            kept = unique.filter((a) => {
-              const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
-              if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
-              return !seen;
-            });
-          }
-          for (const a of kept) {
-            if (after(a.value.client_id, a.value.trade_id)) {
-              maxKept.set(a.value.client_id, a.value.trade_id);
-            }
-          }
-        }
-
-        for (const a of kept) {
-          if (previous !== undefined && a.value.timestamp < previous) {
-            regressionCount += 1;
-            if (regressions.length < SAMPLE) {
-              regressions.push({
-                line: a.index,
-                trade_id: a.value.trade_id,
-                timestamp: a.value.timestamp,
-                previous_timestamp: previous,
-              });
-            }
-          }
-          previous = a.value.timestamp;
-        }
-
+        const kept = yield* Effect.suspend(() => unrepeated(batch, rejected, earlierWritten));
+        const { dates, unknown } = yield* Effect.sync(() => {
+          noteOrder(kept);
+          return unknownPairs(kept);
+        });
         // Referential integrity: one `market_prices` lookup per new (symbol, date).
-        const dates = kept.map((a) => tradeDate(a.value));
-        const unknown = new Map<string, readonly [string, string]>();
-        // Index loops: in a generator, `entries()` allocates a pair per trade.
-        for (let i = 0; i < kept.length; i++) {
-          const a = kept[i] as Accepted<TradeData>;
-          const date = dates[i] as string;
-          if (priced.get(date)?.has(a.value.symbol) !== true) {
-            const key = `${a.value.symbol}|${date}`;
-            if (!unknown.has(key)) unknown.set(key, [a.value.symbol, date]);
-          }
-        }
         if (unknown.size > 0) {
           const found = yield* pricedPairs([...unknown.values()]);
-          for (const [key, [symbol, date]] of unknown) {
-            const ok = found.has(key);
-            const bySymbol = priced.get(date) ?? new Map<string, boolean>();
-            priced.set(date, bySymbol);
-            bySymbol.set(symbol, ok);
-            lookedUp.push([key, ok]);
-          }
+          yield* Effect.sync(() => notePriced(unknown, found));
         }
-        for (let i = 0; i < kept.length; i++) {
-          const a = kept[i] as Accepted<TradeData>;
-          const date = dates[i] as string;
-          const { symbol } = a.value;
-          if (priced.get(date)?.get(symbol) === true) continue;
-          let bySymbol = unpriced.get(date);
-          if (bySymbol === undefined) {
-            bySymbol = new Map();
-            unpriced.set(date, bySymbol);
-          }
-          const entry = bySymbol.get(symbol);
-          if (entry !== undefined) entry.trades += 1;
-          else {
-            const created = {
-              key: `${symbol}|${date}`,
-              symbol,
-              date,
-              trades: 1,
-              first_line: a.index,
-            };
-            bySymbol.set(symbol, created);
-            unpricedOrder.push(created);
-          }
-        }
+        yield* Effect.sync(() => noteUnpriced(kept, dates));
         return { kept, rejected };
       });
 
