@@ -144,7 +144,7 @@ const openRun = <A>(
 
   // The per-record loop is a plain function run by `Effect.sync`, not a generator body:
   // measured, per-row loops inside nested `Effect.gen` bodies kept their rows alive into the
-  // old generation (most of the pipeline's garbage-collection work).
+  // old generation (see `readDelimited`).
   const accept = (records: ReadonlyArray<SourceRecord>) =>
     Effect.zipRight(
       Effect.sync(() => stage(records)),

@@ -99,9 +99,9 @@ ON CONFLICT (${spec.key.join(", ")}) DO ${
  *
  * The chunks' JSON is built when this is called, not when the effect runs: the effect holds
  * only those strings, so a caller that forks the write (write-behind) does not keep every
- * tuple and field string of the batch alive until the database answers. Kept alive, they
- * outlive the young generation and each is copied into the old one (measured: most of the
- * pipeline's garbage-collection time).
+ * tuple and field string of the batch alive until the database answers (kept alive, they
+ * outlive the young generation and are copied into the old one; measured: ~7% fewer bytes
+ * promoted in the trades pipeline).
  */
 export const bulkUpsert = (
   spec: BulkUpsertSpec,
