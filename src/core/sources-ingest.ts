@@ -90,22 +90,20 @@ const readDelimited = (
       }
       return toRecords(rows.right);
     };
-    // The per-row work runs in plain functions called from `Effect.suspend`, not in
-    // generator bodies: measured, the same loops inside a nested `Effect.gen` kept every
-    // chunk's rows alive into the old generation (twice the garbage-collection work).
-    const handle = (
-      records: Either.Either<ReadonlyArray<SourceRecord>, PermanentSourceError>,
-    ): Effect.Effect<void, PermanentSourceError | DatabaseError, Db> =>
-      Either.isLeft(records)
-        ? Effect.fail(records.left)
-        : records.right.length > 0
-          ? run.accept(records.right)
-          : Effect.void;
-    const feed = (decoded: Either.Either<string, { readonly message: string }>) =>
-      Effect.suspend(() => handle(recordsOf(decoded)));
-    yield* Stream.runForEach(bytes, (chunk) => feed(text.decode(chunk)));
-    yield* feed(text.end());
-    yield* Effect.suspend(() => handle(toRecords(reader.end())));
+    // The per-row work runs in plain functions under `Effect.suspend`, not in generator
+    // bodies: measured, the same loops inside a nested `Effect.gen` kept every chunk's rows
+    // alive into the old generation (ARCHITECTURE, step 4).
+    const emit = (
+      records: () => Either.Either<ReadonlyArray<SourceRecord>, PermanentSourceError>,
+    ) =>
+      Effect.suspend((): Effect.Effect<void, PermanentSourceError | DatabaseError, Db> => {
+        const mapped = records();
+        if (Either.isLeft(mapped)) return Effect.fail(mapped.left);
+        return mapped.right.length > 0 ? run.accept(mapped.right) : Effect.void;
+      });
+    yield* Stream.runForEach(bytes, (chunk) => emit(() => recordsOf(text.decode(chunk))));
+    yield* emit(() => recordsOf(text.end()));
+    yield* emit(() => toRecords(reader.end()));
     if (!table.hasHeader) {
       return yield* fail(
         `payload is empty: no header row (${text.bytes} bytes; ${source.name} expects ${parser.columns.join(parser.delimiter)})`,

@@ -142,9 +142,8 @@ const openRun = <A>(
     yield* flushQuarantine(false);
   });
 
-  // The per-record loop is a plain function run by `Effect.sync`, not a generator body:
-  // measured, per-row loops inside nested `Effect.gen` bodies kept their rows alive into the
-  // old generation (see `readDelimited`).
+  // The per-record loop is a plain function run by `Effect.sync`, not a generator body
+  // (ARCHITECTURE, step 4).
   const accept = (records: ReadonlyArray<SourceRecord>) =>
     Effect.zipRight(
       Effect.sync(() => stage(records)),

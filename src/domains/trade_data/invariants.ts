@@ -201,6 +201,7 @@ export const tradeChecks =
       return { dates, unknown };
     };
 
+    /** Records the `market_prices` answer for each pair looked up. */
     const notePriced = (
       unknown: ReadonlyMap<string, readonly [string, string]>,
       found: ReadonlySet<string>,
@@ -246,8 +247,7 @@ export const tradeChecks =
     };
 
     // Every per-trade loop is a plain function run through `Effect.suspend` / `Effect.sync`;
-    // the generator only sequences the database lookups. Measured: the same loops inside a
-    // nested `Effect.gen` body kept the batch alive into the old generation.
+    // the generator only sequences the database lookups (ARCHITECTURE, step 4).
     const screen = (
       batch: ReadonlyArray<Accepted<TradeData>>,
       earlierWritten: Effect.Effect<void, DatabaseError>,
