@@ -103,21 +103,36 @@ const openRun = <A>(
     }),
   );
 
+  /** Waits until fewer than `WRITES_IN_FLIGHT` writes are in flight. */
+  const awaitSlot: Effect.Effect<void, DatabaseError> = Effect.suspend(() =>
+    inFlight.length >= WRITES_IN_FLIGHT ? Effect.zipRight(joinOldest, awaitSlot) : Effect.void,
+  );
+
+  /**
+   * Screens one batch, then forks its write. Built from combinators, not a generator: a
+   * generator frame holding the batch kept its rows alive into V8's old generation
+   * (ARCHITECTURE, step 4).
+   */
   const writeBatch = (batch: ReadonlyArray<Accepted<A>>) =>
-    Effect.gen(function* () {
-      while (inFlight.length >= WRITES_IN_FLIGHT) yield* joinOldest;
-      const screened = checks
-        ? yield* checks.screen(batch, settleAll)
-        : { kept: batch, rejected: [] };
-      for (const r of screened.rejected) reject(r);
-      if (screened.kept.length > 0) {
-        const rows = screened.kept.map((a) => a.value);
-        inFlight.push(yield* Effect.forkDaemon(definition.write(rows, ctx)));
-      }
-      valid += screened.kept.length;
-      batches += 1;
-      maxBatchRows = Math.max(maxBatchRows, batch.length);
-    });
+    Effect.zipRight(
+      awaitSlot,
+      Effect.flatMap(
+        checks
+          ? Effect.suspend(() => checks.screen(batch, settleAll))
+          : Effect.succeed({ kept: batch, rejected: [] }),
+        (screened) => {
+          for (const r of screened.rejected) reject(r);
+          valid += screened.kept.length;
+          batches += 1;
+          maxBatchRows = Math.max(maxBatchRows, batch.length);
+          if (screened.kept.length === 0) return Effect.void;
+          const rows = screened.kept.map((a) => a.value);
+          return Effect.map(Effect.forkDaemon(definition.write(rows, ctx)), (fiber) => {
+            inFlight.push(fiber);
+          });
+        },
+      ),
+    );
 
   /** Decodes records into `staged`, quarantining the ones that break a contract. */
   const stage = (records: ReadonlyArray<SourceRecord>) => {
@@ -133,14 +148,19 @@ const openRun = <A>(
       else reject(quarantineOf(record, decoded.left));
     }
   };
-  const writeFullBatches = Effect.gen(function* () {
+  /** Cuts the full batches off `staged`. */
+  const takeFullBatches = () => {
+    const full: Array<ReadonlyArray<Accepted<A>>> = [];
     while (staged.length >= batchRows) {
-      const batch = staged.slice(0, batchRows);
+      full.push(staged.slice(0, batchRows));
       staged = staged.slice(batchRows);
-      yield* writeBatch(batch);
     }
-    yield* flushQuarantine(false);
-  });
+    return full;
+  };
+  const writeFullBatches = Effect.zipRight(
+    Effect.suspend(() => Effect.forEach(takeFullBatches(), writeBatch, { discard: true })),
+    flushQuarantine(false),
+  );
 
   // The per-record loop is a plain function run by `Effect.sync`, not a generator body
   // (ARCHITECTURE, step 4).

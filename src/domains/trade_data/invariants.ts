@@ -246,27 +246,36 @@ export const tradeChecks =
       }
     };
 
-    // Every per-trade loop is a plain function run through `Effect.suspend` / `Effect.sync`;
-    // the generator only sequences the database lookups (ARCHITECTURE, step 4).
+    // Every per-trade loop is a plain function, and the steps are chained with combinators,
+    // not a generator: a generator frame holding the batch kept its rows alive into V8's old
+    // generation (ARCHITECTURE, step 4).
     const screen = (
       batch: ReadonlyArray<Accepted<TradeData>>,
       earlierWritten: Effect.Effect<void, DatabaseError>,
-    ) =>
-      Effect.gen(function* () {
-        const rejected: Array<QuarantinedRecord> = [];
-        const kept = yield* Effect.suspend(() => unrepeated(batch, rejected, earlierWritten));
-        const { dates, unknown } = yield* Effect.sync(() => {
+    ) => {
+      const rejected: Array<QuarantinedRecord> = [];
+      return Effect.flatMap(
+        Effect.suspend(() => unrepeated(batch, rejected, earlierWritten)),
+        (kept) => {
           noteOrder(kept);
-          return unknownPairs(kept);
-        });
-        // Referential integrity: one `market_prices` lookup per new (symbol, date).
-        if (unknown.size > 0) {
-          const found = yield* pricedPairs([...unknown.values()]);
-          yield* Effect.sync(() => notePriced(unknown, found));
-        }
-        yield* Effect.sync(() => noteUnpriced(kept, dates));
-        return { kept, rejected };
-      });
+          const { dates, unknown } = unknownPairs(kept);
+          // Referential integrity: one `market_prices` lookup per new (symbol, date).
+          const lookup =
+            unknown.size > 0
+              ? Effect.map(pricedPairs([...unknown.values()]), (found) =>
+                  notePriced(unknown, found),
+                )
+              : Effect.void;
+          return Effect.as(
+            Effect.zipRight(
+              lookup,
+              Effect.sync(() => noteUnpriced(kept, dates)),
+            ),
+            { kept, rejected },
+          );
+        },
+      );
+    };
 
     const finish = Effect.gen(function* () {
       const anomalies: Array<AnomalyInput> = unpricedOrder.map(({ key, ...u }) => ({
