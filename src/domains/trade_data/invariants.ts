@@ -153,19 +153,19 @@ export const tradeChecks =
       if (unique.every((a) => after(a.value.client_id, a.value.trade_id))) {
         return Effect.succeed(keep(unique));
       }
-      return Effect.gen(function* () {
-        yield* earlierWritten;
-        const earlier = yield* keysWrittenBy(
-          ctx.executionId,
-          unique.map((a) => [a.value.client_id, a.value.trade_id] as const),
-        );
-        const kept = unique.filter((a) => {
-          const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
-          if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
-          return !seen;
-        });
-        return keep(kept);
-      });
+      const keys = unique.map((a) => [a.value.client_id, a.value.trade_id] as const);
+      return Effect.zipRight(
+        earlierWritten,
+        Effect.map(keysWrittenBy(ctx.executionId, keys), (earlier) =>
+          keep(
+            unique.filter((a) => {
+              const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
+              if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
+              return !seen;
+            }),
+          ),
+        ),
+      );
     };
 
     /** Monotonic timestamps: counts (and samples) trades earlier than the one before. */
@@ -266,13 +266,10 @@ export const tradeChecks =
                   notePriced(unknown, found),
                 )
               : Effect.void;
-          return Effect.as(
-            Effect.zipRight(
-              lookup,
-              Effect.sync(() => noteUnpriced(kept, dates)),
-            ),
-            { kept, rejected },
-          );
+          return Effect.map(lookup, () => {
+            noteUnpriced(kept, dates);
+            return { kept, rejected };
+          });
         },
       );
     };
