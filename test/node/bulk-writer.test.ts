@@ -1,13 +1,16 @@
 /**
  * The embedded database's writer thread: started on the first write, closed by letting its
  * queue finish (never terminated mid-statement, which aborts the process inside the libSQL
- * binding), and failing one statement without losing the next.
+ * binding), and failing one statement without losing the next. And `bulkUpsert` over a
+ * writer: it lets go of each JSON chunk once the writer has it, so its effect runs once.
  */
 import { existsSync } from "node:fs";
-import { Effect, type Layer, ManagedRuntime } from "effect";
+import type { InValue } from "@libsql/client";
+import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
-import { BulkWriter } from "../../src/db/bulk-upsert";
+import { BulkWriter, bulkUpsert } from "../../src/db/bulk-upsert";
 import { BulkWriterNodeLive } from "../../src/node/bulk-writer";
+import { DbNodeLive } from "../../src/node/database";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 
 const INSERT =
@@ -78,5 +81,47 @@ describe("BulkWriterNodeLive", () => {
     const writer = await runtime.runPromise(Effect.serviceOption(BulkWriter));
     await runtime.dispose();
     expect(writer._tag).toBe("None");
+  });
+});
+
+describe("bulkUpsert over a BulkWriter", () => {
+  it("hands each chunk over and keeps no reference to it; a second run is a defect", async () => {
+    db = await makeTempDb();
+    const sent: Array<{ readonly args: ReadonlyArray<InValue>; readonly copy: Array<InValue> }> =
+      [];
+    const recording = Layer.succeed(BulkWriter, {
+      execute: (_sql, args) => {
+        sent.push({ args, copy: [...args] });
+        return Promise.resolve(1);
+      },
+    });
+    const layer = Layer.merge(DbNodeLive({ url: db.url }, { migrate: false }), recording);
+    const spec = { table: "t", columns: ["k", "v"], key: ["k"], shared: ["batch_id"] };
+    const write = bulkUpsert(
+      spec,
+      [
+        ["a", "1"],
+        ["b", "2"],
+        ["c", "3"],
+      ],
+      ["batch-1"],
+      2,
+    );
+
+    const first = await Effect.runPromiseExit(write.pipe(Effect.provide(layer)));
+    expect(first).toEqual(Exit.succeed(2));
+    expect(sent.map((s) => s.copy)).toEqual([
+      ['[["a","1"],["b","2"]]', "batch-1"],
+      ['[["c","3"]]', "batch-1"],
+    ]);
+    // What the writer was given is emptied once it has been sent.
+    expect(sent.map((s) => s.args.length)).toEqual([0, 0]);
+
+    const second = await Effect.runPromiseExit(write.pipe(Effect.provide(layer)));
+    expect(Exit.isFailure(second) && Cause.isDie(second.cause)).toBe(true);
+    expect(String(Exit.isFailure(second) ? Cause.pretty(second.cause) : "")).toContain(
+      "t: a bulk upsert runs once",
+    );
+    expect(sent).toHaveLength(2);
   });
 });
