@@ -32,6 +32,7 @@ import {
   type SourceRunOptions,
 } from "./sources";
 import { openPayload, readCapped, type SourceError } from "./sources-fetch";
+import { DEFAULT_SOURCE_RUN_OPTIONS } from "./sources-run";
 
 /** Largest JSON document read: 64 MiB. */
 export const MAX_JSON_BYTES = 64 * 1024 * 1024;
@@ -150,7 +151,7 @@ const readJson = (
           })
         : fail(rejection.message, content);
     }
-    const step = options.run?.batchRows ?? 5_000;
+    const step = options.run?.batchRows ?? DEFAULT_SOURCE_RUN_OPTIONS.batchRows;
     for (let start = 0; start < records.right.length; start += step) {
       yield* run.accept(records.right.slice(start, start + step));
     }

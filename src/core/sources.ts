@@ -149,7 +149,7 @@ export interface SourceDefinition<A> {
 
 /** Batch sizes of one run. */
 export interface SourceRunOptions {
-  /** Valid rows per write batch. Default 5,000. */
+  /** Valid rows per write batch. Default 2,000 (`DEFAULT_SOURCE_RUN_OPTIONS`). */
   readonly batchRows: number;
   /** Rejected records per quarantine write. Default 500. */
   readonly quarantineRows: number;

@@ -9,11 +9,13 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_SOURCE_RUN_OPTIONS } from "../../src/core/sources-run";
 import { EXECUTION_CSV_COLUMNS } from "../../src/domains/trade_data/schema";
 import { ingestDirect, quarantineOf, query } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 
 const ROWS = 200_000;
+const BATCH = DEFAULT_SOURCE_RUN_OPTIONS.batchRows;
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL"];
 const START = Date.parse("2025-01-02T14:30:00Z");
 
@@ -74,15 +76,15 @@ const writeLargeCsv = async (path: string) => {
 };
 
 describe("streaming ingestion", () => {
-  it(`ingests a ${ROWS}-row CSV file in 5,000-row batches`, async () => {
+  it(`ingests a ${ROWS}-row CSV file in ${BATCH}-row batches`, async () => {
     const path = join(db.dir, "large.csv");
     await writeLargeCsv(path);
     const exit = await ingestDirect(db.url, "execution_csv", path);
     if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
     const report = exit.value;
     expect(report.counts).toEqual({ received: ROWS, valid: ROWS, quarantined: 0, written: ROWS });
-    expect(report.batches).toBe(ROWS / 5_000);
-    expect(report.maxBatchRows).toBe(5_000);
+    expect(report.batches).toBe(ROWS / BATCH);
+    expect(report.maxBatchRows).toBe(BATCH);
     const [row] = await query(
       db.url,
       "SELECT count(*) AS n, count(DISTINCT trade_id) AS ids, max(executed_at) AS last FROM trades WHERE client_id = 'CLIENT_BIG'",
@@ -113,7 +115,7 @@ describe("streaming ingestion", () => {
       quarantined: 0,
       written: 50_000,
     });
-    expect(exit.value.batches).toBe(10);
+    expect(exit.value.batches).toBe(50_000 / BATCH);
   });
 
   it("a duplicate far from its original (another batch) is still caught", async () => {

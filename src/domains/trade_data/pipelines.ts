@@ -4,7 +4,7 @@
  * GET `{TRADES_BASE_URL}/v1/executions/{date}/{client_id}.csv` (the request retried per
  * `retryRequest`, the body streamed) → `execution_csv` source: decode + contracts (records
  * must belong to the partition's client and date) → quarantine → uniqueness → upsert into
- * `trades` in 5,000-row batches → anomalies for timestamp order and for trades without market
+ * `trades` in 2,000-row batches → anomalies for timestamp order and for trades without market
  * data. Weekends and NYSE holidays are `no_data_expected`.
  */
 import { Clock, Effect, Either } from "effect";
