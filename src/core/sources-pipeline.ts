@@ -76,6 +76,7 @@ export const sourcePipeline = (
             target: source.target,
             batches: report.batches,
             max_batch_rows: report.maxBatchRows,
+            max_quarantine_chars: report.maxQuarantineChars,
             ...report.details,
           },
         } as const;

@@ -18,7 +18,9 @@ import type {
 } from "./sources";
 
 /**
- * Default batch sizes: 2,000 rows per write, 500 records per quarantine write.
+ * Default batch sizes: 2,000 rows per write; 500 records per quarantine write, or fewer when
+ * their raw text reaches 4 Mi characters (a malformed record may be up to 1 MiB long: 500 of
+ * them must not wait in memory together, in a Worker's 128 MB least of all).
  *
  * A batch's rows (records, decoded values, tuples, JSON) live from decoding until the write is
  * handed over. At 5,000 rows they outlived the young generation and filled the old one with
@@ -29,6 +31,7 @@ import type {
 export const DEFAULT_SOURCE_RUN_OPTIONS: SourceRunOptions = {
   batchRows: 2_000,
   quarantineRows: 500,
+  quarantineChars: 4 * 1024 * 1024,
 };
 
 const SAMPLE_REJECTIONS = 50;
@@ -52,7 +55,10 @@ const openRun = <A>(
   env: Parameters<Source["open"]>[1],
   options: Partial<SourceRunOptions> = {},
 ): SourceRun => {
-  const { batchRows, quarantineRows } = { ...DEFAULT_SOURCE_RUN_OPTIONS, ...options };
+  const { batchRows, quarantineRows, quarantineChars } = {
+    ...DEFAULT_SOURCE_RUN_OPTIONS,
+    ...options,
+  };
   const checks = definition.checks?.(ctx, env);
   let staged: Array<Accepted<A>> = [];
   let rejected: Array<QuarantinedRecord> = [];
@@ -63,9 +69,14 @@ const openRun = <A>(
   let written = 0;
   let batches = 0;
   let maxBatchRows = 0;
+  /** Raw characters of the records in `rejected`, and the most it held. */
+  let rejectedChars = 0;
+  let maxQuarantineChars = 0;
 
   const reject = (record: QuarantinedRecord) => {
     rejected.push(record);
+    rejectedChars += record.raw.length;
+    maxQuarantineChars = Math.max(maxQuarantineChars, rejectedChars);
     if (sample.length < SAMPLE_REJECTIONS) {
       sample.push({ index: record.recordIndex, reasons: record.reasons });
     }
@@ -77,12 +88,29 @@ const openRun = <A>(
     reasons,
   });
 
+  /** The first rejected records that fit one write: at most `quarantineRows`, and at least one. */
+  const takeQuarantineChunk = () => {
+    let n = 0;
+    let chars = 0;
+    while (n < rejected.length && n < quarantineRows) {
+      const next = (rejected[n] as QuarantinedRecord).raw.length;
+      if (n > 0 && chars + next > quarantineChars) break;
+      chars += next;
+      n += 1;
+    }
+    const chunk = rejected.slice(0, n);
+    rejected = rejected.slice(n);
+    rejectedChars -= chars;
+    return chunk;
+  };
   const flushQuarantine = (all: boolean) =>
     Effect.gen(function* () {
-      while (rejected.length >= quarantineRows || (all && rejected.length > 0)) {
-        const chunk = rejected.slice(0, quarantineRows);
-        rejected = rejected.slice(quarantineRows);
-        quarantined += yield* quarantineRecords(ctx, chunk);
+      while (
+        rejected.length >= quarantineRows ||
+        rejectedChars >= quarantineChars ||
+        (all && rejected.length > 0)
+      ) {
+        quarantined += yield* quarantineRecords(ctx, takeQuarantineChunk());
       }
     });
 
@@ -197,6 +225,7 @@ const openRun = <A>(
       counts: { received, valid, quarantined, written },
       batches,
       maxBatchRows,
+      maxQuarantineChars,
       sampleRejections: sample,
       details,
     };
@@ -246,6 +275,7 @@ export const collectingRun = <A>(
       counts: { received, valid: rows.length, quarantined: rejected, written: 0 },
       batches: 0,
       maxBatchRows: 0,
+      maxQuarantineChars: 0,
       sampleRejections: [],
       details: {},
     }),

@@ -153,6 +153,11 @@ export interface SourceRunOptions {
   readonly batchRows: number;
   /** Rejected records per quarantine write. Default 500. */
   readonly quarantineRows: number;
+  /**
+   * Raw characters of rejected records that trigger a quarantine write, and the most one
+   * write takes (a single longer record goes alone). Default 4 Mi.
+   */
+  readonly quarantineChars: number;
 }
 
 /** What one ingestion did. */
@@ -161,6 +166,8 @@ export interface SourceReport {
   /** Write batches and the largest one: the memory bound, visible. */
   readonly batches: number;
   readonly maxBatchRows: number;
+  /** The most raw text (characters) of rejected records held before a quarantine write. */
+  readonly maxQuarantineChars: number;
   /** First quarantine reasons (at most 50), for the audit log. */
   readonly sampleRejections: ReadonlyArray<{
     readonly index: number;

@@ -106,6 +106,30 @@ describe("streaming ingestion", () => {
     expect(exit.value.counts.written).toBe(1_234);
   });
 
+  it("long malformed records are quarantined in writes bounded by characters, not only by count", async () => {
+    const path = join(db.dir, "long-bad.csv");
+    // 40 records of 50,000 characters with a field too many: far fewer than the 500 records
+    // of a quarantine write, but 2 MB of raw text together.
+    const long = Array.from(
+      { length: 40 },
+      (_, i) => `${line(i, "CLIENT_LONG")},${String(i % 10).repeat(50_000)}`,
+    );
+    await writeFile(path, `${header}${long.join("\n")}\n`);
+    const budget = 200_000;
+    const exit = await ingestDirect(db.url, "execution_csv", path, {
+      run: { quarantineChars: budget },
+    });
+    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
+    expect(exit.value.counts).toEqual({ received: 40, valid: 0, quarantined: 40, written: 0 });
+    // Held before a write: the budget plus what one 64 KiB file chunk can complete.
+    expect(exit.value.maxQuarantineChars).toBeGreaterThanOrEqual(budget);
+    expect(exit.value.maxQuarantineChars).toBeLessThan(budget + 2 * 50_100);
+    const bad = await quarantineOf(db.url, "file:long-bad.csv");
+    expect(bad.map((b) => b.index)).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
+    expect(bad.map((b) => b.raw)).toEqual(long);
+    expect(bad.every((b) => b.reasons.some((r) => r.startsWith("MALFORMED_ROW")))).toBe(true);
+  });
+
   it("ingests a chunked HTTP body as it streams", async () => {
     const exit = await ingestDirect(db.url, "execution_csv", `${baseUrl}/v1/executions/big.csv`);
     if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
