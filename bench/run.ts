@@ -87,7 +87,7 @@ const SEMI_SPACE_MB = 4;
 //   outlive a scavenge and allocates them old, where they keep their young strings alive until
 //   the next full collection: 66–83 → 43–44 full collections, main-thread GC pauses 2.3 →
 //   1.5 s, ~147k → ~178k rows/s.
-const PROCESS_ENV = { ...process.env, MALLOC_ARENA_MAX: "1" };
+const PROCESS_ENV_SETTINGS = { MALLOC_ARENA_MAX: "1" };
 const PROCESS_FLAGS = ["--no-allocation-site-pretenuring"];
 const measure = (mode: string, db: string, arg: string): Measurement => {
   const heap =
@@ -96,7 +96,7 @@ const measure = (mode: string, db: string, arg: string): Measurement => {
       : [];
   const args = [...PROCESS_FLAGS, ...heap, CHILD, mode, `file:${join(dir, db)}`, arg];
   const out = execFileSync(process.execPath, args, {
-    env: PROCESS_ENV,
+    env: { ...process.env, ...PROCESS_ENV_SETTINGS },
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 1 << 20,
@@ -175,7 +175,7 @@ try {
         `pipeline end to end       ${pipeline.rows_per_s.toLocaleString()} rows/s  (${pipeline.seconds} s, CPU ${pipeline.cpu_s} s, peak RSS ${pipeline.max_rss_mb} MB, peak heap ${pipeline.max_heap_used_mb} MB)`,
         `pipeline / raw time       ${result.pipeline_vs_raw_time}× (target ≤ 1.5×); CPU ${result.pipeline_vs_raw_cpu}×`,
         `pipeline V8 heap cap      ${heapMb} MB (--max-old-space-size, --max-semi-space-size=${SEMI_SPACE_MB})`,
-        `process settings          MALLOC_ARENA_MAX=1 ${PROCESS_FLAGS.join(" ")}`,
+        `process settings          ${[...Object.entries(PROCESS_ENV_SETTINGS).map(([k, v]) => `${k}=${v}`), ...PROCESS_FLAGS].join(" ")}`,
         ...(memory
           ? [
               `${(memory.file_bytes / 2 ** 30).toFixed(2)} GiB file          ${memory.rows.toLocaleString()} rows, ${memory.rows_per_s.toLocaleString()} rows/s, peak RSS ${memory.max_rss_mb} MB (target < 128 MB), peak heap ${memory.max_heap_used_mb} MB`,
