@@ -5,6 +5,7 @@
  * (`core_data_readiness`), and `topologicalOrder` orders a set of calculations so every one
  * runs after what it depends on.
  */
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import { Effect, Schema } from "effect";
 import { dbTry } from "../db/db";
 import { coreCalcDependencies } from "../db/schema";
@@ -21,12 +22,17 @@ export class DependenciesNotReady extends Schema.TaggedError<DependenciesNotRead
     missing: Schema.Array(Schema.String),
     message: Schema.String,
   },
+  HttpApiSchema.annotations({ status: 409 }),
 ) {}
 
 /** The DAG has a cycle or names a calculation that is not registered. */
-export class InvalidCalcGraph extends Schema.TaggedError<InvalidCalcGraph>()("InvalidCalcGraph", {
-  message: Schema.String,
-}) {}
+export class InvalidCalcGraph extends Schema.TaggedError<InvalidCalcGraph>()(
+  "InvalidCalcGraph",
+  {
+    message: Schema.String,
+  },
+  HttpApiSchema.annotations({ status: 500 }),
+) {}
 
 /** One edge: `calc_id` depends on `depends_on_calc_id`. */
 export interface CalcEdge {

@@ -5,6 +5,7 @@
  * (network, timeout, 408, 429, 5xx) is retried; a permanent one (other 4xx, an
  * undecodable payload) is not, and keeps the payload so nothing is lost.
  */
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import { Schema } from "effect";
 
 /** A source failed in a way that may succeed on a later attempt. */
@@ -20,6 +21,7 @@ export class TransientSourceError extends Schema.TaggedError<TransientSourceErro
     attempts: Schema.optional(Schema.Number),
     message: Schema.String,
   },
+  HttpApiSchema.annotations({ status: 502 }),
 ) {}
 
 /** A source failed in a way that retrying the same request cannot fix. */
@@ -34,25 +36,42 @@ export class PermanentSourceError extends Schema.TaggedError<PermanentSourceErro
     /** The payload as received (truncated to 64 KiB), kept for the dead-letter record. */
     payload: Schema.optional(Schema.String),
   },
+  HttpApiSchema.annotations({ status: 502 }),
 ) {}
 
 /** The partition key does not have the shape the pipeline requires. */
 export class InvalidPartitionKey extends Schema.TaggedError<InvalidPartitionKey>()(
   "InvalidPartitionKey",
   { pipeline: Schema.String, partition: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 400 }),
 ) {}
 
 /** No pipeline of that name is registered. */
-export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()("UnknownPipeline", {
-  pipeline: Schema.String,
-  message: Schema.String,
-}) {}
+export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()(
+  "UnknownPipeline",
+  {
+    pipeline: Schema.String,
+    message: Schema.String,
+  },
+  HttpApiSchema.annotations({ status: 404 }),
+) {}
+
+/** The partition has never run. */
+export class PartitionNotFound extends Schema.TaggedError<PartitionNotFound>()(
+  "PartitionNotFound",
+  { message: Schema.String },
+  HttpApiSchema.annotations({ status: 404 }),
+) {}
 
 /** The database could not be reached or refused a statement. */
-export class DatabaseError extends Schema.TaggedError<DatabaseError>()("DatabaseError", {
-  operation: Schema.String,
-  message: Schema.String,
-}) {}
+export class DatabaseError extends Schema.TaggedError<DatabaseError>()(
+  "DatabaseError",
+  {
+    operation: Schema.String,
+    message: Schema.String,
+  },
+  HttpApiSchema.annotations({ status: 503 }),
+) {}
 
 /** Everything a pipeline run can fail with. */
 export type PipelineError = TransientSourceError | PermanentSourceError | DatabaseError;

@@ -11,6 +11,8 @@
  * Any step may name the step that follows it (`next`, or `END`), so branches can rejoin.
  * Jumps only go forward, so every run ends.
  */
+
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import type { Either } from "effect";
 import { Schema } from "effect";
 import type { PartitionKey } from "./ids";
@@ -117,13 +119,18 @@ export const Step = {
 export class InvalidWorkflowParams extends Schema.TaggedError<InvalidWorkflowParams>()(
   "InvalidWorkflowParams",
   { workflow: Schema.String, message: Schema.String },
+  HttpApiSchema.annotations({ status: 400 }),
 ) {}
 
 /** No workflow of that name is registered. */
-export class UnknownWorkflow extends Schema.TaggedError<UnknownWorkflow>()("UnknownWorkflow", {
-  workflow: Schema.String,
-  message: Schema.String,
-}) {}
+export class UnknownWorkflow extends Schema.TaggedError<UnknownWorkflow>()(
+  "UnknownWorkflow",
+  {
+    workflow: Schema.String,
+    message: Schema.String,
+  },
+  HttpApiSchema.annotations({ status: 404 }),
+) {}
 
 /** A registered workflow. */
 export interface Workflow {

@@ -18,11 +18,11 @@ import {
   readHeader,
   readProgress,
 } from "../core/backfill-store";
-import { describeUnknown } from "../core/errors";
 import type { RunResult } from "../core/run-result";
 import * as backfillSchema from "../db/backfill-schema";
 import { partitionActor } from "./actors";
 import type { Env } from "./env";
+import { type Reply, replyOf } from "./replies";
 import { runtimeFor } from "./runtime";
 
 /** What `POST /backfills` hands the coordinator. */
@@ -31,11 +31,6 @@ export interface StartBackfill {
   readonly plan: BackfillPlan;
   readonly concurrency: number;
 }
-
-/** An RPC answer: never a thrown error across the boundary. */
-export type CoordinatorReply<A> =
-  | { readonly ok: true; readonly value: A }
-  | { readonly ok: false; readonly error: { readonly tag: string; readonly message: string } };
 
 /** Partitions dispatched per alarm invocation, per unit of concurrency. */
 const SLICE_PER_CONCURRENCY = 4;
@@ -48,14 +43,6 @@ const viewOfResult = (result: RunResult): PartitionView => ({
   started_at: result.started_at,
   next_retry_at: null,
 });
-
-const reply = <A>(thunk: () => A): CoordinatorReply<A> => {
-  try {
-    return { ok: true, value: thunk() };
-  } catch (cause) {
-    return { ok: false, error: { tag: "BackfillUnavailable", message: describeUnknown(cause) } };
-  }
-};
 
 /** Gets the stub of the coordinator of `backfillId`. */
 export const backfillCoordinator = (env: Env, backfillId: string) =>
@@ -76,32 +63,27 @@ export class BackfillCoordinator extends DurableObject<Env> {
   }
 
   /** Stores the plan and arms the first alarm; a repeated start returns the progress. */
-  async start(input: StartBackfill): Promise<CoordinatorReply<BackfillProgress | null>> {
+  async start(input: StartBackfill): Promise<Reply<BackfillProgress | null>> {
     const now = new Date();
-    const created = reply(() => {
-      if (readHeader(this.#db)) return false;
-      createBackfill(this.#db, {
-        backfillId: input.backfillId,
-        plan: input.plan,
-        concurrency: input.concurrency,
-        sliceSize: input.concurrency * SLICE_PER_CONCURRENCY,
-        now: now.toISOString(),
-      });
-      return input.plan.partitions.length > 0;
+    return replyOf(async () => {
+      if (!readHeader(this.#db)) {
+        createBackfill(this.#db, {
+          backfillId: input.backfillId,
+          plan: input.plan,
+          concurrency: input.concurrency,
+          sliceSize: input.concurrency * SLICE_PER_CONCURRENCY,
+          now: now.toISOString(),
+        });
+        // The first slice runs in an alarm, not in the request that started the backfill.
+        if (input.plan.partitions.length > 0) await this.ctx.storage.setAlarm(now);
+      }
+      return readProgress(this.#db);
     });
-    if (!created.ok) return created;
-    try {
-      // The first slice runs in an alarm, not in the request that started the backfill.
-      if (created.value) await this.ctx.storage.setAlarm(now);
-    } catch (cause) {
-      return { ok: false, error: { tag: "BackfillUnavailable", message: describeUnknown(cause) } };
-    }
-    return this.progress();
   }
 
   /** The backfill's progress, or null when this id has no backfill. */
-  async progress(): Promise<CoordinatorReply<BackfillProgress | null>> {
-    return reply(() => readProgress(this.#db));
+  async progress(): Promise<Reply<BackfillProgress | null>> {
+    return replyOf(() => readProgress(this.#db));
   }
 
   /** Runs the next slice, or joins the one in flight. */

@@ -1,10 +1,11 @@
 /**
  * Glue between Hono handlers and Effect: run on the isolate's runtime, throw typed failures
- * to `app.onError`, which maps them to HTTP statuses in one place (`http-errors.ts`).
+ * to `app.onError`, which answers them with the status their class declares (`http-errors.ts`).
  */
-import { Cause, type Effect, Exit } from "effect";
+import { type Effect, Exit } from "effect";
 import { Hono } from "hono";
 import type { Env } from "./env";
+import { errorOfCause } from "./replies";
 import { runtimeFor, type WorkerServices } from "./runtime";
 
 /** Hono typed with the Worker's bindings. */
@@ -20,5 +21,5 @@ export const runEffect = async <A, E>(
 ): Promise<A> => {
   const exit = await runtimeFor(env).runPromiseExit(effect);
   if (Exit.isSuccess(exit)) return exit.value;
-  throw Cause.squash(exit.cause);
+  throw errorOfCause(exit.cause);
 };

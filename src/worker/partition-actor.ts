@@ -10,7 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import { Cause, Effect, Exit } from "effect";
+import { Effect, Exit } from "effect";
 import migrations from "../../migrations/actor/migrations.js";
 import { updateManifestStatus } from "../core/manifest";
 import { emptyCounts, type RunResult, type RunTrigger } from "../core/run-result";
@@ -21,6 +21,7 @@ import * as actorSchema from "../db/actor-schema";
 import { partitionRuns, partitionState } from "../db/actor-schema";
 import { PIPELINES, WORKFLOWS } from "../domains/registry";
 import type { Env } from "./env";
+import { type Failure, failureOf } from "./replies";
 import { runtimeFor } from "./runtime";
 
 /** A request to run the actor's partition. */
@@ -44,7 +45,7 @@ export interface ActorWorkflowRequest {
 /** The run's result, or why it was refused; `joined` when it was already in flight. */
 export interface ActorWorkflowResponse {
   readonly result: WorkflowRunResult | null;
-  readonly error?: { readonly tag: string; readonly message: string };
+  readonly error?: Failure;
   readonly joined: boolean;
 }
 
@@ -148,15 +149,7 @@ export class PartitionActor extends DurableObject<Env> {
         }),
       );
       if (Exit.isSuccess(exit)) return { result: exit.value, joined: false };
-      const cause = Cause.squash(exit.cause) as {
-        readonly _tag?: string;
-        readonly message?: string;
-      };
-      return {
-        result: null,
-        error: { tag: cause._tag ?? "Defect", message: cause.message ?? String(cause) },
-        joined: false,
-      };
+      return { result: null, error: failureOf(exit.cause), joined: false };
     })().finally(() => {
       this.#currentWorkflow = undefined;
     });
@@ -289,7 +282,7 @@ export class PartitionActor extends DurableObject<Env> {
     );
     const result: RunResult = Exit.isSuccess(exit)
       ? exit.value
-      : this.#rejected(request, startedAt, Cause.squash(exit.cause));
+      : this.#rejected(request, startedAt, exit.cause);
 
     const retry =
       result.status === "failed" && result.error?.retryable === true && retryCount < maxRetries;
@@ -344,7 +337,7 @@ export class PartitionActor extends DurableObject<Env> {
 
   /** A request the runner refused (unknown pipeline, bad key) as a failed, final result. */
   #rejected(request: ActorRunRequest, at: string, cause: unknown): RunResult {
-    const tagged = cause as { readonly _tag?: string; readonly message?: string };
+    const failure = failureOf(cause);
     return {
       status: "failed",
       pipeline: request.pipeline,
@@ -356,11 +349,7 @@ export class PartitionActor extends DurableObject<Env> {
       attempts: 0,
       started_at: at,
       finished_at: new Date().toISOString(),
-      error: {
-        tag: tagged._tag ?? "Defect",
-        message: tagged.message ?? String(cause),
-        retryable: false,
-      },
+      error: { tag: failure.tag, message: failure.message, retryable: false },
     };
   }
 }

@@ -9,7 +9,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { Effect } from "effect";
 import type { BackfillPlan } from "../core/backfill";
-import { describeUnknown } from "../core/errors";
 import { PIPELINES } from "../domains/registry";
 import {
   createReplay,
@@ -21,6 +20,7 @@ import {
   runReplaySlice,
 } from "../reconciliation/replay-slice";
 import type { Env } from "./env";
+import { type Reply, replyOf } from "./replies";
 import { runtimeFor } from "./runtime";
 
 /** What `POST /replays` hands the coordinator. */
@@ -30,24 +30,11 @@ export interface StartReplay {
   readonly reconcile: boolean;
 }
 
-/** An RPC answer: never a thrown error across the boundary. */
-export type ReplayReply<A> =
-  | { readonly ok: true; readonly value: A }
-  | { readonly ok: false; readonly error: { readonly tag: string; readonly message: string } };
-
 /** A replay's state and its partitions so far. */
 export interface ReplayState {
   readonly header: ReplayHeader;
   readonly partitions: ReadonlyArray<ReplayPartitionView>;
 }
-
-const attempt = async <A>(thunk: () => Promise<A>): Promise<ReplayReply<A>> => {
-  try {
-    return { ok: true, value: await thunk() };
-  } catch (cause) {
-    return { ok: false, error: { tag: "ReplayUnavailable", message: describeUnknown(cause) } };
-  }
-};
 
 /** Gets the stub of the coordinator of `replayId`. */
 export const replayCoordinator = (env: Env, replayId: string) =>
@@ -79,21 +66,21 @@ export class ReplayCoordinator extends DurableObject<Env> {
   }
 
   /** Stores the plan and arms the first alarm; a repeated start returns the state. */
-  async start(input: StartReplay): Promise<ReplayReply<ReplayState | null>> {
-    return attempt(async () => {
+  async start(input: StartReplay): Promise<Reply<ReplayState | null>> {
+    return replyOf(async () => {
       await this.#run(createReplay(this.#storage(), input, new Date()));
       return (await this.#run(readReplay(this.#storage()))) ?? null;
     });
   }
 
   /** The replay's state, or null when this id has no replay. */
-  async state(): Promise<ReplayReply<ReplayState | null>> {
-    return attempt(async () => (await this.#run(readReplay(this.#storage()))) ?? null);
+  async state(): Promise<Reply<ReplayState | null>> {
+    return replyOf(async () => (await this.#run(readReplay(this.#storage()))) ?? null);
   }
 
   /** The canonical JSONL of the partition at `index` of the plan (empty if none yet). */
-  async output(index: number): Promise<ReplayReply<string>> {
-    return attempt(() => this.#run(readPartitionOutput(this.#storage(), index)));
+  async output(index: number): Promise<Reply<string>> {
+    return replyOf(() => this.#run(readPartitionOutput(this.#storage(), index)));
   }
 
   /** Runs the next slice, or joins the one in flight. */
