@@ -26,6 +26,7 @@ export default defineWorkersProject(async () => {
               LIBSQL_URL: `http://127.0.0.1:${libsqlPort}`,
               MARKET_DATA_BASE_URL: `http://127.0.0.1:${feedPort}`,
               DATASPINE_API_TOKEN: "test-token",
+              DATASPINE_READ_TOKEN: "read-token",
               RETRY_BASE_DELAY_MS: "5",
               LOG_LEVEL: "WARN",
             },

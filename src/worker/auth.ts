@@ -1,22 +1,131 @@
 /**
- * Bearer-token middleware for mutating routes.
+ * Token scopes. `DATASPINE_API_TOKEN` grants `write` (which includes `read`), the optional
+ * `DATASPINE_READ_TOKEN` grants `read`. The app's guard requires `read` for GET/HEAD and
+ * `write` for every other method on every route except `PUBLIC_PATHS`; a read route that
+ * costs upstream calls adds `requireScope("write")`. `DATASPINE_PUBLIC_READS=true` opens the
+ * read routes without a token, for a private network on purpose.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { getCookie } from "hono/cookie";
 import { constantTimeEqual } from "../core/hash";
 import type { Env } from "./env";
-import { AuthNotConfigured, Unauthorized } from "./http-errors";
+import { AuthNotConfigured, errorResponse, Forbidden, Unauthorized } from "./http-errors";
+
+export type Scope = "read" | "write";
+
+/** What `authorize` decided: the scope the token holds, or why the request is refused. */
+export type Authorization =
+  | { readonly ok: true; readonly scope: Scope | "public" }
+  | { readonly ok: false; readonly error: Unauthorized | Forbidden | AuthNotConfigured };
+
+/** The cookie a browser session (the status page) carries the token in. */
+export const TOKEN_COOKIE = "dataspine_token";
+
+/** GET/HEAD paths anyone may read: the health probe and the status page's public summary. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/health", "/"]);
+
+const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
+const TOKEN_REQUIRED = "a valid bearer token is required";
+
+const configured = (value: string | undefined): value is string =>
+  value !== undefined && value.trim() !== "";
+
+/** Whether `DATASPINE_PUBLIC_READS` opens read routes without a token. */
+export const publicReads = (env: Pick<Env, "DATASPINE_PUBLIC_READS">): boolean =>
+  /^(true|1|yes)$/i.test(env.DATASPINE_PUBLIC_READS?.trim() ?? "");
 
 /**
- * Requires `Authorization: Bearer <DATASPINE_API_TOKEN>`, compared in constant time.
- * Without the secret configured every request is refused (503), never let through.
+ * Checks `token` (from a header or cookie; `undefined` when none came) for `scope`, comparing
+ * against both secrets in constant time. The status page calls this for its own routes.
+ *
+ * @example
+ * const auth = await authorize(c.env, getCookie(c, TOKEN_COOKIE), "read");
+ * if (!auth.ok) throw auth.error;
  */
-export const requireBearer = (): MiddlewareHandler<{ Bindings: Env }> => async (c, next) => {
-  const expected = c.env.DATASPINE_API_TOKEN;
-  if (!expected) throw new AuthNotConfigured({ message: "DATASPINE_API_TOKEN is not set" });
-  const header = c.req.header("Authorization") ?? "";
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!match || !(await constantTimeEqual(match[1] ?? "", expected))) {
-    throw new Unauthorized({ message: "a valid bearer token is required" });
+export const authorize = async (
+  env: Pick<Env, "DATASPINE_API_TOKEN" | "DATASPINE_READ_TOKEN" | "DATASPINE_PUBLIC_READS">,
+  token: string | undefined,
+  scope: Scope,
+): Promise<Authorization> => {
+  const writeToken = configured(env.DATASPINE_API_TOKEN) ? env.DATASPINE_API_TOKEN : undefined;
+  const readToken = configured(env.DATASPINE_READ_TOKEN) ? env.DATASPINE_READ_TOKEN : undefined;
+  const given = token ?? "";
+  const [writes, reads] = await Promise.all([
+    writeToken !== undefined && token !== undefined && constantTimeEqual(given, writeToken),
+    readToken !== undefined && token !== undefined && constantTimeEqual(given, readToken),
+  ]);
+  if (writes) return { ok: true, scope: "write" };
+  if (scope === "read" && reads) return { ok: true, scope: "read" };
+  if (scope === "read" && publicReads(env)) return { ok: true, scope: "public" };
+  if (reads) {
+    const message = "this route needs the write token (DATASPINE_API_TOKEN), not the read token";
+    return { ok: false, error: new Forbidden({ message }) };
   }
-  await next();
+  if (writeToken === undefined && (scope === "write" || readToken === undefined)) {
+    const message = "DATASPINE_API_TOKEN is not set";
+    return { ok: false, error: new AuthNotConfigured({ message }) };
+  }
+  return { ok: false, error: new Unauthorized({ message: TOKEN_REQUIRED }) };
+};
+
+/** Whether a browser request comes from this origin (`Sec-Fetch-Site`, else `Origin`). */
+const sameOrigin = (c: Context): boolean => {
+  const site = c.req.header("Sec-Fetch-Site");
+  if (site !== undefined) return site === "same-origin";
+  const origin = c.req.header("Origin");
+  return origin !== undefined && origin === new URL(c.req.url).origin;
+};
+
+const unauthorized = (c: Context) =>
+  errorResponse(new Unauthorized({ message: TOKEN_REQUIRED }), c);
+
+/** Hono's bearer check, asking `authorize`; a refusal other than a bad token is thrown as is. */
+const bearerFor = (scope: Scope): MiddlewareHandler<{ Bindings: Env }> =>
+  bearerAuth({
+    realm: "dataspine",
+    verifyToken: async (token, c) => {
+      const auth = await authorize(c.env, token, scope);
+      if (auth.ok) return true;
+      if (auth.error._tag === "Unauthorized") return false;
+      throw auth.error;
+    },
+    noAuthenticationHeader: { message: unauthorized },
+    // A malformed header is a missing token, as before: 401, not Hono's 400.
+    invalidAuthenticationHeader: { message: unauthorized },
+    invalidToken: { message: unauthorized },
+  });
+
+const BEARER = { read: bearerFor("read"), write: bearerFor("write") } as const;
+
+/**
+ * Requires `scope` (default: `read` for GET/HEAD, `write` otherwise) from
+ * `Authorization: Bearer <token>`, or from the `dataspine_token` cookie when no header is
+ * sent; a cookie on a mutating request must come from the same origin (CSRF).
+ */
+export const requireScope =
+  (scope?: Scope): MiddlewareHandler<{ Bindings: Env }> =>
+  async (c, next) => {
+    const safe = SAFE_METHODS.has(c.req.method);
+    const needed = scope ?? (safe ? "read" : "write");
+    const header = c.req.header("Authorization");
+    if (header !== undefined) return BEARER[needed](c, next);
+    const cookie = getCookie(c, TOKEN_COOKIE);
+    if (cookie !== undefined && !safe && !sameOrigin(c)) {
+      const message = "a request authenticated by cookie must come from this origin";
+      throw new Forbidden({ message });
+    }
+    // No header: the cookie's token, or none (public reads; otherwise 401, or 503 unset).
+    const auth = await authorize(c.env, cookie, needed);
+    if (!auth.ok) throw auth.error;
+    return next();
+  };
+
+/** The app-wide guard: `PUBLIC_PATHS` are open to GET/HEAD, everything else `requireScope()`. */
+export const guard = (): MiddlewareHandler<{ Bindings: Env }> => {
+  const check = requireScope();
+  return (c, next) =>
+    (c.req.method === "GET" || c.req.method === "HEAD") && PUBLIC_PATHS.has(c.req.path)
+      ? next()
+      : check(c, next);
 };

@@ -1,6 +1,7 @@
 /**
  * Bindings of the dataspine Worker (see wrangler.toml). Secrets: `DATASPINE_API_TOKEN`,
- * `LIBSQL_AUTH_TOKEN`, `POLYGON_API_KEY` (`wrangler secret put …`, locally `.dev.vars`).
+ * `DATASPINE_READ_TOKEN`, `LIBSQL_AUTH_TOKEN`, `POLYGON_API_KEY` (`wrangler secret put …`,
+ * locally `.dev.vars`).
  */
 import type { BackfillCoordinator } from "./backfill-coordinator";
 import type { PartitionActor } from "./partition-actor";
@@ -15,8 +16,14 @@ export interface Env {
   /** libSQL over HTTP: a Turso database, `turso dev`, or `dataspine libsql-server`. */
   readonly LIBSQL_URL: string;
   readonly LIBSQL_AUTH_TOKEN?: string;
-  /** Bearer token every mutating route requires. */
+  /** The write token: every mutating or upstream-fetching route requires it; it also reads. */
   readonly DATASPINE_API_TOKEN?: string;
+  /** The read token: reads only. Optional. */
+  readonly DATASPINE_READ_TOKEN?: string;
+  /** `true` opens every read route without a token (a private network only). Default false. */
+  readonly DATASPINE_PUBLIC_READS?: string;
+  /** Largest request body in bytes (413 above it). Default 1048576. */
+  readonly DATASPINE_MAX_BODY_BYTES?: string;
   readonly MARKET_DATA_BASE_URL?: string;
   readonly POLYGON_API_KEY?: string;
   /** Execution (trade) feed; default MARKET_DATA_BASE_URL. */

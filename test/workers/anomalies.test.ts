@@ -7,13 +7,12 @@ import {
   createExecutionContext,
   createScheduledController,
   env,
-  SELF,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/worker/index";
+import { api, WRITE_TOKEN } from "../fixtures/worker-api";
 
-const TOKEN = "test-token";
 const PIPELINE = "market_data.ingest_prices";
 const SESSIONS = [
   "2025-06-02",
@@ -45,8 +44,6 @@ interface AnomalyJson {
 const feed = (path: string, body: unknown) =>
   fetch(`${env.MARKET_DATA_BASE_URL}${path}`, { method: "POST", body: JSON.stringify(body) });
 
-const api = (path: string, init?: RequestInit) => SELF.fetch(`http://dataspine.test${path}`, init);
-
 const anomalies = async (query: string) => {
   const res = await api(`/anomalies?${query}`);
   expect(res.status).toBe(200);
@@ -64,7 +61,7 @@ beforeAll(async () => {
   for (const date of SESSIONS) {
     const res = await api("/runs", {
       method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${WRITE_TOKEN}`, "content-type": "application/json" },
       body: JSON.stringify({ pipeline: PIPELINE, partition: `${date}|demo` }),
     });
     expect(res.status).toBe(200);
@@ -119,7 +116,10 @@ describe("GET /anomalies", () => {
     expect((await anomalies("since=2999-01-01")).anomalies).toEqual([]);
     const gaps = await anomalies("rule=TIME_GAP&partition=2025-06-13%7Cdemo");
     expect(gaps.anomalies.map((a) => a.rule)).toEqual(["TIME_GAP"]);
-    for (const bad of ["severity=BOGUS", "since=yesterday", "unresolved=maybe", "limit=0"]) {
+    const bads = ["severity=BOGUS", "since=yesterday", "unresolved=maybe", "limit=0"];
+    // Strict dates: a five-digit year and a day February does not have.
+    bads.push("since=99999-01-01", "since=2025-02-30", "since=2025-01-01T24:00Z", "limit=1e2");
+    for (const bad of bads) {
       const res = await api(`/anomalies?${bad}`);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: "InvalidRequest" });
@@ -150,8 +150,11 @@ describe("POST /anomalies/:id/resolve", () => {
       .anomalies;
     expect(gap).toBeDefined();
     const path = `/anomalies/${gap?.anomaly_id}/resolve`;
-    expect((await api(path, { method: "POST" })).status).toBe(401);
-    const res = await api(path, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } });
+    expect((await api(path, { method: "POST" }, null)).status).toBe(401);
+    const res = await api(path, {
+      method: "POST",
+      headers: { authorization: `Bearer ${WRITE_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const resolved = (await res.json()) as AnomalyJson;
     expect(resolved.resolved_at).toEqual(expect.any(String));
@@ -160,7 +163,7 @@ describe("POST /anomalies/:id/resolve", () => {
     ).toEqual([]);
     const missing = await api("/anomalies/anom_missing/resolve", {
       method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}` },
+      headers: { authorization: `Bearer ${WRITE_TOKEN}` },
     });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: "AnomalyNotFound" });

@@ -2,7 +2,7 @@
  * Backfills inside workerd: the routes, the `BackfillCoordinator` driven alarm by alarm
  * (never by sleeping), its crash recovery, and its hand-off to the partition actors.
  */
-import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { asc } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
@@ -15,21 +15,14 @@ import {
   type BackfillCoordinator,
   backfillCoordinator,
 } from "../../src/worker/backfill-coordinator";
+import { get as getPath, post as postPath, WRITE_TOKEN } from "../fixtures/worker-api";
 
-const TOKEN = "test-token";
 const PIPELINE = "market_data.ingest_prices";
 
-const post = (body: unknown, token: string | null = TOKEN) =>
-  SELF.fetch("http://dataspine.test/backfills", {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+const post = (body: unknown, token: string | null = WRITE_TOKEN) =>
+  postPath("/backfills", body, token);
 
-const get = (id: string) => SELF.fetch(`http://dataspine.test/backfills/${id}`);
+const get = (id: string) => getPath(`/backfills/${id}`);
 
 type Progress = NonNullable<Awaited<ReturnType<typeof readProgressOf>>>;
 const readProgressOf = async (backfillId: string) => {

@@ -4,7 +4,6 @@ import {
   env,
   runDurableObjectAlarm,
   runInDurableObject,
-  SELF,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
@@ -13,6 +12,7 @@ import { partitionState } from "../../src/db/actor-schema";
 import { partitionActor } from "../../src/worker/actors";
 import worker from "../../src/worker/index";
 import type { PartitionActor } from "../../src/worker/partition-actor";
+import { get } from "../fixtures/worker-api";
 
 const PIPELINE = "market_data.ingest_prices";
 const request = (partition: string) => ({
@@ -116,9 +116,7 @@ describe("scheduled handler", () => {
     await worker.scheduled(controller, env, ctx);
     await waitOnExecutionContext(ctx);
 
-    const res = await SELF.fetch(
-      `http://dataspine.test/partitions/${PIPELINE}/${encodeURIComponent("2025-03-10|demo")}`,
-    );
+    const res = await get(`/partitions/${PIPELINE}/${encodeURIComponent("2025-03-10|demo")}`);
     expect(res.status).toBe(200);
     const status = (await res.json()) as { status: string; history: Array<{ trigger: string }> };
     expect(status.status).toBe("complete");

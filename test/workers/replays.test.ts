@@ -4,22 +4,14 @@
  * hash, reconciliation against captured partitions, and the read-only partition diff.
  * Dates are July 2025, which no other workers test uses.
  */
-import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { createClient } from "@libsql/client/web";
 import { afterEach, describe, expect, it } from "vitest";
 import { sha256Of } from "../../src/reconciliation/sha256";
 import { type ReplayCoordinator, replayCoordinator } from "../../src/worker/replay-coordinator";
+import { get, post, WRITE_TOKEN } from "../fixtures/worker-api";
 
 const PIPELINE = "market_data.ingest_prices";
-const AUTH = { authorization: "Bearer test-token", "content-type": "application/json" };
-
-const post = (path: string, body: unknown, headers: Record<string, string> = AUTH) =>
-  SELF.fetch(`http://dataspine.test${path}`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify(body),
-  });
-const get = (path: string) => SELF.fetch(`http://dataspine.test${path}`);
 
 const setFaults = async (faults: Record<string, unknown>) => {
   const res = await fetch(`${env.MARKET_DATA_BASE_URL}/__faults`, {
@@ -93,7 +85,7 @@ const sql = async (statement: string) => {
 describe("POST /replays, GET /replays/:id", () => {
   it("requires the bearer token and a replayable pipeline and range", async () => {
     const body = { pipeline: PIPELINE, start: "2025-07-01", end: "2025-07-02" };
-    expect((await post("/replays", body, { "content-type": "application/json" })).status).toBe(401);
+    expect((await post("/replays", body, null)).status).toBe(401);
     const unknown = await post("/replays", { ...body, pipeline: "nope.nothing" });
     expect(unknown.status).toBe(404);
     const reversed = await post("/replays", { ...body, start: "2025-07-03" });
@@ -196,12 +188,14 @@ describe("POST /replays, GET /replays/:id", () => {
 describe("GET /partitions/:pipeline/:partition/diff", () => {
   const path = (partition: string, against?: string) =>
     `/partitions/${PIPELINE}/${encodeURIComponent(partition)}/diff${against ? `?against=${encodeURIComponent(against)}` : ""}`;
+  // The diff re-fetches the source with the operator's key: the write scope.
+  const diff = (partition: string, against?: string) => get(path(partition, against), WRITE_TOKEN);
 
   it("compares the stored rows with a replay, field by field, without recording anything", async () => {
     const partition = "2025-07-17|demo";
     const run = await post("/runs", { pipeline: PIPELINE, partition });
     const captureId = ((await run.json()) as { capture_id: string }).capture_id;
-    const clean = await get(path(partition, captureId));
+    const clean = await diff(partition, captureId);
     expect(clean.status).toBe(200);
     const body = (await clean.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
@@ -217,7 +211,7 @@ describe("GET /partitions/:pipeline/:partition/diff", () => {
     await sql(
       "UPDATE market_prices SET close = '0.5' WHERE symbol = 'NVDA' AND trading_date = '2025-07-17'",
     );
-    const drifted = (await (await get(path(partition))).json()) as {
+    const drifted = (await (await diff(partition)).json()) as {
       clean: boolean;
       stored_matches_capture: boolean;
       replay_matches_capture: boolean;
@@ -237,12 +231,13 @@ describe("GET /partitions/:pipeline/:partition/diff", () => {
   });
 
   it("answers 404 for an unknown capture or a partition never run", async () => {
-    const unknown = await get(
-      path("2025-07-17|demo", "market_data.INGEST.2025-07-18|demo.20250718T000000Z"),
+    const unknown = await diff(
+      "2025-07-17|demo",
+      "market_data.INGEST.2025-07-18|demo.20250718T000000Z",
     );
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: "CaptureNotFound" });
-    const never = await get(path("2025-07-29|demo"));
+    const never = await diff("2025-07-29|demo");
     expect(never.status).toBe(404);
     expect(await never.json()).toMatchObject({ error: "PartitionNotFound" });
   });

@@ -2,13 +2,13 @@
  * Retries that survive restarts (actor alarms) and dead letters, inside workerd, against the
  * real demo feed with fault injection switched on over HTTP.
  */
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { createClient } from "@libsql/client/web";
 import { afterEach, describe, expect, it } from "vitest";
 import { partitionActor } from "../../src/worker/actors";
+import { get, post } from "../fixtures/worker-api";
 
 const PIPELINE = "market_data.ingest_prices";
-const AUTH = { authorization: "Bearer test-token", "content-type": "application/json" };
 
 const setFaults = async (faults: Record<string, unknown>) => {
   const res = await fetch(`${env.MARKET_DATA_BASE_URL}/__faults`, {
@@ -18,12 +18,7 @@ const setFaults = async (faults: Record<string, unknown>) => {
   expect(res.status).toBe(200);
 };
 
-const postRun = (partition: string) =>
-  SELF.fetch("http://dataspine.test/runs", {
-    method: "POST",
-    headers: AUTH,
-    body: JSON.stringify({ pipeline: PIPELINE, partition }),
-  });
+const postRun = (partition: string) => post("/runs", { pipeline: PIPELINE, partition });
 
 afterEach(() => setFaults({ error_rate: 0, truncate_rate: 0 }));
 
@@ -46,9 +41,7 @@ describe("retries across invocations", () => {
     const retrying = await stub.status();
     expect(retrying).toMatchObject({ status: "retrying", attempts: 1, retry_count: 1 });
     expect(Date.parse(retrying?.next_retry_at ?? "")).toBeGreaterThan(Date.now());
-    const listed = (await (
-      await SELF.fetch(`http://dataspine.test/partitions?pipeline=${PIPELINE}`)
-    ).json()) as {
+    const listed = (await (await get(`/partitions?pipeline=${PIPELINE}`)).json()) as {
       partitions: Array<{ partition_key: string; status: string }>;
     };
     expect(listed.partitions.find((p) => p.partition_key === partition)?.status).toBe("retrying");
@@ -115,35 +108,24 @@ describe("dead letters", () => {
     expect(result.dead_letter_id).toMatch(/^dl_/);
     expect(await runDurableObjectAlarm(partitionActor(env, PIPELINE, partition))).toBe(false);
 
-    const shown = await SELF.fetch(`http://dataspine.test/dead-letters/${result.dead_letter_id}`);
+    const shown = await get(`/dead-letters/${result.dead_letter_id}`);
     expect(await shown.json()).toMatchObject({
       status: "open",
       partition_key: partition,
       error_tag: "PermanentSourceError",
       attempts: 1,
     });
-    const unauthorized = await SELF.fetch(
-      `http://dataspine.test/dead-letters/${result.dead_letter_id}/retry`,
-      {
-        method: "POST",
-      },
-    );
+    const unauthorized = await post(`/dead-letters/${result.dead_letter_id}/retry`, "", null);
     expect(unauthorized.status).toBe(401);
 
     await setFaults({ error_rate: 0 });
-    const retried = await SELF.fetch(
-      `http://dataspine.test/dead-letters/${result.dead_letter_id}/retry`,
-      {
-        method: "POST",
-        headers: AUTH,
-      },
-    );
+    const retried = await post(`/dead-letters/${result.dead_letter_id}/retry`, "");
     expect(retried.status).toBe(200);
     expect(await retried.json()).toMatchObject({
       dead_letter: { status: "retried" },
       run: { status: "complete", counts: { written: 20 } },
     });
-    const missing = await SELF.fetch("http://dataspine.test/dead-letters/dl_nope");
+    const missing = await get("/dead-letters/dl_nope");
     expect(missing.status).toBe(404);
   });
 
@@ -158,9 +140,7 @@ describe("dead letters", () => {
       status = await stub.status();
     }
     expect(status).toMatchObject({ status: "failed", retry_count: 5, next_retry_at: null });
-    const open = (await (
-      await SELF.fetch("http://dataspine.test/dead-letters?status=open")
-    ).json()) as {
+    const open = (await (await get("/dead-letters?status=open")).json()) as {
       dead_letters: Array<{ partition_key: string; error_tag: string; attempts: number }>;
     };
     expect(open.dead_letters.find((d) => d.partition_key === partition)).toMatchObject({

@@ -1,32 +1,18 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { get, post, WRITE_TOKEN } from "../fixtures/worker-api";
 
-const TOKEN = "test-token";
 const PIPELINE = "market_data.ingest_prices";
-
-/** `token: null` sends no Authorization header. */
-const post = (path: string, body: unknown, token: string | null = TOKEN) =>
-  SELF.fetch(`http://dataspine.test${path}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-
-const get = (path: string) => SELF.fetch(`http://dataspine.test${path}`);
 
 describe("HTTP API", () => {
   it("GET /health checks the database", async () => {
-    const res = await get("/health");
+    const res = await get("/health", null);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok", database: "ok" });
   });
 
   it("mutating routes require the bearer token", async () => {
     const body = { pipeline: PIPELINE, partition: "2025-02-03|demo" };
-    for (const token of [null, "wrong", `${TOKEN}x`]) {
+    for (const token of [null, "wrong", `${WRITE_TOKEN}x`, "two words!"]) {
       const res = await post("/runs", body, token);
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toContain("Bearer");

@@ -7,7 +7,6 @@ import {
   createExecutionContext,
   createScheduledController,
   env,
-  SELF,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -16,17 +15,12 @@ import { workflowActor } from "../../src/worker/actors";
 import worker from "../../src/worker/index";
 import type { ActorWorkflowResponse } from "../../src/worker/partition-actor";
 import { WEEKLY_WORKFLOW_CRON } from "../../src/worker/scheduled";
+import { get, post, WRITE_TOKEN } from "../fixtures/worker-api";
 
-const BASE = "http://dataspine.test";
-const AUTH = { Authorization: "Bearer test-token", "content-type": "application/json" };
 const WEEKS = ["2025-01-03", "2025-01-10", "2025-01-17", "2025-01-24", "2025-01-31", "2025-02-07"];
 
-const startRun = (params: Record<string, string>, headers: Record<string, string> = AUTH) =>
-  SELF.fetch(`${BASE}/workflows/finra.weekly_refresh/runs`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ params }),
-  });
+const startRun = (params: Record<string, string>, token: string | null = WRITE_TOKEN) =>
+  post("/workflows/finra.weekly_refresh/runs", { params }, token);
 
 describe("POST /workflows/:name/runs", () => {
   it("runs the weekly refresh week by week; the sixth week computes rolling averages", async () => {
@@ -55,18 +49,16 @@ describe("POST /workflows/:name/runs", () => {
       symbols_excluded: 0,
     });
 
-    const stored = await SELF.fetch(`${BASE}/workflows/runs/${last.run_id}`);
+    const stored = await get(`/workflows/runs/${last.run_id}`);
     expect(stored.status).toBe(200);
     expect(await stored.json()).toEqual(last);
     const listed = (await (
-      await SELF.fetch(
-        `${BASE}/workflows/finra.weekly_refresh/runs?partition=2025-02-07%7CNMS_TIER_2`,
-      )
+      await get(`/workflows/finra.weekly_refresh/runs?partition=2025-02-07%7CNMS_TIER_2`)
     ).json()) as { runs: Array<{ run_id: string }> };
     expect(listed.runs.map((r) => r.run_id)).toContain(last.run_id);
 
     const readiness = (await (
-      await SELF.fetch(`${BASE}/readiness?domain=finra.otc_transparency&week_ending=2025-02-07`)
+      await get(`/readiness?domain=finra.otc_transparency&week_ending=2025-02-07`)
     ).json()) as { readiness: Array<{ stage: string; partition_key: string; is_ready: boolean }> };
     expect(
       readiness.readiness
@@ -79,7 +71,7 @@ describe("POST /workflows/:name/runs", () => {
       ["ROLLING", true],
     ]);
     const gated = (await (
-      await SELF.fetch(`${BASE}/readiness?domain=finra.otc_transparency&week_ending=2025-01-31`)
+      await get(`/readiness?domain=finra.otc_transparency&week_ending=2025-01-31`)
     ).json()) as { readiness: Array<{ stage: string; partition_key: string; is_ready: boolean }> };
     expect(
       gated.readiness.find(
@@ -111,18 +103,14 @@ describe("POST /workflows/:name/runs", () => {
       status: "failed",
       error: { step: "ingest", tag: "PermanentSourceError" },
     });
-    expect((await startRun({ week_ending: "2025-01-03", tier: "OTCE" }, {})).status).toBe(401);
+    expect((await startRun({ week_ending: "2025-01-03", tier: "OTCE" }, null)).status).toBe(401);
     const bad = await startRun({ week_ending: "2025-01-02", tier: "OTCE" });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: "InvalidWorkflowParams" });
-    const unknown = await SELF.fetch(`${BASE}/workflows/finra.nope/runs`, {
-      method: "POST",
-      headers: AUTH,
-      body: JSON.stringify({ params: {} }),
-    });
+    const unknown = await post("/workflows/finra.nope/runs", { params: {} });
     expect(unknown.status).toBe(404);
-    expect((await SELF.fetch(`${BASE}/workflows/runs/wfrun_missing`)).status).toBe(404);
-    expect((await SELF.fetch(`${BASE}/readiness?week_ending=2025-13-01`)).status).toBe(400);
+    expect((await get(`/workflows/runs/wfrun_missing`)).status).toBe(404);
+    expect((await get(`/readiness?week_ending=2025-13-01`)).status).toBe(400);
   });
 });
 
@@ -139,9 +127,9 @@ describe("weekly cron", () => {
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    const runs = (await (
-      await SELF.fetch(`${BASE}/workflows/finra.weekly_refresh/runs?limit=500`)
-    ).json()) as { runs: Array<{ partition: string; trigger: string; status: string }> };
+    const runs = (await (await get(`/workflows/finra.weekly_refresh/runs?limit=500`)).json()) as {
+      runs: Array<{ partition: string; trigger: string; status: string }>;
+    };
     const cron = runs.runs.filter((r) => r.trigger === "cron");
     expect(cron.map((r) => r.partition).sort()).toEqual([
       "2025-01-31|NMS_TIER_2",

@@ -11,62 +11,51 @@ import {
   planBackfill,
 } from "../../core/backfill";
 import { BackfillNotFound, BackfillUnavailable } from "../../core/backfill-errors";
-import { describeUnknown } from "../../core/errors";
 import { PIPELINES } from "../../domains/registry";
-import { requireBearer } from "../auth";
-import { backfillCoordinator, type CoordinatorReply } from "../backfill-coordinator";
+import { backfillCoordinator } from "../backfill-coordinator";
 import { routes, runEffect } from "../handler";
-import { decodeJsonBody } from "./runs";
+import { unwrap } from "../replies";
+import { MAX_TEXT, optional, Text } from "../request-schemas";
+import { jsonBody, params } from "../validate";
 
 const BackfillBody = Schema.Struct({
-  pipeline: Schema.String,
-  start: Schema.String,
-  end: Schema.String,
-  params: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  concurrency: Schema.optional(Schema.Int.pipe(Schema.between(1, MAX_BACKFILL_CONCURRENCY))),
+  pipeline: Text,
+  start: Text,
+  end: Text,
+  params: optional(
+    Schema.Record({ key: Schema.String.pipe(Schema.maxLength(MAX_TEXT)), value: Text }),
+  ),
+  concurrency: optional(Schema.Int.pipe(Schema.between(1, MAX_BACKFILL_CONCURRENCY))),
 });
 
-/** Unwraps a coordinator reply; an RPC that threw or answered an error is a 503. */
-const unwrap = async <A>(backfillId: string, call: () => Promise<CoordinatorReply<A>>) => {
-  const answer = await call().catch(
-    (cause: unknown): CoordinatorReply<A> => ({
-      ok: false,
-      error: { tag: "BackfillUnavailable", message: describeUnknown(cause) },
-    }),
-  );
-  if (!answer.ok) {
-    throw new BackfillUnavailable({ backfill_id: backfillId, message: answer.error.message });
-  }
-  return answer.value;
-};
+const unavailable = (backfillId: string) => (message: string) =>
+  new BackfillUnavailable({ backfill_id: backfillId, message });
 
-/** `POST /backfills` (bearer) and `GET /backfills/:id`. */
+/** `POST /backfills` (write) and `GET /backfills/:id`. */
 export const backfillRoutes = routes()
-  .post("/backfills", requireBearer(), async (c) => {
-    const body = await decodeJsonBody(
-      c.req,
-      BackfillBody,
-      '{"pipeline","start","end","params"?,"concurrency"?}',
-    );
-    const plan = await runEffect(c.env, planBackfill(PIPELINES, body));
-    const backfillId = newBackfillId(new Date());
-    await unwrap(backfillId, () =>
-      backfillCoordinator(c.env, backfillId).start({
-        backfillId,
-        plan,
-        concurrency: body.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY,
-      }),
-    );
-    return c.json({ backfill_id: backfillId, partitions: plan.partitions.length }, 202, {
-      Location: `/backfills/${backfillId}`,
-    });
-  })
-  .get("/backfills/:id", async (c) => {
-    const id = c.req.param("id");
+  .post(
+    "/backfills",
+    jsonBody(BackfillBody, '{"pipeline","start","end","params"?,"concurrency"?}'),
+    async (c) => {
+      const body = c.req.valid("json");
+      const plan = await runEffect(c.env, planBackfill(PIPELINES, body));
+      const backfillId = newBackfillId(new Date());
+      const concurrency = body.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY;
+      await unwrap(
+        () => backfillCoordinator(c.env, backfillId).start({ backfillId, plan, concurrency }),
+        unavailable(backfillId),
+      );
+      return c.json({ backfill_id: backfillId, partitions: plan.partitions.length }, 202, {
+        Location: `/backfills/${backfillId}`,
+      });
+    },
+  )
+  .get("/backfills/:id", params(Schema.Struct({ id: Text })), async (c) => {
+    const { id } = c.req.valid("param");
     const notFound = new BackfillNotFound({ backfill_id: id, message: `no backfill "${id}"` });
     // A malformed id never reaches a Durable Object (addressing one would create it).
     if (!isBackfillId(id)) throw notFound;
-    const progress = await unwrap(id, () => backfillCoordinator(c.env, id).progress());
+    const progress = await unwrap(() => backfillCoordinator(c.env, id).progress(), unavailable(id));
     if (!progress) throw notFound;
     return c.json(progress);
   });

@@ -2,23 +2,26 @@
  * `GET /partitions?pipeline=…` (from core_manifest) and `GET /partitions/:pipeline/:partition`
  * (from the partition's actor).
  */
-import { UnknownPipeline } from "../../core/errors";
+import { Schema } from "effect";
+import { PartitionNotFound, UnknownPipeline } from "../../core/errors";
 import { listPartitions } from "../../core/manifest";
 import { resolveRun } from "../../core/runner";
 import { PIPELINES } from "../../domains/registry";
 import { partitionActor } from "../actors";
 import { routes, runEffect } from "../handler";
-import { InvalidRequest, PartitionNotFound } from "../http-errors";
+import { Limit, Text } from "../request-schemas";
+import { params, query } from "../validate";
+
+const ListQuery = Schema.Struct({
+  pipeline: Text,
+  limit: Limit(1000, 100),
+});
+
+export const PartitionParams = Schema.Struct({ pipeline: Text, partition: Text });
 
 export const partitionRoutes = routes()
-  .get("/partitions", async (c) => {
-    const name = c.req.query("pipeline");
-    if (!name) throw new InvalidRequest({ message: "query parameter pipeline is required" });
-    const limitText = c.req.query("limit") ?? "100";
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new InvalidRequest({ message: `limit must be an integer 1..1000, got ${limitText}` });
-    }
+  .get("/partitions", query(ListQuery), async (c) => {
+    const { pipeline: name, limit } = c.req.valid("query");
     const pipeline = PIPELINES.get(name);
     if (!pipeline) {
       throw new UnknownPipeline({ pipeline: name, message: `unknown pipeline "${name}"` });
@@ -29,10 +32,11 @@ export const partitionRoutes = routes()
     );
     return c.json({ pipeline: pipeline.name, partitions });
   })
-  .get("/partitions/:pipeline/:partition", async (c) => {
+  .get("/partitions/:pipeline/:partition", params(PartitionParams), async (c) => {
+    const path = c.req.valid("param");
     const { pipeline, partitionKey } = await runEffect(
       c.env,
-      resolveRun(PIPELINES, c.req.param("pipeline"), c.req.param("partition")),
+      resolveRun(PIPELINES, path.pipeline, path.partition),
     );
     const status = await partitionActor(c.env, pipeline.name, partitionKey).status();
     if (!status) {

@@ -2,22 +2,20 @@
  * `GET /readiness?domain=&week_ending=&limit=`: rows of `core_data_readiness`, i.e. which
  * (domain, stage, partition) outputs are complete and usable as inputs.
  */
-import { parseIsoDate } from "../../calendar/dates";
+import { Schema } from "effect";
 import { listReadiness } from "../../core/readiness";
 import { routes, runEffect } from "../handler";
-import { InvalidRequest } from "../http-errors";
+import { IsoDate, Limit, optional, Text } from "../request-schemas";
+import { query } from "../validate";
 
-export const readinessRoutes = routes().get("/readiness", async (c) => {
-  const domain = c.req.query("domain") || undefined;
-  const weekEnding = c.req.query("week_ending") || undefined;
-  if (weekEnding !== undefined && parseIsoDate(weekEnding) === undefined) {
-    throw new InvalidRequest({ message: `week_ending must be YYYY-MM-DD, got ${weekEnding}` });
-  }
-  const limitText = c.req.query("limit") ?? "500";
-  const limit = Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 5000) {
-    throw new InvalidRequest({ message: `limit must be an integer 1..5000, got ${limitText}` });
-  }
+const ReadinessQuery = Schema.Struct({
+  domain: optional(Text),
+  week_ending: optional(IsoDate),
+  limit: Limit(5000, 500),
+});
+
+export const readinessRoutes = routes().get("/readiness", query(ReadinessQuery), async (c) => {
+  const { domain, week_ending: weekEnding, limit } = c.req.valid("query");
   const rows = await runEffect(
     c.env,
     listReadiness({

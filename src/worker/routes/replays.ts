@@ -2,132 +2,72 @@
  * `POST /replays` (plan, hand the plan to a new `ReplayCoordinator`, answer 202),
  * `GET /replays/:id` (its state and summary), `GET /replays/:id/output` (the canonical JSONL)
  * and `GET /partitions/:pipeline/:partition/diff?against=<capture_id>` (stored rows vs a
- * replay of the partition's source, field by field; read-only).
+ * replay of the partition's source, field by field; read-only, but it fetches the source
+ * with the operator's key, so it needs the write scope).
  */
-import { Effect, Schema } from "effect";
-import { describeUnknown } from "../../core/errors";
-import { findCapture, latestCapture } from "../../core/manifest";
-import { resolveRun } from "../../core/runner";
+import { Schema } from "effect";
 import { PIPELINES } from "../../domains/registry";
-import { CaptureNotFound, ReplayNotFound, ReplayUnavailable } from "../../reconciliation/errors";
-import { reconcilePartition } from "../../reconciliation/reconcile";
-import {
-  captureOutputHash,
-  isReplayId,
-  newReplayId,
-  planReplay,
-  replayable,
-} from "../../reconciliation/replay";
-import type { ReplayPartitionView } from "../../reconciliation/replay-slice";
-import { requireBearer } from "../auth";
+import { ReplayNotFound, ReplayUnavailable } from "../../reconciliation/errors";
+import { diffPartition } from "../../reconciliation/partition-diff";
+import { isReplayId, newReplayId, planReplay } from "../../reconciliation/replay";
+import { replayView } from "../../reconciliation/replay-view";
+import { requireScope } from "../auth";
 import type { Env } from "../env";
 import { routes, runEffect } from "../handler";
-import { PartitionNotFound } from "../http-errors";
-import { type ReplayReply, type ReplayState, replayCoordinator } from "../replay-coordinator";
-import { decodeJsonBody } from "./runs";
+import { replayCoordinator } from "../replay-coordinator";
+import { unwrap } from "../replies";
+import { MAX_TEXT, optional, Text } from "../request-schemas";
+import { jsonBody, params, query } from "../validate";
+import { PartitionParams } from "./partitions";
 
 const ReplayBody = Schema.Struct({
-  pipeline: Schema.String,
-  start: Schema.String,
-  end: Schema.String,
-  params: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  pipeline: Text,
+  start: Text,
+  end: Text,
+  params: optional(
+    Schema.Record({ key: Schema.String.pipe(Schema.maxLength(MAX_TEXT)), value: Text }),
+  ),
   /** Reconcile each partition with its stored rows (default true). */
-  reconcile: Schema.optional(Schema.Boolean),
+  reconcile: optional(Schema.Boolean),
 });
+const IdParams = Schema.Struct({ id: Text });
 
-/** Unwraps a coordinator reply; an RPC that threw or answered an error is a 503. */
-const unwrap = async <A>(replayId: string, call: () => Promise<ReplayReply<A>>) => {
-  const answer = await call().catch(
-    (cause: unknown): ReplayReply<A> => ({
-      ok: false,
-      error: { tag: "ReplayUnavailable", message: describeUnknown(cause) },
-    }),
-  );
-  if (!answer.ok) {
-    throw new ReplayUnavailable({ replay_id: replayId, message: answer.error.message });
-  }
-  return answer.value;
-};
-
-/** The JSON of a replay's state: the summary first, then every partition so far. */
-const view = ({ header, partitions }: ReplayState) => {
-  const reconciled = partitions.flatMap((p) => (p.reconciliation ? [p] : []));
-  const mismatched = reconciled.filter(
-    (p) => p.reconciliation?.capture_id !== null && p.reconciliation?.clean === false,
-  );
-  return {
-    replay_id: header.replay_id,
-    status: header.status,
-    pipeline: header.pipeline,
-    start: header.start,
-    end: header.end,
-    params: header.params,
-    partitions: header.partitions.length,
-    replayed: partitions.length,
-    records: header.records,
-    sha256: header.sha256,
-    duration_ms: header.duration_ms,
-    created_at: header.created_at,
-    finished_at: header.finished_at,
-    failures: partitions
-      .filter((p) => p.status === "failed")
-      .map((p) => ({ partition: p.partition, error: p.error })),
-    reconciliation: header.reconcile
-      ? {
-          partitions: reconciled.length,
-          clean: reconciled.filter(
-            (p) => p.reconciliation?.clean && p.reconciliation.capture_id !== null,
-          ).length,
-          not_captured: reconciled.filter((p) => p.reconciliation?.capture_id === null).length,
-          mismatched: mismatched.map((p: ReplayPartitionView) => ({
-            partition: p.partition,
-            ...p.reconciliation,
-          })),
-        }
-      : null,
-    by_partition: partitions.map((p) => ({
-      partition: p.partition,
-      status: p.status,
-      records: p.records,
-      sha256: p.sha256,
-      capture_id: p.capture_id,
-      matches_capture: p.matches_capture,
-    })),
-  };
-};
+const unavailable = (replayId: string) => (message: string) =>
+  new ReplayUnavailable({ replay_id: replayId, message });
 
 const stateOf = async (env: Env, id: string) => {
   const notFound = new ReplayNotFound({ replay_id: id, message: `no replay "${id}"` });
   // A malformed id never reaches a Durable Object (addressing one would create it).
   if (!isReplayId(id)) throw notFound;
-  const state = await unwrap(id, () => replayCoordinator(env, id).state());
+  const state = await unwrap(() => replayCoordinator(env, id).state(), unavailable(id));
   if (!state) throw notFound;
   return state;
 };
 
 export const replayRoutes = routes()
-  .post("/replays", requireBearer(), async (c) => {
-    const body = await decodeJsonBody(
-      c.req,
-      ReplayBody,
-      '{"pipeline","start","end","params"?,"reconcile"?}',
-    );
-    const plan = await runEffect(c.env, planReplay(PIPELINES, body));
-    const replayId = newReplayId(new Date());
-    await unwrap(replayId, () =>
-      replayCoordinator(c.env, replayId).start({
-        replayId,
-        plan,
-        reconcile: body.reconcile ?? true,
-      }),
-    );
-    return c.json({ replay_id: replayId, partitions: plan.partitions.length }, 202, {
-      Location: `/replays/${replayId}`,
-    });
+  .post(
+    "/replays",
+    jsonBody(ReplayBody, '{"pipeline","start","end","params"?,"reconcile"?}'),
+    async (c) => {
+      const body = c.req.valid("json");
+      const plan = await runEffect(c.env, planReplay(PIPELINES, body));
+      const replayId = newReplayId(new Date());
+      const reconcile = body.reconcile ?? true;
+      await unwrap(
+        () => replayCoordinator(c.env, replayId).start({ replayId, plan, reconcile }),
+        unavailable(replayId),
+      );
+      return c.json({ replay_id: replayId, partitions: plan.partitions.length }, 202, {
+        Location: `/replays/${replayId}`,
+      });
+    },
+  )
+  .get("/replays/:id", params(IdParams), async (c) => {
+    const { header, partitions } = await stateOf(c.env, c.req.valid("param").id);
+    return c.json(replayView(header, partitions));
   })
-  .get("/replays/:id", async (c) => c.json(view(await stateOf(c.env, c.req.param("id")))))
-  .get("/replays/:id/output", async (c) => {
-    const id = c.req.param("id");
+  .get("/replays/:id/output", params(IdParams), async (c) => {
+    const { id } = c.req.valid("param");
     const { header } = await stateOf(c.env, id);
     const stub = replayCoordinator(c.env, id);
     const encoder = new TextEncoder();
@@ -137,7 +77,7 @@ export const replayRoutes = routes()
       pull: async (controller) => {
         // Partitions without records add nothing; a pull must enqueue or close to go on.
         while (index < header.next) {
-          const text = await unwrap(id, () => stub.output(index));
+          const text = await unwrap(() => stub.output(index), unavailable(id));
           index += 1;
           if (text.length > 0) return controller.enqueue(encoder.encode(text));
         }
@@ -152,60 +92,14 @@ export const replayRoutes = routes()
       },
     });
   })
-  .get("/partitions/:pipeline/:partition/diff", async (c) => {
-    const against = c.req.query("against");
-    const result = await runEffect(
-      c.env,
-      Effect.gen(function* () {
-        const { pipeline, partitionKey } = yield* resolveRun(
-          PIPELINES,
-          c.req.param("pipeline"),
-          c.req.param("partition"),
-        );
-        const target = yield* replayable(PIPELINES, pipeline.name);
-        const capture = against
-          ? yield* findCapture(against)
-          : yield* latestCapture(pipeline.domain, pipeline.stage, partitionKey);
-        if (!capture) {
-          return yield* against
-            ? new CaptureNotFound({ capture_id: against, message: `no capture "${against}"` })
-            : new PartitionNotFound({ message: `${pipeline.name} ${partitionKey} has never run` });
-        }
-        if (
-          capture.partition_key !== partitionKey ||
-          !capture.capture_id.startsWith(`${pipeline.domain}.${pipeline.stage}.`)
-        ) {
-          return yield* new CaptureNotFound({
-            capture_id: capture.capture_id,
-            message: `${capture.capture_id} is not a capture of ${pipeline.name} ${partitionKey}`,
-          });
-        }
-        const reconciled = yield* reconcilePartition(target, partitionKey, { record: false });
-        const captured = captureOutputHash(capture.metadata);
-        return {
-          pipeline: pipeline.name,
-          partition: partitionKey,
-          against: {
-            capture_id: capture.capture_id,
-            captured_at: capture.captured_at,
-            status: capture.status,
-            output_sha256: captured ?? null,
-            last_replay: capture.metadata.replay ?? null,
-          },
-          stored: reconciled.stored,
-          replay: reconciled.replay,
-          clean: reconciled.clean,
-          // Did the rows change since that capture, and does the source still give its output?
-          stored_matches_capture:
-            captured === undefined ? null : captured === reconciled.stored.sha256,
-          replay_matches_capture:
-            captured === undefined ? null : captured === reconciled.replay.sha256,
-          added: reconciled.diff.added,
-          removed: reconciled.diff.removed,
-          modified: reconciled.diff.modified,
-          summary: reconciled.diff.summary,
-        };
-      }),
-    );
-    return c.json(result);
-  });
+  .get(
+    "/partitions/:pipeline/:partition/diff",
+    requireScope("write"),
+    params(PartitionParams),
+    query(Schema.Struct({ against: optional(Text) })),
+    async (c) => {
+      const { pipeline, partition } = c.req.valid("param");
+      const { against } = c.req.valid("query");
+      return c.json(await runEffect(c.env, diffPartition(PIPELINES, pipeline, partition, against)));
+    },
+  );

@@ -3,7 +3,7 @@
  *
  *   GET  /workflows                                  registered workflows and their steps
  *   POST /workflows/:name/runs {"params","batch_id"?} run one partition through its actor
- *                                                    (bearer): 200 complete, 422 failed
+ *                                                    (write): 200 complete, 422 failed
  *   GET  /workflows/:name/runs?partition=&limit=     recent runs, newest first
  *   GET  /workflows/runs/:run_id                     one run with its steps
  */
@@ -13,16 +13,18 @@ import { resolveWorkflow } from "../../core/workflow-runner";
 import { getWorkflowRun, listWorkflowRuns } from "../../core/workflow-store";
 import { WORKFLOWS } from "../../domains/registry";
 import { workflowActor } from "../actors";
-import { requireBearer } from "../auth";
 import { routes, runEffect } from "../handler";
-import { InvalidRequest, WorkflowRunNotFound } from "../http-errors";
+import { RemoteFailure, WorkflowRunNotFound } from "../http-errors";
 import type { ActorWorkflowResponse } from "../partition-actor";
-import { decodeJsonBody } from "./runs";
+import { Limit, MAX_TEXT, optional, Text } from "../request-schemas";
+import { jsonBody, params, query } from "../validate";
 
 const WorkflowRunBody = Schema.Struct({
-  params: Schema.Record({ key: Schema.String, value: Schema.String }),
-  batch_id: Schema.optional(Schema.String.pipe(Schema.maxLength(200))),
+  params: Schema.Record({ key: Schema.String.pipe(Schema.maxLength(MAX_TEXT)), value: Text }),
+  batch_id: optional(Text),
 });
+const NameParams = Schema.Struct({ name: Text });
+const RunsQuery = Schema.Struct({ partition: optional(Text), limit: Limit(500, 50) });
 
 export const workflowRoutes = routes()
   .get("/workflows", (c) =>
@@ -41,42 +43,43 @@ export const workflowRoutes = routes()
       })),
     }),
   )
-  .get("/workflows/runs/:run_id", async (c) => {
-    const runId = c.req.param("run_id");
+  .get("/workflows/runs/:run_id", params(Schema.Struct({ run_id: Text })), async (c) => {
+    const { run_id: runId } = c.req.valid("param");
     const run = await runEffect(c.env, getWorkflowRun(runId));
     if (!run) throw new WorkflowRunNotFound({ message: `no workflow run "${runId}"` });
     return c.json(run);
   })
-  .post("/workflows/:name/runs", requireBearer(), async (c) => {
-    const body = await decodeJsonBody(c.req, WorkflowRunBody, '{"params":{…}}');
-    const { workflow, partition } = await runEffect(
-      c.env,
-      resolveWorkflow(WORKFLOWS, c.req.param("name"), body.params),
-    );
-    // Step outputs are `unknown` JSON, which the RPC stub types cannot express.
-    const response = (await workflowActor(c.env, workflow.name, partition).runWorkflow({
-      workflow: workflow.name,
-      params: workflow.paramsOf(partition),
-      trigger: "http",
-      ...(body.batch_id ? { batchId: body.batch_id } : {}),
-    })) as unknown as ActorWorkflowResponse;
-    if (!response.result) {
-      throw Object.assign(new Error(response.error?.message ?? "workflow run failed"), {
-        _tag: response.error?.tag ?? "InternalError",
-      });
-    }
-    return c.json(response.result, response.result.status === "complete" ? 200 : 422);
-  })
-  .get("/workflows/:name/runs", async (c) => {
-    const name = c.req.param("name");
+  .post(
+    "/workflows/:name/runs",
+    params(NameParams),
+    jsonBody(WorkflowRunBody, '{"params":{…},"batch_id"?}'),
+    async (c) => {
+      const body = c.req.valid("json");
+      const { workflow, partition } = await runEffect(
+        c.env,
+        resolveWorkflow(WORKFLOWS, c.req.valid("param").name, body.params),
+      );
+      // Step outputs are `unknown` JSON, which the RPC stub types cannot express.
+      const response = (await workflowActor(c.env, workflow.name, partition).runWorkflow({
+        workflow: workflow.name,
+        params: workflow.paramsOf(partition),
+        trigger: "http",
+        ...(body.batch_id ? { batchId: body.batch_id } : {}),
+      })) as unknown as ActorWorkflowResponse;
+      if (!response.result) {
+        throw new RemoteFailure(
+          response.error ?? { tag: "Defect", message: "workflow run failed", status: 500 },
+        );
+      }
+      return c.json(response.result, response.result.status === "complete" ? 200 : 422);
+    },
+  )
+  .get("/workflows/:name/runs", params(NameParams), query(RunsQuery), async (c) => {
+    const { name } = c.req.valid("param");
     if (!WORKFLOWS.get(name)) {
       throw new UnknownWorkflow({ workflow: name, message: `unknown workflow "${name}"` });
     }
-    const limitText = c.req.query("limit") ?? "50";
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-      throw new InvalidRequest({ message: `limit must be an integer 1..500, got ${limitText}` });
-    }
-    const runs = await runEffect(c.env, listWorkflowRuns(name, c.req.query("partition"), limit));
+    const { partition, limit } = c.req.valid("query");
+    const runs = await runEffect(c.env, listWorkflowRuns(name, partition, limit));
     return c.json({ workflow: name, runs });
   });
