@@ -11,7 +11,7 @@ import {
 } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/worker/index";
-import { api, WRITE_TOKEN } from "../fixtures/worker-api";
+import { api, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
 const SESSIONS = [

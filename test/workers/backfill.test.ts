@@ -15,7 +15,7 @@ import {
   type BackfillCoordinator,
   backfillCoordinator,
 } from "../../src/worker/backfill-coordinator";
-import { get as getPath, post as postPath, WRITE_TOKEN } from "../fixtures/worker-api";
+import { get as getPath, post as postPath, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
 

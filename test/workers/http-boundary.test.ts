@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/worker/app";
 import type { Env } from "../../src/worker/env";
-import { api, BASE, get, post, READ_TOKEN, WRITE_TOKEN } from "../fixtures/worker-api";
+import { api, BASE, get, post, READ_TOKEN, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
 const PARTITION = `/partitions/${PIPELINE}/${encodeURIComponent("2025-02-03|demo")}`;

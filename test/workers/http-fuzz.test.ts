@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/worker/app";
-import { api, READ_TOKEN, WRITE_TOKEN } from "../fixtures/worker-api";
+import { api, READ_TOKEN, WRITE_TOKEN } from "./api";
 
 const SEED = 20_261_206;
 const RUNS = 500;

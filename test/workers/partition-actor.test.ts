@@ -12,7 +12,7 @@ import { partitionState } from "../../src/db/actor-schema";
 import { partitionActor } from "../../src/worker/actors";
 import worker from "../../src/worker/index";
 import type { PartitionActor } from "../../src/worker/partition-actor";
-import { get } from "../fixtures/worker-api";
+import { get } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
 const request = (partition: string) => ({

@@ -9,7 +9,7 @@ import { createClient } from "@libsql/client/web";
 import { afterEach, describe, expect, it } from "vitest";
 import { sha256Of } from "../../src/reconciliation/sha256";
 import { type ReplayCoordinator, replayCoordinator } from "../../src/worker/replay-coordinator";
-import { get, post, WRITE_TOKEN } from "../fixtures/worker-api";
+import { get, post, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
 

@@ -6,7 +6,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { createClient } from "@libsql/client/web";
 import { afterEach, describe, expect, it } from "vitest";
 import { partitionActor } from "../../src/worker/actors";
-import { get, post } from "../fixtures/worker-api";
+import { get, post } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
 

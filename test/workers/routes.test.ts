@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { get, post, WRITE_TOKEN } from "../fixtures/worker-api";
+import { get, post, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
 

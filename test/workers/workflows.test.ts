@@ -15,7 +15,7 @@ import { workflowActor } from "../../src/worker/actors";
 import worker from "../../src/worker/index";
 import type { ActorWorkflowResponse } from "../../src/worker/partition-actor";
 import { WEEKLY_WORKFLOW_CRON } from "../../src/worker/scheduled";
-import { get, post, WRITE_TOKEN } from "../fixtures/worker-api";
+import { get, post, WRITE_TOKEN } from "./api";
 
 const WEEKS = ["2025-01-03", "2025-01-10", "2025-01-17", "2025-01-24", "2025-01-31", "2025-02-07"];
 
