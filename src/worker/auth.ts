@@ -58,13 +58,13 @@ export const authorize = async (
   if (writes) return { ok: true, scope: "write" };
   if (scope === "read" && reads) return { ok: true, scope: "read" };
   if (scope === "read" && publicReads(env)) return { ok: true, scope: "public" };
-  if (reads) {
-    const message = "this route needs the write token (DATASPINE_API_TOKEN), not the read token";
-    return { ok: false, error: new Forbidden({ message }) };
-  }
   if (writeToken === undefined && (scope === "write" || readToken === undefined)) {
     const message = "DATASPINE_API_TOKEN is not set";
     return { ok: false, error: new AuthNotConfigured({ message }) };
+  }
+  if (reads) {
+    const message = "this route needs the write token (DATASPINE_API_TOKEN), not the read token";
+    return { ok: false, error: new Forbidden({ message }) };
   }
   return { ok: false, error: new Unauthorized({ message: TOKEN_REQUIRED }) };
 };

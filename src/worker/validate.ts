@@ -19,7 +19,9 @@ const describe = (error: ParseResult.ParseError): string => {
   const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error);
   if (!issue) return echo(error.message);
   const path = issue.path.map(String).join(".");
-  const text = echo(issue.message);
+  // Schema's own messages end with the input ("…, actual <value>"): cut that part.
+  const actual = /^([\s\S]*?\bactual )([\s\S]*)$/.exec(issue.message);
+  const text = actual ? `${actual[1]}${echo(actual[2] ?? "")}` : issue.message;
   if (path === "") return text;
   return /^(must|is) /.test(text) ? `${path} ${text}` : `${path}: ${text}`;
 };
