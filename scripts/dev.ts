@@ -52,7 +52,7 @@ const main = async () => {
       `  TOKEN=$(sed -n 's/^DATASPINE_API_TOKEN="\\(.*\\)"/\\1/p' ${DEV_VARS})`,
       `  curl -X POST ${stack.workerUrl}/runs -H "Authorization: Bearer $TOKEN" \\`,
       `    -d '{"pipeline":"market_data.ingest_prices","partition":"2025-01-02|demo"}'`,
-      `  curl '${stack.workerUrl}/partitions?pipeline=market_data.ingest_prices'`,
+      `  curl '${stack.workerUrl}/partitions?pipeline=market_data.ingest_prices' -H "Authorization: Bearer $TOKEN"`,
       `  curl '${stack.workerUrl}/__scheduled?cron=*/15+*+*+*+*'   # fire the cron now`,
       "",
       `(token: ${token.slice(0, 4)}…, in ${DEV_VARS}; Ctrl-C stops everything)`,

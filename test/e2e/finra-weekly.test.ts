@@ -82,6 +82,7 @@ describe("finra.weekly_refresh in wrangler dev", () => {
     const readiness = (await (
       await fetch(
         `${stack.workerUrl}/readiness?domain=finra.otc_transparency&week_ending=2025-02-21`,
+        { headers: { authorization: `Bearer ${TOKEN}` } },
       )
     ).json()) as { ready: number; not_ready: number };
     expect(readiness).toMatchObject({ ready: 4, not_ready: 0 });

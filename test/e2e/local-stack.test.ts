@@ -46,6 +46,10 @@ const countRows = async (date: string) => {
   }
 };
 
+/** Reads need a token too: the write token also reads. */
+const read = (path: string) =>
+  fetch(`${stack.workerUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+
 const postRun = (partition: string) =>
   fetch(`${stack.workerUrl}/runs`, {
     method: "POST",
@@ -69,9 +73,9 @@ describe("local stack (wrangler dev + libSQL endpoint + demo feed)", () => {
     });
     expect(await countRows("2025-01-02")).toBe(20);
 
-    const status = await fetch(
-      `${stack.workerUrl}/partitions/${PIPELINE}/${encodeURIComponent("2025-01-02|demo")}`,
-    );
+    const statusPath = `/partitions/${PIPELINE}/${encodeURIComponent("2025-01-02|demo")}`;
+    expect((await fetch(`${stack.workerUrl}${statusPath}`)).status).toBe(401);
+    const status = await read(statusPath);
     expect(await status.json()).toMatchObject({
       status: "complete",
       capture_id: result.capture_id,
@@ -92,18 +96,16 @@ describe("local stack (wrangler dev + libSQL endpoint + demo feed)", () => {
     );
     expect(res.status).toBe(200);
     const partition = `${latestClosedTradingDay(Date.now())}|demo`;
-    const url = `${stack.workerUrl}/partitions/${PIPELINE}/${encodeURIComponent(partition)}`;
+    const path = `/partitions/${PIPELINE}/${encodeURIComponent(partition)}`;
     let state: { status?: string; history?: Array<{ trigger: string }> } = {};
     for (let i = 0; i < 120 && state.status !== "complete"; i++) {
-      const r = await fetch(url);
+      const r = await read(path);
       if (r.status === 200) state = (await r.json()) as typeof state;
       else await new Promise((done) => setTimeout(done, 250));
     }
     expect(state.status).toBe("complete");
     expect(state.history?.[0]?.trigger).toBe("cron");
-    const list = (await (
-      await fetch(`${stack.workerUrl}/partitions?pipeline=${PIPELINE}`)
-    ).json()) as {
+    const list = (await (await read(`/partitions?pipeline=${PIPELINE}`)).json()) as {
       partitions: Array<{ partition_key: string }>;
     };
     expect(list.partitions.map((p) => p.partition_key)).toContain(partition);
