@@ -1,6 +1,7 @@
 /**
  * Errors of backfills: they cross HTTP, the CLI and Durable Object RPC, so all are
- * `Schema.TaggedError`s whose tag is the stable error code (see `worker/http-errors.ts`).
+ * `Schema.TaggedError`s whose tag is the stable error code and whose annotation is the HTTP
+ * status (read by `worker/http-errors.ts`).
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import { Schema } from "effect";

@@ -1,5 +1,6 @@
 /**
- * Errors that cross a boundary (HTTP, Durable Object RPC, manifest, audit).
+ * Errors that cross a boundary (HTTP, Durable Object RPC, manifest, audit); each declares the
+ * HTTP status it answers with.
  *
  * Source failures are split by what an operator can do about them: a transient error
  * (network, timeout, 408, 429, 5xx) is retried; a permanent one (other 4xx, an

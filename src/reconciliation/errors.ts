@@ -1,6 +1,7 @@
 /**
  * Errors of replays and reconciliation. They cross HTTP, the CLI and Durable Object RPC, so
- * each is a `Schema.TaggedError` whose tag is the stable error code.
+ * each is a `Schema.TaggedError` whose tag is the stable error code and whose annotation is
+ * the HTTP status.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import { Schema } from "effect";
