@@ -2,7 +2,8 @@
 /**
  * Every exported `Schema.TaggedError` declares the HTTP status it answers with, so a new
  * error can never fall through to 500 unnoticed. Modules are found by glob: an error added
- * anywhere under `src/` (except Node-only `src/node`) is checked without editing this file.
+ * anywhere under `src/` (except Node-only `src/node` and `src/dev`) is checked without editing
+ * this file.
  */
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
@@ -16,7 +17,7 @@ import {
 import { failureOf } from "../../src/worker/replies";
 
 const modules = import.meta.glob<Record<string, unknown>>(
-  ["../../src/**/*.ts", "!../../src/node/**", "!../../src/**/*.d.ts"],
+  ["../../src/**/*.ts", "!../../src/node/**", "!../../src/dev/**", "!../../src/**/*.d.ts"],
   { eager: true },
 );
 
