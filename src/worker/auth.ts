@@ -108,6 +108,7 @@ export const requireScope =
   async (c, next) => {
     const safe = SAFE_METHODS.has(c.req.method);
     const needed = scope ?? (safe ? "read" : "write");
+    if (needed === "read" && publicReads(c.env)) return next();
     const header = c.req.header("Authorization");
     if (header !== undefined) return BEARER[needed](c, next);
     const cookie = getCookie(c, TOKEN_COOKIE);
@@ -115,7 +116,7 @@ export const requireScope =
       const message = "a request authenticated by cookie must come from this origin";
       throw new Forbidden({ message });
     }
-    // No header: the cookie's token, or none (public reads; otherwise 401, or 503 unset).
+    // No header: the cookie's token, or none (401, or 503 when the secret is unset).
     const auth = await authorize(c.env, cookie, needed);
     if (!auth.ok) throw auth.error;
     return next();

@@ -10,7 +10,8 @@ import type { Env } from "../../src/worker/env";
 import { api, BASE, get, post, READ_TOKEN, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
-const PARTITION = `/partitions/${PIPELINE}/${encodeURIComponent("2025-02-03|demo")}`;
+// A partition no other test file uses: Durable Objects do not outlive a test file's modules.
+const PARTITION = `/partitions/${PIPELINE}/${encodeURIComponent("2025-08-05|demo")}`;
 
 const READS = [
   `/partitions?pipeline=${PIPELINE}`,
@@ -130,6 +131,8 @@ describe("token scopes", () => {
     const open = { DATASPINE_PUBLIC_READS: "true" };
     expect((await withEnv(open, "/dead-letters")).status).toBe(200);
     expect((await withEnv(open, "/detectors")).status).toBe(200);
+    const basic = { authorization: "Basic dXNlcjpwdw==" };
+    expect((await withEnv(open, "/detectors", { headers: basic })).status).toBe(200);
     expect((await withEnv(open, "/runs", { method: "POST", body: "{}" })).status).toBe(401);
     expect((await withEnv(open, `${PARTITION}/diff`)).status).toBe(401);
   });
