@@ -167,7 +167,7 @@ export const utcTimestampField = (field: string) =>
     return Number.isNaN(ms) ? fail("is not a valid instant") : new Date(ms).toISOString();
   });
 
-/** REQUIRED_FIELDS: non-empty text. */
+/** REQUIRED_FIELDS: text, trimmed; empty or whitespace-only text is absent. */
 export const requiredText = (field: string) =>
   contractField(field, (value): string | Broken =>
     typeof value === "string"
@@ -309,20 +309,4 @@ export const oneOfField = <const V extends string>(
     typeof value === "string" && (allowed as ReadonlyArray<string>).includes(value)
       ? (value as V)
       : broken(contract, `${field} must be one of ${allowed.join(", ")}, got ${showValue(value)}`),
-  );
-
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-
-/**
- * IDENTIFIER_FORMAT: an id usable in partition keys and capture ids — 1–64 letters, digits,
- * `.`, `_`, `:` or `-`, no spaces and no `|`.
- */
-export const identifierField = (field: string) =>
-  contractField(field, (value): string | Broken =>
-    typeof value === "string" && IDENTIFIER.test(value)
-      ? value
-      : broken(
-          "IDENTIFIER_FORMAT",
-          `${field} must be 1-64 letters, digits, '.', '_', ':' or '-', got ${showValue(value)}`,
-        ),
   );

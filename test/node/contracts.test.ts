@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import {
   decodeContract,
   decodeContractWithSchema,
-  identifierField,
   nonNegativeInteger,
   oneOfField,
   positiveDecimal,
   positivePrice,
+  requiredText,
   symbolField,
   utcTimestampField,
 } from "../../src/core/contracts";
@@ -270,7 +270,7 @@ describe("market data contracts", () => {
 
 describe("decodeContract fast path", () => {
   const Struct = Schema.Struct({
-    trade_id: identifierField("trade_id"),
+    trade_id: requiredText("trade_id"),
     symbol: symbolField(),
     side: oneOfField("side", "SIDE_VALIDITY", ["BUY", "SELL"] as const),
     quantity: positiveDecimal("quantity", "QUANTITY_VALIDITY"),
@@ -294,7 +294,7 @@ describe("decodeContract fast path", () => {
     { ...good, quantity: "1,000", timestamp: "2025-01-02 15:00" },
     { ...good, timestamp: "2025-01-02T15:00:00.123Z" },
     { ...good, timestamp: "2025-02-29T15:00:00.000Z" },
-    { ...good, trade_id: "has space", volume: 1.5 },
+    { ...good, trade_id: "  ", volume: 1.5 },
     { ...good, price: null, quantity: "" },
     { symbol: "MSFT" },
     {},

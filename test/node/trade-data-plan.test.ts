@@ -25,9 +25,26 @@ describe("trade_data.ingest_trades scheduling", () => {
     }),
   );
 
+  it.effect("plans a client id with a space: the seed's client_id is any non-empty text", () =>
+    Effect.gen(function* () {
+      const plan = yield* planBackfill(PIPELINES, {
+        pipeline: PIPELINE,
+        start: "2025-01-03",
+        end: "2025-01-04",
+        params: { client: "Client A" },
+      });
+      expect(plan.partitions).toEqual(["2025-01-03|Client A", "2025-01-04|Client A"]);
+    }),
+  );
+
   it.effect("refuses a missing, malformed or unexpected client param", () =>
     Effect.gen(function* () {
-      for (const params of [{}, { client: "has space" }, { client: "A", universe: "demo" }]) {
+      for (const params of [
+        {},
+        { client: "A|B" },
+        { client: " padded" },
+        { client: "A", universe: "demo" },
+      ]) {
         const error = yield* Effect.flip(
           planBackfill(PIPELINES, {
             pipeline: PIPELINE,

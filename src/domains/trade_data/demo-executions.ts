@@ -12,14 +12,14 @@ import { earlyClose, isTradingDay, parseIsoDate } from "../../calendar/nyse";
 import { demoDailyBar } from "../market_data/demo-bars";
 import { Draws, hashString } from "../market_data/demo-random";
 import { UNIVERSES } from "../market_data/universes";
+import { partitionClientProblem } from "./partition";
 import { EXECUTION_CSV_COLUMNS } from "./schema";
 
-/** Clients the demo feed is documented with (any identifier-shaped client id works). */
+/** Clients the demo feed is documented with (any client id a partition key can hold works). */
 export const DEMO_CLIENTS: ReadonlyArray<string> = ["CLIENT_A", "CLIENT_B"];
 
 const VENUES = ["XNYS", "XNAS", "ARCX", "BATS", "IEXG", "EDGX"] as const;
 const PATH = /^\/v1\/executions\/([^/]+)\/([^/]+)\.csv$/;
-const CLIENT = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const HOUR_MS = 3_600_000;
 
 /** One demo execution, as the CSV carries it. */
@@ -75,10 +75,14 @@ export function demoExecutions(date: string, clientId: string): ReadonlyArray<De
   });
 }
 
+/** A CSV field, quoted when it holds a comma, a quote or a line break. */
+const csvField = (value: string): string =>
+  /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+
 /** The execution CSV (header + one line per execution, `\n` line ends). */
 export function demoExecutionsCsv(date: string, clientId: string): string {
   const lines = demoExecutions(date, clientId).map((e) =>
-    EXECUTION_CSV_COLUMNS.map((c) => String(e[c])).join(","),
+    EXECUTION_CSV_COLUMNS.map((c) => csvField(String(e[c]))).join(","),
   );
   return `${[EXECUTION_CSV_COLUMNS.join(","), ...lines].join("\n")}\n`;
 }
@@ -97,7 +101,7 @@ export function handleDemoExecutions(url: URL): Response | undefined {
   } catch {
     client = "";
   }
-  if (date === undefined || !CLIENT.test(client)) {
+  if (date === undefined || partitionClientProblem(client) !== undefined) {
     return new Response(
       JSON.stringify({ status: "ERROR", error: "use /v1/executions/YYYY-MM-DD/<client_id>.csv" }),
       { status: 400, headers: { "content-type": "application/json" } },

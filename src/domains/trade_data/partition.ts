@@ -1,5 +1,10 @@
 /**
  * Partition keys of trade pipelines: `YYYY-MM-DD|<client_id>` (one client's trading day).
+ *
+ * The contract takes any trimmed, non-empty client id; a partition key can name one that has
+ * no `|` (the key's separator), no control character and no space at either end, and fits the
+ * 200-character key (`docs/contracts.md`). `Client A` works; a client id with `|` is still
+ * ingested from a file, under a `file:` partition.
  */
 import { Either } from "effect";
 import { parseIsoDate } from "../../calendar/dates";
@@ -11,7 +16,23 @@ export interface DateClientPartition {
   readonly clientId: string;
 }
 
-const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+/** Longest client id a partition key holds: 200 characters less `YYYY-MM-DD|`. */
+const MAX_CLIENT_CHARS = 189;
+
+/** Why `clientId` cannot be named in a partition key, or undefined when it can. */
+export const partitionClientProblem = (clientId: string): string | undefined => {
+  if (clientId.length === 0) return "client id is empty";
+  if (clientId.trim() !== clientId) return `client id "${clientId}" has a space at either end`;
+  if (clientId.length > MAX_CLIENT_CHARS) {
+    return `client id is longer than ${MAX_CLIENT_CHARS} characters`;
+  }
+  if (clientId.includes("|")) {
+    return `client id "${clientId}" contains "|", the partition key's separator (ingest its file under a file: partition)`;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the point
+  if (/[\u0000-\u001f\u007f]/.test(clientId)) return "client id contains a control character";
+  return undefined;
+};
 
 /** Formats a partition key. */
 export const formatTradePartition = (date: string, clientId: string): PartitionKey =>
@@ -24,16 +45,17 @@ export const parseDateClient = (
 ): Either.Either<DateClientPartition, InvalidPartitionKey> => {
   const fail = (message: string) =>
     Either.left(new InvalidPartitionKey({ pipeline, partition: key, message }));
-  const [datePart, clientId, ...rest] = key.split("|");
-  if (datePart === undefined || clientId === undefined || rest.length > 0) {
+  const cut = key.indexOf("|");
+  if (cut < 0) {
     return fail(
       `partition must be "YYYY-MM-DD|<client_id>", e.g. "2025-01-02|CLIENT_A", got "${key}"`,
     );
   }
+  const datePart = key.slice(0, cut);
+  const clientId = key.slice(cut + 1);
   const date = parseIsoDate(datePart);
   if (date === undefined) return fail(`"${datePart}" is not a calendar date YYYY-MM-DD`);
-  if (!CLIENT_ID.test(clientId)) {
-    return fail(`client id "${clientId}" must be 1-64 letters, digits or _.:-`);
-  }
+  const problem = partitionClientProblem(clientId);
+  if (problem !== undefined) return fail(problem);
   return Either.right({ date, clientId });
 };

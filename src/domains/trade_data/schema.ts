@@ -1,25 +1,24 @@
 /**
- * Canonical trade schema (`TradeData`) and its per-record contracts.
+ * Canonical trade schema (`TradeData`) and its per-record contracts, as seed 004 writes them.
  *
- * trade_id and client_id are identifiers (no spaces, no `|`), symbol upper-case, side BUY or
- * SELL exactly, quantity and price positive exact decimals, a zoned timestamp normalised to
- * UTC and not in the future, and a venue code. Completeness is all-or-nothing: a record with
- * any field missing is quarantined whole. A run that knows its partition also checks that the
- * record belongs to it (client and New York trade date).
+ * trade_id, client_id and venue are required text, trimmed, with no further format (a broker's
+ * `NYSE Arca, Inc.` or `Client A` is kept as sent); symbol upper-case, side BUY or SELL
+ * exactly, quantity and price positive exact decimals, a zoned timestamp normalised to UTC and
+ * not in the future. Completeness is all-or-nothing: a record with any field missing is
+ * quarantined whole. A run that knows its partition also checks that the record belongs to it
+ * (client and New York trade date). Deviations from the seed: `docs/contracts.md`.
  */
 import { Either, Schema } from "effect";
 import { instantMs } from "../../calendar/dates";
 import { newYorkDate, newYorkDateOfIso } from "../../calendar/sessions";
 import {
   decodeContract,
-  identifierField,
   notInFuture,
   oneOfField,
   positiveDecimal,
   positivePrice,
   requiredText,
   symbolField,
-  upperCodeField,
   utcTimestampField,
   violation,
 } from "../../core/contracts";
@@ -38,18 +37,15 @@ export const EXECUTION_CSV_COLUMNS = [
   "venue",
 ] as const;
 
-/** VENUE_FORMAT: a venue code (MIC such as XNYS), 1–12 upper-case letters or digits. */
-const venueField = upperCodeField("venue", "VENUE_FORMAT", 12);
-
 const TradeDataFields = Schema.Struct({
-  trade_id: identifierField("trade_id"),
-  client_id: identifierField("client_id"),
+  trade_id: requiredText("trade_id"),
+  client_id: requiredText("client_id"),
   symbol: symbolField(),
   side: oneOfField("side", "SIDE_VALIDITY", ["BUY", "SELL"] as const),
   quantity: positiveDecimal("quantity", "QUANTITY_VALIDITY"),
   price: positivePrice("price"),
   timestamp: utcTimestampField("timestamp"),
-  venue: venueField,
+  venue: requiredText("venue"),
   source: requiredText("source"),
 });
 
