@@ -237,4 +237,39 @@ describe("LatencyBreach in a live run", () => {
     );
     expect(Number(count?.n)).toBe(1);
   });
+
+  const cronRun = async (nowIso: string) => {
+    const now = Date.parse(nowIso);
+    const pipeline = PIPELINES.get(PIPELINE);
+    const [partition] = pipeline?.livePartitions(new Date(now), sourceConfigFromVars({})) ?? [];
+    if (partition === undefined) throw new Error("no live partition");
+    const exit = await Effect.runPromiseExit(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(now);
+        return yield* runPipeline(PIPELINES, { pipeline: PIPELINE, partition, trigger: "cron" });
+      }).pipe(Effect.provide(layer()), Effect.provide(TestContext.TestContext)),
+    );
+    if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
+    expect(exit.value.status).toBe("complete");
+    return { partition, breaches: await rowsOf("LATENCY_BREACH", partition) };
+  };
+
+  it("raises none for Friday's data on the first cron tick of a Sunday (NYSE calendar)", async () => {
+    // Sunday 22 June 2025, 10:00 New York: the latest closed session is Friday the 20th.
+    const sunday = await cronRun("2025-06-22T14:00:00Z");
+    expect(sunday.partition).toBe("2025-06-20|demo");
+    expect(sunday.breaches).toEqual([]);
+    // Tuesday 27 May 2025 after Memorial Day: Friday the 23rd caught up, not late either.
+    const afterHoliday = await cronRun("2025-05-27T12:00:00Z");
+    expect(afterHoliday.partition).toBe("2025-05-23|demo");
+    expect(afterHoliday.breaches).toEqual([]);
+  });
+
+  it("measures an early close from 13:00: 3 July 2025 ingested at 13:40 New York is late", async () => {
+    const { partition, breaches } = await cronRun("2025-07-03T17:40:00Z");
+    expect(partition).toBe("2025-07-03|demo");
+    expect(breaches).toHaveLength(1);
+    expect(breaches[0]).toMatchObject({ observed_at: "2025-07-03T17:30:00.000Z" });
+    expect(breaches[0]?.message).toMatch(/^Latency breach: data delayed by 10\.0 minutes/);
+  });
 });
