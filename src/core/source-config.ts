@@ -33,9 +33,9 @@ export interface DetectionSettings {
   readonly latencySlaMinutes: number;
   /** `VOLUME_SHIFT_METHOD`: `robust` (default) or `percent` (the seed's ±50% rule). */
   readonly volumeShiftMethod: "robust" | "percent";
-  /** `VOLUME_SHIFT_WINDOW`: baseline length in sessions. Default 20. */
+  /** `VOLUME_SHIFT_WINDOW`: baseline length in sessions. Default 60 (robust), 20 (percent). */
   readonly volumeShiftWindow?: number;
-  /** `VOLUME_SHIFT_THRESHOLD`: robust z (default 4), or percent deviation (default 50). */
+  /** `VOLUME_SHIFT_THRESHOLD`: robust z (default 3.5), or percent deviation (default 50). */
   readonly volumeShiftThreshold?: number;
 }
 

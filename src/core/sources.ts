@@ -13,6 +13,7 @@ import type { DatabaseError } from "./errors";
 import type { RunContext } from "./pipeline";
 import type { QuarantinedRecord } from "./quarantine";
 import type { RunCounts } from "./run-result";
+import type { SourceConfig } from "./source-config";
 
 /** Where a payload is read from. */
 export type SourceLocation =
@@ -124,6 +125,27 @@ export interface RecordChecks<A> {
   readonly finish: Effect.Effect<Readonly<Record<string, unknown>>, DatabaseError, Db>;
 }
 
+/**
+ * The detection one run of a canonical table gets (`src/detectors/`): it is fed every batch
+ * the run writes, in order, and keeps bounded summaries (per series and period, never the
+ * rows); `finish` runs the detectors over them and the table's stored history, records the
+ * anomalies and returns a summary for the manifest. It never fails the run.
+ */
+export interface RowDetection<A> {
+  readonly observe: (rows: ReadonlyArray<A>) => void;
+  readonly finish: Effect.Effect<Readonly<Record<string, unknown>>, never, Db | SourceConfig>;
+}
+
+/** The detectors that apply to one canonical table, for whatever run writes it. */
+export interface TableDetection<A> {
+  /** The table. */
+  readonly name: string;
+  /** The rules it runs (`DETECTORS` names). */
+  readonly rules: ReadonlyArray<string>;
+  readonly description: string;
+  readonly open: (ctx: RunContext, env: DecodeEnv) => RowDetection<A>;
+}
+
 /** A typed source definition; `defineSource` erases `A` for the registry. */
 export interface SourceDefinition<A> {
   readonly name: string;
@@ -145,6 +167,8 @@ export interface SourceDefinition<A> {
     rows: ReadonlyArray<A>,
     ctx: RunContext,
   ) => Effect.Effect<number, DatabaseError, Db>;
+  /** The target table's detection, run after the last write (`details.detection`). */
+  readonly detection?: TableDetection<A>;
 }
 
 /** Batch sizes of one run. */
@@ -179,7 +203,7 @@ export interface SourceReport {
 /** One run of a source: records go in as they are parsed, batches are written as they fill. */
 export interface SourceRun {
   readonly accept: (records: ReadonlyArray<SourceRecord>) => Effect.Effect<void, DatabaseError, Db>;
-  readonly finish: Effect.Effect<SourceReport, DatabaseError, Db>;
+  readonly finish: Effect.Effect<SourceReport, DatabaseError, Db | SourceConfig>;
 }
 
 /** A registered source (the row type erased). */
@@ -189,6 +213,8 @@ export interface Source {
   readonly description: string;
   readonly target: string;
   readonly parser: SourceParser;
+  /** Rules run on the target table after each run (its `TableDetection`), if any. */
+  readonly detects: ReadonlyArray<string>;
   /** Starts handling the records of one run. */
   readonly open: (
     ctx: RunContext,

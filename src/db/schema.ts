@@ -7,6 +7,8 @@
  */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+export { coreSeriesPoints } from "./series-points-schema";
+
 /** Columns every pipeline output row carries (the capture-id contract). */
 const captureColumns = {
   captureId: text("capture_id").notNull(),

@@ -21,6 +21,8 @@ const MINUTE_MS = 60_000;
 export interface LatencyObservation {
   readonly dataAtMs: number;
   readonly ingestedAtMs: number;
+  /** The delay to judge when it is not `ingestedAtMs - dataAtMs` (e.g. NYSE session time). */
+  readonly latencyMs?: number;
 }
 
 interface Episode {
@@ -42,7 +44,7 @@ export class LatencyBreachTracker {
 
   /** Adds one observation; returns true when it breaches the SLA. */
   push(o: LatencyObservation): boolean {
-    const latency = o.ingestedAtMs - o.dataAtMs;
+    const latency = o.latencyMs ?? o.ingestedAtMs - o.dataAtMs;
     if (latency <= this.config.slaMinutes * MINUTE_MS) {
       this.#close();
       return false;

@@ -4,11 +4,13 @@
  * alert line each, and audit `anomaly_detected`. It never fails the pipeline: a detection
  * or storage failure is logged and the run goes on.
  */
+import { and, eq, isNull } from "drizzle-orm";
 import { Effect } from "effect";
 import { auditRun } from "../audit/audit-log";
 import type { RunContext } from "../core/pipeline";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/sources-anomalies";
-import type { Db } from "../db/db";
+import { type Db, dbTry } from "../db/db";
+import { coreAnomalies } from "../db/schema";
 import { formatAlert, formatBatch } from "./alerts";
 import type { Detection, DetectorRule } from "./types";
 
@@ -30,26 +32,55 @@ export interface DetectionSummary {
   readonly error?: string;
 }
 
+/** What a step looked at for one rule: its keys, or a test of a key (a big file's series). */
+export type CheckedKeys = ReadonlyArray<string> | ((key: string) => boolean);
+
+/** Keys of the open anomalies of the run's partition under `rule`. */
+const openKeys = (ctx: RunContext, rule: DetectorRule) =>
+  dbTry("anomalies.openKeys", (db) =>
+    db
+      .select({ metadata: coreAnomalies.metadata })
+      .from(coreAnomalies)
+      .where(
+        and(
+          eq(coreAnomalies.domain, ctx.domain),
+          eq(coreAnomalies.stage, ctx.stage),
+          eq(coreAnomalies.partitionKey, ctx.partitionKey),
+          eq(coreAnomalies.category, rule),
+          isNull(coreAnomalies.resolvedAt),
+        ),
+      ),
+  ).pipe(
+    Effect.map((rows) =>
+      rows.flatMap((r) => {
+        const key = (JSON.parse(r.metadata ?? "{}") as { key?: unknown }).key;
+        return typeof key === "string" ? [key] : [];
+      }),
+    ),
+  );
+
 /**
  * Records `detections` and resolves, per rule in `checked`, every key the step looked at
- * and found clean (`checked[rule]` minus the detected keys).
+ * and found clean (`checked[rule]` minus the detected keys). A test instead of a list is
+ * asked about the partition's open anomalies only, so a file of a million bars builds no
+ * list of a million keys.
  */
 export const recordDetections = (
   ctx: RunContext,
   detections: ReadonlyArray<Detection>,
-  checked: Partial<Record<DetectorRule, ReadonlyArray<string>>> = {},
+  checked: Partial<Record<DetectorRule, CheckedKeys>> = {},
 ) =>
   Effect.gen(function* () {
     yield* recordAnomalies(ctx, detections.map(toAnomalyInput));
     let resolved = 0;
-    for (const [rule, keys] of Object.entries(checked) as Array<
-      [DetectorRule, ReadonlyArray<string>]
-    >) {
+    for (const [rule, keys] of Object.entries(checked) as Array<[DetectorRule, CheckedKeys]>) {
       const found = new Set(detections.filter((d) => d.rule === rule).map((d) => d.key));
+      const candidates =
+        typeof keys === "function" ? (yield* openKeys(ctx, rule)).filter(keys) : keys;
       resolved += yield* resolveAnomalies(
         ctx,
         rule,
-        keys.filter((k) => !found.has(k)),
+        candidates.filter((k) => !found.has(k)),
       );
     }
     const byRule: Record<string, number> = {};

@@ -15,11 +15,11 @@ import { RollingWindow } from "./rolling";
 
 export interface VolumeShiftConfig {
   readonly method: "robust" | "percent";
-  /** Rows in the baseline. Default 20 (`percent`), 60 (`robust`). */
+  /** Rows in the baseline. Default 20 (`percent`, the seed's), 60 (`robust`). */
   readonly window: number;
-  /** Rows seen before any score. Default: the window. */
+  /** Rows seen before any score. Default 10 (`robust`), the window (`percent`). */
   readonly warmup: number;
-  /** `robust`: robust z that opens an event. Default 4. */
+  /** `robust`: robust z that opens an event. Default 3.5. */
   readonly threshold: number;
   /** `robust`: robust z under which an open event closes (hysteresis). Default 2. */
   readonly clear: number;
@@ -37,9 +37,9 @@ export interface VolumeShiftConfig {
 
 export const ROBUST_VOLUME_SHIFT: VolumeShiftConfig = {
   method: "robust",
-  window: 20,
+  window: 60,
   warmup: 10,
-  threshold: 4,
+  threshold: 3.5,
   clear: 2,
   deviationPercent: 50,
   minSpreadShare: 0.01,

@@ -39,7 +39,11 @@ describe("DETECTORS", () => {
     ]);
     expect(DETECTORS.get("TIME_GAP")?.defaults).toMatchObject({ maxGapMinutes: 60 });
     expect(DETECTORS.get("LATENCY_BREACH")?.defaults).toEqual({ slaMinutes: 5 });
-    expect(DETECTORS.get("VOLUME_SHIFT")?.defaults).toMatchObject({ method: "robust", window: 20 });
+    expect(DETECTORS.get("VOLUME_SHIFT")?.defaults).toMatchObject({
+      method: "robust",
+      window: 60,
+      threshold: 3.5,
+    });
   });
 });
 
@@ -380,7 +384,7 @@ describe("operator thresholds", () => {
     });
     expect(
       volumeShiftFromSettings({ volumeShiftMethod: "robust", volumeShiftThreshold: 6 }),
-    ).toMatchObject({ method: "robust", window: 20, warmup: 10, threshold: 6 });
+    ).toMatchObject({ method: "robust", window: 60, warmup: 10, threshold: 6 });
     expect(sourceConfigFromVars({ LATENCY_SLA_MINUTES: "-1" }).detection.latencySlaMinutes).toBe(5);
   });
 });

@@ -10,76 +10,23 @@ import { Effect } from "effect";
 import { addDays } from "../../calendar/dates";
 import { tradingDaysBetween } from "../../calendar/nyse";
 import type { RunContext } from "../../core/pipeline";
-import { type DetectionSettings, SourceConfig } from "../../core/source-config";
+import { SourceConfig } from "../../core/source-config";
 import { dbTry } from "../../db/db";
-import {
-  LATENCY_BREACH_DEFAULTS,
-  type LatencyBreachConfig,
-  latencyBreachDetector,
-} from "../../detectors/latency-breach";
+import { latencyBreachDetector } from "../../detectors/latency-breach";
 import { isLiveSession, sessionDataAvailableAtMs } from "../../detectors/live";
 import { detectionStep, recordDetections } from "../../detectors/record";
-import { TIME_GAP_DEFAULTS, timeGapDetector } from "../../detectors/time-gap";
+import { timeGapDetector } from "../../detectors/time-gap";
 import { type Detection, iso } from "../../detectors/types";
+import { volumeShiftDetector } from "../../detectors/volume-shift";
 import {
-  ROBUST_VOLUME_SHIFT,
-  type VolumeShiftConfig,
-  volumeShiftDetector,
-  volumeShiftFromSettings,
-} from "../../detectors/volume-shift";
+  barHistory,
+  type DailyBarDetection,
+  dailyBarDetection,
+  type HistoryBar,
+  lookbackDays,
+} from "./bar-history";
 import { formatPartition } from "./partition";
 import type { DailyBar } from "./schema";
-
-/** Thresholds of the daily-bar detectors. */
-export interface DailyBarDetection {
-  readonly volumeShift: VolumeShiftConfig;
-  readonly maxMissedSessions: number;
-  readonly latency: LatencyBreachConfig;
-}
-
-/** Robust VolumeShift over the last 20 sessions (log volume), no missed session, 5 min SLA. */
-export const DAILY_BAR_DETECTION: DailyBarDetection = {
-  volumeShift: ROBUST_VOLUME_SHIFT,
-  maxMissedSessions: TIME_GAP_DEFAULTS.maxMissedSessions,
-  latency: LATENCY_BREACH_DEFAULTS,
-};
-
-/** The daily-bar thresholds of the operator's settings (`SourceConfig.detection`). */
-export const dailyBarDetection = (settings: DetectionSettings): DailyBarDetection => ({
-  ...DAILY_BAR_DETECTION,
-  volumeShift: volumeShiftFromSettings(settings),
-  latency: { slaMinutes: settings.latencySlaMinutes },
-});
-
-interface HistoryRow {
-  readonly symbol: string;
-  readonly tradingDate: string;
-  readonly barStart: string;
-  readonly volume: number;
-}
-
-/** Bars of these symbols from `source` in [from, before), oldest first. */
-const history = (symbols: ReadonlyArray<string>, source: string, from: string, before: string) =>
-  dbTry("market_prices.history", (_, client) =>
-    client.execute({
-      sql: `SELECT p.symbol, p.trading_date, p.bar_start, p.volume FROM json_each(?) j
-JOIN market_prices p ON p.symbol = j.value AND p.source = ?
-WHERE p.trading_date >= ? AND p.trading_date < ?
-ORDER BY p.symbol, p.trading_date`,
-      args: [JSON.stringify(symbols), source, from, before],
-    }),
-  ).pipe(
-    Effect.map((r) =>
-      r.rows.map(
-        (row): HistoryRow => ({
-          symbol: String(row.symbol),
-          tradingDate: String(row.trading_date),
-          barStart: String(row.bar_start),
-          volume: Number(row.volume),
-        }),
-      ),
-    ),
-  );
 
 /** Which of these partitions of the run's pipeline have a complete capture. */
 const completedPartitions = (ctx: RunContext, partitions: ReadonlyArray<string>) =>
@@ -111,22 +58,13 @@ export const detectDailyBarAnomalies = (
     Effect.gen(function* () {
       const config = override ?? dailyBarDetection((yield* SourceConfig).detection);
       const { date, universe } = partition;
-      const lookbackDays = Math.ceil(config.volumeShift.window * 1.6) + 14;
-      const source = bars[0]?.source;
-      const past =
-        source === undefined
-          ? []
-          : yield* history(
-              bars.map((b) => b.symbol),
-              source,
-              addDays(date, -lookbackDays),
-              date,
-            );
-      const bySymbol = new Map<string, Array<HistoryRow>>();
-      for (const row of past) {
-        const list = bySymbol.get(row.symbol) ?? [];
-        list.push(row);
-        bySymbol.set(row.symbol, list);
+      const from = addDays(date, -lookbackDays(config));
+      const past = yield* barHistory(
+        bars.map((b) => ({ symbol: b.symbol, source: b.source, from, before: date })),
+      );
+      const bySymbol = new Map<string, ReadonlyArray<HistoryBar>>();
+      for (const bar of bars) {
+        bySymbol.set(bar.symbol, past.get(`${bar.symbol}\u0000${bar.source}`) ?? []);
       }
 
       // Sessions between a symbol's previous bar and today count as gaps only when their

@@ -12,6 +12,7 @@ import { easternMidnightUtcMs } from "../../calendar/dates";
 import { isIsoDate } from "../../core/contracts";
 import { isJsonObject, jsonRecord } from "../../core/parsing/json-records";
 import { defineSource } from "../../core/sources-run";
+import { dailyBarTableDetection } from "./bar-detection";
 import { decodeDailyBar } from "./schema";
 import { upsertDailyBars } from "./store";
 
@@ -83,4 +84,5 @@ export const alphaVantageDailySource = defineSource({
     );
   },
   write: upsertDailyBars,
+  detection: dailyBarTableDetection,
 });

@@ -8,6 +8,7 @@ import { newYorkDate } from "../../calendar/sessions";
 import { mapFields } from "../../core/mapping";
 import { jsonRecord } from "../../core/parsing/json-records";
 import { defineSource } from "../../core/sources-run";
+import { dailyBarTableDetection } from "./bar-detection";
 import { decodeDailyBar } from "./schema";
 import { POLYGON_DAILY_MAPPING, POLYGON_SOURCE, readPolygonAggs } from "./sources";
 import { upsertDailyBars } from "./store";
@@ -39,4 +40,5 @@ export const polygonAggsSource = defineSource({
     return decodeDailyBar(mapped, env.nowMs);
   },
   write: upsertDailyBars,
+  detection: dailyBarTableDetection,
 });
