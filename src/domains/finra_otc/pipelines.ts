@@ -13,7 +13,7 @@
  * Each stage depends on the one before it (`dependsOn`), so the runner refuses it until that
  * stage is ready for the same partition.
  */
-import { Effect, Either } from "effect";
+import { Clock, Effect, Either } from "effect";
 import type { PipelineError } from "../../core/errors";
 import { redactUrl } from "../../core/http-source";
 import { PipelineName } from "../../core/ids";
@@ -29,6 +29,7 @@ import {
   type IndexedVenueVolume,
   rollingAverages,
 } from "./calculations";
+import { venueVolumeTableDetection } from "./detection";
 import {
   formatWeekTier,
   latestPublishedWeek,
@@ -173,6 +174,12 @@ export const normalizeWeek = weeklyPipeline({
       const quarantined = yield* quarantineRecords(ctx, rejected);
       const written = kept.length === 0 ? 0 : yield* upsertVenueVolume(kept, ctx);
       const stale = yield* deleteStale("finra_otc_transparency_venue_volume", p, ctx);
+      // The table's detection, as a file ingest of the same rows runs it.
+      const detection = venueVolumeTableDetection.open(ctx, {
+        nowMs: yield* Clock.currentTimeMillis,
+        hints: { date: p.weekEnding, scope: p.tier },
+      });
+      detection.observe(kept);
       return {
         status: "complete",
         counts: { received: lines.length, valid: valid.length, quarantined, written },
@@ -181,6 +188,7 @@ export const normalizeWeek = weeklyPipeline({
           duplicates_dropped: dropped.length,
           duplicate_lines: dropped.slice(0, 50),
           stale_rows_removed: stale,
+          detection: yield* detection.finish,
         },
       } as const;
     }),

@@ -17,6 +17,7 @@
 import { Either } from "effect";
 import { violation } from "../../core/contracts";
 import { defineSource } from "../../core/sources-run";
+import { venueVolumeTableDetection } from "./detection";
 import { decodeFinraVenueVolume, weekEndingOf, weekStartViolation } from "./schema";
 import { upsertVenueVolume } from "./store";
 
@@ -89,4 +90,5 @@ export const finraOtcWeeklySource = defineSource({
     return problems.length === 0 && Either.isRight(decoded) ? decoded : Either.left(problems);
   },
   write: upsertVenueVolume,
+  detection: venueVolumeTableDetection,
 });

@@ -10,6 +10,7 @@ import { Either } from "effect";
 import { type FieldMapping, mapFields } from "../../core/mapping";
 import { isJsonObject, jsonRecord } from "../../core/parsing/json-records";
 import { defineSource } from "../../core/sources-run";
+import { quoteTableDetection } from "./quote-detection";
 import { upsertQuotes } from "./quote-store";
 import { decodeMarketData } from "./schema";
 
@@ -55,4 +56,5 @@ export const iexQuoteSource = defineSource({
     return decodeMarketData({ ...mapped, volume }, env.nowMs);
   },
   write: upsertQuotes,
+  detection: quoteTableDetection,
 });

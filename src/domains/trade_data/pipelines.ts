@@ -5,7 +5,8 @@
  * `retryRequest`, the body streamed) → `execution_csv` source: decode + contracts (records
  * must belong to the partition's client and date) → quarantine → uniqueness → upsert into
  * `trades` in 2,000-row batches → anomalies for timestamp order and for trades without market
- * data. Weekends and NYSE holidays are `no_data_expected`.
+ * data → the detection of `trades` (`./detection`, run by the source). Weekends and NYSE
+ * holidays are `no_data_expected`.
  */
 import { Clock, Effect, Either } from "effect";
 import { closedSessionReason } from "../../calendar/nyse";
@@ -17,10 +18,10 @@ import { PipelineName } from "../../core/ids";
 import { noDataExpected } from "../../core/outcomes";
 import type { Pipeline, ReplayMode, RunContext } from "../../core/pipeline";
 import { SourceConfig } from "../../core/source-config";
+import { resolveAnomalies } from "../../core/sources-anomalies";
 import { openHttpPayload } from "../../core/sources-fetch";
 import { ingestBytes, readPayload } from "../../core/sources-ingest";
 import { collectingRun } from "../../core/sources-run";
-import { detectTradeAnomalies } from "./detection";
 import { formatTradePartition, parseDateClient } from "./partition";
 import { EXECUTION_CSV_DEFINITION, EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
 import { canonicalTrade, readStoredTrades } from "./store";
@@ -48,13 +49,9 @@ const run = (ctx: RunContext) =>
       where: redactUrl(url),
       hints: { date: partition.date, scope: partition.clientId },
     });
-    // The payload has been read: the ingestion time for latency.
-    const ingestedAtMs = yield* Clock.currentTimeMillis;
-    const detection = yield* detectTradeAnomalies(
-      ctx,
-      partition,
-      report.counts.written,
-      ingestedAtMs,
+    // The partition has arrived: the cron's MissingData alert of it, if any, is resolved.
+    yield* resolveAnomalies(ctx, "MISSING_DATA", [ctx.partitionKey]).pipe(
+      Effect.catchAll((error) => Effect.logWarning("MissingData resolution skipped", error)),
     );
     return {
       status: "complete",
@@ -64,7 +61,6 @@ const run = (ctx: RunContext) =>
         client_id: partition.clientId,
         batches: report.batches,
         ...report.details,
-        detection,
       },
     } as const;
   }).pipe(Effect.withSpan("TradeData.ingestTrades"));

@@ -1,10 +1,11 @@
 /**
  * `execution_csv`: the execution feed's CSV (`trade_id,client_id,symbol,side,quantity,price,
  * timestamp,venue`, header required, any column order) → `TradeData` → `trades`, with the
- * trade invariants (`./invariants`).
+ * trade invariants (`./invariants`) and the detection of `trades` (`./detection`).
  */
 import type { SourceDefinition } from "../../core/sources";
 import { defineSource } from "../../core/sources-run";
+import { tradeTableDetection } from "./detection";
 import { tradeChecks } from "./invariants";
 import { decodeTradeData, EXECUTION_CSV_COLUMNS, type TradeData } from "./schema";
 import { upsertTrades } from "./store";
@@ -23,6 +24,7 @@ export const EXECUTION_CSV_DEFINITION = {
     decodeTradeData({ ...record.fields, source: EXECUTION_CSV_SOURCE }, env.nowMs, env.hints),
   checks: tradeChecks(EXECUTION_CSV_SOURCE),
   write: upsertTrades,
+  detection: tradeTableDetection,
 } satisfies SourceDefinition<TradeData>;
 
 /** The `execution_csv` source. */

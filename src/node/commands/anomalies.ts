@@ -2,7 +2,8 @@
  * `dataspine anomalies [list] [--pipeline P] [--severity S] [--since T] [--unresolved]
  * [--rule R] [--partition K] [--limit N] [--json]`, `dataspine anomalies resolve <id>`, and
  * `dataspine anomalies check-missing` (MissingData over `core_expected_schedules` now, as the
- * Cron Trigger runs it), `dataspine anomalies rules` (the `DETECTORS` registry).
+ * Cron Trigger runs it), `dataspine anomalies rules` (the `DETECTORS` registry), `dataspine
+ * anomalies tables` (which rules run on which canonical table: `TABLE_DETECTIONS`).
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
@@ -12,7 +13,9 @@ import type { AnomalySeverity } from "../../core/sources-anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { checkMissingData } from "../../detectors/missing-data-check";
 import { DETECTORS } from "../../detectors/registry";
+import { TABLE_DETECTIONS } from "../../domains/detections-registry";
 import { PIPELINES } from "../../domains/registry";
+import { SOURCES } from "../../domains/sources-registry";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
 export const anomaliesCommand: Command = {
@@ -22,6 +25,7 @@ export const anomaliesCommand: Command = {
     "dataspine anomalies resolve <id> [--json]",
     "dataspine anomalies check-missing [--json]",
     "dataspine anomalies rules [--json]",
+    "dataspine anomalies tables [--json]",
   ].join("\n"),
   run: async (argv) => {
     const { values, positionals } = parseArgs({
@@ -91,6 +95,27 @@ export const anomaliesCommand: Command = {
       );
       return 0;
     }
+    if (action === "tables") {
+      const tables = TABLE_DETECTIONS.list().map((d) => ({
+        table: d.name,
+        rules: d.rules,
+        description: d.description,
+        sources: SOURCES.list()
+          .filter((s) => s.target === d.name)
+          .map((s) => s.name),
+      }));
+      print(
+        values.json,
+        tables,
+        tables
+          .map(
+            (t) =>
+              `${t.table}\t${t.rules.join(", ")}\n\t${t.description}\n\tsources ${t.sources.join(", ")}`,
+          )
+          .join("\n"),
+      );
+      return 0;
+    }
     if (action === "check-missing") {
       const report = await run(
         checkMissingData(PIPELINES.list(), sourceConfigFromVars(process.env), Date.now()).pipe(
@@ -105,7 +130,7 @@ export const anomaliesCommand: Command = {
       return report.missing.length === 0 ? 0 : 1;
     }
     if (action !== "resolve" || !id) {
-      throw new UsageError("anomalies needs list, resolve <id>, check-missing or rules");
+      throw new UsageError("anomalies needs list, resolve <id>, check-missing, rules or tables");
     }
     const found = await run(getAnomaly(id).pipe(Effect.provide(cliLayer())));
     if (!found) {
