@@ -5,11 +5,11 @@
  * against the client's earlier sessions in `core_series_points` and records the VolumeShift.
  */
 
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { createClient } from "@libsql/client/web";
 import { describe, expect, it } from "vitest";
+import { get, post } from "./api";
 
-const TOKEN = "test-token";
 const CLIENT = "Desk W";
 
 const sql = async (statement: string, args: Array<string | number> = []) => {
@@ -39,11 +39,7 @@ VALUES ('trades', ?, ?, ?, 'fixture', '2025-07-15T00:00:00.000Z', 'fixture', 'fi
       );
     }
     const partition = `2025-07-15|${CLIENT}`;
-    const res = await SELF.fetch("http://dataspine.test/runs", {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ pipeline: "trade_data.ingest_trades", partition }),
-    });
+    const res = await post("/runs", { pipeline: "trade_data.ingest_trades", partition });
     expect(res.status).toBe(200);
     const run = (await res.json()) as { status: string; counts: { written: number } };
     expect(run.status).toBe("complete");
@@ -53,8 +49,8 @@ VALUES ('trades', ?, ?, ?, 'fixture', '2025-07-15T00:00:00.000Z', 'fixture', 'fi
       [CLIENT],
     );
     expect(Number(points[0]?.value)).toBe(run.counts.written);
-    const list = await SELF.fetch(
-      `http://dataspine.test/anomalies?rule=VOLUME_SHIFT&partition=${encodeURIComponent(partition)}`,
+    const list = await get(
+      `/anomalies?rule=VOLUME_SHIFT&partition=${encodeURIComponent(partition)}`,
     );
     const body = (await list.json()) as { anomalies: Array<{ message: string }> };
     expect(body.anomalies.map((a) => a.message)).toEqual([
