@@ -4,6 +4,7 @@
  * The id is a hash of where the record came from and what it was, so re-running a
  * partition updates the same quarantine rows instead of piling up copies.
  */
+import { and, asc, count, eq } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../db/db";
 import { coreQuarantine } from "../db/schema";
@@ -64,3 +65,56 @@ export const quarantineRecords = (ctx: RunContext, records: ReadonlyArray<Quaran
         );
         return rows.length;
       });
+
+/** A quarantined record as operators see it. */
+export interface QuarantineView {
+  readonly quarantine_id: string;
+  readonly source: string;
+  readonly record_index: number;
+  readonly raw_record: string;
+  readonly reasons: ReadonlyArray<string>;
+  readonly capture_id: string;
+  readonly quarantined_at: string;
+}
+
+/**
+ * A sample of one partition's quarantined records (the first `limit` by position, default
+ * 20) and how many there are in all.
+ */
+export const quarantineSample = (
+  domain: string,
+  stage: string,
+  partitionKey: string,
+  limit = 20,
+) => {
+  const where = and(
+    eq(coreQuarantine.domain, domain),
+    eq(coreQuarantine.partitionKey, partitionKey),
+    eq(coreQuarantine.stage, stage),
+  );
+  return dbTry("quarantine.sample", async (db) => {
+    const [rows, total] = await Promise.all([
+      db
+        .select()
+        .from(coreQuarantine)
+        .where(where)
+        .orderBy(asc(coreQuarantine.recordIndex), asc(coreQuarantine.source))
+        .limit(limit),
+      db.select({ n: count() }).from(coreQuarantine).where(where),
+    ]);
+    return {
+      total: total[0]?.n ?? 0,
+      records: rows.map(
+        (r): QuarantineView => ({
+          quarantine_id: r.quarantineId,
+          source: r.source,
+          record_index: r.recordIndex,
+          raw_record: r.rawRecord,
+          reasons: JSON.parse(r.reasons) as ReadonlyArray<string>,
+          capture_id: r.captureId,
+          quarantined_at: r.quarantinedAt,
+        }),
+      ),
+    };
+  });
+};

@@ -56,7 +56,18 @@ export const coreManifest = sqliteTable(
     executionId: text("execution_id"),
     batchId: text("batch_id"),
   },
-  (t) => [index("core_manifest_partition_idx").on(t.domain, t.stage, t.partitionKey, t.capturedAt)],
+  (t) => [
+    // Latest capture of a partition, and the status page's grid (latest capture per partition
+    // in a key range) read from the index alone.
+    index("core_manifest_grid_idx").on(
+      t.domain,
+      t.stage,
+      t.partitionKey,
+      t.capturedAt,
+      t.captureId,
+      t.status,
+    ),
+  ],
 );
 
 /** Errors, warnings and quality issues (seed 000). */
@@ -349,4 +360,46 @@ export const coreWorkflowRuns = sqliteTable(
     error: text("error"),
   },
   (t) => [index("core_workflow_runs_partition_idx").on(t.workflow, t.partitionKey, t.startedAt)],
+);
+
+/**
+ * Backfills and replays, mirrored by their coordinators (start and every slice) so the status
+ * page lists them from one table; the coordinator's own storage stays the source of truth.
+ */
+export const coreOperations = sqliteTable(
+  "core_operations",
+  {
+    operationId: text("operation_id").primaryKey(),
+    /** `backfill` or `replay`. */
+    kind: text("kind").notNull(),
+    pipeline: text("pipeline").notNull(),
+    rangeStart: text("range_start").notNull(),
+    rangeEnd: text("range_end").notNull(),
+    /** `running`, `complete` or `failed`. */
+    status: text("status").notNull(),
+    total: integer("total").notNull(),
+    /** Partitions finished (any final status). */
+    done: integer("done").notNull(),
+    failed: integer("failed").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    finishedAt: text("finished_at"),
+  },
+  (t) => [index("core_operations_status_idx").on(t.status, t.updatedAt)],
+);
+
+/**
+ * Partitions per pipeline (domain + stage) by the status of their latest capture, kept by
+ * triggers on `core_manifest` (migration `partition_counts_triggers`), so a summary costs one
+ * small read however many partitions there are.
+ */
+export const corePartitionCounts = sqliteTable(
+  "core_partition_counts",
+  {
+    domain: text("domain").notNull(),
+    stage: text("stage").notNull(),
+    status: text("status").notNull(),
+    partitions: integer("partitions").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.domain, t.stage, t.status] })],
 );

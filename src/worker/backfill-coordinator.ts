@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import { Effect } from "effect";
 import migrations from "../../migrations/backfill/migrations.js";
 import type { BackfillPlan } from "../core/backfill";
 import { type CoordinatorPorts, type PartitionView, runSlice } from "../core/backfill-slice";
@@ -18,6 +19,7 @@ import {
   readHeader,
   readProgress,
 } from "../core/backfill-store";
+import { reportOperation } from "../core/operations";
 import type { RunResult } from "../core/run-result";
 import * as backfillSchema from "../db/backfill-schema";
 import { partitionActor } from "./actors";
@@ -43,6 +45,23 @@ const viewOfResult = (result: RunResult): PartitionView => ({
   started_at: result.started_at,
   next_retry_at: null,
 });
+
+/** A backfill's progress as a `core_operations` row. */
+const operationOf = (p: BackfillProgress) =>
+  ({
+    operation_id: p.backfill_id,
+    kind: "backfill",
+    pipeline: p.pipeline,
+    start: p.start,
+    end: p.end,
+    status: p.status,
+    total: p.total,
+    done: p.complete + p.no_data_expected + p.failed,
+    failed: p.failed,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+    finished_at: p.finished_at,
+  }) as const;
 
 /** Gets the stub of the coordinator of `backfillId`. */
 export const backfillCoordinator = (env: Env, backfillId: string) =>
@@ -76,6 +95,7 @@ export class BackfillCoordinator extends DurableObject<Env> {
         });
         // The first slice runs in an alarm, not in the request that started the backfill.
         if (input.plan.partitions.length > 0) await this.ctx.storage.setAlarm(now);
+        await this.#report();
       }
       return readProgress(this.#db);
     });
@@ -90,11 +110,22 @@ export class BackfillCoordinator extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#slice ??= runtimeFor(this.env)
       .runPromise(runSlice(this.#db, this.#ports()))
-      .then(() => undefined)
+      .then(() => this.#report())
       .finally(() => {
         this.#slice = undefined;
       });
     return this.#slice;
+  }
+
+  /** Mirrors the progress into `core_operations` (best effort: the status page reads it). */
+  async #report(): Promise<void> {
+    const progress = readProgress(this.#db);
+    if (!progress) return;
+    await runtimeFor(this.env).runPromise(
+      reportOperation(operationOf(progress)).pipe(
+        Effect.catchAll((e) => Effect.logWarning("operation mirror failed", e)),
+      ),
+    );
   }
 
   #ports(): CoordinatorPorts {

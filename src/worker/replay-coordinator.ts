@@ -9,6 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Effect } from "effect";
 import type { BackfillPlan } from "../core/backfill";
+import { reportOperation } from "../core/operations";
 import { PIPELINES } from "../domains/registry";
 import {
   createReplay,
@@ -35,6 +36,23 @@ export interface ReplayState {
   readonly header: ReplayHeader;
   readonly partitions: ReadonlyArray<ReplayPartitionView>;
 }
+
+/** A replay's state as a `core_operations` row. */
+const operationOf = ({ header, partitions }: ReplayState) =>
+  ({
+    operation_id: header.replay_id,
+    kind: "replay",
+    pipeline: header.pipeline,
+    start: header.start,
+    end: header.end,
+    status: header.status,
+    total: header.partitions.length,
+    done: partitions.length,
+    failed: partitions.filter((p) => p.status === "failed").length,
+    created_at: header.created_at,
+    updated_at: new Date().toISOString(),
+    finished_at: header.finished_at,
+  }) as const;
 
 /** Gets the stub of the coordinator of `replayId`. */
 export const replayCoordinator = (env: Env, replayId: string) =>
@@ -69,6 +87,7 @@ export class ReplayCoordinator extends DurableObject<Env> {
   async start(input: StartReplay): Promise<Reply<ReplayState | null>> {
     return replyOf(async () => {
       await this.#run(createReplay(this.#storage(), input, new Date()));
+      await this.#report();
       return (await this.#run(readReplay(this.#storage()))) ?? null;
     });
   }
@@ -83,6 +102,17 @@ export class ReplayCoordinator extends DurableObject<Env> {
     return replyOf(() => this.#run(readPartitionOutput(this.#storage(), index)));
   }
 
+  /** Mirrors the state into `core_operations` (best effort: the status page reads it). */
+  async #report(): Promise<void> {
+    const state = await this.#run(readReplay(this.#storage()));
+    if (!state) return;
+    await runtimeFor(this.env).runPromise(
+      reportOperation(operationOf(state)).pipe(
+        Effect.catchAll((e) => Effect.logWarning("operation mirror failed", e)),
+      ),
+    );
+  }
+
   /** Runs the next slice, or joins the one in flight. */
   override async alarm(): Promise<void> {
     this.#slice ??= runtimeFor(this.env)
@@ -93,6 +123,7 @@ export class ReplayCoordinator extends DurableObject<Env> {
           ),
         ),
       )
+      .then(() => this.#report())
       .finally(() => {
         this.#slice = undefined;
       });
