@@ -3,7 +3,7 @@
  * view (rule, severity, partition, capture, message, context), filtered by pipeline,
  * severity, detection time and resolution.
  */
-import { and, desc, eq, gte, inArray, isNull, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../db/db";
 import { coreAnomalies } from "../db/schema";
@@ -109,3 +109,11 @@ export const resolveAnomaly = (id: string, at: string) =>
     );
     return yield* getAnomaly(id);
   });
+
+/** Unresolved anomalies, counted up to `cap` (default 1,000): enough to say "at least". */
+export const countUnresolvedAnomalies = (cap = 1000) =>
+  dbTry("anomalies.countUnresolved", (db) =>
+    db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${coreAnomalies} WHERE ${coreAnomalies.resolvedAt} IS NULL LIMIT ${cap})`,
+    ),
+  ).pipe(Effect.map((row) => Number(row?.n ?? 0)));

@@ -5,7 +5,7 @@
  * One open dead letter per pipeline, partition and request: the same failure again updates
  * it instead of piling up rows.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../db/db";
 import { coreDeadLetters } from "../db/schema";
@@ -164,3 +164,11 @@ export const retryDeadLetter = <E, R>(
     const after = yield* getDeadLetter(id);
     return { dead_letter: after, run };
   });
+
+/** Dead letters of one status, counted up to `cap` (default 1,000). */
+export const countDeadLetters = (status: string, cap = 1000) =>
+  dbTry("deadLetters.count", (db) =>
+    db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${coreDeadLetters} WHERE ${coreDeadLetters.status} = ${status} LIMIT ${cap})`,
+    ),
+  ).pipe(Effect.map((row) => Number(row?.n ?? 0)));

@@ -16,6 +16,8 @@
  *   GET  /partitions/:pipeline/:partition/diff?against=<capture_id>  stored rows vs a replay (write)
  *   GET  /workflows, POST /workflows/:name/runs, GET /workflows/runs/:id   workflows
  *   GET  /readiness?domain=&week_ending=      core_data_readiness
+ *   GET  /                                    public status summary (HTML, counts only)
+ *   GET  /ui/...                              the status page (HTML; read token, login form)
  */
 import { guard } from "./auth";
 import { routes } from "./handler";
@@ -25,10 +27,13 @@ import { anomalyRoutes } from "./routes/anomalies";
 import { backfillRoutes } from "./routes/backfills";
 import { deadLetterRoutes } from "./routes/dead-letters";
 import { healthRoutes } from "./routes/health";
+import { homeRoutes } from "./routes/home";
 import { partitionRoutes } from "./routes/partitions";
 import { readinessRoutes } from "./routes/readiness";
 import { replayRoutes } from "./routes/replays";
 import { runRoutes } from "./routes/runs";
+import { uiActionRoutes } from "./routes/ui-actions";
+import { uiPageRoutes } from "./routes/ui-pages";
 import { workflowRoutes } from "./routes/workflows";
 import { limitBody } from "./validate";
 
@@ -53,3 +58,6 @@ app.route("/", anomalyRoutes);
 app.route("/", replayRoutes);
 app.route("/", workflowRoutes);
 app.route("/", readinessRoutes);
+app.route("/", homeRoutes);
+app.route("/", uiPageRoutes);
+app.route("/", uiActionRoutes);

@@ -1,0 +1,24 @@
+/**
+ * `GET /`: the public summary. Per pipeline, partitions by the status of their latest
+ * capture, from `core_partition_counts`: counts only, no keys, errors or names of clients.
+ */
+import { runEffect } from "../handler";
+import * as Q from "../ui/queries";
+import { page } from "../ui/render";
+import { uiError, uiRoutes } from "../ui/session";
+import { PublicSummary } from "../ui/views/summary";
+
+export const homeRoutes = uiRoutes()
+  .onError(uiError)
+  .get("/", async (c) => {
+    const pipelines = await runEffect(c.env, Q.pipelineSummaries);
+    return page(c, {
+      title: "Status",
+      signedIn: false,
+      live: (
+        <>
+          <PublicSummary pipelines={pipelines} />
+        </>
+      ),
+    });
+  });

@@ -1,0 +1,99 @@
+/**
+ * The status page's forms: sign in / out (`/ui/login`, `/ui/logout`), resolve an anomaly
+ * and retry a dead letter (write token). Each form POSTs and is redirected back (303), so
+ * they work without script and a reload never repeats them.
+ */
+import { Clock, Effect } from "effect";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { resolveAnomaly } from "../../core/anomalies";
+import { retryDeadLetter } from "../../core/dead-letters";
+import { partitionActor } from "../actors";
+import { runEffect } from "../handler";
+import { authConfigured, isSameOrigin, scopeOf, TOKEN_COOKIE } from "../ui/auth";
+import { problem, staticPage } from "../ui/render";
+import { requireScope, safeBack, uiError, uiRoutes } from "../ui/session";
+import { Login } from "../ui/views/login";
+
+/** How long the sign-in cookie lasts: a working day. */
+const COOKIE_MAX_AGE_S = 12 * 60 * 60;
+
+const formText = (body: Record<string, unknown>, name: string) => {
+  const value = body[name];
+  return typeof value === "string" ? value : undefined;
+};
+
+/** `back` with `notice=<code>` (replacing an earlier notice). */
+const withNotice = (back: string, code: string) => {
+  const url = new URL(back, "http://ui.invalid");
+  url.searchParams.set("notice", code);
+  return `${url.pathname}${url.search}`;
+};
+
+export const uiActionRoutes = uiRoutes()
+  .onError(uiError)
+  .get("/ui/login", (c) =>
+    staticPage(c, {
+      title: "Sign in",
+      signedIn: false,
+      body: <Login next={safeBack(c.req.query("next"))} />,
+    }),
+  )
+  .post("/ui/login", async (c) => {
+    if (!authConfigured(c.env)) {
+      return problem(c, 503, "Not configured", "No token is configured for this Worker.", false);
+    }
+    // A login form posted from another site could sign the browser in as someone else.
+    if (!isSameOrigin(c)) return problem(c, 403, "Refused", "Cross-origin sign-in refused.", false);
+    const body = await c.req.parseBody();
+    const token = formText(body, "token")?.trim() ?? "";
+    const next = safeBack(formText(body, "next"));
+    const scope = token === "" ? undefined : await scopeOf(c.env, token);
+    if (!scope) {
+      return staticPage(c, {
+        title: "Sign in",
+        signedIn: false,
+        status: 401,
+        body: <Login next={next} error="That token is not valid here." />,
+      });
+    }
+    setCookie(c, TOKEN_COOKIE, token, {
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: new URL(c.req.url).protocol === "https:",
+      path: "/",
+      maxAge: COOKIE_MAX_AGE_S,
+    });
+    return c.redirect(next, 303);
+  })
+  .post("/ui/logout", (c) => {
+    if (!isSameOrigin(c)) return problem(c, 403, "Refused", "Cross-origin request refused.", false);
+    deleteCookie(c, TOKEN_COOKIE, { path: "/" });
+    return c.redirect("/", 303);
+  })
+  .post("/ui/anomalies/:id/resolve", requireScope("write"), async (c) => {
+    const id = c.req.param("id");
+    const back = safeBack(formText(await c.req.parseBody(), "back"), "/ui/anomalies");
+    const resolved = await runEffect(
+      c.env,
+      Effect.flatMap(Clock.currentTimeMillis, (ms) =>
+        resolveAnomaly(id, new Date(ms).toISOString()),
+      ),
+    );
+    if (!resolved) return problem(c, 404, "Not found", `No anomaly ${id}.`, true);
+    return c.redirect(withNotice(back, "resolved"), 303);
+  })
+  .post("/ui/dead-letters/:id/retry", requireScope("write"), async (c) => {
+    const id = c.req.param("id");
+    const back = safeBack(formText(await c.req.parseBody(), "back"), "/ui/dead-letters");
+    const retried = await runEffect(
+      c.env,
+      retryDeadLetter(id, (run) =>
+        Effect.promise(() => partitionActor(c.env, run.pipeline, run.partition).run(run)).pipe(
+          Effect.map((response) => response.result),
+        ),
+      ),
+    );
+    if (!retried) return problem(c, 404, "Not found", `No dead letter ${id}.`, true);
+    const ok = retried.dead_letter?.status === "retried";
+    return c.redirect(withNotice(back, ok ? "retried" : "retry_failed"), 303);
+  });
