@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
  * - `node`: pure logic, the pipeline against a temp libSQL file, the libSQL endpoint.
  * - `workers`: the Worker and its Durable Objects inside workerd (vitest-pool-workers).
  * - `e2e`: real processes (libSQL endpoint, demo feed, `wrangler dev`) over real HTTP.
+ * - `browser`: the status page in headless Chromium (npm's `@sparticuz/chromium`) against
+ *   the same real processes.
  */
 export default defineConfig({
   test: {
@@ -22,6 +24,15 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
           environment: "node",
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -55,6 +55,7 @@ min-height:2.75rem;max-width:100%}
 .filters label{margin:0 0 .2rem}
 progress{width:12rem;max-width:60vw;height:1rem}
 .error{color:#a40e26}
+code{overflow-wrap:anywhere}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem;margin:.2rem 0}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
 dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
