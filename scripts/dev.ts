@@ -47,6 +47,7 @@ const main = async () => {
       `  worker     ${stack.workerUrl}`,
       `  libSQL     ${stack.libsqlUrl}`,
       `  feed       ${stack.marketDataBaseUrl}`,
+      `  status     ${stack.workerUrl}/ (sign in at ${stack.workerUrl}/ui with the token)`,
       "",
       "try:",
       `  TOKEN=$(sed -n 's/^DATASPINE_API_TOKEN="\\(.*\\)"/\\1/p' ${DEV_VARS})`,

@@ -6,7 +6,7 @@ import { runEffect } from "../handler";
 import * as Q from "../ui/queries";
 import { page } from "../ui/render";
 import { uiError, uiRoutes } from "../ui/session";
-import { PublicSummary } from "../ui/views/summary";
+import { PublicHead, PublicSummary } from "../ui/views/summary";
 
 export const homeRoutes = uiRoutes()
   .onError(uiError)
@@ -15,6 +15,8 @@ export const homeRoutes = uiRoutes()
     return page(c, {
       title: "Status",
       signedIn: false,
+      refreshMs: 10_000,
+      head: <PublicHead />,
       live: (
         <>
           <PublicSummary pipelines={pipelines} />

@@ -267,6 +267,7 @@ export const uiPageRoutes = uiRoutes()
       section: "/ui/readiness",
       signedIn: true,
       head: <h1>Readiness</h1>,
+      refreshMs: 10_000,
       live: (
         <>
           <ReadinessTable rows={rows} />

@@ -32,10 +32,11 @@ box-shadow:inset 0 0 0 2px #818b98}.s-skipped{background:#8250df;color:#fff}
 .s-other{background:#59636e;color:#fff}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));gap:.8rem}
 .card{border:1px solid var(--line);border-radius:.5rem;padding:.7rem .9rem}
-.card h2,.card h3{margin:0 0 .3rem;font-size:1.05rem}
+.card h2,.card h3{margin:0 0 .3rem;font-size:1.05rem;overflow-wrap:anywhere}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse}
 th,td{padding:.3rem .5rem;text-align:left;vertical-align:top;border-bottom:1px solid var(--line)}
+td{overflow-wrap:break-word}
 table.grid th,table.grid td{padding:2px;border:0;text-align:center}
 table.grid th[scope=row]{position:sticky;left:0;background:var(--bg);text-align:right;
 padding-right:.5rem;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -46,7 +47,7 @@ border-radius:.3rem;text-decoration:none;font-size:1.1rem}
 .pager{display:flex;gap:1rem;margin:.6rem 0}
 form.inline{display:inline}
 button,.button{font:inherit;padding:.45rem .9rem;border-radius:.4rem;border:1px solid #1f2328;
-background:#f6f8fa;color:var(--fg);cursor:pointer;min-height:2.75rem}
+background:#f6f8fa;color:var(--fg);cursor:pointer;min-height:2.75rem;white-space:nowrap}
 button.primary{background:#1f883d;color:#fff;border-color:#1a7f37}
 label{display:block;font-weight:600;margin:.4rem 0 .2rem}
 input,select{font:inherit;padding:.4rem;border:1px solid #818b98;border-radius:.3rem;

@@ -24,34 +24,17 @@ export const DeadLetters = (props: {
       <table class="stack" id="dead-letters">
         <thead>
           <tr>
-            <th scope="col">Updated</th>
-            <th scope="col">Partition</th>
-            <th scope="col">Request</th>
-            <th scope="col">Error</th>
-            <th scope="col">Attempts</th>
             <th scope="col">Status</th>
+            <th scope="col">Partition</th>
+            <th scope="col">Error</th>
+            <th scope="col">Request</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Updated</th>
           </tr>
         </thead>
         <tbody>
           {props.deadLetters.map((d) => (
             <tr data-dead-letter={d.dead_letter_id}>
-              <td data-label="Updated">
-                <Time at={d.updated_at} />
-              </td>
-              <td data-label="Partition">
-                <a href={partitionHref(d.pipeline, d.partition_key)}>
-                  {d.pipeline} {d.partition_key}
-                </a>
-              </td>
-              <td data-label="Request">
-                <code>
-                  {d.request.method} {d.request.url}
-                </code>
-              </td>
-              <td data-label="Error" id={`err-${d.dead_letter_id}`}>
-                {d.error_tag}: {d.error_message}
-              </td>
-              <td data-label="Attempts">{d.attempts}</td>
               <td data-label="Status" data-field="status">
                 {d.status}{" "}
                 {d.status !== "retried" && props.canWrite ? (
@@ -63,6 +46,23 @@ export const DeadLetters = (props: {
                     describedBy={`err-${d.dead_letter_id}`}
                   />
                 ) : null}
+              </td>
+              <td data-label="Partition">
+                <a href={partitionHref(d.pipeline, d.partition_key)}>
+                  {d.pipeline} {d.partition_key}
+                </a>
+              </td>
+              <td data-label="Error" id={`err-${d.dead_letter_id}`}>
+                {d.error_tag}: {d.error_message}
+              </td>
+              <td data-label="Request">
+                <code>
+                  {d.request.method} {d.request.url}
+                </code>
+              </td>
+              <td data-label="Attempts">{d.attempts}</td>
+              <td data-label="Updated">
+                <Time at={d.updated_at} />
               </td>
             </tr>
           ))}

@@ -14,6 +14,9 @@ export interface PipelineSummary {
 const total = (counts: Readonly<Record<string, number>>) =>
   Object.values(counts).reduce((a, b) => a + b, 0);
 
+const plural = (n: number, one: string, many: string) =>
+  `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
 const PipelineCards = (props: { pipelines: ReadonlyArray<PipelineSummary>; linked: boolean }) => (
   <div class="cards">
     {props.pipelines.map((p) => (
@@ -26,7 +29,7 @@ const PipelineCards = (props: { pipelines: ReadonlyArray<PipelineSummary>; linke
           )}
         </h2>
         <p class="muted">
-          {total(p.counts).toLocaleString("en-US")} partitions · {p.description}
+          {plural(total(p.counts), "partition", "partitions")} · {p.description}
         </p>
         <StatusChips counts={p.counts} />
       </section>
@@ -36,13 +39,17 @@ const PipelineCards = (props: { pipelines: ReadonlyArray<PipelineSummary>; linke
 
 /** `GET /`: counts only. */
 export const PublicSummary = (props: { pipelines: ReadonlyArray<PipelineSummary> }) => (
+  <PipelineCards pipelines={props.pipelines} linked={false} />
+);
+
+/** The heading of `GET /`, outside the live region. */
+export const PublicHead = () => (
   <>
     <h1>Pipelines</h1>
     <p class="muted">
       Partitions of each pipeline by the status of their latest capture. <a href="/ui">Sign in</a>{" "}
       for the partitions themselves.
     </p>
-    <PipelineCards pipelines={props.pipelines} linked={false} />
   </>
 );
 
@@ -52,9 +59,6 @@ export interface Attention {
   readonly openDeadLetters: number;
   readonly operationsRunning: number;
 }
-
-const plural = (n: number, one: string, many: string) =>
-  `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
 /** `/ui`: the pipelines with links to their grids, and counts that need attention. */
 export const Overview = (props: {
