@@ -8,7 +8,8 @@
  * libSQL endpoint over the file, `wrangler dev`) on free ports and requests, one at a time,
  * R rounds (default 200) of: `GET /health`, `GET /` (the public summary), the grid page of
  * the newest 14 dates (14 × S cells), the same grid's live fragment (what the page's
- * refresh fetches), and the grid of 14 dates in the middle of the range (a keyset cursor).
+ * refresh fetches), that fragment again with its ETag (304: nothing changed), and the grid
+ * of 14 dates in the middle of the range (a keyset cursor).
  * Reports p50 / p99 / max per route and each route's p50 and p99 over `/health`'s in the
  * same run. Twenty warm-up rounds are not counted.
  */
@@ -76,18 +77,31 @@ const main = async () => {
     try {
       const middle = addDays(FIRST_DATE, Math.floor(days / 2));
       const auth = { cookie: `dataspine_token=${TOKEN}` };
-      const routes = [
+      const fragmentHeaders = { ...auth, "x-dataspine-fragment": "1" };
+      const gridPath = `/ui/pipelines/${PIPELINE}`;
+      // The refresh script sends the ETag of the fragment it holds.
+      const first = await fetch(`${stack.workerUrl}${gridPath}`, { headers: fragmentHeaders });
+      await first.text();
+      const etag = first.headers.get("etag") ?? "";
+      const routes: ReadonlyArray<{
+        name: string;
+        path: string;
+        headers: Record<string, string>;
+        status?: number;
+      }> = [
         { name: "GET /health", path: "/health", headers: {} },
         { name: "GET / (summary)", path: "/", headers: {} },
-        { name: "grid page, newest 14 dates", path: `/ui/pipelines/${PIPELINE}`, headers: auth },
+        { name: "grid page, newest 14 dates", path: gridPath, headers: auth },
+        { name: "grid fragment (refresh)", path: gridPath, headers: fragmentHeaders },
         {
-          name: "grid fragment (refresh)",
-          path: `/ui/pipelines/${PIPELINE}`,
-          headers: { ...auth, "x-dataspine-fragment": "1" },
+          name: "grid fragment, unchanged (304)",
+          path: gridPath,
+          headers: { ...fragmentHeaders, "if-none-match": etag },
+          status: 304,
         },
         {
           name: `grid page, before=${middle}`,
-          path: `/ui/pipelines/${PIPELINE}?before=${middle}`,
+          path: `${gridPath}?before=${middle}`,
           headers: auth,
         },
       ];
@@ -99,7 +113,8 @@ const main = async () => {
           const res = await fetch(`${stack.workerUrl}${route.path}`, { headers: route.headers });
           const body = await res.text();
           const ms = performance.now() - start;
-          if (res.status !== 200) throw new Error(`${route.path}: HTTP ${res.status} ${body}`);
+          if (res.status !== (route.status ?? 200))
+            throw new Error(`${route.path}: HTTP ${res.status} ${body}`);
           if (round >= 0) times[i]?.push(ms);
           bytes[i] = body.length;
         }

@@ -135,6 +135,19 @@ describe("/ui pages", () => {
     const part = await fragment.text();
     expect(part).not.toContain("<html");
     expect(part).toMatch(/data-partition="2024-03-05\|demo" data-status="complete"/);
+    // An unchanged live region is not sent again.
+    const etag = fragment.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"[0-9a-f]{24}"$/);
+    const same = await get(`/ui/pipelines/${PIPELINE}?before=2024-03-07&days=2`, READ, {
+      "x-dataspine-fragment": "1",
+      "if-none-match": etag,
+    });
+    expect(same.status).toBe(304);
+    const other = await get(`/ui/pipelines/${PIPELINE}?before=2024-03-07&days=3`, READ, {
+      "x-dataspine-fragment": "1",
+      "if-none-match": etag,
+    });
+    expect(other.status).toBe(200);
     expect((await get(`/ui/pipelines/${PIPELINE}?before=yesterday`, READ)).status).toBe(400);
     expect((await get("/ui/pipelines/no.such", READ)).status).toBe(404);
   });

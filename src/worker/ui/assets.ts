@@ -69,7 +69,8 @@ table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600
 
 /**
  * Refreshes `#live` every few seconds without reloading the page: fetches the same URL as a
- * fragment, swaps it in, and gives focus back to the element that had it (same id).
+ * fragment (with the last ETag: 304 when nothing changed), swaps it in, and gives focus back
+ * to the element that had it (same id).
  */
 export const SCRIPT = `(() => {
   const live = document.getElementById("live");
@@ -77,25 +78,27 @@ export const SCRIPT = `(() => {
   const every = Number(live.dataset.refreshMs || "3000");
   const stamp = document.getElementById("updated");
   let busy = false;
+  let etag = "";
   const tick = async () => {
     if (busy || document.hidden) return;
     busy = true;
     try {
-      const res = await fetch(location.href, {
-        headers: { "x-dataspine-fragment": "1" },
-        credentials: "same-origin",
-        cache: "no-store",
-      });
+      const headers = { "x-dataspine-fragment": "1" };
+      if (etag) headers["If-None-Match"] = etag;
+      const res = await fetch(location.href, { headers, credentials: "same-origin", cache: "no-store" });
       if (res.status === 401) {
         if (stamp) stamp.textContent = "Signed out: reload to sign in again.";
         clearInterval(timer);
         return;
       }
-      if (!res.ok) return;
-      const html = await res.text();
-      const focusedId = live.contains(document.activeElement) ? document.activeElement.id : "";
-      live.innerHTML = html;
-      if (focusedId) document.getElementById(focusedId)?.focus({ preventScroll: true });
+      if (res.status !== 304) {
+        if (!res.ok) return;
+        const html = await res.text();
+        etag = res.headers.get("ETag") || "";
+        const focusedId = live.contains(document.activeElement) ? document.activeElement.id : "";
+        live.innerHTML = html;
+        if (focusedId) document.getElementById(focusedId)?.focus({ preventScroll: true });
+      }
       live.dataset.refreshes = String(Number(live.dataset.refreshes || "0") + 1);
       if (stamp) stamp.textContent = "Updated " + new Date().toLocaleTimeString();
     } catch {

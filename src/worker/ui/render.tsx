@@ -47,11 +47,33 @@ export interface PageParts {
   readonly status?: ContentfulStatusCode;
 }
 
+const etagOf = async (text: string) => {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  const hex = Array.from(new Uint8Array(digest).slice(0, 12), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
+  return `"${hex}"`;
+};
+
+/**
+ * The live region alone, with an ETag of its HTML: an unchanged region is answered 304, so
+ * a page left open does not download the same grid every few seconds.
+ */
+const fragment = async (c: Context, live: Child, status: ContentfulStatusCode) => {
+  const html = String(await (<div>{live}</div>).toString());
+  const etag = await etagOf(html);
+  const headers = { ...headersFor(newNonce()), ETag: etag };
+  if (status === 200 && c.req.header("If-None-Match") === etag) {
+    return c.body(null, 304, headers);
+  }
+  return c.html(html, status, headers);
+};
+
 /** The page, or its live region alone for a fragment request. */
 export const page = (c: Context, parts: PageParts) => {
   const nonce = newNonce();
   const status = parts.status ?? 200;
-  if (wantsFragment(c)) return c.html(<div>{parts.live}</div>, status, headersFor(nonce));
+  if (wantsFragment(c)) return fragment(c, parts.live, status);
   return c.html(
     <Layout
       title={parts.title}
