@@ -40,16 +40,15 @@ const dateParam = (name: string, value: string | undefined) => {
   return value;
 };
 
+/** Rule names for the filter's suggestions: the detectors, and the other recorders' rules. */
 const RULES = [
   ...new Set([
     ...DETECTORS.names(),
-    "MISSING_DATA",
-    "TIME_GAP",
-    "VOLUME_SHIFT",
-    "LATENCY_BREACH",
     "RECONCILIATION",
     "REFERENTIAL_INTEGRITY",
-    "MONOTONIC_TIMESTAMP",
+    "MONOTONIC_TIMESTAMPS",
+    "QUALITY_GATE",
+    "WORKFLOW_ERROR",
   ]),
 ];
 
