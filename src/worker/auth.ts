@@ -70,7 +70,7 @@ export const authorize = async (
 };
 
 /** Whether a browser request comes from this origin (`Sec-Fetch-Site`, else `Origin`). */
-const sameOrigin = (c: Context): boolean => {
+export const sameOrigin = (c: Context): boolean => {
   const site = c.req.header("Sec-Fetch-Site");
   if (site !== undefined) return site === "same-origin";
   const origin = c.req.header("Origin");
@@ -122,11 +122,22 @@ export const requireScope =
     return next();
   };
 
-/** The app-wide guard: `PUBLIC_PATHS` are open to GET/HEAD, everything else `requireScope()`. */
+/**
+ * Whether the status page's own guard (`ui/session.ts`, same `authorize`) handles the path:
+ * its answers are pages (a signed-out browser goes to the login form), not JSON.
+ */
+export const isStatusPagePath = (path: string): boolean =>
+  path === "/ui" || path.startsWith("/ui/");
+
+/**
+ * The app-wide guard: `PUBLIC_PATHS` are open to GET/HEAD, the status page guards itself,
+ * everything else `requireScope()`.
+ */
 export const guard = (): MiddlewareHandler<{ Bindings: Env }> => {
   const check = requireScope();
   return (c, next) =>
-    (c.req.method === "GET" || c.req.method === "HEAD") && PUBLIC_PATHS.has(c.req.path)
+    ((c.req.method === "GET" || c.req.method === "HEAD") && PUBLIC_PATHS.has(c.req.path)) ||
+    isStatusPagePath(c.req.path)
       ? next()
       : check(c, next);
 };

@@ -2,11 +2,14 @@
  * HTTP fuzz of the real Worker in workerd: every registered route (read from the app, so a
  * new route is fuzzed without editing this file) gets hostile path params, query strings,
  * bodies, methods and tokens. Every answer must be a JSON 4xx or the route's own success
- * code, never a 500, and come within the deadline. Fixed seed, bounded runs.
+ * code, never a 500, and come within the deadline; the status page's routes (`/`, `/ui…`)
+ * answer refusals as HTML pages and may send a browser to the login form (303). Fixed seed,
+ * bounded runs.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/worker/app";
+import { isStatusPagePath } from "../../src/worker/auth";
 import { api, READ_TOKEN, WRITE_TOKEN } from "./api";
 
 const SEED = 20_261_206;
@@ -158,14 +161,19 @@ const send = async (c: Case) => {
 /** Fails unless `res` is the route's success, or a JSON 4xx (502 for a run that failed). */
 const check = async (c: Case, method: string, path: string, res: Response) => {
   const route = `${c.route.method} ${c.route.path}`;
+  const page = c.route.path === "/" || isStatusPagePath(c.route.path);
   const allowed =
     (res.status >= 200 && res.status < 300) ||
     (res.status >= 400 && res.status < 500) ||
-    (res.status === 502 && RUN_ROUTES.has(route) && method === c.route.method);
+    (res.status === 502 && RUN_ROUTES.has(route) && method === c.route.method) ||
+    (page && res.status === 303 && (res.headers.get("location") ?? "").startsWith("/ui"));
   const text = await res.text();
   if (!allowed)
     throw new Error(`${method} ${path.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`);
-  if (res.status >= 400 && method !== "HEAD") {
+  const html = (res.headers.get("content-type") ?? "").startsWith("text/html");
+  if (page && html) {
+    if (res.status >= 400 && method !== "HEAD") expect(text).toMatch(/^<!DOCTYPE html>|^<html/);
+  } else if (res.status >= 400 && method !== "HEAD") {
     expect(res.headers.get("content-type")).toContain("application/json");
     const parsed = JSON.parse(text) as { error?: unknown; message?: unknown };
     expect(typeof parsed.error).toBe("string");

@@ -5,10 +5,11 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, READ_TOKEN, WRITE_TOKEN } from "./api";
 
 const ORIGIN = "http://dataspine.test";
-const WRITE = "test-token";
-const READ = "read-token";
+const WRITE = WRITE_TOKEN;
+const READ = READ_TOKEN;
 const PIPELINE = "market_data.ingest_prices";
 
 const feed = (path: string, body: unknown) =>
@@ -60,6 +61,7 @@ describe("GET / (public)", () => {
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.headers.get("content-security-policy")).toMatch(/script-src 'nonce-[^']+'/);
     const html = await res.text();
+    expect(html.startsWith("<!DOCTYPE html><html lang=\"en\">")).toBe(true);
     expect(html).toContain('data-pipeline="market_data.ingest_prices"');
     expect(html).toMatch(/data-count="complete">\d/);
     expect(html).not.toContain("2024-03-05|demo");
@@ -173,9 +175,9 @@ describe("/ui pages", () => {
   });
 
   it("resolves an anomaly with the write cookie from this origin only", async () => {
-    const list = await (
-      await SELF.fetch(`${ORIGIN}/anomalies?partition=2024-03-05%7Cdemo&unresolved=true`)
-    ).json<{ anomalies: Array<{ anomaly_id: string }> }>();
+    const list = await (await api("/anomalies?partition=2024-03-05%7Cdemo&unresolved=true")).json<{
+      anomalies: Array<{ anomaly_id: string }>;
+    }>();
     const id = list.anomalies[0]?.anomaly_id ?? "";
     expect(id).not.toBe("");
     const path = `/ui/anomalies/${id}/resolve`;
@@ -190,7 +192,7 @@ describe("/ui pages", () => {
     );
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toBe("/ui/anomalies?severity=LOW&notice=resolved");
-    const after = await (await SELF.fetch(`${ORIGIN}/anomalies/${id}`)).json<{
+    const after = await (await api(`/anomalies/${id}`)).json<{
       resolved_at: string | null;
     }>();
     expect(after.resolved_at).not.toBeNull();
@@ -211,7 +213,7 @@ describe("/ui pages", () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/ui/dead-letters?notice=retried");
-    const letter = await (await SELF.fetch(`${ORIGIN}/dead-letters/${id}`)).json<{
+    const letter = await (await api(`/dead-letters/${id}`)).json<{
       status: string;
     }>();
     expect(letter.status).toBe("retried");

@@ -8,10 +8,10 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { resolveAnomaly } from "../../core/anomalies";
 import { retryDeadLetter } from "../../core/dead-letters";
 import { partitionActor } from "../actors";
+import { authorize, sameOrigin, TOKEN_COOKIE } from "../auth";
 import { runEffect } from "../handler";
-import { authConfigured, isSameOrigin, scopeOf, TOKEN_COOKIE } from "../ui/auth";
 import { problem, staticPage } from "../ui/render";
-import { requireScope, safeBack, uiError, uiRoutes } from "../ui/session";
+import { requirePageScope, safeBack, uiError, uiRoutes } from "../ui/session";
 import { Login } from "../ui/views/login";
 
 /** How long the sign-in cookie lasts: a working day. */
@@ -39,16 +39,17 @@ export const uiActionRoutes = uiRoutes()
     }),
   )
   .post("/ui/login", async (c) => {
-    if (!authConfigured(c.env)) {
-      return problem(c, 503, "Not configured", "No token is configured for this Worker.", false);
-    }
     // A login form posted from another site could sign the browser in as someone else.
-    if (!isSameOrigin(c)) return problem(c, 403, "Refused", "Cross-origin sign-in refused.", false);
+    if (!sameOrigin(c)) return problem(c, 403, "Refused", "Cross-origin sign-in refused.", false);
     const body = await c.req.parseBody();
     const token = formText(body, "token")?.trim() ?? "";
     const next = safeBack(formText(body, "next"));
-    const scope = token === "" ? undefined : await scopeOf(c.env, token);
-    if (!scope) {
+    const auth = await authorize(c.env, token === "" ? undefined : token, "read");
+    if (!auth.ok && auth.error._tag === "AuthNotConfigured") {
+      return problem(c, 503, "Not configured", "No token is configured for this Worker.", false);
+    }
+    // With public reads on, any text "authorizes" reading: only a real token signs in.
+    if (!auth.ok || auth.scope === "public") {
       return staticPage(c, {
         title: "Sign in",
         signedIn: false,
@@ -66,11 +67,11 @@ export const uiActionRoutes = uiRoutes()
     return c.redirect(next, 303);
   })
   .post("/ui/logout", (c) => {
-    if (!isSameOrigin(c)) return problem(c, 403, "Refused", "Cross-origin request refused.", false);
+    if (!sameOrigin(c)) return problem(c, 403, "Refused", "Cross-origin request refused.", false);
     deleteCookie(c, TOKEN_COOKIE, { path: "/" });
     return c.redirect("/", 303);
   })
-  .post("/ui/anomalies/:id/resolve", requireScope("write"), async (c) => {
+  .post("/ui/anomalies/:id/resolve", requirePageScope("write"), async (c) => {
     const id = c.req.param("id");
     const back = safeBack(formText(await c.req.parseBody(), "back"), "/ui/anomalies");
     const resolved = await runEffect(
@@ -82,7 +83,7 @@ export const uiActionRoutes = uiRoutes()
     if (!resolved) return problem(c, 404, "Not found", `No anomaly ${id}.`, true);
     return c.redirect(withNotice(back, "resolved"), 303);
   })
-  .post("/ui/dead-letters/:id/retry", requireScope("write"), async (c) => {
+  .post("/ui/dead-letters/:id/retry", requirePageScope("write"), async (c) => {
     const id = c.req.param("id");
     const back = safeBack(formText(await c.req.parseBody(), "back"), "/ui/dead-letters");
     const retried = await runEffect(

@@ -20,7 +20,7 @@ import { runEffect } from "../handler";
 import { InvalidRequest } from "../http-errors";
 import * as Q from "../ui/queries";
 import { page } from "../ui/render";
-import { requireScope, uiError, uiRoutes } from "../ui/session";
+import { requirePageScope, uiError, uiRoutes } from "../ui/session";
 import { AnomalyFilterForm, AnomalyTable } from "../ui/views/anomalies";
 import { Grid, Legend } from "../ui/views/grid";
 import { DeadLetters, Operations, ReadinessTable } from "../ui/views/lists";
@@ -73,7 +73,7 @@ export const uiPageRoutes = uiRoutes()
   .use("/ui/*", async (c, next) =>
     c.req.path === "/ui/login" || c.req.path === "/ui/logout"
       ? next()
-      : requireScope("read")(c, next),
+      : requirePageScope("read")(c, next),
   )
   .get("/ui", async (c) => {
     const data = await runEffect(c.env, Q.overview);

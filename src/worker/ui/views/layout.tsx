@@ -78,46 +78,49 @@ export interface LayoutProps {
 
 /** The whole page. */
 export const Layout = (props: LayoutProps) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>{`${props.title} · dataspine`}</title>
-      <style nonce={props.nonce}>{raw(CSS)}</style>
-    </head>
-    <body>
-      <a class="skip" href="#main">
-        Skip to content
-      </a>
-      <header>
-        <a class="brand" href={props.signedIn ? "/ui" : "/"}>
-          dataspine
+  <>
+    {raw("<!DOCTYPE html>")}
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · dataspine`}</title>
+        <style nonce={props.nonce}>{raw(CSS)}</style>
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
         </a>
-        {props.signedIn ? (
-          <>
-            <nav aria-label="Main">
-              <ul>
-                {NAV.map((n) => (
-                  <li>
-                    <a href={n.href} aria-current={props.section === n.href ? "page" : undefined}>
-                      {n.label}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-            <form class="inline" method="post" action="/ui/logout">
-              <button type="submit">Sign out</button>
-            </form>
-          </>
-        ) : null}
-      </header>
-      <main id="main" tabindex={-1}>
-        {props.children}
-      </main>
-      <script nonce={props.nonce}>{raw(SCRIPT)}</script>
-    </body>
-  </html>
+        <header>
+          <a class="brand" href={props.signedIn ? "/ui" : "/"}>
+            dataspine
+          </a>
+          {props.signedIn ? (
+            <>
+              <nav aria-label="Main">
+                <ul>
+                  {NAV.map((n) => (
+                    <li>
+                      <a href={n.href} aria-current={props.section === n.href ? "page" : undefined}>
+                        {n.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              <form class="inline" method="post" action="/ui/logout">
+                <button type="submit">Sign out</button>
+              </form>
+            </>
+          ) : null}
+        </header>
+        <main id="main" tabindex={-1}>
+          {props.children}
+        </main>
+        <script nonce={props.nonce}>{raw(SCRIPT)}</script>
+      </body>
+    </html>
+  </>
 );
 
 /** The part of a page that refreshes itself; the same markup is served as the fragment. */
