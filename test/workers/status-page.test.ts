@@ -61,7 +61,7 @@ describe("GET / (public)", () => {
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(res.headers.get("content-security-policy")).toMatch(/script-src 'nonce-[^']+'/);
     const html = await res.text();
-    expect(html.startsWith("<!DOCTYPE html><html lang=\"en\">")).toBe(true);
+    expect(html.startsWith('<!DOCTYPE html><html lang="en">')).toBe(true);
     expect(html).toContain('data-pipeline="market_data.ingest_prices"');
     expect(html).toMatch(/data-count="complete">\d/);
     expect(html).not.toContain("2024-03-05|demo");
