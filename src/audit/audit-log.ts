@@ -24,6 +24,7 @@ export type AuditEventType =
   | "no_data_expected"
   | "run_completed"
   | "run_failed"
+  | "run_skipped"
   | "dead_lettered"
   | "dead_letter_retried"
   | "anomaly_detected"

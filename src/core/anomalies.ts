@@ -1,20 +1,22 @@
 /**
  * Reading and resolving `core_anomalies` for operators (HTTP, CLI): the stored row as one
- * view (rule, severity, partition, capture, message, context), filtered by pipeline,
- * severity, detection time and resolution.
+ * view (rule, category, severity, partition, capture, message, context), filtered by
+ * pipeline, severity, category, rule, detection time and resolution.
  */
 import { and, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../db/db";
 import { coreAnomalies } from "../db/schema";
-import type { AnomalySeverity } from "./sources-anomalies";
+import { type AnomalyCategory, type AnomalySeverity, SEVERITIES } from "./anomaly-vocabulary";
 
-export const SEVERITIES: ReadonlyArray<AnomalySeverity> = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
+export { SEVERITIES } from "./anomaly-vocabulary";
 
 /** An anomaly as the API and CLI show it. */
 export interface AnomalyView {
   readonly anomaly_id: string;
   readonly rule: string;
+  /** The seed's category: QUALITY_GATE, NETWORK, DATA_QUALITY or VALIDATION. */
+  readonly category: string;
   readonly severity: string;
   readonly domain: string;
   readonly stage: string;
@@ -36,6 +38,7 @@ export interface AnomalyFilter {
   readonly since?: string;
   readonly unresolved?: boolean;
   readonly rule?: string;
+  readonly category?: AnomalyCategory;
   readonly partition?: string;
   /** Default 100. */
   readonly limit?: number;
@@ -51,7 +54,8 @@ const toView = (r: typeof coreAnomalies.$inferSelect): AnomalyView => {
       : Object.fromEntries(Object.entries(metadata).filter(([k]) => !IDS.has(k)));
   return {
     anomaly_id: r.anomalyId,
-    rule: r.category,
+    rule: r.rule,
+    category: r.category,
     severity: r.severity,
     domain: r.domain,
     stage: r.stage,
@@ -77,7 +81,8 @@ export const listAnomalies = (filter: AnomalyFilter = {}) => {
   }
   if (filter.since) where.push(gte(coreAnomalies.detectedAt, filter.since));
   if (filter.unresolved) where.push(isNull(coreAnomalies.resolvedAt));
-  if (filter.rule) where.push(eq(coreAnomalies.category, filter.rule));
+  if (filter.rule) where.push(eq(coreAnomalies.rule, filter.rule));
+  if (filter.category) where.push(eq(coreAnomalies.category, filter.category));
   if (filter.partition) where.push(eq(coreAnomalies.partitionKey, filter.partition));
   return dbTry("anomalies.list", (db) =>
     db

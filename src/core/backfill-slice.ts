@@ -62,7 +62,7 @@ const CHECK_MARGIN_MS = 1_000;
 export type Settlement =
   | {
       readonly kind: "final";
-      readonly status: "complete" | "no_data_expected" | "failed";
+      readonly status: "complete" | "no_data_expected" | "skipped" | "failed";
       readonly view: PartitionView;
     }
   | { readonly kind: "retrying"; readonly checkAtMs: number }
@@ -73,6 +73,7 @@ export const settleRun = (view: PartitionView, nowMs: number): Settlement => {
   switch (view.status) {
     case "complete":
     case "no_data_expected":
+    case "skipped":
     case "failed":
       return { kind: "final", status: view.status, view };
     case "retrying": {

@@ -20,6 +20,7 @@ export type BackfillPartitionStatus =
   | "retrying"
   | "complete"
   | "no_data_expected"
+  | "skipped"
   | "failed";
 
 /** `running` until every partition is final; then `failed` if any partition failed. */
@@ -41,6 +42,8 @@ export interface BackfillProgress {
   readonly retrying: number;
   readonly complete: number;
   readonly no_data_expected: number;
+  /** Skipped by their pipeline's own gate (e.g. a history window): final, not ready. */
+  readonly skipped: number;
   readonly failed: number;
   /** In plan order. */
   readonly failures: ReadonlyArray<BackfillFailure>;
@@ -151,6 +154,7 @@ export const statusCounts = (db: BackfillDatabase): Record<BackfillPartitionStat
     retrying: 0,
     complete: 0,
     no_data_expected: 0,
+    skipped: 0,
     failed: 0,
   };
   const rows = db

@@ -160,7 +160,7 @@ export interface BackfillFailure {
 /** How one partition of an in-process backfill ended. */
 export interface BackfillPartitionResult {
   readonly partition: string;
-  readonly status: "complete" | "no_data_expected" | "failed";
+  readonly status: "complete" | "no_data_expected" | "skipped" | "failed";
   readonly capture_id: string | null;
   readonly execution_id: string | null;
   readonly counts: RunCounts;
@@ -173,6 +173,8 @@ export interface BackfillSummary {
   readonly total: number;
   readonly complete: number;
   readonly no_data_expected: number;
+  /** Skipped by their pipeline's own gate (e.g. a history window). */
+  readonly skipped: number;
   readonly failed: number;
   /** In plan order. */
   readonly failures: ReadonlyArray<BackfillFailure>;
@@ -190,6 +192,7 @@ export const summarize = (results: ReadonlyArray<BackfillPartitionResult>): Back
     total: results.length,
     complete: count("complete"),
     no_data_expected: count("no_data_expected"),
+    skipped: count("skipped"),
     failed: count("failed"),
     failures,
   };
@@ -216,7 +219,8 @@ export interface ExecuteOptions {
 }
 
 const fromRunResult = (run: RunResult): BackfillPartitionResult => {
-  const ok = run.status === "complete" || run.status === "no_data_expected";
+  const ok =
+    run.status === "complete" || run.status === "no_data_expected" || run.status === "skipped";
   return {
     partition: run.partition,
     status: ok ? run.status : "failed",

@@ -7,10 +7,11 @@
  */
 import { and, desc, eq, sql } from "drizzle-orm";
 import { Effect } from "effect";
-import { dbTry } from "../db/db";
+import { type Db, dbTry } from "../db/db";
 import { coreDeadLetters } from "../db/schema";
-import type { PermanentSourceError, TransientSourceError } from "./errors";
+import type { PermanentSourceError, PipelineError, TransientSourceError } from "./errors";
 import { sha256Hex } from "./hash";
+import type { RunContext } from "./pipeline";
 import type { RunResult } from "./run-result";
 
 export interface DeadLetterInput {
@@ -172,3 +173,30 @@ export const countDeadLetters = (status: string, cap = 1000) =>
       sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${coreDeadLetters} WHERE ${coreDeadLetters.status} = ${status} LIMIT ${cap})`,
     ),
   ).pipe(Effect.map((row) => Number(row?.n ?? 0)));
+
+/**
+ * Keeps a failed source request of a run in `core_dead_letters`: permanent failures always,
+ * transient ones when no retry follows. Returns the dead letter id, or undefined.
+ */
+export const deadLetterOnFailure = (
+  ctx: RunContext,
+  error: PipelineError,
+  finalAttempt: boolean,
+  at: string,
+): Effect.Effect<string | undefined, never, Db> => {
+  if (error._tag === "DatabaseError" || (error._tag === "TransientSourceError" && !finalAttempt)) {
+    return Effect.succeed(undefined);
+  }
+  return recordDeadLetter({
+    pipeline: ctx.pipeline,
+    partitionKey: ctx.partitionKey,
+    error,
+    captureId: ctx.captureId,
+    executionId: ctx.executionId,
+    at,
+  }).pipe(
+    Effect.catchAll((e) =>
+      Effect.logError("dead letter write failed", e).pipe(Effect.as(undefined)),
+    ),
+  );
+};

@@ -8,6 +8,7 @@ import type { BackfillParams, DateRange } from "./backfill";
 import type { InvalidBackfillParams } from "./backfill-errors";
 import type { DatabaseError, InvalidPartitionKey, PipelineError } from "./errors";
 import type { BatchId, CaptureId, ExecutionId, PartitionKey, PipelineName } from "./ids";
+import type { QualityGate, RejectionSummary } from "./quality-gate";
 import type { RunCounts } from "./run-result";
 import type { SourceConfig, SourceConfigShape } from "./source-config";
 
@@ -26,10 +27,15 @@ export interface RunContext {
   readonly batchId: BatchId;
 }
 
-/** How a pipeline run ended when it did not fail. */
+/**
+ * How a pipeline run ended when it did not fail. `skipped`: the pipeline's own gate (e.g. a
+ * history window) decided not to compute; `details.reason` says why.
+ */
 export interface PipelineOutcome {
-  readonly status: "complete" | "no_data_expected";
+  readonly status: "complete" | "no_data_expected" | "skipped";
   readonly counts: RunCounts;
+  /** What was quarantined, by contract; the quality gate and its anomaly report it. */
+  readonly rejections?: RejectionSummary;
   /** Pipeline-specific facts for the manifest's metadata. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
@@ -83,6 +89,11 @@ export interface Pipeline {
    * runner refuses to run it until they are ready (`core_calc_dependencies`).
    */
   readonly dependsOn?: ReadonlyArray<string>;
+  /**
+   * The run's quality gate (default: at most 5% quarantined, `QUALITY_GATE_*` config); the
+   * runner fails a completed run that does not pass it.
+   */
+  readonly qualityGate?: QualityGate;
   /** The work. Must be idempotent per partition: re-running upserts, never duplicates. */
   readonly run: (
     ctx: RunContext,

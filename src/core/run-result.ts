@@ -2,8 +2,12 @@
  * The result of one pipeline run, as returned by the CLI, `POST /runs` and the actors.
  */
 import { Schema } from "effect";
+import { GateFigures } from "./quality-gate";
 
-/** Lifecycle of a partition run. */
+/**
+ * Lifecycle of a partition run. `skipped`: a gate of the pipeline (e.g. a history window)
+ * decided not to compute; the stage is not ready.
+ */
 export const RunStatus = Schema.Literal(
   "pending",
   "running",
@@ -11,6 +15,7 @@ export const RunStatus = Schema.Literal(
   "retrying",
   "failed",
   "no_data_expected",
+  "skipped",
 );
 export type RunStatus = typeof RunStatus.Type;
 
@@ -30,6 +35,8 @@ export const RunError = Schema.Struct({
   tag: Schema.String,
   message: Schema.String,
   retryable: Schema.Boolean,
+  /** The quality gate's figures, when `tag` is `QualityGateFailed`. */
+  gate: Schema.optional(GateFigures),
 });
 export type RunError = typeof RunError.Type;
 

@@ -6,11 +6,10 @@
  */
 import { Clock, Effect, Either } from "effect";
 import { type AuditEventType, auditRun } from "../audit/audit-log";
-import type { Db } from "../db/db";
 import { storedOutputHash } from "../reconciliation/canonical";
 import { requireDependenciesReady } from "./calc-dependencies";
-import { recordDeadLetter } from "./dead-letters";
-import { isRetryable, type PipelineError, UnknownPipeline } from "./errors";
+import { deadLetterOnFailure } from "./dead-letters";
+import { isRetryable, UnknownPipeline } from "./errors";
 import {
   BatchId,
   makeCaptureId,
@@ -19,9 +18,12 @@ import {
   type PipelineName,
 } from "./ids";
 import { type CaptureOutput, upsertManifest } from "./manifest";
+import { refuseFuturePartition } from "./partition-time";
 import type { Pipeline, ReplayMode, RunContext } from "./pipeline";
+import { applyQualityGate, gateRunError } from "./quality-gate";
 import { markReadiness } from "./readiness";
 import type { Registry } from "./registry";
+import { type RunEnding, recordRunAnomalies } from "./run-anomalies";
 import { emptyCounts, type RunResult, type RunTrigger } from "./run-result";
 
 export interface RunRequest {
@@ -54,37 +56,11 @@ export const resolveRun = (registry: Registry<Pipeline>, pipeline: string, parti
     return { pipeline: found, partitionKey: key.right } as const;
   });
 
-/**
- * Keeps a failed source request in `core_dead_letters`: permanent failures always, transient
- * ones when no retry follows. Returns the dead letter id, or undefined.
- */
-const deadLetterFor = (
-  ctx: RunContext,
-  error: PipelineError,
-  finalAttempt: boolean,
-  at: string,
-): Effect.Effect<string | undefined, never, Db> => {
-  if (error._tag === "DatabaseError" || (error._tag === "TransientSourceError" && !finalAttempt)) {
-    return Effect.succeed(undefined);
-  }
-  return recordDeadLetter({
-    pipeline: ctx.pipeline,
-    partitionKey: ctx.partitionKey,
-    error,
-    captureId: ctx.captureId,
-    executionId: ctx.executionId,
-    at,
-  }).pipe(
-    Effect.catchAll((e) =>
-      Effect.logError("dead letter write failed", e).pipe(Effect.as(undefined)),
-    ),
-  );
-};
-
 /** The audit event that closes a run, by its final status. */
 const FINAL_EVENT = {
   complete: "run_completed",
   no_data_expected: "no_data_expected",
+  skipped: "run_skipped",
   failed: "run_failed",
   pending: "run_failed",
   running: "run_failed",
@@ -106,9 +82,11 @@ const capturedOutput = (replay: ReplayMode, partition: PartitionKey) =>
 const isoNow = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)));
 
 /**
- * Runs the pipeline once (sources retry their own transient errors) and records the
- * capture in `core_manifest` and the audit log. Source and database failures end in a
- * `failed` result, never in a failed effect; only bad input fails the effect.
+ * Runs the pipeline once (sources retry their own transient errors), applies its quality
+ * gate, and records the capture in `core_manifest`, `core_data_readiness`, the audit log and
+ * (for rejected records, a failed gate or source) `core_anomalies`. Source, database and gate
+ * failures end in a `failed` result, never in a failed effect; only bad input (unknown
+ * pipeline, bad or future partition, dependencies not ready) fails the effect.
  */
 export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =>
   Effect.gen(function* () {
@@ -117,6 +95,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       request.pipeline,
       request.partition,
     );
+    yield* refuseFuturePartition(pipeline.name, partitionKey);
     yield* requireDependenciesReady(registry, pipeline, partitionKey);
     const startedAt = yield* isoNow;
     const executionId = newExecutionId();
@@ -198,8 +177,16 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       attempts: (request.priorAttempts ?? 0) + 1,
       finished_at: (yield* isoNow).toISOString(),
     };
+    const gate = Either.isRight(outcome)
+      ? yield* applyQualityGate(pipeline, ctx.partitionKey, outcome.right)
+      : undefined;
     let result: RunResult = Either.isRight(outcome)
-      ? { ...finished, status: outcome.right.status, counts: outcome.right.counts }
+      ? {
+          ...finished,
+          status: gate?.failure ? "failed" : outcome.right.status,
+          counts: outcome.right.counts,
+          ...(gate?.failure ? { error: gateRunError(gate.failure) } : {}),
+        }
       : {
           ...finished,
           status: "failed",
@@ -210,7 +197,12 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
           },
         };
     const deadLetterId = Either.isLeft(outcome)
-      ? yield* deadLetterFor(ctx, outcome.left, request.finalAttempt ?? true, finished.finished_at)
+      ? yield* deadLetterOnFailure(
+          ctx,
+          outcome.left,
+          request.finalAttempt ?? true,
+          finished.finished_at,
+        )
       : undefined;
     if (deadLetterId !== undefined) {
       result = { ...result, dead_letter_id: deadLetterId };
@@ -230,20 +222,26 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       result.status === "complete" && pipeline.replay
         ? yield* capturedOutput(pipeline.replay, partitionKey)
         : undefined;
-    yield* bestEffort(
-      manifest(result, Either.isRight(outcome) ? outcome.right.details : undefined, output),
-    );
-    // A skipped calculation (failed quality gate) leaves its stage not ready.
-    const skipped = Either.isRight(outcome) && outcome.right.details?.skipped === true;
+    const details = Either.isRight(outcome)
+      ? { ...outcome.right.details, ...(gate ? { quality_gate: gate.summary } : {}) }
+      : undefined;
+    yield* bestEffort(manifest(result, details, output));
+    // Failed (a gate included) and skipped runs leave their stage not ready.
     yield* bestEffort(
       markReadiness({
         domain: ctx.domain,
         stage: ctx.stage,
         partitionKey: ctx.partitionKey,
-        isReady: (result.status === "complete" || result.status === "no_data_expected") && !skipped,
+        isReady: result.status === "complete" || result.status === "no_data_expected",
         checkedAt: result.finished_at,
       }),
     );
+    const ending: RunEnding = Either.isLeft(outcome)
+      ? { kind: "error", error: outcome.left, ...(deadLetterId ? { deadLetterId } : {}) }
+      : gate
+        ? { kind: "finished", counts: result.counts, check: gate }
+        : { kind: "other" };
+    yield* recordRunAnomalies(ctx, ending);
     yield* bestEffort(
       audit([
         {

@@ -25,6 +25,19 @@ export interface SourceConfigShape {
   readonly retry: RetryPolicy;
   /** Thresholds of the pipelines' anomaly detectors (`src/detectors/`). */
   readonly detection: DetectionSettings;
+  /** Quality gate thresholds an operator may set (`src/core/quality-gate.ts`). */
+  readonly qualityGate: QualityGateSettings;
+}
+
+/** Default largest share of quarantined records a run may have: 5%. */
+export const DEFAULT_MAX_QUARANTINE_RATIO = 0.05;
+
+/** Quarantine-ratio thresholds (0..1) of the runs' quality gate. */
+export interface QualityGateSettings {
+  /** `QUALITY_GATE_MAX_QUARANTINE_RATIO`: for pipelines that set none. Default 0.05. */
+  readonly maxQuarantineRatio: number;
+  /** `QUALITY_GATE_OVERRIDES` (`pipeline=ratio,…`): per pipeline, over its own setting. */
+  readonly overrides: Readonly<Record<string, number>>;
 }
 
 /** Detector thresholds an operator may set; unset ones use each detector's defaults. */
@@ -74,6 +87,27 @@ const detectionFromVars = (
   };
 };
 
+const ratio = (text: string | undefined): number | undefined => {
+  const value = Number(text);
+  return text !== undefined && text.trim() !== "" && value >= 0 && value <= 1 ? value : undefined;
+};
+
+const qualityGateFromVars = (
+  vars: Readonly<Record<string, string | undefined>>,
+): QualityGateSettings => {
+  const overrides: Record<string, number> = {};
+  for (const entry of (vars.QUALITY_GATE_OVERRIDES ?? "").split(",")) {
+    const [name, value] = entry.split("=").map((part) => part.trim());
+    const parsed = ratio(value);
+    if (name && parsed !== undefined) overrides[name] = parsed;
+  }
+  return {
+    maxQuarantineRatio:
+      ratio(vars.QUALITY_GATE_MAX_QUARANTINE_RATIO) ?? DEFAULT_MAX_QUARANTINE_RATIO,
+    overrides,
+  };
+};
+
 /** Reads `MARKET_DATA_BASE_URL`, `POLYGON_API_KEY`, `LIVE_UNIVERSES`, `FETCH_CONCURRENCY`, … */
 export const sourceConfigFromVars = (
   vars: Readonly<Record<string, string | undefined>>,
@@ -106,4 +140,5 @@ export const sourceConfigFromVars = (
     baseDelayMs: positiveInt(vars.RETRY_BASE_DELAY_MS, defaultRetryPolicy.baseDelayMs),
   },
   detection: detectionFromVars(vars),
+  qualityGate: qualityGateFromVars(vars),
 });

@@ -1,7 +1,7 @@
 /**
  * Anomalies raised while ingesting (broken invariants that do not reject records), written to
  * `core_anomalies` with deterministic ids: the id hashes where the anomaly is (domain, stage,
- * partition) and what it is (category + key), so finding the same anomaly again updates its
+ * partition) and what it is (rule + key), so finding the same anomaly again updates its
  * row instead of adding one, and a later run that no longer sees it marks it resolved. Each
  * row also names the pipeline and capture that last saw it and the data time it concerns.
  */
@@ -10,18 +10,20 @@ import { Effect } from "effect";
 import { dbTry } from "../db/db";
 import { coreAnomalies } from "../db/schema";
 import { excluded } from "../db/sql";
+import { type AnomalyCategory, type AnomalySeverity, categoryOfRule } from "./anomaly-vocabulary";
 import { sha256Hex } from "./hash";
 import type { RunContext } from "./pipeline";
 
-/** Severity of an anomaly, as alerts group them. */
-export type AnomalySeverity = "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+export type { AnomalySeverity } from "./anomaly-vocabulary";
 
 /** One anomaly found by a run. */
 export interface AnomalyInput {
-  /** `REFERENTIAL_INTEGRITY`, `MONOTONIC_TIMESTAMPS`, … */
-  readonly category: string;
+  /** What found it: `REFERENTIAL_INTEGRITY`, `VOLUME_SHIFT`, `QUALITY_GATE`, … */
+  readonly rule: string;
+  /** The seed's category; default `categoryOfRule(rule)`. */
+  readonly category?: AnomalyCategory;
   readonly severity: AnomalySeverity;
-  /** What identifies this anomaly within its partition and category (e.g. `AAPL|2025-01-02`). */
+  /** What identifies this anomaly within its partition and rule (e.g. `AAPL|2025-01-02`). */
   readonly key: string;
   readonly message: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
@@ -30,8 +32,8 @@ export interface AnomalyInput {
 }
 
 /** The deterministic id of an anomaly of a run's partition. */
-export const anomalyId = (ctx: RunContext, category: string, key: string) =>
-  sha256Hex([ctx.domain, ctx.stage, ctx.partitionKey, category, key].join("\u0000")).pipe(
+export const anomalyId = (ctx: RunContext, rule: string, key: string) =>
+  sha256Hex([ctx.domain, ctx.stage, ctx.partitionKey, rule, key].join("\u0000")).pipe(
     Effect.map((hash) => `anom_${hash.slice(0, 32)}`),
   );
 
@@ -41,13 +43,14 @@ export const recordAnomalies = (ctx: RunContext, anomalies: ReadonlyArray<Anomal
     ? Effect.succeed(0)
     : Effect.gen(function* () {
         const rows = yield* Effect.forEach(anomalies, (a) =>
-          Effect.map(anomalyId(ctx, a.category, a.key), (id) => ({
+          Effect.map(anomalyId(ctx, a.rule, a.key), (id) => ({
             anomalyId: id,
             domain: ctx.domain,
             stage: ctx.stage,
             partitionKey: ctx.partitionKey,
             severity: a.severity,
-            category: a.category,
+            rule: a.rule,
+            category: a.category ?? categoryOfRule(a.rule),
             message: a.message,
             detectedAt: ctx.capturedAt,
             metadata: JSON.stringify({
@@ -71,6 +74,7 @@ export const recordAnomalies = (ctx: RunContext, anomalies: ReadonlyArray<Anomal
               target: coreAnomalies.anomalyId,
               set: {
                 severity: excluded("severity"),
+                category: excluded("category"),
                 message: excluded("message"),
                 metadata: excluded("metadata"),
                 pipeline: excluded("pipeline"),
@@ -83,12 +87,12 @@ export const recordAnomalies = (ctx: RunContext, anomalies: ReadonlyArray<Anomal
         return rows.length;
       });
 
-/** Marks the open anomalies of these keys resolved at the run's capture time. */
-export const resolveAnomalies = (ctx: RunContext, category: string, keys: ReadonlyArray<string>) =>
+/** Marks the open anomalies of these keys of `rule` resolved at the run's capture time. */
+export const resolveAnomalies = (ctx: RunContext, rule: string, keys: ReadonlyArray<string>) =>
   keys.length === 0
     ? Effect.succeed(0)
     : Effect.gen(function* () {
-        const ids = yield* Effect.forEach(keys, (k) => anomalyId(ctx, category, k));
+        const ids = yield* Effect.forEach(keys, (k) => anomalyId(ctx, rule, k));
         const result = yield* dbTry("anomalies.resolve", (db) =>
           db
             .update(coreAnomalies)

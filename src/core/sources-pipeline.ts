@@ -59,6 +59,8 @@ export const sourcePipeline = (
           }),
       ),
     livePartitions: () => [],
+    // A file someone asked to ingest that holds no record at all kept nothing usable.
+    qualityGate: { requireRecords: true, ...source.qualityGate },
     run: (ctx) =>
       Effect.gen(function* () {
         const config = yield* SourceConfig;
@@ -70,6 +72,7 @@ export const sourcePipeline = (
         return {
           status: "complete",
           counts: report.counts,
+          rejections: report.rejections,
           details: {
             source: source.name,
             location: describeLocation(location),

@@ -5,6 +5,7 @@
  */
 import { Effect, Either, Exit, Fiber } from "effect";
 import type { DatabaseError } from "./errors";
+import { emptyRejections, RejectionTally } from "./quality-gate";
 import { type QuarantinedRecord, quarantineRecords } from "./quarantine";
 import type {
   Accepted,
@@ -47,6 +48,7 @@ export const defineSource = <A>(definition: SourceDefinition<A>): Source => ({
   target: definition.target,
   parser: definition.parser,
   detects: definition.detection?.rules ?? [],
+  ...(definition.qualityGate ? { qualityGate: definition.qualityGate } : {}),
   open: (ctx, env, options) => openRun(definition, ctx, env, options),
 });
 
@@ -65,6 +67,7 @@ const openRun = <A>(
   let staged: Array<Accepted<A>> = [];
   let rejected: Array<QuarantinedRecord> = [];
   const sample: Array<{ index: number; reasons: ReadonlyArray<string> }> = [];
+  const tally = new RejectionTally();
   let received = 0;
   let valid = 0;
   let quarantined = 0;
@@ -79,6 +82,7 @@ const openRun = <A>(
     rejected.push(record);
     rejectedChars += record.raw.length;
     maxQuarantineChars = Math.max(maxQuarantineChars, rejectedChars);
+    tally.add(record.recordIndex, record.reasons);
     if (sample.length < SAMPLE_REJECTIONS) {
       sample.push({ index: record.recordIndex, reasons: record.reasons });
     }
@@ -233,6 +237,7 @@ const openRun = <A>(
       maxBatchRows,
       maxQuarantineChars,
       sampleRejections: sample,
+      rejections: tally.summary(),
       details,
     };
     return report;
@@ -283,6 +288,7 @@ export const collectingRun = <A>(
       maxBatchRows: 0,
       maxQuarantineChars: 0,
       sampleRejections: [],
+      rejections: emptyRejections,
       details: {},
     }),
   );

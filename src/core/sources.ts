@@ -11,6 +11,7 @@ import type { Effect, Either } from "effect";
 import type { Db } from "../db/db";
 import type { DatabaseError } from "./errors";
 import type { RunContext } from "./pipeline";
+import type { QualityGate, RejectionSummary } from "./quality-gate";
 import type { QuarantinedRecord } from "./quarantine";
 import type { RunCounts } from "./run-result";
 import type { SourceConfig } from "./source-config";
@@ -169,6 +170,8 @@ export interface SourceDefinition<A> {
   ) => Effect.Effect<number, DatabaseError, Db>;
   /** The target table's detection, run after the last write (`details.detection`). */
   readonly detection?: TableDetection<A>;
+  /** The quality gate of an ingestion through this source (default 5%). */
+  readonly qualityGate?: QualityGate;
 }
 
 /** Batch sizes of one run. */
@@ -197,6 +200,8 @@ export interface SourceReport {
     readonly index: number;
     readonly reasons: ReadonlyArray<string>;
   }>;
+  /** Every quarantined record counted by contract, and the first indexes. */
+  readonly rejections: RejectionSummary;
   readonly details: Readonly<Record<string, unknown>>;
 }
 
@@ -215,6 +220,7 @@ export interface Source {
   readonly parser: SourceParser;
   /** Rules run on the target table after each run (its `TableDetection`), if any. */
   readonly detects: ReadonlyArray<string>;
+  readonly qualityGate?: QualityGate;
   /** Starts handling the records of one run. */
   readonly open: (
     ctx: RunContext,

@@ -6,9 +6,11 @@
  * bad params) fails the effect, everything else ends in the result.
  */
 import { Clock, Effect, Either } from "effect";
+import { categoryOfRule, parseCategory } from "./anomaly-vocabulary";
 import { describeUnknown } from "./errors";
 import { BatchId, CaptureId, ExecutionId, makeCaptureId, PipelineName } from "./ids";
 import { upsertManifest } from "./manifest";
+import { refuseFuturePartition } from "./partition-time";
 import type { Pipeline, RunContext } from "./pipeline";
 import type { Registry } from "./registry";
 import { emptyCounts, type RunStatus, type RunTrigger } from "./run-result";
@@ -52,6 +54,7 @@ export const resolveWorkflow = (
       });
     }
     const partition = yield* workflow.partitionOf(params);
+    yield* refuseFuturePartition(workflow.name, partition);
     return { workflow, partition } as const;
   });
 
@@ -192,6 +195,9 @@ export const runWorkflow = (
         stage = step.stage;
         yield* advance(stage, "complete", { step: step.name });
       }
+      if (ran.status === "skipped" && step.stage !== undefined) {
+        yield* advance(step.stage, "skipped", { step: step.name, reason: ran.output.reason });
+      }
       const target = ran.jump ?? step.next;
       if (target === END) break;
       const nextIndex =
@@ -203,13 +209,18 @@ export const runWorkflow = (
       index = nextIndex;
     }
     const endMs = yield* nowMs;
+    // Steps a gate skipped (not branches a choice left aside) make the run incomplete.
+    const gated = steps.filter((s) => s.status === "skipped" && s.kind === "pipeline");
     if (!failure) {
-      stage = "COMPLETED";
-      yield* advance("COMPLETED", "complete", { steps: steps.length });
+      stage = gated.length > 0 ? "COMPLETED_WITH_SKIPS" : "COMPLETED";
+      yield* advance(stage, "complete", {
+        steps: steps.length,
+        ...(gated.length > 0 ? { skipped_steps: gated.map((s) => s.name) } : {}),
+      });
     }
     result = {
       ...result,
-      status: failure ? "failed" : "complete",
+      status: failure ? "failed" : gated.length > 0 ? "complete_with_skips" : "complete",
       stage,
       finished_at: iso(endMs),
       duration_ms: endMs - startMs,
@@ -297,7 +308,7 @@ const runStep = (
           } satisfies StepOutcome;
         }
         return {
-          status: details.skipped === true ? "skipped" : "complete",
+          status: r.status === "skipped" ? "skipped" : "complete",
           output,
         } satisfies StepOutcome;
       }
@@ -311,7 +322,7 @@ const runStep = (
         if (Either.isLeft(answered)) {
           yield* recordAnomalies(ctx, [
             {
-              category: "WORKFLOW_ERROR",
+              rule: "WORKFLOW_ERROR",
               severity: "HIGH",
               key,
               message: `lambda ${step.name} threw: ${answered.left}`,
@@ -327,7 +338,8 @@ const runStep = (
         if (!answer.ok) {
           yield* recordAnomalies(ctx, [
             {
-              category: answer.category,
+              rule: answer.category,
+              category: parseCategory(answer.category) ?? categoryOfRule(answer.category),
               severity: answer.severity,
               key,
               message: `${context.workflow} ${step.name}: ${answer.message}`,

@@ -21,7 +21,8 @@ export interface StepRun {
   readonly error?: { readonly tag: string; readonly message: string };
 }
 
-export type WorkflowStatus = "running" | "complete" | "failed";
+/** `complete_with_skips`: no step failed, but a gate skipped a pipeline step (not ready). */
+export type WorkflowStatus = "running" | "complete" | "complete_with_skips" | "failed";
 
 /** The result of a workflow run, as the CLI, HTTP and the store show it. */
 export interface WorkflowRunResult {

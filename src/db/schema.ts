@@ -80,6 +80,7 @@ export const coreAnomalies = sqliteTable(
     stage: text("stage").notNull(),
     partitionKey: text("partition_key").notNull(),
     severity: text("severity").notNull(),
+    /** The seed's category: QUALITY_GATE, NETWORK, DATA_QUALITY or VALIDATION. */
     category: text("category").notNull(),
     message: text("message").notNull(),
     detectedAt: text("detected_at").notNull(),
@@ -90,6 +91,8 @@ export const coreAnomalies = sqliteTable(
     pipeline: text("pipeline"),
     captureId: text("capture_id"),
     observedAt: text("observed_at"),
+    /** What found it (VOLUME_SHIFT, QUALITY_GATE, DEAD_LETTER, …); the id hashes it. */
+    rule: text("rule").notNull().default(""),
   },
   (t) => [
     index("core_anomalies_partition_idx").on(t.domain, t.partitionKey),

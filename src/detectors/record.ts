@@ -5,7 +5,7 @@
  * or storage failure is logged and the run goes on.
  */
 import { and, eq, isNull } from "drizzle-orm";
-import { Effect } from "effect";
+import { Cause, Effect } from "effect";
 import { auditRun } from "../audit/audit-log";
 import type { RunContext } from "../core/pipeline";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/sources-anomalies";
@@ -14,9 +14,9 @@ import { coreAnomalies } from "../db/schema";
 import { formatAlert, formatBatch } from "./alerts";
 import type { Detection, DetectorRule } from "./types";
 
-/** A detection as `recordAnomalies` stores it (rule → category, context → metadata). */
+/** A detection as `recordAnomalies` stores it (category DATA_QUALITY, context → metadata). */
 export const toAnomalyInput = (d: Detection): AnomalyInput => ({
-  category: d.rule,
+  rule: d.rule,
   severity: d.severity,
   key: d.key,
   message: d.message,
@@ -46,7 +46,7 @@ const openKeys = (ctx: RunContext, rule: DetectorRule) =>
           eq(coreAnomalies.domain, ctx.domain),
           eq(coreAnomalies.stage, ctx.stage),
           eq(coreAnomalies.partitionKey, ctx.partitionKey),
-          eq(coreAnomalies.category, rule),
+          eq(coreAnomalies.rule, rule),
           isNull(coreAnomalies.resolvedAt),
         ),
       ),
@@ -117,20 +117,45 @@ export const recordDetections = (
     return { anomalies: detections.length, by_rule: byRule, resolved } satisfies DetectionSummary;
   });
 
+/** The rule of a detection step that failed; category DATA_QUALITY (docs/anomalies.md). */
+export const DETECTOR_ERROR = "DETECTOR_ERROR";
+const DETECTOR_ERROR_KEY = "detection";
+
 /**
  * Runs a detection step so it can never halt the pipeline: any failure or defect becomes a
- * logged error and a summary with `error`.
+ * logged error, a `DETECTOR_ERROR` anomaly (resolved by the next step that succeeds) and a
+ * summary with `error`. Writing the anomaly is best effort too.
  */
 export const detectionStep = <E, R>(
   ctx: RunContext,
   step: Effect.Effect<DetectionSummary, E, R>,
 ): Effect.Effect<DetectionSummary, never, R | Db> =>
   step.pipe(
-    Effect.catchAllCause((cause) =>
-      Effect.logError("anomaly detection failed; the run continues", cause).pipe(
-        Effect.annotateLogs({ capture_id: ctx.captureId }),
-        Effect.as({ anomalies: 0, by_rule: {}, resolved: 0, error: String(cause) }),
+    Effect.tap(() =>
+      resolveAnomalies(ctx, DETECTOR_ERROR, [DETECTOR_ERROR_KEY]).pipe(
+        Effect.catchAllCause((e) => Effect.logError("detector error anomaly not resolved", e)),
       ),
     ),
+    Effect.catchAllCause((cause) => {
+      const error = Cause.pretty(cause).split("\n")[0] ?? "detection failed";
+      return Effect.logError("anomaly detection failed; the run continues", cause).pipe(
+        Effect.annotateLogs({ capture_id: ctx.captureId }),
+        Effect.zipRight(
+          recordAnomalies(ctx, [
+            {
+              rule: DETECTOR_ERROR,
+              category: "DATA_QUALITY",
+              severity: "HIGH",
+              key: DETECTOR_ERROR_KEY,
+              message: `anomaly detection did not run to the end for ${ctx.partitionKey}: ${error}`,
+              metadata: { error: String(Cause.squash(cause)) },
+            },
+          ]).pipe(
+            Effect.catchAllCause((e) => Effect.logError("detector error anomaly not written", e)),
+          ),
+        ),
+        Effect.as({ anomalies: 0, by_rule: {}, resolved: 0, error: String(cause) }),
+      );
+    }),
     Effect.withSpan("Detectors.detect"),
   );

@@ -103,7 +103,7 @@ export const reconcilePartition = (
       const fields = [...new Set(diff.modified.flatMap((m) => Object.keys(m.diffs)))].sort();
       yield* recordAnomalies(ctx, [
         {
-          category: "RECONCILIATION",
+          rule: "RECONCILIATION",
           severity: counts.modified > 0 || counts.removed > 0 ? "HIGH" : "MEDIUM",
           key: ANOMALY_KEY,
           message: `${pipeline.name} ${partition}: stored rows differ from a replay of the source: ${counts.added} added, ${counts.removed} removed, ${counts.modified} modified${fields.length > 0 ? ` (fields: ${fields.join(", ")})` : ""}`,

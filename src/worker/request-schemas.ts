@@ -5,7 +5,13 @@
  */
 import { ParseResult, Schema } from "effect";
 import { parseIsoDate } from "../calendar/dates";
-import { SEVERITIES } from "../core/anomalies";
+import {
+  CATEGORIES,
+  parseCategory,
+  parseSeverity,
+  SEVERITIES,
+  SEVERITY_NAMES,
+} from "../core/anomaly-vocabulary";
 import { echo } from "./limits";
 
 /** Longest name, key or id a request may carry. */
@@ -90,11 +96,21 @@ export const OneOf = <const L extends ReadonlyArray<string>>(values: L) =>
     Schema.Literal(...values),
   );
 
-/** An anomaly severity, any case; as a filter it is a minimum. */
+/**
+ * An anomaly severity, any case, ours or the seed's name (`WARN` → MEDIUM,
+ * docs/anomalies.md); as a filter it is a minimum.
+ */
 export const Severity = textParam(
-  `one of ${SEVERITIES.join(", ")}`,
-  (text) => SEVERITIES.find((s) => s === text.toUpperCase()),
+  `one of ${SEVERITY_NAMES.join(", ")}`,
+  parseSeverity,
   Schema.Literal(...SEVERITIES),
+);
+
+/** One of the seed's anomaly categories, any case. */
+export const Category = textParam(
+  `one of ${CATEGORIES.join(", ")}`,
+  parseCategory,
+  Schema.Literal(...CATEGORIES),
 );
 
 /** `true`/`1` or `false`/`0`. */

@@ -46,7 +46,7 @@ const run = async (date: string) => {
 const query = (sql: string, args: Array<string | number> = []) => queryDb(db.url, sql, args);
 const rowsOf = (rule: string, partition: string) =>
   query(
-    "SELECT * FROM core_anomalies WHERE category = ? AND partition_key = ? ORDER BY anomaly_id",
+    "SELECT * FROM core_anomalies WHERE rule = ? AND partition_key = ? ORDER BY anomaly_id",
     [rule, partition],
   );
 
@@ -86,7 +86,7 @@ describe("anomaly detection in market_data.ingest_prices", () => {
       "Missing data: expected a valid daily bar for MSFT on 2025-06-11 (NYSE session), none received",
     ]);
     const gaps = await query(
-      "SELECT partition_key, message FROM core_anomalies WHERE category = 'TIME_GAP'",
+      "SELECT partition_key, message FROM core_anomalies WHERE rule = 'TIME_GAP'",
     );
     expect(gaps).toEqual([
       expect.objectContaining({
@@ -233,7 +233,7 @@ describe("LatencyBreach in a live run", () => {
     );
     // Every other run in this file is a backfill (not the live session): never a breach.
     const [count] = await query(
-      "SELECT count(*) AS n FROM core_anomalies WHERE category = 'LATENCY_BREACH'",
+      "SELECT count(*) AS n FROM core_anomalies WHERE rule = 'LATENCY_BREACH'",
     );
     expect(Number(count?.n)).toBe(1);
   });

@@ -54,7 +54,11 @@ const rollingRows = (week: string, tier = "NMS_TIER_1") =>
 
 describe("finra.weekly_refresh over eight sample weeks", () => {
   it("runs every step of every week; rolling is gated until six weeks exist", () => {
-    expect(runs.map((r) => r.status)).toEqual(Array(8).fill("complete"));
+    // Weeks without six weeks of history end with their rolling step skipped by the gate.
+    expect(runs.map((r) => r.status)).toEqual([
+      ...Array(5).fill("complete_with_skips"),
+      ...Array(3).fill("complete"),
+    ]);
     for (const run of runs) {
       expect(run.steps.map((s) => s.name)).toEqual([
         "ingest",
@@ -75,7 +79,10 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
       "complete",
       "complete",
     ]);
-    expect(runs.map((r) => r.stage)).toEqual(Array(8).fill("COMPLETED"));
+    expect(runs.map((r) => r.stage)).toEqual([
+      ...Array(5).fill("COMPLETED_WITH_SKIPS"),
+      ...Array(3).fill("COMPLETED"),
+    ]);
     const last = runs[7]!;
     expect(last.steps[0]?.output).toMatchObject({
       status: "complete",
@@ -117,7 +124,7 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
     const gated = runs[4]!.steps[4]!;
     expect(gated.status).toBe("skipped");
     expect(gated.output).toMatchObject({
-      skipped: true,
+      status: "skipped",
       reason: "insufficient_history",
       missing_weeks: ["2024-12-27"],
     });
@@ -188,13 +195,30 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
     );
     expect(stored[0]).toMatchObject({ status: "complete", stage: "COMPLETED" });
     expect(JSON.parse(String(stored[0]?.steps))).toEqual(last.steps);
-    // The gated run did not reach ROLLED.
+    // The gated run's ROLLED stage is recorded skipped, with its reason, and the run ends
+    // COMPLETED_WITH_SKIPS.
     const gated = await query(
       db.url,
-      "SELECT stage FROM core_manifest WHERE execution_id = ? AND stage = 'ROLLED'",
+      "SELECT stage, status, metadata FROM core_manifest WHERE execution_id = ? AND stage IN ('ROLLED', 'COMPLETED_WITH_SKIPS', 'COMPLETED') ORDER BY stage",
       [runs[4]!.run_id],
     );
-    expect(gated).toEqual([]);
+    expect(gated.map((r) => [r.stage, r.status])).toEqual([
+      ["COMPLETED_WITH_SKIPS", "complete"],
+      ["ROLLED", "skipped"],
+    ]);
+    expect(JSON.parse(String(gated[1]?.metadata)).details).toMatchObject({
+      step: "rolling",
+      reason: "insufficient_history",
+    });
+    // The pipeline's own capture of the gated week reads skipped too.
+    const capture = await query(
+      db.url,
+      "SELECT status, metadata FROM core_manifest WHERE domain = 'finra.otc_transparency' AND stage = 'ROLLING' AND partition_key = '2025-01-31|NMS_TIER_1'",
+    );
+    expect(capture.map((r) => r.status)).toEqual(["skipped"]);
+    expect(JSON.parse(String(capture[0]?.metadata)).details).toMatchObject({
+      reason: "insufficient_history",
+    });
   });
 
   it("marks readiness per stage and partition; a gated rolling stays not ready", async () => {

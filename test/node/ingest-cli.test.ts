@@ -28,10 +28,12 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
       file,
       "--json",
     );
-    expect(first.code).toBe(0);
+    // 8 of 10 records break a contract: the gate fails the run (exit 1), the 2 valid rows stay.
+    expect(first.code).toBe(1);
     const doc = JSON.parse(first.stdout);
     expect(doc).toMatchObject({
-      status: "complete",
+      status: "failed",
+      error: { tag: "QualityGateFailed", retryable: false },
       pipeline: "trade_data.ingest_execution_csv",
       partition: "file:executions-bad.csv",
       source: "execution_csv",
@@ -48,7 +50,7 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
       file,
       "--json",
     );
-    expect(second.code).toBe(0);
+    expect(second.code).toBe(1);
     expect(JSON.parse(second.stdout).counts).toEqual(doc.counts);
     const [trades] = await query(db.url, "SELECT count(*) AS n FROM trades");
     const [quarantine] = await query(db.url, "SELECT count(*) AS n FROM core_quarantine");
@@ -58,7 +60,7 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
       "SELECT status, row_count FROM core_manifest WHERE capture_id = ?",
       [doc.capture_id],
     );
-    expect(manifest).toEqual([expect.objectContaining({ status: "complete", row_count: 2 })]);
+    expect(manifest).toEqual([expect.objectContaining({ status: "failed", row_count: 2 })]);
   });
 
   it("takes --partition, and prints a human summary without --json", async () => {
@@ -72,9 +74,13 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
       "--partition",
       "2025-01-10|NMS_TIER_1",
     );
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain("complete finra_otc_weekly");
+    // Two bad lines of five: written, but the quality gate fails the run and says why.
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("failed finra_otc_weekly");
     expect(result.stdout).toContain("received 5, valid 3, quarantined 2, written 3");
+    expect(result.stdout).toContain(
+      "error [QualityGateFailed] quality gate: 2 of 5 records quarantined (40% > 5%)",
+    );
   });
 
   it("exits 1 with the typed error when the payload is unreadable", async () => {

@@ -263,7 +263,7 @@ describe("reconciliation against stored rows", () => {
     expect(drifted.diff.modified[0]?.diffs.close?.old).toBe("1.23");
 
     const open = await query(
-      "SELECT severity, message, resolved_at FROM core_anomalies WHERE partition_key = ? AND category = 'RECONCILIATION'",
+      "SELECT severity, message, resolved_at FROM core_anomalies WHERE partition_key = ? AND rule = 'RECONCILIATION'",
       [partition],
     );
     expect(open).toHaveLength(1);
@@ -273,7 +273,7 @@ describe("reconciliation against stored rows", () => {
     await ingest(PRICES, partition);
     expect((await reconcile(partition)).clean).toBe(true);
     const after = await query(
-      "SELECT resolved_at FROM core_anomalies WHERE partition_key = ? AND category = 'RECONCILIATION'",
+      "SELECT resolved_at FROM core_anomalies WHERE partition_key = ? AND rule = 'RECONCILIATION'",
       [partition],
     );
     expect(after).toHaveLength(1);

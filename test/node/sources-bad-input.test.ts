@@ -47,8 +47,21 @@ describe("bad records are quarantined with line numbers and every reason", () =>
       "execution_csv",
       sourceFixture("executions-bad.csv"),
     );
-    expect(result.status).toBe("complete");
+    // 8 of 10 quarantined: the quality gate fails the run; the 2 valid rows are still written.
+    expect(result.status).toBe("failed");
     expect(result.counts).toEqual({ received: 10, valid: 2, quarantined: 8, written: 2 });
+    expect(result.error).toMatchObject({
+      tag: "QualityGateFailed",
+      retryable: false,
+      gate: { ratio: 0.8, threshold: 0.05, received: 10, valid: 2, quarantined: 8 },
+    });
+    expect(result.error?.gate?.top_reasons.slice(0, 2)).toEqual([
+      { contract: "MALFORMED_ROW", count: 2 },
+      { contract: "TIMESTAMP_VALIDITY", count: 2 },
+    ]);
+    expect([...(result.error?.gate?.sample_indexes ?? [])].sort((a, b) => a - b)).toEqual([
+      3, 4, 5, 6, 7, 8, 9, 11,
+    ]);
     const trades = await query(db.url, "SELECT trade_id, side FROM trades ORDER BY trade_id");
     expect(trades.map((t) => [t.trade_id, t.side])).toEqual([
       ["B-1", "BUY"],
@@ -100,15 +113,16 @@ describe("bad records are quarantined with line numbers and every reason", () =>
     expect(cut?.reasons).toContain("MALFORMED_ROW: unterminated quoted field (file cut short?)");
   });
 
-  it("a header-only payload is complete with nothing received", async () => {
+  it("a header-only payload reads, receives nothing and fails the gate (no records)", async () => {
     const path = await payload(
       "header-only.csv",
       "trade_id,client_id,symbol,side,quantity,price,timestamp,venue\r\n",
     );
     const result = await ingestThroughRunner(db.url, "execution_csv", path);
     expect(result).toMatchObject({
-      status: "complete",
+      status: "failed",
       counts: { received: 0, valid: 0, quarantined: 0, written: 0 },
+      error: { tag: "QualityGateFailed", message: expect.stringContaining("no records") },
     });
   });
 

@@ -28,10 +28,12 @@ describe("SOURCES", () => {
 
   it("iex_quote: quotes → market_quotes (latestVolume, falling back to volume)", async () => {
     const result = await ingestThroughRunner(db.url, "iex_quote", sourceFixture("iex-quotes.json"));
+    // One record of three quarantined is over the 5% gate: written, but the run fails.
     expect(result).toMatchObject({
-      status: "complete",
+      status: "failed",
       partition: "file:iex-quotes.json",
       counts: { received: 3, valid: 2, quarantined: 1, written: 2 },
+      error: { tag: "QualityGateFailed" },
     });
     const rows = await query(db.url, "SELECT * FROM market_quotes ORDER BY symbol");
     expect(rows.map((r) => [r.symbol, r.quoted_at, r.price, r.volume, r.source])).toEqual([

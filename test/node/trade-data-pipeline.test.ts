@@ -54,7 +54,7 @@ const runOk = async (partition: string, pipeline = PIPELINE) => {
 const anomalies = (partition: string) =>
   query(
     db.url,
-    "SELECT anomaly_id, category, severity, message, resolved_at, metadata FROM core_anomalies WHERE partition_key = ? ORDER BY category, anomaly_id",
+    "SELECT anomaly_id, rule, category, severity, message, resolved_at, metadata FROM core_anomalies WHERE partition_key = ? ORDER BY rule, anomaly_id",
     [partition],
   );
 
@@ -116,7 +116,7 @@ describe("trade_data.ingest_trades", () => {
     const found = await anomalies(partition);
     expect(found).toHaveLength(symbols.size);
     expect(
-      found.every((a) => a.category === "REFERENTIAL_INTEGRITY" && a.resolved_at === null),
+      found.every((a) => a.rule === "REFERENTIAL_INTEGRITY" && a.resolved_at === null),
     ).toBe(true);
     expect(found.map((a) => JSON.parse(String(a.metadata)).symbol).sort()).toEqual(
       [...symbols].sort(),
@@ -161,6 +161,9 @@ describe("trade_data.ingest_trades", () => {
     try {
       const result = await runOk(partition);
       expect(result.counts).toEqual({ received: 6, valid: 3, quarantined: 3, written: 3 });
+      // Half the file quarantined: the valid rows are written, the gate fails the run.
+      expect(result.status).toBe("failed");
+      expect(result.error).toMatchObject({ tag: "QualityGateFailed", retryable: false });
       const bad = await quarantineOf(db.url, partition);
       expect(bad.map((b) => [b.index, b.reasons])).toEqual([
         [
@@ -179,14 +182,16 @@ describe("trade_data.ingest_trades", () => {
       ]);
       await runOk(partition);
       const found = await anomalies(partition);
-      expect(found.map((a) => [a.category, a.severity])).toEqual([
-        ["MONOTONIC_TIMESTAMPS", "MEDIUM"],
-        ["REFERENTIAL_INTEGRITY", "HIGH"],
+      expect(found.map((a) => [a.rule, a.category, a.severity])).toEqual([
+        ["CONTRACT_VIOLATIONS", "VALIDATION", "MEDIUM"],
+        ["MONOTONIC_TIMESTAMPS", "DATA_QUALITY", "MEDIUM"],
+        ["QUALITY_GATE", "QUALITY_GATE", "HIGH"],
+        ["REFERENTIAL_INTEGRITY", "DATA_QUALITY", "HIGH"],
       ]);
-      expect(found[0]?.message).toBe(
+      expect(found[1]?.message).toBe(
         "1 trade(s) are timestamped before the trade preceding them (kept in payload order)",
       );
-      expect(found[1]?.message).toContain("ZZZZ on 2025-01-02");
+      expect(found[3]?.message).toContain("ZZZZ on 2025-01-02");
       const order = await query(
         db.url,
         "SELECT trade_id FROM trades WHERE client_id = 'CLIENT_B' ORDER BY rowid",

@@ -159,9 +159,9 @@ describe("step types", () => {
     expect(statuses(r)).toEqual(["boom:failed", "ingest:not_run"]);
     const rows = await query(
       db.url,
-      "SELECT category FROM core_anomalies WHERE partition_key = '2025-01-24|OTCE' AND stage = 'BOOM'",
+      "SELECT rule, category FROM core_anomalies WHERE partition_key = '2025-01-24|OTCE' AND stage = 'BOOM'",
     );
-    expect(rows).toEqual([expect.objectContaining({ category: "WORKFLOW_ERROR" })]);
+    expect(rows).toEqual([expect.objectContaining({ rule: "WORKFLOW_ERROR", category: "DATA_QUALITY" })]);
   });
 
   it("a failed pipeline step stops the refresh: a week FINRA has not published", async () => {

@@ -140,7 +140,7 @@ describe("POST /replays, GET /replays/:id", () => {
     );
     expect(manifest?.sha).toBe(view.by_partition[0]?.sha256);
     const anomalies = await sql(
-      "SELECT severity, message FROM core_anomalies WHERE category = 'RECONCILIATION' AND partition_key = '2025-07-15|demo' AND resolved_at IS NULL",
+      "SELECT severity, message FROM core_anomalies WHERE rule = 'RECONCILIATION' AND partition_key = '2025-07-15|demo' AND resolved_at IS NULL",
     );
     expect(anomalies).toHaveLength(1);
     expect(String(anomalies[0]?.message)).toContain("(fields: volume)");
@@ -225,7 +225,7 @@ describe("GET /partitions/:pipeline/:partition/diff", () => {
     expect(Object.keys(drifted.modified[0]?.diffs ?? {})).toEqual(["close"]);
     expect(drifted.modified[0]?.diffs.close?.old).toBe("0.5");
     const recorded = await sql(
-      "SELECT count(*) AS n FROM core_anomalies WHERE category = 'RECONCILIATION' AND partition_key = '2025-07-17|demo'",
+      "SELECT count(*) AS n FROM core_anomalies WHERE rule = 'RECONCILIATION' AND partition_key = '2025-07-17|demo'",
     );
     expect(recorded[0]?.n).toBe(0);
   });

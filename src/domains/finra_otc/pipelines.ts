@@ -18,6 +18,7 @@ import type { PipelineError } from "../../core/errors";
 import { redactUrl } from "../../core/http-source";
 import { PipelineName } from "../../core/ids";
 import type { Pipeline, PipelineOutcome, PipelineServices, RunContext } from "../../core/pipeline";
+import { type QualityGate, summarizeRejections } from "../../core/quality-gate";
 import { quarantineRecords } from "../../core/quarantine";
 import { SourceConfig } from "../../core/source-config";
 import { recordAnomalies, resolveAnomalies } from "../../core/sources-anomalies";
@@ -70,6 +71,7 @@ const weeklyPipeline = (definition: {
   readonly stage: string;
   readonly description: string;
   readonly dependsOn?: ReadonlyArray<string>;
+  readonly qualityGate?: QualityGate;
   readonly run: (
     ctx: RunContext,
     partition: WeekTierPartition,
@@ -85,6 +87,7 @@ const weeklyPipeline = (definition: {
   livePartitions: () => [],
   partitionsForRange: (range, params) => weekTierPartitionsForRange(definition.name, range, params),
   ...(definition.dependsOn ? { dependsOn: definition.dependsOn } : {}),
+  ...(definition.qualityGate ? { qualityGate: definition.qualityGate } : {}),
   run: (ctx) =>
     Either.match(parseWeekTier(definition.name, ctx.partitionKey), {
       // The runner already validated the key; a failure here is a programming error.
@@ -97,6 +100,8 @@ const weeklyPipeline = (definition: {
 export const ingestWeek = weeklyPipeline({
   name: INGEST,
   stage: "INGEST",
+  // A published weekly file has lines: none kept is not a week's data.
+  qualityGate: { requireRecords: true },
   description: "FINRA OTC transparency weekly venue-volume file for one week and tier (raw)",
   run: (ctx, p) =>
     Effect.gen(function* () {
@@ -115,6 +120,7 @@ export const ingestWeek = weeklyPipeline({
       return {
         status: "complete",
         counts: report.counts,
+        rejections: report.rejections,
         details: {
           row_count: report.counts.written,
           stale_rows_removed: stale,
@@ -183,6 +189,7 @@ export const normalizeWeek = weeklyPipeline({
       return {
         status: "complete",
         counts: { received: lines.length, valid: valid.length, quarantined, written },
+        rejections: summarizeRejections(rejected),
         details: {
           row_count: kept.length,
           duplicates_dropped: dropped.length,
@@ -234,7 +241,7 @@ export const computeRolling = weeklyPipeline({
       if (!gate.ok) {
         yield* recordAnomalies(ctx, [
           {
-            category: "QUALITY_GATE",
+            rule: "QUALITY_GATE",
             severity: "HIGH",
             key: GATE_KEY,
             message: `rolling ${ROLLING_WEEKS}-week average for ${p.tier} week ending ${p.weekEnding} skipped: ${gate.missing.length} of ${ROLLING_WEEKS} weeks not aggregated (${gate.missing.join(", ")})`,
@@ -246,10 +253,9 @@ export const computeRolling = weeklyPipeline({
           },
         ]);
         return {
-          status: "complete",
+          status: "skipped",
           counts: { received: 0, valid: 0, quarantined: 0, written: 0 },
           details: {
-            skipped: true,
             reason: "insufficient_history",
             missing_weeks: gate.missing,
             row_count: 0,

@@ -15,6 +15,7 @@ import { PipelineName } from "../../core/ids";
 import { mapFields } from "../../core/mapping";
 import { noDataExpected } from "../../core/outcomes";
 import type { Pipeline, ReplayMode, RunContext } from "../../core/pipeline";
+import { summarizeRejections } from "../../core/quality-gate";
 import { type QuarantinedRecord, quarantineRecords } from "../../core/quarantine";
 import { retryRequest } from "../../core/retry";
 import { SourceConfig } from "../../core/source-config";
@@ -150,6 +151,7 @@ const run = (ctx: RunContext) =>
     return {
       status: "complete",
       counts: { received: records.length, valid: valid.length, quarantined, written },
+      rejections: summarizeRejections(rejected),
       details: {
         universe: partition.universe,
         date: partition.date,
@@ -219,6 +221,8 @@ export const ingestPrices: Pipeline = {
   },
   partitionsForRange,
   replay,
+  // A session's bars are due: a trading day with none fails the gate (closed days do not run).
+  qualityGate: { requireRecords: true },
   run: (ctx) =>
     run(ctx).pipe(
       // The runner already validated the key; a failure here is a programming error.

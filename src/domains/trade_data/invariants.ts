@@ -276,7 +276,7 @@ export const tradeChecks =
 
     const finish = Effect.gen(function* () {
       const anomalies: Array<AnomalyInput> = unpricedOrder.map(({ key, ...u }) => ({
-        category: "REFERENTIAL_INTEGRITY",
+        rule: "REFERENTIAL_INTEGRITY",
         severity: "HIGH",
         key,
         message: `${u.trades} trade(s) reference ${u.symbol} on ${u.date}, which has no market data in market_prices`,
@@ -284,7 +284,7 @@ export const tradeChecks =
       }));
       if (regressionCount > 0) {
         anomalies.push({
-          category: "MONOTONIC_TIMESTAMPS",
+          rule: "MONOTONIC_TIMESTAMPS",
           severity: "MEDIUM",
           key: ORDER_KEY,
           message: `${regressionCount} trade(s) are timestamped before the trade preceding them (kept in payload order)`,

@@ -56,6 +56,7 @@ const run = (ctx: RunContext) =>
     return {
       status: "complete",
       counts: report.counts,
+      rejections: report.rejections,
       details: {
         date: partition.date,
         client_id: partition.clientId,

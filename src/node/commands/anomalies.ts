@@ -1,15 +1,21 @@
 /**
- * `dataspine anomalies [list] [--pipeline P] [--severity S] [--since T] [--unresolved]
- * [--rule R] [--partition K] [--limit N] [--json]`, `dataspine anomalies resolve <id>`, and
+ * `dataspine anomalies [list] [--pipeline P] [--severity S] [--category C] [--since T]
+ * [--unresolved] [--rule R] [--partition K] [--limit N] [--json]` (severity also in the seed's
+ * names, docs/anomalies.md), `dataspine anomalies resolve <id>`, and
  * `dataspine anomalies check-missing` (MissingData over `core_expected_schedules` now, as the
  * Cron Trigger runs it), `dataspine anomalies rules` (the `DETECTORS` registry), `dataspine
  * anomalies tables` (which rules run on which canonical table: `TABLE_DETECTIONS`).
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
-import { getAnomaly, listAnomalies, resolveAnomaly, SEVERITIES } from "../../core/anomalies";
+import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/anomalies";
+import {
+  CATEGORIES,
+  parseCategory,
+  parseSeverity,
+  SEVERITY_NAMES,
+} from "../../core/anomaly-vocabulary";
 import { sourceConfigFromVars } from "../../core/source-config";
-import type { AnomalySeverity } from "../../core/sources-anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { checkMissingData } from "../../detectors/missing-data-check";
 import { DETECTORS } from "../../detectors/registry";
@@ -21,7 +27,7 @@ import { type Command, cliLayer, print, UsageError } from "./shared";
 export const anomaliesCommand: Command = {
   name: "anomalies",
   usage: [
-    "dataspine anomalies [list] [--pipeline P] [--severity LOW|MEDIUM|HIGH|CRITICAL] [--since ISO] [--unresolved] [--rule R] [--partition K] [--limit N] [--json]",
+    "dataspine anomalies [list] [--pipeline P] [--severity LOW|MEDIUM|HIGH|CRITICAL|DEBUG|INFO|WARN|ERROR] [--category QUALITY_GATE|NETWORK|DATA_QUALITY|VALIDATION] [--since ISO] [--unresolved] [--rule R] [--partition K] [--limit N] [--json]",
     "dataspine anomalies resolve <id> [--json]",
     "dataspine anomalies check-missing [--json]",
     "dataspine anomalies rules [--json]",
@@ -37,6 +43,7 @@ export const anomaliesCommand: Command = {
         since: { type: "string" },
         unresolved: { type: "boolean", default: false },
         rule: { type: "string" },
+        category: { type: "string" },
         partition: { type: "string" },
         limit: { type: "string" },
         json: { type: "boolean", default: false },
@@ -45,9 +52,13 @@ export const anomaliesCommand: Command = {
     const [action = "list", id] = positionals;
     const run = <A, E>(effect: Effect.Effect<A, E, never>) => Effect.runPromise(effect);
     if (action === "list") {
-      const severity = values.severity?.toUpperCase();
-      if (severity !== undefined && !SEVERITIES.includes(severity as AnomalySeverity)) {
-        throw new UsageError(`--severity must be one of ${SEVERITIES.join(", ")}`);
+      const severity = values.severity === undefined ? undefined : parseSeverity(values.severity);
+      if (values.severity !== undefined && severity === undefined) {
+        throw new UsageError(`--severity must be one of ${SEVERITY_NAMES.join(", ")}`);
+      }
+      const category = values.category === undefined ? undefined : parseCategory(values.category);
+      if (values.category !== undefined && category === undefined) {
+        throw new UsageError(`--category must be one of ${CATEGORIES.join(", ")}`);
       }
       if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) {
         throw new UsageError("--since must be an ISO-8601 date or time");
@@ -59,7 +70,8 @@ export const anomaliesCommand: Command = {
       const rows = await run(
         listAnomalies({
           ...(values.pipeline ? { pipeline: values.pipeline } : {}),
-          ...(severity ? { severity: severity as AnomalySeverity } : {}),
+          ...(severity ? { severity } : {}),
+          ...(category ? { category } : {}),
           ...(values.since ? { since: new Date(Date.parse(values.since)).toISOString() } : {}),
           ...(values.unresolved ? { unresolved: true } : {}),
           ...(values.rule ? { rule: values.rule.toUpperCase() } : {}),

@@ -54,11 +54,12 @@ const PLAIN_LINE_INTERVAL_MS = 10_000;
 
 /** Progress on stderr: a redrawn bar on a TTY, a plain line per 10% (or 10 s) otherwise. */
 const progressReporter = (total: number, stream: NodeJS.WriteStream = process.stderr) => {
-  const tally = { complete: 0, no_data_expected: 0, failed: 0 };
+  const tally = { complete: 0, no_data_expected: 0, skipped: 0, failed: 0 };
   let lastStep = 0;
   let lastLineAt = Date.now();
   const counts = () =>
-    `complete ${tally.complete}, no_data_expected ${tally.no_data_expected}, failed ${tally.failed}`;
+    `complete ${tally.complete}, no_data_expected ${tally.no_data_expected}, ` +
+    `${tally.skipped > 0 ? `skipped ${tally.skipped}, ` : ""}failed ${tally.failed}`;
   return {
     onSettled: (result: BackfillPartitionResult, settled: number) =>
       Effect.sync(() => {
@@ -94,7 +95,8 @@ export const formatReport = (report: BackfillReport): string => {
   const lines = [
     `backfill ${report.backfill_id} ${report.status}`,
     `  ${report.pipeline} ${report.start}..${report.end} ${describeParams(report.params)}`.trimEnd(),
-    `  total ${report.total}, complete ${report.complete}, no_data_expected ${report.no_data_expected}, failed ${report.failed}`,
+    `  total ${report.total}, complete ${report.complete}, no_data_expected ${report.no_data_expected}, ` +
+      `${report.skipped > 0 ? `skipped ${report.skipped}, ` : ""}failed ${report.failed}`,
   ];
   if (report.failures.length > 0) {
     lines.push("  failed partitions:");

@@ -78,7 +78,7 @@ const runSubcommand = async (argv: ReadonlyArray<string>) => {
         },
         human(r),
       );
-      return r.status === "complete" ? 0 : 1;
+      return r.status === "failed" ? 1 : 0;
     }
     if (exit.cause._tag === "Fail") {
       const error = exit.cause.error;

@@ -1,6 +1,7 @@
 /**
- * Anomalies: `GET /anomalies?pipeline=&severity=&since=&unresolved=&rule=&partition=&limit=`
- * (severity is a minimum: `HIGH` lists HIGH and CRITICAL), `GET /anomalies/:id`, and
+ * Anomalies: `GET /anomalies?pipeline=&severity=&category=&since=&unresolved=&rule=&partition=&limit=`
+ * (severity is a minimum: `HIGH`, or the seed's `ERROR`, lists HIGH and CRITICAL;
+ * docs/anomalies.md), `GET /anomalies/:id`, and
  * `POST /anomalies/:id/resolve` (write), and `GET /detectors` (the `DETECTORS` registry:
  * each rule's description and default thresholds).
  */
@@ -10,12 +11,22 @@ import { formatBatch } from "../../detectors/alerts";
 import { DETECTORS } from "../../detectors/registry";
 import { routes, runEffect } from "../handler";
 import { AnomalyNotFound } from "../http-errors";
-import { Flag, Instant, Limit, optional, Severity, Text, UpperText } from "../request-schemas";
+import {
+  Category,
+  Flag,
+  Instant,
+  Limit,
+  optional,
+  Severity,
+  Text,
+  UpperText,
+} from "../request-schemas";
 import { params, query } from "../validate";
 
 const ListQuery = Schema.Struct({
   pipeline: optional(Text),
   severity: optional(Severity),
+  category: optional(Category),
   since: optional(Instant),
   unresolved: optional(Flag),
   rule: optional(UpperText),

@@ -10,7 +10,7 @@ import { routes, runEffect } from "../handler";
 import { DeadLetterNotFound } from "../http-errors";
 import { Limit, OneOf, optional, Text } from "../request-schemas";
 import { params, query } from "../validate";
-import { STATUS_OF_RUN } from "./runs";
+import { statusOfRun } from "./runs";
 
 const ListQuery = Schema.Struct({
   status: optional(OneOf(["open", "retried"])),
@@ -44,5 +44,5 @@ export const deadLetterRoutes = routes()
       ),
     );
     if (!retried) throw new DeadLetterNotFound({ message: `no dead letter ${id}` });
-    return c.json(retried, STATUS_OF_RUN[retried.run.status]);
+    return c.json(retried, statusOfRun(retried.run));
   });

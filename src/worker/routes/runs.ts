@@ -1,8 +1,9 @@
 /**
  * `POST /runs`: run one partition through its actor.
  */
-import { Schema } from "effect";
-import type { RunStatus } from "../../core/run-result";
+import { Effect, Schema } from "effect";
+import { refuseFuturePartition } from "../../core/partition-time";
+import type { RunResult, RunStatus } from "../../core/run-result";
 import { resolveRun } from "../../core/runner";
 import { PIPELINES } from "../../domains/registry";
 import { partitionActor } from "../actors";
@@ -16,15 +17,23 @@ const RunBody = Schema.Struct({
   batch_id: optional(Text),
 });
 
-/** HTTP status of a run result: done 200, still going 202, failed 502 (upstream or database). */
+/**
+ * HTTP status of a run result: done (or skipped by its pipeline's gate) 200, still going
+ * 202, failed 502 (upstream or database); `statusOfRun` answers 422 for a failed quality gate.
+ */
 export const STATUS_OF_RUN: Readonly<Record<RunStatus, 200 | 202 | 502>> = {
   complete: 200,
   no_data_expected: 200,
+  skipped: 200,
   pending: 202,
   running: 202,
   retrying: 202,
   failed: 502,
 };
+
+/** The HTTP status of one run result: 422 when its data failed the quality gate. */
+export const statusOfRun = (result: RunResult) =>
+  result.error?.tag === "QualityGateFailed" ? 422 : STATUS_OF_RUN[result.status];
 
 export const runRoutes = routes().post(
   "/runs",
@@ -33,7 +42,9 @@ export const runRoutes = routes().post(
     const body = c.req.valid("json");
     const { pipeline, partitionKey } = await runEffect(
       c.env,
-      resolveRun(PIPELINES, body.pipeline, body.partition),
+      resolveRun(PIPELINES, body.pipeline, body.partition).pipe(
+        Effect.tap((r) => refuseFuturePartition(r.pipeline.name, r.partitionKey)),
+      ),
     );
     const response = await partitionActor(c.env, pipeline.name, partitionKey).run({
       pipeline: pipeline.name,
@@ -41,6 +52,6 @@ export const runRoutes = routes().post(
       trigger: "http",
       ...(body.batch_id ? { batchId: body.batch_id } : {}),
     });
-    return c.json(response.result, STATUS_OF_RUN[response.result.status]);
+    return c.json(response.result, statusOfRun(response.result));
   },
 );

@@ -71,7 +71,7 @@ export const workflowRoutes = routes()
           response.error ?? { tag: "Defect", message: "workflow run failed", status: 500 },
         );
       }
-      return c.json(response.result, response.result.status === "complete" ? 200 : 422);
+      return c.json(response.result, response.result.status === "failed" ? 422 : 200);
     },
   )
   .get("/workflows/:name/runs", params(NameParams), query(RunsQuery), async (c) => {
