@@ -55,7 +55,7 @@ export class RejectionTally {
   summary(): RejectionSummary {
     return {
       by_contract: Object.fromEntries(
-        [...this.#byContract].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+        [...this.#byContract].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
       ),
       sample_indexes: [...this.#sample],
     };
