@@ -45,10 +45,10 @@ const run = async (date: string) => {
 
 const query = (sql: string, args: Array<string | number> = []) => queryDb(db.url, sql, args);
 const rowsOf = (rule: string, partition: string) =>
-  query(
-    "SELECT * FROM core_anomalies WHERE rule = ? AND partition_key = ? ORDER BY anomaly_id",
-    [rule, partition],
-  );
+  query("SELECT * FROM core_anomalies WHERE rule = ? AND partition_key = ? ORDER BY anomaly_id", [
+    rule,
+    partition,
+  ]);
 
 beforeAll(async () => {
   db = await makeTempDb();

@@ -115,9 +115,9 @@ describe("trade_data.ingest_trades", () => {
     const symbols = new Set(expected.map((t) => t.symbol));
     const found = await anomalies(partition);
     expect(found).toHaveLength(symbols.size);
-    expect(
-      found.every((a) => a.rule === "REFERENTIAL_INTEGRITY" && a.resolved_at === null),
-    ).toBe(true);
+    expect(found.every((a) => a.rule === "REFERENTIAL_INTEGRITY" && a.resolved_at === null)).toBe(
+      true,
+    );
     expect(found.map((a) => JSON.parse(String(a.metadata)).symbol).sort()).toEqual(
       [...symbols].sort(),
     );

@@ -161,7 +161,9 @@ describe("step types", () => {
       db.url,
       "SELECT rule, category FROM core_anomalies WHERE partition_key = '2025-01-24|OTCE' AND stage = 'BOOM'",
     );
-    expect(rows).toEqual([expect.objectContaining({ rule: "WORKFLOW_ERROR", category: "DATA_QUALITY" })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ rule: "WORKFLOW_ERROR", category: "DATA_QUALITY" }),
+    ]);
   });
 
   it("a failed pipeline step stops the refresh: a week FINRA has not published", async () => {
