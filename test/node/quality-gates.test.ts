@@ -9,6 +9,8 @@ import { join } from "node:path";
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BackfillPartitionResult, summarize } from "../../src/core/backfill";
+import { settleRun } from "../../src/core/backfill-slice";
 import type { Pipeline } from "../../src/core/pipeline";
 import { checkQualityGate, gateThreshold, summarizeRejections } from "../../src/core/quality-gate";
 import { Registry } from "../../src/core/registry";
@@ -337,6 +339,34 @@ describe("thresholds", () => {
     ).toEqual({
       by_contract: { REQUIRED_FIELDS: 2, "no colon here": 1, PRICE_VALIDITY: 1 },
       sample_indexes: [2, 5, 9],
+    });
+  });
+
+  it("a skipped partition is final for a backfill (not polled forever) and counted apart", () => {
+    const view = {
+      status: "skipped",
+      capture_id: "c",
+      execution_id: "e",
+      error: null,
+      started_at: "2025-04-01T10:00:00.000Z",
+      next_retry_at: null,
+    };
+    expect(settleRun(view, Date.parse("2025-04-01T12:00:00Z"))).toMatchObject({
+      kind: "final",
+      status: "skipped",
+    });
+    const result = (status: BackfillPartitionResult["status"]) => ({
+      partition: `p-${status}`,
+      status,
+      capture_id: null,
+      execution_id: null,
+      counts: { received: 0, valid: 0, quarantined: 0, written: 0 },
+    });
+    expect(summarize([result("complete"), result("skipped")])).toMatchObject({
+      status: "complete",
+      complete: 1,
+      skipped: 1,
+      failed: 0,
     });
   });
 
