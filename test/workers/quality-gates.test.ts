@@ -4,24 +4,18 @@
  * gate's figures and the actor does not retry; a gated calculation reads `skipped`; a future
  * partition is refused with 409; `GET /anomalies` takes the seed's severities and categories.
  */
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addDays, dayOfWeek } from "../../src/calendar/dates";
 import { newYorkDate } from "../../src/calendar/sessions";
 import type { RunResult } from "../../src/core/run-result";
 import { universeSymbols } from "../../src/domains/market_data/universes";
 import { partitionActor } from "../../src/worker/actors";
+import { get, post } from "./api";
 
-const BASE = "http://dataspine.test";
-const AUTH = { Authorization: "Bearer test-token", "content-type": "application/json" };
 const PRICES = "market_data.ingest_prices";
 
-const postRun = (pipeline: string, partition: string) =>
-  SELF.fetch(`${BASE}/runs`, {
-    method: "POST",
-    headers: AUTH,
-    body: JSON.stringify({ pipeline, partition }),
-  });
+const postRun = (pipeline: string, partition: string) => post("/runs", { pipeline, partition });
 
 const setFeedAnomalies = (anomalies: ReadonlyArray<object>) =>
   fetch(`${env.MARKET_DATA_BASE_URL}/__anomalies`, {
@@ -36,7 +30,7 @@ interface AnomalyView {
   readonly context: Readonly<Record<string, unknown>>;
 }
 const anomalies = async (query: string) => {
-  const res = await SELF.fetch(`${BASE}/anomalies?${query}`);
+  const res = await get(`/anomalies?${query}`);
   return { status: res.status, body: (await res.json()) as { anomalies: Array<AnomalyView> } };
 };
 
@@ -72,7 +66,7 @@ describe("POST /runs and the quality gate", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(false);
 
     const ready = (await (
-      await SELF.fetch(`${BASE}/readiness?domain=market_data&week_ending=2024-03-15`)
+      await get("/readiness?domain=market_data&week_ending=2024-03-15")
     ).json()) as { readiness: Array<{ partition_key: string; is_ready: boolean }> };
     expect(ready.readiness.find((r) => r.partition_key === partition)?.is_ready).toBe(false);
 
@@ -119,7 +113,7 @@ describe("POST /runs and the quality gate", () => {
     expect(await stub.status()).toMatchObject({ status: "skipped", next_retry_at: null });
     expect(await runDurableObjectAlarm(stub)).toBe(false);
     const listed = (await (
-      await SELF.fetch(`${BASE}/partitions?pipeline=finra.otc_transparency.compute_rolling`)
+      await get("/partitions?pipeline=finra.otc_transparency.compute_rolling")
     ).json()) as { partitions: Array<{ partition_key: string; status: string }> };
     expect(listed.partitions.find((p) => p.partition_key === partition)?.status).toBe("skipped");
   });
@@ -144,10 +138,8 @@ describe("future partitions", () => {
   it("POST /workflows/:name/runs refuses a future week ending with 409", async () => {
     let friday = ahead;
     while (dayOfWeek(friday) !== 4) friday = addDays(friday, 1);
-    const res = await SELF.fetch(`${BASE}/workflows/finra.weekly_refresh/runs`, {
-      method: "POST",
-      headers: AUTH,
-      body: JSON.stringify({ params: { week_ending: friday, tier: "OTCE" } }),
+    const res = await post("/workflows/finra.weekly_refresh/runs", {
+      params: { week_ending: friday, tier: "OTCE" },
     });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: "PartitionInFuture" });
