@@ -58,7 +58,7 @@ const executions = (
 const anomaliesOf = (partition: string, rule: string) =>
   query(
     db.url,
-    "SELECT severity, message, observed_at, metadata FROM core_anomalies WHERE partition_key = ? AND category = ? ORDER BY observed_at",
+    "SELECT severity, message, observed_at, metadata FROM core_anomalies WHERE partition_key = ? AND rule = ? ORDER BY observed_at",
     [partition, rule],
   );
 

@@ -52,7 +52,7 @@ const volumeShifts = async (partition: string) =>
   (
     await query(
       db.url,
-      "SELECT observed_at, severity, message FROM core_anomalies WHERE category = 'VOLUME_SHIFT' AND partition_key = ? AND resolved_at IS NULL ORDER BY observed_at",
+      "SELECT observed_at, severity, message FROM core_anomalies WHERE rule = 'VOLUME_SHIFT' AND partition_key = ? AND resolved_at IS NULL ORDER BY observed_at",
       [partition],
     )
   ).map((r) => ({ date: String(r.observed_at).slice(0, 10), message: String(r.message) }));
@@ -81,7 +81,7 @@ describe("alphavantage_daily file of 506 real AAPL bars", { timeout: 120_000 }, 
     // A complete series of past sessions: no gap, no latency.
     const other = await query(
       db.url,
-      "SELECT count(*) AS n FROM core_anomalies WHERE category IN ('TIME_GAP', 'LATENCY_BREACH')",
+      "SELECT count(*) AS n FROM core_anomalies WHERE rule IN ('TIME_GAP', 'LATENCY_BREACH')",
     );
     expect(Number(other[0]?.n)).toBe(0);
     const [manifest] = await query(
@@ -105,7 +105,7 @@ describe("alphavantage_daily file of 506 real AAPL bars", { timeout: 120_000 }, 
       // 2015-08-24 is the file's sixth bar: only the stored baseline can judge it.
       const found = await query(
         fresh.url,
-        "SELECT observed_at FROM core_anomalies WHERE category = 'VOLUME_SHIFT' AND partition_key = 'file:aapl-h2.json'",
+        "SELECT observed_at FROM core_anomalies WHERE rule = 'VOLUME_SHIFT' AND partition_key = 'file:aapl-h2.json'",
       );
       expect(found.map((r) => String(r.observed_at).slice(0, 10))).toContain("2015-08-24");
     } finally {

@@ -86,7 +86,9 @@ describe("execution_csv keeps what the seed's trade contract accepts", () => {
       "T 10,Client B,AAPL,BUY,10,243,2025-01-02T14:40:00Z,XNYS",
     ]);
     const result = await ingestThroughRunner(db.url, "execution_csv", path, "2025-01-02|Client A");
-    expect(result.status).toBe("complete");
+    // The key is accepted and the 5 rows of Client A written; 1 foreign row of 6 is over the
+    // 5% quality gate, so the run itself reads failed.
+    expect(result).toMatchObject({ status: "failed", error: { tag: "QualityGateFailed" } });
     expect(result.counts).toMatchObject({ valid: 5, quarantined: 1, written: 5 });
     const [other] = await quarantineOf(db.url, "2025-01-02|Client A");
     expect(other?.reasons).toEqual([
