@@ -1,7 +1,7 @@
 /**
  * Errors in one place: network failures after the run's retries, dead letters and detector
  * crashes land in `core_anomalies` with the seed's categories and are resolved by a later good
- * run; filters take the seed's severity names; migration 0007 moves the old rule names out of
+ * run; filters take the seed's severity names; migration 0011 moves the old rule names out of
  * `category` without changing anomaly ids.
  */
 import { createClient } from "@libsql/client";
@@ -204,13 +204,13 @@ describe("filters speak the seed's severities and categories", { timeout: 60_000
   });
 });
 
-describe("migration 0007", () => {
+describe("migration 0011", () => {
   it("moves the rule out of category, maps category to the seed's, keeps the id", async () => {
     const old = await makeTempDb();
     try {
       const client = createClient({ url: old.url });
       const migrations = readMigrationFiles({ migrationsFolder: LIBSQL_MIGRATIONS });
-      // Every migration before 0007_anomaly_rule, applied as drizzle does.
+      // Every migration before 0011_anomaly_rule, applied as drizzle does.
       const before = migrations.slice(
         0,
         migrations.findIndex((m) => m.sql.some((q) => q.includes("ADD `rule`"))),

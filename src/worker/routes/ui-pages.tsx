@@ -11,8 +11,10 @@ import { UnknownPipeline } from "../../core/errors";
 import { listOperations } from "../../core/operations";
 import type { GridCursor } from "../../core/partition-grid";
 import { listReadiness } from "../../core/readiness";
+import { RUN_RULES } from "../../core/run-anomalies";
 import { resolveRun } from "../../core/runner";
 import type { AnomalySeverity } from "../../core/sources-anomalies";
+import { DETECTOR_ERROR } from "../../detectors/record";
 import { DETECTORS } from "../../detectors/registry";
 import { PIPELINES } from "../../domains/registry";
 import { partitionActor } from "../actors";
@@ -47,7 +49,8 @@ const RULES = [
     "RECONCILIATION",
     "REFERENTIAL_INTEGRITY",
     "MONOTONIC_TIMESTAMPS",
-    "QUALITY_GATE",
+    ...Object.values(RUN_RULES),
+    DETECTOR_ERROR,
     "WORKFLOW_ERROR",
   ]),
 ];
