@@ -1,5 +1,6 @@
 /**
- * One slice of a backfill: the body of each `BackfillCoordinator` alarm.
+ * One slice of a backfill: the body of each coordinator alarm (the `BackfillCoordinator`
+ * Durable Object on Workers, the host's backfill alarm on Deno).
  *
  * A slice (1) re-arms the alarm as a watchdog, so a crashed invocation always has a
  * successor; (2) settles partitions left `running` by a dead invocation, adopting the
@@ -10,18 +11,11 @@
  * next alarm, or finishes the backfill.
  */
 import { Clock, Effect } from "effect";
-import {
-  type BackfillDatabase,
-  type BackfillHeader,
-  type BackfillPartitionRow,
-  type BackfillStatus,
-  dueRetrying,
-  nextCheckAt,
-  partitionsIn,
-  readHeader,
-  statusCounts,
-  touchBackfill,
-  updatePartition,
+import type {
+  BackfillHeader,
+  BackfillPartitionRow,
+  BackfillStatus,
+  BackfillStore,
 } from "./backfill-store";
 import type { RunError } from "./run-result";
 
@@ -115,9 +109,8 @@ const errorOf = (cause: unknown, tag: string): RunError => ({
   retryable: true,
 });
 
-const record = (db: BackfillDatabase, row: BackfillPartitionRow, s: Settlement, nowMs: number) =>
-  updatePartition(
-    db,
+const record = (db: BackfillStore, row: BackfillPartitionRow, s: Settlement, nowMs: number) =>
+  db.updatePartition(
     row.ordinal,
     s.kind === "final"
       ? {
@@ -135,7 +128,7 @@ const record = (db: BackfillDatabase, row: BackfillPartitionRow, s: Settlement, 
 
 /** Asks the actors of `rows` where they stand and records it. */
 const checkAll = (
-  db: BackfillDatabase,
+  db: BackfillStore,
   ports: CoordinatorPorts,
   header: BackfillHeader,
   rows: ReadonlyArray<BackfillPartitionRow>,
@@ -149,8 +142,7 @@ const checkAll = (
         );
         const now = yield* Clock.currentTimeMillis;
         if (answer._tag === "Right") {
-          record(db, row, settleCheck(answer.right, row.dispatchedAt, now), now);
-          return;
+          return yield* record(db, row, settleCheck(answer.right, row.dispatchedAt, now), now);
         }
         yield* Effect.logWarning("backfill check failed", {
           partition: row.partitionKey,
@@ -158,7 +150,7 @@ const checkAll = (
         });
         // Unreachable actor: a lost dispatch is dispatched again (dispatches are counted,
         // so this ends); a retrying partition is looked at again later, not in a spin.
-        record(
+        yield* record(
           db,
           row,
           row.status === "running"
@@ -172,7 +164,7 @@ const checkAll = (
 
 /** Hands one partition to its actor and records the answer. */
 const dispatch = (
-  db: BackfillDatabase,
+  db: BackfillStore,
   ports: CoordinatorPorts,
   header: BackfillHeader,
   row: BackfillPartitionRow,
@@ -180,7 +172,7 @@ const dispatch = (
   Effect.gen(function* () {
     const dispatchedAt = iso(yield* Clock.currentTimeMillis);
     // Recorded before the call, so a crash leaves evidence of what was in flight.
-    updatePartition(db, row.ordinal, {
+    yield* db.updatePartition(row.ordinal, {
       status: "running",
       dispatches: row.dispatches + 1,
       dispatchedAt,
@@ -189,45 +181,48 @@ const dispatch = (
       ports.run(header.pipeline, row.partitionKey, header.backfillId),
     );
     const now = yield* Clock.currentTimeMillis;
-    record(db, row, settleRun(view, now), now);
+    yield* record(db, row, settleRun(view, now), now);
   }).pipe(
     // A thrown RPC (actor reset, overload) is infrastructure, not the partition's fault:
     // the partition goes back to pending until it has had MAX_DISPATCHES chances.
     Effect.catchAll((e) =>
-      Effect.sync(() =>
-        updatePartition(db, row.ordinal, {
-          status: "pending",
-          error: JSON.stringify(errorOf(e.error, "DispatchFailed")),
-        }),
-      ),
+      db.updatePartition(row.ordinal, {
+        status: "pending",
+        error: JSON.stringify(errorOf(e.error, "DispatchFailed")),
+      }),
     ),
   );
 
 /** Runs one slice; never fails (a defect is logged and the watchdog alarm stays armed). */
 export const runSlice = (
-  db: BackfillDatabase,
+  db: BackfillStore,
   ports: CoordinatorPorts,
 ): Effect.Effect<SliceResult | undefined> =>
   Effect.gen(function* () {
-    const header = readHeader(db);
+    const header = yield* db.header;
     if (header?.status !== "running") return undefined;
     const startMs = yield* Clock.currentTimeMillis;
     yield* Effect.promise(() => ports.setAlarm(startMs + WATCHDOG_MS));
 
     // No slice of this instance is in flight (the coordinator serialises them), so any
     // `running` row was left by an invocation that died mid-dispatch.
-    yield* checkAll(db, ports, header, partitionsIn(db, "running", Number.MAX_SAFE_INTEGER));
-    const due = dueRetrying(db, iso(startMs), header.sliceSize);
+    yield* checkAll(db, ports, header, yield* db.partitionsIn("running", Number.MAX_SAFE_INTEGER));
+    const due = yield* db.dueRetrying(iso(startMs), header.sliceSize);
     // Woken before any retry is due with nothing else to do (a manual or early alarm):
     // looking costs one status call per partition, so look rather than sleep again.
-    const idle = due.length === 0 && partitionsIn(db, "pending", 1).length === 0;
-    yield* checkAll(db, ports, header, idle ? partitionsIn(db, "retrying", header.sliceSize) : due);
+    const idle = due.length === 0 && (yield* db.partitionsIn("pending", 1)).length === 0;
+    yield* checkAll(
+      db,
+      ports,
+      header,
+      idle ? yield* db.partitionsIn("retrying", header.sliceSize) : due,
+    );
 
     const batch: Array<BackfillPartitionRow> = [];
-    for (const row of partitionsIn(db, "pending", header.sliceSize)) {
+    for (const row of yield* db.partitionsIn("pending", header.sliceSize)) {
       if (row.dispatches >= MAX_DISPATCHES) {
         const last = row.error ? (JSON.parse(row.error) as RunError).message : "no answer";
-        updatePartition(db, row.ordinal, {
+        yield* db.updatePartition(row.ordinal, {
           status: "failed",
           error: JSON.stringify({
             tag: "DispatchFailed",
@@ -246,22 +241,22 @@ export const runSlice = (
     });
 
     const nowMs = yield* Clock.currentTimeMillis;
-    const counts = statusCounts(db);
+    const counts = yield* db.statusCounts;
     if (counts.pending + counts.running > 0) {
       yield* Effect.promise(() => ports.setAlarm(nowMs));
-      touchBackfill(db, iso(nowMs));
+      yield* db.touch(iso(nowMs));
       return { done: false, nextAt: nowMs } as const;
     }
     if (counts.retrying > 0) {
-      const at = Math.max(nowMs, Date.parse(nextCheckAt(db) ?? iso(nowMs)));
+      const at = Math.max(nowMs, Date.parse((yield* db.nextCheckAt) ?? iso(nowMs)));
       yield* Effect.promise(() => ports.setAlarm(at));
-      touchBackfill(db, iso(nowMs));
+      yield* db.touch(iso(nowMs));
       return { done: false, nextAt: at } as const;
     }
     const status = counts.failed > 0 ? "failed" : "complete";
     // The alarm goes first: once the backfill reads as finished, nothing is scheduled.
     yield* Effect.promise(() => ports.deleteAlarm());
-    touchBackfill(db, iso(nowMs), status);
+    yield* db.touch(iso(nowMs), status);
     return { done: true, status } as const;
   }).pipe(
     Effect.catchAllDefect((defect) =>

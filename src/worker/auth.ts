@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { getCookie } from "hono/cookie";
 import { constantTimeEqual } from "../core/hash";
-import type { Env } from "./env";
+import type { AppEnv, AppVars } from "./app-env";
 import { AuthNotConfigured, errorResponse, Forbidden, Unauthorized } from "./http-errors";
 
 export type Scope = "read" | "write";
@@ -32,7 +32,7 @@ const configured = (value: string | undefined): value is string =>
   value !== undefined && value.trim() !== "";
 
 /** Whether `DATASPINE_PUBLIC_READS` opens read routes without a token. */
-export const publicReads = (env: Pick<Env, "DATASPINE_PUBLIC_READS">): boolean =>
+export const publicReads = (env: Pick<AppVars, "DATASPINE_PUBLIC_READS">): boolean =>
   /^(true|1|yes)$/i.test(env.DATASPINE_PUBLIC_READS?.trim() ?? "");
 
 /**
@@ -44,7 +44,7 @@ export const publicReads = (env: Pick<Env, "DATASPINE_PUBLIC_READS">): boolean =
  * if (!auth.ok) throw auth.error;
  */
 export const authorize = async (
-  env: Pick<Env, "DATASPINE_API_TOKEN" | "DATASPINE_READ_TOKEN" | "DATASPINE_PUBLIC_READS">,
+  env: Pick<AppVars, "DATASPINE_API_TOKEN" | "DATASPINE_READ_TOKEN" | "DATASPINE_PUBLIC_READS">,
   token: string | undefined,
   scope: Scope,
 ): Promise<Authorization> => {
@@ -81,7 +81,7 @@ const unauthorized = (c: Context) =>
   errorResponse(new Unauthorized({ message: TOKEN_REQUIRED }), c);
 
 /** Hono's bearer check, asking `authorize`; a refusal other than a bad token is thrown as is. */
-const bearerFor = (scope: Scope): MiddlewareHandler<{ Bindings: Env }> =>
+const bearerFor = (scope: Scope): MiddlewareHandler<{ Bindings: AppEnv }> =>
   bearerAuth({
     realm: "dataspine",
     verifyToken: async (token, c) => {
@@ -104,7 +104,7 @@ const BEARER = { read: bearerFor("read"), write: bearerFor("write") } as const;
  * sent; a cookie on a mutating request must come from the same origin (CSRF).
  */
 export const requireScope =
-  (scope?: Scope): MiddlewareHandler<{ Bindings: Env }> =>
+  (scope?: Scope): MiddlewareHandler<{ Bindings: AppEnv }> =>
   async (c, next) => {
     const safe = SAFE_METHODS.has(c.req.method);
     const needed = scope ?? (safe ? "read" : "write");
@@ -133,7 +133,7 @@ export const isStatusPagePath = (path: string): boolean =>
  * The app-wide guard: `PUBLIC_PATHS` are open to GET/HEAD, the status page guards itself,
  * everything else `requireScope()`.
  */
-export const guard = (): MiddlewareHandler<{ Bindings: Env }> => {
+export const guard = (): MiddlewareHandler<{ Bindings: AppEnv }> => {
   const check = requireScope();
   return (c, next) =>
     ((c.req.method === "GET" || c.req.method === "HEAD") && PUBLIC_PATHS.has(c.req.path)) ||

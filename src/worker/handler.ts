@@ -4,19 +4,19 @@
  */
 import { type Effect, Exit } from "effect";
 import { Hono } from "hono";
-import type { Env } from "./env";
+import type { AppEnv, AppVars } from "./app-env";
 import { errorOfCause } from "./replies";
 import { runtimeFor, type WorkerServices } from "./runtime";
 
-/** Hono typed with the Worker's bindings. */
-export type App = Hono<{ Bindings: Env }>;
+/** Hono typed with the app's bindings (the same on Workers and Deno). */
+export type App = Hono<{ Bindings: AppEnv }>;
 
 /** A new route group. */
-export const routes = (): App => new Hono<{ Bindings: Env }>();
+export const routes = (): App => new Hono<{ Bindings: AppEnv }>();
 
 /** Runs an effect for a handler; a typed failure is thrown as itself (with its `_tag`). */
 export const runEffect = async <A, E>(
-  env: Env,
+  env: AppVars,
   effect: Effect.Effect<A, E, WorkerServices>,
 ): Promise<A> => {
   const exit = await runtimeFor(env).runPromiseExit(effect);

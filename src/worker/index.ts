@@ -3,6 +3,7 @@
  * `BackfillCoordinator` (one per backfill) and `ReplayCoordinator` (one per replay) Durable
  * Objects.
  */
+import { appEnvOf } from "./actors";
 import { app } from "./app";
 import type { Env } from "./env";
 import { scheduled } from "./scheduled";
@@ -12,6 +13,6 @@ export { PartitionActor } from "./partition-actor";
 export { ReplayCoordinator } from "./replay-coordinator";
 
 export default {
-  fetch: app.fetch,
+  fetch: (request, env, ctx) => app.fetch(request, appEnvOf(env), ctx),
   scheduled,
 } satisfies ExportedHandler<Env>;

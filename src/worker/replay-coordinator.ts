@@ -8,13 +8,11 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { Effect } from "effect";
-import type { BackfillPlan } from "../core/backfill";
-import { reportOperation } from "../core/operations";
+import type { ReplayState, StartReplay } from "../actors/contract";
+import { mirrorOperation, replayOperation } from "../actors/operation-mirror";
 import { PIPELINES } from "../domains/registry";
 import {
   createReplay,
-  type ReplayHeader,
-  type ReplayPartitionView,
   type ReplayStorage,
   readPartitionOutput,
   readReplay,
@@ -24,39 +22,7 @@ import type { Env } from "./env";
 import { type Reply, replyOf } from "./replies";
 import { runtimeFor } from "./runtime";
 
-/** What `POST /replays` hands the coordinator. */
-export interface StartReplay {
-  readonly replayId: string;
-  readonly plan: BackfillPlan;
-  readonly reconcile: boolean;
-}
-
-/** A replay's state and its partitions so far. */
-export interface ReplayState {
-  readonly header: ReplayHeader;
-  readonly partitions: ReadonlyArray<ReplayPartitionView>;
-}
-
-/** A replay's state as a `core_operations` row. */
-const operationOf = ({ header, partitions }: ReplayState) =>
-  ({
-    operation_id: header.replay_id,
-    kind: "replay",
-    pipeline: header.pipeline,
-    start: header.start,
-    end: header.end,
-    status: header.status,
-    total: header.partitions.length,
-    done: partitions.length,
-    failed: partitions.filter((p) => p.status === "failed").length,
-    created_at: header.created_at,
-    updated_at: new Date().toISOString(),
-    finished_at: header.finished_at,
-  }) as const;
-
-/** Gets the stub of the coordinator of `replayId`. */
-export const replayCoordinator = (env: Env, replayId: string) =>
-  env.REPLAY_COORDINATOR.get(env.REPLAY_COORDINATOR.idFromName(replayId));
+export type { ReplayState, StartReplay } from "../actors/contract";
 
 /** The Durable Object that owns one replay: its plan, its output, its alarm. */
 export class ReplayCoordinator extends DurableObject<Env> {
@@ -107,9 +73,7 @@ export class ReplayCoordinator extends DurableObject<Env> {
     const state = await this.#run(readReplay(this.#storage()));
     if (!state) return;
     await runtimeFor(this.env).runPromise(
-      reportOperation(operationOf(state)).pipe(
-        Effect.catchAll((e) => Effect.logWarning("operation mirror failed", e)),
-      ),
+      mirrorOperation(replayOperation(state, new Date().toISOString())),
     );
   }
 

@@ -1,5 +1,6 @@
 /**
- * One Effect runtime per isolate (and per Durable Object instance), built from the Env.
+ * One Effect runtime per isolate (and per Durable Object instance, or per Deno process),
+ * built from the variables. Runtime-neutral: `@libsql/client/web` speaks HTTP through fetch.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { createClient } from "@libsql/client/web";
@@ -9,10 +10,10 @@ import { jsonLogsToStderr, parseLogLevel } from "../core/logging";
 import { SourceConfig } from "../core/source-config";
 import { Db } from "../db/db";
 import * as schema from "../db/schema";
-import type { Env } from "./env";
+import { type AppVars, varsOf } from "./app-env";
 
 /** Db (libSQL over HTTP) + HttpClient (fetch) + SourceConfig + JSON logs. */
-export const workerLayer = (env: Env) => {
+export const workerLayer = (env: AppVars) => {
   const client = createClient(
     env.LIBSQL_AUTH_TOKEN
       ? { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }
@@ -21,7 +22,7 @@ export const workerLayer = (env: Env) => {
   return Layer.mergeAll(
     Db.fromDatabase(drizzle(client, { schema })),
     FetchHttpClient.layer,
-    SourceConfig.fromVars(env as unknown as Readonly<Record<string, string | undefined>>),
+    SourceConfig.fromVars(varsOf(env)),
     jsonLogsToStderr(parseLogLevel(env.LOG_LEVEL, LogLevel.Info)),
   );
 };
@@ -31,10 +32,10 @@ export type WorkerServices = Layer.Layer.Success<ReturnType<typeof workerLayer>>
 
 export type WorkerRuntime = ManagedRuntime.ManagedRuntime<WorkerServices, never>;
 
-const runtimes = new WeakMap<Env, WorkerRuntime>();
+const runtimes = new WeakMap<AppVars, WorkerRuntime>();
 
 /** The runtime of this isolate for `env` (workerd passes the same Env object each time). */
-export const runtimeFor = (env: Env): WorkerRuntime => {
+export const runtimeFor = (env: AppVars): WorkerRuntime => {
   let runtime = runtimes.get(env);
   if (!runtime) {
     runtime = ManagedRuntime.make(workerLayer(env));

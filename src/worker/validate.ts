@@ -8,11 +8,11 @@ import { Either, ParseResult, Schema } from "effect";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { validator } from "hono/validator";
-import type { Env } from "./env";
+import type { AppEnv } from "./app-env";
 import { InvalidRequest, PayloadTooLarge } from "./http-errors";
 import { echo, MAX_JSON_DEPTH, maxBodyBytes, nestsDeeperThan } from "./limits";
 
-type AppEnv = { Bindings: Env };
+type Bindings = { Bindings: AppEnv };
 
 /** The first issue of a failed decode, as `<field> <problem>`. */
 const describe = (error: ParseResult.ParseError): string => {
@@ -59,7 +59,7 @@ export const jsonBody =
   <A, I>(
     schema: Schema.Schema<A, I>,
     shape: string,
-  ): MiddlewareHandler<AppEnv, string, { in: { json: I }; out: { json: A } }> =>
+  ): MiddlewareHandler<Bindings, string, { in: { json: I }; out: { json: A } }> =>
   async (c, next) => {
     const text = await c.req.text();
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
@@ -77,7 +77,7 @@ export const jsonBody =
   };
 
 /** Refuses a body over `DATASPINE_MAX_BODY_BYTES` (default 1 MiB) with 413, before reading it all. */
-export const limitBody = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+export const limitBody = (): MiddlewareHandler<Bindings> => async (c, next) => {
   const maxSize = maxBodyBytes(c.env);
   return bodyLimit({
     maxSize,

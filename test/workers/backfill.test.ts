@@ -10,11 +10,8 @@ import { newBackfillId } from "../../src/core/backfill";
 import { createBackfill, updatePartition } from "../../src/core/backfill-store";
 import { PartitionKey, PipelineName } from "../../src/core/ids";
 import * as backfillSchema from "../../src/db/backfill-schema";
-import { partitionActor } from "../../src/worker/actors";
-import {
-  type BackfillCoordinator,
-  backfillCoordinator,
-} from "../../src/worker/backfill-coordinator";
+import { backfillCoordinator, partitionActor } from "../../src/worker/actors";
+import type { BackfillCoordinator } from "../../src/worker/backfill-coordinator";
 import { get as getPath, post as postPath, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";

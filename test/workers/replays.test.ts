@@ -8,7 +8,8 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { createClient } from "@libsql/client/web";
 import { afterEach, describe, expect, it } from "vitest";
 import { sha256Of } from "../../src/reconciliation/sha256";
-import { type ReplayCoordinator, replayCoordinator } from "../../src/worker/replay-coordinator";
+import { replayCoordinator } from "../../src/worker/actors";
+import type { ReplayCoordinator } from "../../src/worker/replay-coordinator";
 import { get, post, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";

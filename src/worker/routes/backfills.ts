@@ -12,7 +12,6 @@ import {
 } from "../../core/backfill";
 import { BackfillNotFound, BackfillUnavailable } from "../../core/backfill-errors";
 import { PIPELINES } from "../../domains/registry";
-import { backfillCoordinator } from "../backfill-coordinator";
 import { routes, runEffect } from "../handler";
 import { unwrap } from "../replies";
 import { MAX_TEXT, optional, Text } from "../request-schemas";
@@ -42,7 +41,7 @@ export const backfillRoutes = routes()
       const backfillId = newBackfillId(new Date());
       const concurrency = body.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY;
       await unwrap(
-        () => backfillCoordinator(c.env, backfillId).start({ backfillId, plan, concurrency }),
+        () => c.env.ACTORS.backfill(backfillId).start({ backfillId, plan, concurrency }),
         unavailable(backfillId),
       );
       return c.json({ backfill_id: backfillId, partitions: plan.partitions.length }, 202, {
@@ -55,7 +54,7 @@ export const backfillRoutes = routes()
     const notFound = new BackfillNotFound({ backfill_id: id, message: `no backfill "${id}"` });
     // A malformed id never reaches a Durable Object (addressing one would create it).
     if (!isBackfillId(id)) throw notFound;
-    const progress = await unwrap(() => backfillCoordinator(c.env, id).progress(), unavailable(id));
+    const progress = await unwrap(() => c.env.ACTORS.backfill(id).progress(), unavailable(id));
     if (!progress) throw notFound;
     return c.json(progress);
   });

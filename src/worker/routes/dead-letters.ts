@@ -5,7 +5,6 @@
  */
 import { Effect, Schema } from "effect";
 import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/dead-letters";
-import { partitionActor } from "../actors";
 import { routes, runEffect } from "../handler";
 import { DeadLetterNotFound } from "../http-errors";
 import { Limit, OneOf, optional, Text } from "../request-schemas";
@@ -38,7 +37,7 @@ export const deadLetterRoutes = routes()
     const retried = await runEffect(
       c.env,
       retryDeadLetter(id, (run) =>
-        Effect.promise(() => partitionActor(c.env, run.pipeline, run.partition).run(run)).pipe(
+        Effect.promise(() => c.env.ACTORS.partition(run.pipeline, run.partition).run(run)).pipe(
           Effect.map((response) => response.result),
         ),
       ),

@@ -7,7 +7,6 @@ import { PartitionNotFound, UnknownPipeline } from "../../core/errors";
 import { listPartitions } from "../../core/manifest";
 import { resolveRun } from "../../core/runner";
 import { PIPELINES } from "../../domains/registry";
-import { partitionActor } from "../actors";
 import { routes, runEffect } from "../handler";
 import { Limit, Text } from "../request-schemas";
 import { params, query } from "../validate";
@@ -38,7 +37,7 @@ export const partitionRoutes = routes()
       c.env,
       resolveRun(PIPELINES, path.pipeline, path.partition),
     );
-    const status = await partitionActor(c.env, pipeline.name, partitionKey).status();
+    const status = await c.env.ACTORS.partition(pipeline.name, partitionKey).status();
     if (!status) {
       throw new PartitionNotFound({ message: `${pipeline.name} ${partitionKey} has never run` });
     }

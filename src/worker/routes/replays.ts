@@ -11,10 +11,9 @@ import { ReplayNotFound, ReplayUnavailable } from "../../reconciliation/errors";
 import { diffPartition } from "../../reconciliation/partition-diff";
 import { isReplayId, newReplayId, planReplay } from "../../reconciliation/replay";
 import { replayView } from "../../reconciliation/replay-view";
+import type { AppEnv } from "../app-env";
 import { requireScope } from "../auth";
-import type { Env } from "../env";
 import { routes, runEffect } from "../handler";
-import { replayCoordinator } from "../replay-coordinator";
 import { unwrap } from "../replies";
 import { MAX_TEXT, optional, Text } from "../request-schemas";
 import { jsonBody, params, query } from "../validate";
@@ -35,11 +34,11 @@ const IdParams = Schema.Struct({ id: Text });
 const unavailable = (replayId: string) => (message: string) =>
   new ReplayUnavailable({ replay_id: replayId, message });
 
-const stateOf = async (env: Env, id: string) => {
+const stateOf = async (env: AppEnv, id: string) => {
   const notFound = new ReplayNotFound({ replay_id: id, message: `no replay "${id}"` });
   // A malformed id never reaches a Durable Object (addressing one would create it).
   if (!isReplayId(id)) throw notFound;
-  const state = await unwrap(() => replayCoordinator(env, id).state(), unavailable(id));
+  const state = await unwrap(() => env.ACTORS.replay(id).state(), unavailable(id));
   if (!state) throw notFound;
   return state;
 };
@@ -54,7 +53,7 @@ export const replayRoutes = routes()
       const replayId = newReplayId(new Date());
       const reconcile = body.reconcile ?? true;
       await unwrap(
-        () => replayCoordinator(c.env, replayId).start({ replayId, plan, reconcile }),
+        () => c.env.ACTORS.replay(replayId).start({ replayId, plan, reconcile }),
         unavailable(replayId),
       );
       return c.json({ replay_id: replayId, partitions: plan.partitions.length }, 202, {
@@ -69,7 +68,7 @@ export const replayRoutes = routes()
   .get("/replays/:id/output", params(IdParams), async (c) => {
     const { id } = c.req.valid("param");
     const { header } = await stateOf(c.env, id);
-    const stub = replayCoordinator(c.env, id);
+    const stub = c.env.ACTORS.replay(id);
     const encoder = new TextEncoder();
     let index = 0;
     // One partition per pull: the response streams however long the range is.

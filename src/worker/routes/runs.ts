@@ -6,7 +6,6 @@ import { refuseFuturePartition } from "../../core/partition-time";
 import type { RunResult, RunStatus } from "../../core/run-result";
 import { resolveRun } from "../../core/runner";
 import { PIPELINES } from "../../domains/registry";
-import { partitionActor } from "../actors";
 import { routes, runEffect } from "../handler";
 import { optional, Text } from "../request-schemas";
 import { jsonBody } from "../validate";
@@ -46,7 +45,7 @@ export const runRoutes = routes().post(
         Effect.tap((r) => refuseFuturePartition(r.pipeline.name, r.partitionKey)),
       ),
     );
-    const response = await partitionActor(c.env, pipeline.name, partitionKey).run({
+    const response = await c.env.ACTORS.partition(pipeline.name, partitionKey).run({
       pipeline: pipeline.name,
       partition: partitionKey,
       trigger: "http",

@@ -7,7 +7,6 @@ import { Clock, Effect } from "effect";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { resolveAnomaly } from "../../core/anomalies";
 import { retryDeadLetter } from "../../core/dead-letters";
-import { partitionActor } from "../actors";
 import { authorize, sameOrigin, TOKEN_COOKIE } from "../auth";
 import { runEffect } from "../handler";
 import { problem, staticPage } from "../ui/render";
@@ -89,7 +88,7 @@ export const uiActionRoutes = uiRoutes()
     const retried = await runEffect(
       c.env,
       retryDeadLetter(id, (run) =>
-        Effect.promise(() => partitionActor(c.env, run.pipeline, run.partition).run(run)).pipe(
+        Effect.promise(() => c.env.ACTORS.partition(run.pipeline, run.partition).run(run)).pipe(
           Effect.map((response) => response.result),
         ),
       ),

@@ -17,7 +17,6 @@ import type { AnomalySeverity } from "../../core/sources-anomalies";
 import { DETECTOR_ERROR } from "../../detectors/record";
 import { DETECTORS } from "../../detectors/registry";
 import { PIPELINES } from "../../domains/registry";
-import { partitionActor } from "../actors";
 import { runEffect } from "../handler";
 import { InvalidRequest } from "../http-errors";
 import * as Q from "../ui/queries";
@@ -134,7 +133,7 @@ export const uiPageRoutes = uiRoutes()
       resolveRun(PIPELINES, c.req.param("pipeline"), c.req.param("partition")),
     );
     const [state, records] = await Promise.all([
-      partitionActor(c.env, pipeline.name, partitionKey).status(),
+      c.env.ACTORS.partition(pipeline.name, partitionKey).status(),
       runEffect(c.env, Q.partitionRecords(pipeline, partitionKey)),
     ]);
     return page(c, {

@@ -8,14 +8,13 @@
  *   GET  /workflows/runs/:run_id                     one run with its steps
  */
 import { Schema } from "effect";
+import { workflowActor } from "../../actors/contract";
 import { UnknownWorkflow } from "../../core/workflow";
 import { resolveWorkflow } from "../../core/workflow-runner";
 import { getWorkflowRun, listWorkflowRuns } from "../../core/workflow-store";
 import { WORKFLOWS } from "../../domains/registry";
-import { workflowActor } from "../actors";
 import { routes, runEffect } from "../handler";
 import { RemoteFailure, WorkflowRunNotFound } from "../http-errors";
-import type { ActorWorkflowResponse } from "../partition-actor";
 import { Limit, MAX_TEXT, optional, Text } from "../request-schemas";
 import { jsonBody, params, query } from "../validate";
 
@@ -59,13 +58,12 @@ export const workflowRoutes = routes()
         c.env,
         resolveWorkflow(WORKFLOWS, c.req.valid("param").name, body.params),
       );
-      // Step outputs are `unknown` JSON, which the RPC stub types cannot express.
-      const response = (await workflowActor(c.env, workflow.name, partition).runWorkflow({
+      const response = await workflowActor(c.env.ACTORS, workflow.name, partition).runWorkflow({
         workflow: workflow.name,
         params: workflow.paramsOf(partition),
         trigger: "http",
         ...(body.batch_id ? { batchId: body.batch_id } : {}),
-      })) as unknown as ActorWorkflowResponse;
+      });
       if (!response.result) {
         throw new RemoteFailure(
           response.error ?? { tag: "Defect", message: "workflow run failed", status: 500 },

@@ -7,13 +7,13 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../app-env";
 import { authorize, type Scope, sameOrigin, TOKEN_COOKIE } from "../auth";
-import type { Env } from "../env";
 import { statusOf } from "../http-errors";
 import { problem, wantsFragment } from "./render";
 
 /** Hono for the status page: the Worker's bindings and what the request may do. */
-export type UiEnv = { Bindings: Env; Variables: { scope: Scope | "public" } };
+export type UiEnv = { Bindings: AppEnv; Variables: { scope: Scope | "public" } };
 
 /** A new route group of the status page. */
 export const uiRoutes = () => new Hono<UiEnv>();

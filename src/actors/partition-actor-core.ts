@@ -1,0 +1,296 @@
+/**
+ * The partition actor, whatever hosts it: one `pipeline + partition key`, at most one run at a
+ * time (a second trigger joins the run in flight), state and run history in its store, a
+ * transient failure retried by its alarm (`retrying`, `next_retry_at`) so the retry survives
+ * restarts, and every retry mirrored into `core_manifest`.
+ *
+ * The host creates one instance per actor and keeps it while it lives: the run in flight is
+ * the instance's memory, everything else is in the store.
+ */
+import { Effect, Exit, type ManagedRuntime } from "effect";
+import { updateManifestStatus } from "../core/manifest";
+import type { PipelineServices } from "../core/pipeline";
+import { emptyCounts, type RunResult } from "../core/run-result";
+import { runPipeline } from "../core/runner";
+import { runWorkflow } from "../core/workflow-runner";
+import { PIPELINES, WORKFLOWS } from "../domains/registry";
+import { failureOf } from "../worker/replies";
+import type {
+  ActorRunRequest,
+  ActorRunResponse,
+  ActorWorkflowRequest,
+  ActorWorkflowResponse,
+  PartitionActorApi,
+  PartitionStatus,
+} from "./contract";
+import {
+  type ActorState,
+  type ActorStateStore,
+  type RetryPolicy,
+  type RetryScheduler,
+  retryDelayMs,
+} from "./state-store";
+
+/** The runtime actors run their pipelines on (Db, HttpClient, SourceConfig). */
+export type ActorRuntime = ManagedRuntime.ManagedRuntime<PipelineServices, never>;
+
+/** What a host hands an actor. */
+export interface ActorDeps {
+  readonly store: ActorStateStore;
+  readonly scheduler: RetryScheduler;
+  readonly runtime: ActorRuntime;
+  readonly policy: RetryPolicy;
+}
+
+const HISTORY_LIMIT = 20;
+const parse = <A>(text: string | null): A | null =>
+  text === null ? null : (JSON.parse(text) as A);
+const nowIso = () => new Date().toISOString();
+
+/** A request the runner refused (unknown pipeline, bad key) as a failed, final result. */
+const rejected = (request: ActorRunRequest, at: string, cause: unknown): RunResult => {
+  const failure = failureOf(cause);
+  return {
+    status: "failed",
+    pipeline: request.pipeline,
+    partition: request.partition,
+    execution_id: "",
+    capture_id: "",
+    batch_id: request.batchId ?? "",
+    counts: emptyCounts,
+    attempts: 0,
+    started_at: at,
+    finished_at: nowIso(),
+    error: {
+      tag: failure.tag,
+      message: failure.message,
+      retryable: false,
+    },
+  };
+};
+
+export class PartitionActorCore implements PartitionActorApi {
+  readonly #deps: ActorDeps;
+  #current: Promise<ActorRunResponse> | undefined;
+  #currentWorkflow: Promise<ActorWorkflowResponse> | undefined;
+
+  constructor(deps: ActorDeps) {
+    this.#deps = deps;
+  }
+
+  /** Whether a run or workflow run is in flight (a host may drop an idle instance). */
+  get busy(): boolean {
+    return this.#current !== undefined || this.#currentWorkflow !== undefined;
+  }
+
+  #io<A>(effect: Effect.Effect<A>): Promise<A> {
+    return this.#deps.runtime.runPromise(effect);
+  }
+
+  async run(request: ActorRunRequest): Promise<ActorRunResponse> {
+    if (this.#current) return { ...(await this.#current), joined: true };
+    // Claimed before the first await, so a trigger arriving meanwhile joins this run.
+    this.#current = (async (): Promise<ActorRunResponse> => {
+      const state = await this.#io(this.#deps.store.read);
+      if (request.onlyIfIncomplete && state) {
+        const done = state.status === "complete" || state.status === "no_data_expected";
+        const waiting = state.status === "retrying" && state.nextRetryAt !== null;
+        const last = parse<RunResult>(state.lastResult);
+        if ((done || waiting) && last) return { result: last, joined: false, skipped: true };
+      }
+      return this.#execute(request, state);
+    })().finally(() => {
+      this.#current = undefined;
+    });
+    return this.#current;
+  }
+
+  async runWorkflow(request: ActorWorkflowRequest): Promise<ActorWorkflowResponse> {
+    if (this.#currentWorkflow) return { ...(await this.#currentWorkflow), joined: true };
+    this.#currentWorkflow = (async (): Promise<ActorWorkflowResponse> => {
+      const exit = await this.#deps.runtime.runPromiseExit(
+        runWorkflow(WORKFLOWS, PIPELINES, {
+          workflow: request.workflow,
+          params: request.params,
+          trigger: request.trigger,
+          ...(request.batchId ? { batchId: request.batchId } : {}),
+        }),
+      );
+      if (Exit.isSuccess(exit)) return { result: exit.value, joined: false };
+      return { result: null, error: failureOf(exit.cause), joined: false };
+    })().finally(() => {
+      this.#currentWorkflow = undefined;
+    });
+    return this.#currentWorkflow;
+  }
+
+  async status(): Promise<PartitionStatus | null> {
+    const { store } = this.#deps;
+    const [state, runs] = await this.#io(
+      Effect.all([store.read, store.history(HISTORY_LIMIT)], { concurrency: 2 }),
+    );
+    if (!state) return null;
+    return {
+      pipeline: state.pipeline,
+      partition: state.partitionKey,
+      status: state.status,
+      stage: state.stage,
+      capture_id: state.captureId,
+      execution_id: state.executionId,
+      row_count: state.rowCount,
+      counts: parse(state.counts),
+      attempts: state.attempts,
+      retry_count: state.retryCount,
+      last_error: parse(state.lastError),
+      started_at: state.startedAt,
+      finished_at: state.finishedAt,
+      next_retry_at: state.nextRetryAt,
+      updated_at: state.updatedAt,
+      history: runs.map((r) => ({
+        execution_id: r.executionId,
+        capture_id: r.captureId,
+        trigger: r.trigger,
+        attempt: r.attempt,
+        status: r.status,
+        counts: parse(r.counts),
+        error: parse(r.error),
+        started_at: r.startedAt,
+        finished_at: r.finishedAt,
+      })),
+    };
+  }
+
+  /** The alarm: a scheduled retry of a transient failure; nothing when none is pending. */
+  async alarm(): Promise<void> {
+    const state = await this.#io(this.#deps.store.read);
+    if (state?.status !== "retrying") return;
+    await this.run({
+      pipeline: state.pipeline,
+      partition: state.partitionKey,
+      trigger: "alarm",
+      batchId: `alarm.${state.executionId ?? "unknown"}`,
+    });
+  }
+
+  /** A run cut off by an eviction or crash is not lost: it becomes a scheduled retry. */
+  async recoverInterrupted(): Promise<void> {
+    const { store, scheduler, policy } = this.#deps;
+    const state = await this.#io(store.read);
+    if (state?.status !== "running") return;
+    const retryAt = new Date(Date.now() + retryDelayMs(policy, state.retryCount));
+    await this.#io(
+      Effect.zipRight(
+        store.patch({
+          status: "retrying",
+          lastError: JSON.stringify({
+            tag: "Interrupted",
+            message: "the actor restarted during the run",
+            retryable: true,
+          }),
+          nextRetryAt: retryAt.toISOString(),
+          retryCount: state.retryCount + 1,
+          updatedAt: nowIso(),
+        }),
+        scheduler.schedule(retryAt),
+      ),
+    );
+  }
+
+  async #execute(request: ActorRunRequest, before: ActorState | undefined) {
+    const { store, scheduler, runtime, policy } = this.#deps;
+    const pipeline = PIPELINES.get(request.pipeline);
+    const isRetry = request.trigger === "alarm";
+    const priorAttempts = isRetry ? (before?.attempts ?? 0) : 0;
+    const retryCount = isRetry ? (before?.retryCount ?? 0) : 0;
+    const startedAt = nowIso();
+    await this.#io(
+      Effect.zipRight(
+        store.put({
+          pipeline: request.pipeline,
+          partitionKey: request.partition,
+          status: "running",
+          stage: pipeline?.stage ?? "UNKNOWN",
+          captureId: before?.captureId ?? null,
+          executionId: before?.executionId ?? null,
+          rowCount: before?.rowCount ?? null,
+          counts: before?.counts ?? null,
+          attempts: priorAttempts,
+          retryCount,
+          lastError: before?.lastError ?? null,
+          startedAt,
+          finishedAt: null,
+          nextRetryAt: null,
+          lastResult: before?.lastResult ?? null,
+          updatedAt: startedAt,
+        }),
+        // A new trigger starts a new episode: a retry still scheduled from the last one goes.
+        isRetry ? Effect.void : scheduler.cancel,
+      ),
+    );
+
+    const exit = await runtime.runPromiseExit(
+      runPipeline(PIPELINES, {
+        pipeline: request.pipeline,
+        partition: request.partition,
+        trigger: request.trigger,
+        ...(request.batchId ? { batchId: request.batchId } : {}),
+        priorAttempts,
+        // While the alarm can still retry, a transient failure is not dead-lettered yet.
+        finalAttempt: retryCount >= policy.maxRetries,
+      }),
+    );
+    const result: RunResult = Exit.isSuccess(exit)
+      ? exit.value
+      : rejected(request, startedAt, exit.cause);
+
+    const retry =
+      result.status === "failed" &&
+      result.error?.retryable === true &&
+      retryCount < policy.maxRetries;
+    const nextRetryAt = retry ? new Date(Date.now() + retryDelayMs(policy, retryCount)) : null;
+    const status = retry ? "retrying" : result.status;
+    const finished: RunResult = { ...result, status };
+    if (nextRetryAt) {
+      await runtime.runPromise(
+        Effect.zipRight(
+          scheduler.schedule(nextRetryAt),
+          updateManifestStatus(result.capture_id, "retrying", {
+            next_retry_at: nextRetryAt.toISOString(),
+            retry_count: retryCount + 1,
+          }).pipe(Effect.catchAll((e) => Effect.logError("manifest mirror failed", e))),
+        ),
+      );
+    }
+    const finishedAt = nowIso();
+    await this.#io(
+      Effect.zipRight(
+        store.patch({
+          status,
+          captureId: result.capture_id || null,
+          executionId: result.execution_id || null,
+          rowCount: result.counts.written,
+          counts: JSON.stringify(result.counts),
+          attempts: result.attempts,
+          retryCount: retry ? retryCount + 1 : retryCount,
+          lastError: result.error ? JSON.stringify(result.error) : null,
+          finishedAt,
+          nextRetryAt: nextRetryAt?.toISOString() ?? null,
+          lastResult: JSON.stringify(finished),
+          updatedAt: finishedAt,
+        }),
+        store.addRun({
+          executionId: result.execution_id || `rejected_${crypto.randomUUID()}`,
+          captureId: result.capture_id || null,
+          trigger: request.trigger,
+          attempt: result.attempts,
+          status,
+          counts: JSON.stringify(result.counts),
+          error: result.error ? JSON.stringify(result.error) : null,
+          startedAt,
+          finishedAt,
+        }),
+      ),
+    );
+    return { result: finished, joined: false, skipped: false };
+  }
+}

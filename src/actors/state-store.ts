@@ -1,0 +1,65 @@
+/**
+ * What a partition actor needs from its host: somewhere to keep its state and run history
+ * (`ActorStateStore`) and one durable alarm (`RetryScheduler`). Durable Objects give their own
+ * SQLite and alarm; the Deno host gives libSQL tables and a polled alarm table.
+ */
+import type { Effect } from "effect";
+import type { partitionRuns, partitionState } from "../db/actor-schema";
+
+/** The actor's current state: the columns of `partition_state` without its `id`. */
+export type ActorState = Omit<typeof partitionState.$inferSelect, "id">;
+
+/** One run of the partition: a `partition_runs` row. */
+export type ActorRun = typeof partitionRuns.$inferSelect;
+
+/** Columns a run may change once the state exists. */
+export type ActorStatePatch = Partial<Omit<ActorState, "pipeline" | "partitionKey">>;
+
+/**
+ * The actor's storage. Failures of the storage itself are defects: the actor cannot go on
+ * without its state, and the host surfaces them as a failed call.
+ */
+export interface ActorStateStore {
+  /** The state, or undefined when the partition never ran. */
+  readonly read: Effect.Effect<ActorState | undefined>;
+  /** Replaces the whole state (first write of a run). */
+  readonly put: (state: ActorState) => Effect.Effect<void>;
+  readonly patch: (patch: ActorStatePatch) => Effect.Effect<void>;
+  /** Appends a run; a run already recorded under its execution id is left alone. */
+  readonly addRun: (run: ActorRun) => Effect.Effect<void>;
+  /** The newest `limit` runs, newest first. */
+  readonly history: (limit: number) => Effect.Effect<ReadonlyArray<ActorRun>>;
+}
+
+/** The actor's one alarm: setting it replaces the previous time; it survives restarts. */
+export interface RetryScheduler {
+  readonly schedule: (at: Date) => Effect.Effect<void>;
+  readonly cancel: Effect.Effect<void>;
+}
+
+/** How often and how soon the actor retries a transiently failed run. */
+export interface RetryPolicy {
+  /** Alarm retries per episode before the failure is final. Default 5. */
+  readonly maxRetries: number;
+  /** First delay; doubles per retry up to `maxDelayMs`. Default 30 s. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+const intVar = (text: string | undefined, fallback: number) => {
+  const n = Number(text);
+  return text !== undefined && text !== "" && Number.isInteger(n) && n >= 0 ? n : fallback;
+};
+
+/** `ALARM_MAX_ATTEMPTS` and `ALARM_BASE_DELAY_MS`, with their defaults. */
+export const retryPolicyFromVars = (
+  vars: Readonly<Record<string, string | undefined>>,
+): RetryPolicy => ({
+  maxRetries: intVar(vars.ALARM_MAX_ATTEMPTS, 5),
+  baseDelayMs: intVar(vars.ALARM_BASE_DELAY_MS, 30_000),
+  maxDelayMs: 15 * 60_000,
+});
+
+/** The delay before retry number `retryCount + 1`. */
+export const retryDelayMs = (policy: RetryPolicy, retryCount: number) =>
+  Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retryCount);
