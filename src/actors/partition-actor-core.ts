@@ -10,7 +10,7 @@
 import { Effect, Exit, type ManagedRuntime } from "effect";
 import { updateManifestStatus } from "../core/manifest";
 import type { PipelineServices } from "../core/pipeline";
-import { emptyCounts, type RunResult } from "../core/run-result";
+import type { RunResult } from "../core/run-result";
 import { runPipeline } from "../core/runner";
 import { runWorkflow } from "../core/workflow-runner";
 import { PIPELINES, WORKFLOWS } from "../domains/registry";
@@ -23,6 +23,7 @@ import type {
   PartitionActorApi,
   PartitionStatus,
 } from "./contract";
+import { parseJson, rejectedRun, statusView } from "./run-views";
 import {
   type ActorState,
   type ActorStateStore,
@@ -43,51 +44,41 @@ export interface ActorDeps {
 }
 
 const HISTORY_LIMIT = 20;
-const parse = <A>(text: string | null): A | null =>
-  text === null ? null : (JSON.parse(text) as A);
 const nowIso = () => new Date().toISOString();
-
-/** A request the runner refused (unknown pipeline, bad key) as a failed, final result. */
-const rejected = (request: ActorRunRequest, at: string, cause: unknown): RunResult => {
-  const failure = failureOf(cause);
-  return {
-    status: "failed",
-    pipeline: request.pipeline,
-    partition: request.partition,
-    execution_id: "",
-    capture_id: "",
-    batch_id: request.batchId ?? "",
-    counts: emptyCounts,
-    attempts: 0,
-    started_at: at,
-    finished_at: nowIso(),
-    error: {
-      tag: failure.tag,
-      message: failure.message,
-      retryable: false,
-    },
-  };
-};
 
 export class PartitionActorCore implements PartitionActorApi {
   readonly #deps: ActorDeps;
   #current: Promise<ActorRunResponse> | undefined;
   #currentWorkflow: Promise<ActorWorkflowResponse> | undefined;
+  /** Calls in progress on this instance, of any method. */
+  #pending = 0;
 
   constructor(deps: ActorDeps) {
     this.#deps = deps;
   }
 
-  /** Whether a run or workflow run is in flight (a host may drop an idle instance). */
+  /** Whether any call is in progress (a host may drop an idle instance, never a busy one). */
   get busy(): boolean {
-    return this.#current !== undefined || this.#currentWorkflow !== undefined;
+    return this.#pending > 0;
+  }
+
+  /** Counts the call from its first synchronous step to its end. */
+  #track<A>(call: () => Promise<A>): Promise<A> {
+    this.#pending += 1;
+    return call().finally(() => {
+      this.#pending -= 1;
+    });
   }
 
   #io<A>(effect: Effect.Effect<A>): Promise<A> {
     return this.#deps.runtime.runPromise(effect);
   }
 
-  async run(request: ActorRunRequest): Promise<ActorRunResponse> {
+  run(request: ActorRunRequest): Promise<ActorRunResponse> {
+    return this.#track(() => this.#run(request));
+  }
+
+  async #run(request: ActorRunRequest): Promise<ActorRunResponse> {
     if (this.#current) return { ...(await this.#current), joined: true };
     // Claimed before the first await, so a trigger arriving meanwhile joins this run.
     this.#current = (async (): Promise<ActorRunResponse> => {
@@ -95,7 +86,7 @@ export class PartitionActorCore implements PartitionActorApi {
       if (request.onlyIfIncomplete && state) {
         const done = state.status === "complete" || state.status === "no_data_expected";
         const waiting = state.status === "retrying" && state.nextRetryAt !== null;
-        const last = parse<RunResult>(state.lastResult);
+        const last = parseJson<RunResult>(state.lastResult);
         if ((done || waiting) && last) return { result: last, joined: false, skipped: true };
       }
       return this.#execute(request, state);
@@ -105,7 +96,11 @@ export class PartitionActorCore implements PartitionActorApi {
     return this.#current;
   }
 
-  async runWorkflow(request: ActorWorkflowRequest): Promise<ActorWorkflowResponse> {
+  runWorkflow(request: ActorWorkflowRequest): Promise<ActorWorkflowResponse> {
+    return this.#track(() => this.#runWorkflow(request));
+  }
+
+  async #runWorkflow(request: ActorWorkflowRequest): Promise<ActorWorkflowResponse> {
     if (this.#currentWorkflow) return { ...(await this.#currentWorkflow), joined: true };
     this.#currentWorkflow = (async (): Promise<ActorWorkflowResponse> => {
       const exit = await this.#deps.runtime.runPromiseExit(
@@ -124,56 +119,38 @@ export class PartitionActorCore implements PartitionActorApi {
     return this.#currentWorkflow;
   }
 
-  async status(): Promise<PartitionStatus | null> {
+  status(): Promise<PartitionStatus | null> {
+    return this.#track(() => this.#status());
+  }
+
+  async #status(): Promise<PartitionStatus | null> {
     const { store } = this.#deps;
     const [state, runs] = await this.#io(
       Effect.all([store.read, store.history(HISTORY_LIMIT)], { concurrency: 2 }),
     );
-    if (!state) return null;
-    return {
-      pipeline: state.pipeline,
-      partition: state.partitionKey,
-      status: state.status,
-      stage: state.stage,
-      capture_id: state.captureId,
-      execution_id: state.executionId,
-      row_count: state.rowCount,
-      counts: parse(state.counts),
-      attempts: state.attempts,
-      retry_count: state.retryCount,
-      last_error: parse(state.lastError),
-      started_at: state.startedAt,
-      finished_at: state.finishedAt,
-      next_retry_at: state.nextRetryAt,
-      updated_at: state.updatedAt,
-      history: runs.map((r) => ({
-        execution_id: r.executionId,
-        capture_id: r.captureId,
-        trigger: r.trigger,
-        attempt: r.attempt,
-        status: r.status,
-        counts: parse(r.counts),
-        error: parse(r.error),
-        started_at: r.startedAt,
-        finished_at: r.finishedAt,
-      })),
-    };
+    return state ? statusView(state, runs) : null;
   }
 
   /** The alarm: a scheduled retry of a transient failure; nothing when none is pending. */
-  async alarm(): Promise<void> {
-    const state = await this.#io(this.#deps.store.read);
-    if (state?.status !== "retrying") return;
-    await this.run({
-      pipeline: state.pipeline,
-      partition: state.partitionKey,
-      trigger: "alarm",
-      batchId: `alarm.${state.executionId ?? "unknown"}`,
+  alarm(): Promise<void> {
+    return this.#track(async () => {
+      const state = await this.#io(this.#deps.store.read);
+      if (state?.status !== "retrying") return;
+      await this.#run({
+        pipeline: state.pipeline,
+        partition: state.partitionKey,
+        trigger: "alarm",
+        batchId: `alarm.${state.executionId ?? "unknown"}`,
+      });
     });
   }
 
   /** A run cut off by an eviction or crash is not lost: it becomes a scheduled retry. */
-  async recoverInterrupted(): Promise<void> {
+  recoverInterrupted(): Promise<void> {
+    return this.#track(() => this.#recoverInterrupted());
+  }
+
+  async #recoverInterrupted(): Promise<void> {
     const { store, scheduler, policy } = this.#deps;
     const state = await this.#io(store.read);
     if (state?.status !== "running") return;
@@ -241,7 +218,7 @@ export class PartitionActorCore implements PartitionActorApi {
     );
     const result: RunResult = Exit.isSuccess(exit)
       ? exit.value
-      : rejected(request, startedAt, exit.cause);
+      : rejectedRun(request, startedAt, exit.cause);
 
     const retry =
       result.status === "failed" &&

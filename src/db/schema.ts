@@ -7,6 +7,8 @@
  */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+// The Deno host's own tables (actors, alarms, coordinators), migrated with the rest.
+export * from "./host-schema";
 export { coreSeriesPoints } from "./series-points-schema";
 export { coreOperations, corePartitionCounts } from "./status-schema";
 

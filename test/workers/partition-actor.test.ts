@@ -22,29 +22,6 @@ const request = (partition: string) => ({
 });
 
 describe("PartitionActor", () => {
-  it("runs one run at a time: a second trigger joins the run in flight", async () => {
-    const partition = "2025-03-03|demo";
-    const stub = partitionActor(env, PIPELINE, partition);
-    const [a, b, c] = await Promise.all([
-      stub.run(request(partition)),
-      stub.run(request(partition)),
-      stub.run(request(partition)),
-    ]);
-    expect(a.result.status).toBe("complete");
-    expect(
-      new Set([a.result.execution_id, b.result.execution_id, c.result.execution_id]).size,
-    ).toBe(1);
-    expect([a.joined, b.joined, c.joined].filter(Boolean)).toHaveLength(2);
-    const status = await stub.status();
-    expect(status?.history).toHaveLength(1);
-
-    // Once the run is over, a new trigger starts a new run.
-    const again = await stub.run(request(partition));
-    expect(again.joined).toBe(false);
-    expect(again.result.execution_id).not.toBe(a.result.execution_id);
-    expect((await stub.status())?.history).toHaveLength(2);
-  });
-
   it("keeps its state in its own SQLite", async () => {
     const partition = "2025-03-04|demo";
     const stub = partitionActor(env, PIPELINE, partition);

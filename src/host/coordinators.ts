@@ -1,0 +1,118 @@
+/**
+ * Backfill and replay coordinators in the in-process host: the same slices as the Durable
+ * Objects (`core/backfill-slice.ts`, `reconciliation/replay-slice.ts`), their state in libSQL,
+ * each advanced by its row in `host_alarms` when the host's poller finds it due.
+ */
+import { Effect } from "effect";
+import type {
+  ActorBindings,
+  BackfillCoordinatorApi,
+  ReplayCoordinatorApi,
+} from "../actors/contract";
+import { actorPorts, SLICE_PER_CONCURRENCY } from "../actors/coordinator-ports";
+import type { ActorRuntime } from "../actors/partition-actor-core";
+import { runSlice } from "../core/backfill-slice";
+import { readProgress } from "../core/backfill-store";
+import type { Database } from "../db/db";
+import { PIPELINES } from "../domains/registry";
+import {
+  createReplay,
+  readPartitionOutput,
+  readReplay,
+  runReplaySlice,
+} from "../reconciliation/replay-slice";
+import { replyOf } from "../worker/replies";
+import { type AlarmKey, deleteAlarm, setAlarm } from "./alarms";
+import { createHostBackfill, libsqlBackfillStore } from "./libsql-backfill-store";
+import { libsqlReplayStorage } from "./libsql-kv";
+
+/** What the coordinators need from the host. */
+export interface CoordinatorHost {
+  readonly db: Database;
+  readonly runtime: ActorRuntime;
+  readonly actors: ActorBindings;
+}
+
+/** Alarm kinds of the coordinators in `host_alarms`. */
+export const BACKFILL_ALARM = "backfill";
+export const REPLAY_ALARM = "replay";
+
+const backfillAlarm = (backfillId: string): AlarmKey => ({
+  kind: BACKFILL_ALARM,
+  name: backfillId,
+});
+const replayAlarm = (replayId: string): AlarmKey => ({ kind: REPLAY_ALARM, name: replayId });
+const replayOwner = (replayId: string) => `replay:${replayId}`;
+
+/** The coordinator of `backfillId`. */
+export const hostBackfillCoordinator = (
+  host: CoordinatorHost,
+  backfillId: string,
+): BackfillCoordinatorApi => {
+  const progress = () =>
+    host.runtime.runPromise(readProgress(libsqlBackfillStore(host.db, backfillId)));
+  return {
+    start: (input) =>
+      replyOf(async () => {
+        const now = new Date();
+        const created = await createHostBackfill(host.db, {
+          backfillId: input.backfillId,
+          plan: input.plan,
+          concurrency: input.concurrency,
+          sliceSize: input.concurrency * SLICE_PER_CONCURRENCY,
+          now: now.toISOString(),
+        });
+        // The first slice runs in an alarm, not in the request that started the backfill.
+        if (created && input.plan.partitions.length > 0) {
+          await setAlarm(host.db, backfillAlarm(backfillId), now.getTime());
+        }
+        return progress();
+      }),
+    progress: () => replyOf(progress),
+  };
+};
+
+/** One slice of the backfill `backfillId` (its alarm). */
+export const runBackfillAlarm = (host: CoordinatorHost, backfillId: string): Promise<void> => {
+  const alarm = backfillAlarm(backfillId);
+  return host.runtime.runPromise(
+    runSlice(
+      libsqlBackfillStore(host.db, backfillId),
+      actorPorts(host.actors, {
+        setAlarm: (atMs) => setAlarm(host.db, alarm, atMs),
+        deleteAlarm: () => deleteAlarm(host.db, alarm),
+      }),
+    ).pipe(Effect.asVoid),
+  );
+};
+
+const replayStorage = (host: CoordinatorHost, replayId: string) =>
+  libsqlReplayStorage(host.db, replayOwner(replayId), replayAlarm(replayId));
+
+/** The coordinator of `replayId`. */
+export const hostReplayCoordinator = (
+  host: CoordinatorHost,
+  replayId: string,
+): ReplayCoordinatorApi => {
+  const storage = replayStorage(host, replayId);
+  const state = async () => (await host.runtime.runPromise(readReplay(storage))) ?? null;
+  return {
+    start: (input) =>
+      replyOf(async () => {
+        await host.runtime.runPromise(createReplay(storage, input, new Date()));
+        return state();
+      }),
+    state: () => replyOf(state),
+    output: (index) => replyOf(() => host.runtime.runPromise(readPartitionOutput(storage, index))),
+  };
+};
+
+/** One slice of the replay `replayId` (its alarm); a failed slice waits for its watchdog. */
+export const runReplayAlarm = (host: CoordinatorHost, replayId: string): Promise<void> =>
+  host.runtime.runPromise(
+    runReplaySlice(PIPELINES, replayStorage(host, replayId)).pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.logError("replay slice failed; the watchdog alarm resumes it", cause),
+      ),
+    ),
+  );
