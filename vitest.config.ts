@@ -1,12 +1,13 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Three test projects:
+ * The test projects:
  * - `node`: pure logic, the pipeline against a temp libSQL file, the libSQL endpoint.
  * - `workers`: the Worker and its Durable Objects inside workerd (vitest-pool-workers).
  * - `e2e`: real processes (libSQL endpoint, demo feed, `wrangler dev`) over real HTTP.
  * - `browser`: the status page in headless Chromium (npm's `@sparticuz/chromium`) against
  *   the same real processes.
+ * - `deno`: the Deno host as a real process over HTTP, and the actor contract inside Deno.
  */
 export default defineConfig({
   test: {
@@ -36,6 +37,15 @@ export default defineConfig({
           environment: "node",
           testTimeout: 180_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "deno",
+          include: ["test/deno/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -8,27 +8,13 @@
  * - `wrangler dev` runs the Worker on 127.0.0.1:8787 with `--test-scheduled`.
  */
 
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { DEV_VARS, ensureDevToken } from "../src/node/dev-vars";
 import { startLocalStack } from "../src/node/local-stack";
-
-const DEV_VARS = ".dev.vars";
-
-const ensureToken = (): string => {
-  const text = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
-  const found = /^DATASPINE_API_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(text)?.[1];
-  if (found) return found;
-  const token = randomBytes(24).toString("base64url");
-  const prefix = text.length > 0 && !text.endsWith("\n") ? `${text}\n` : text;
-  writeFileSync(DEV_VARS, `${prefix}DATASPINE_API_TOKEN="${token}"\n`, { mode: 0o600 });
-  process.stderr.write(`created ${DEV_VARS} with a new DATASPINE_API_TOKEN\n`);
-  return token;
-};
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 const main = async () => {
-  const token = ensureToken();
+  const token = ensureDevToken();
   const remoteDb = process.env.LIBSQL_URL && !process.env.LIBSQL_URL.startsWith("file:");
   const stack = await startLocalStack({
     ...(remoteDb && process.env.LIBSQL_URL ? { libsqlUrl: process.env.LIBSQL_URL } : {}),

@@ -43,3 +43,11 @@ export const runtimeFor = (env: AppVars): WorkerRuntime => {
   }
   return runtime;
 };
+
+/**
+ * Makes `runtime` the one `runtimeFor(env)` answers (a host that built its runtime first, or
+ * over another database client, such as the Deno host or a test over a libSQL file).
+ */
+export const bindRuntime = (env: AppVars, runtime: WorkerRuntime): void => {
+  runtimes.set(env, runtime);
+};
