@@ -4,6 +4,7 @@
  * object (`ctx.abort()`), its next call meeting a new instance over the same storage.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
 import { partitionState } from "../../src/db/actor-schema";
@@ -35,6 +36,18 @@ const harness: ActorHarness = {
     runInDurableObject(stub(partition), (_i: PartitionActor, state) => {
       drizzle(state.storage).update(partitionState).set({ status: "running" }).run();
     }),
+  manifestStatus: async (captureId) => {
+    const client = createClient({ url: env.LIBSQL_URL });
+    try {
+      const rs = await client.execute({
+        sql: "SELECT status FROM core_manifest WHERE capture_id = ?",
+        args: [captureId],
+      });
+      return (rs.rows[0]?.status as string | undefined) ?? null;
+    } finally {
+      client.close();
+    }
+  },
   setFaults: async (faults) => {
     const res = await fetch(`${env.MARKET_DATA_BASE_URL}/__faults`, {
       method: "POST",
