@@ -113,10 +113,7 @@ export const runLiveWorkflows = async (
         error: String(s.reason),
       };
     }
-    const response = s.value as {
-      result: { status: string; run_id: string } | null;
-      error?: { message: string };
-    };
+    const response = s.value;
     return {
       workflow: t.workflow,
       partition: t.partition,
