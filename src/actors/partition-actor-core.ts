@@ -240,8 +240,8 @@ export class PartitionActorCore implements PartitionActorApi {
     }
     const finishedAt = nowIso();
     await this.#io(
-      Effect.zipRight(
-        store.patch({
+      store.finish(
+        {
           status,
           captureId: result.capture_id || null,
           executionId: result.execution_id || null,
@@ -254,8 +254,8 @@ export class PartitionActorCore implements PartitionActorApi {
           nextRetryAt: nextRetryAt?.toISOString() ?? null,
           lastResult: JSON.stringify(finished),
           updatedAt: finishedAt,
-        }),
-        store.addRun({
+        },
+        {
           executionId: result.execution_id || `rejected_${crypto.randomUUID()}`,
           captureId: result.capture_id || null,
           trigger: request.trigger,
@@ -265,7 +265,7 @@ export class PartitionActorCore implements PartitionActorApi {
           error: result.error ? JSON.stringify(result.error) : null,
           startedAt,
           finishedAt,
-        }),
+        },
       ),
     );
     return { result: finished, joined: false, skipped: false };

@@ -25,8 +25,12 @@ export interface ActorStateStore {
   /** Replaces the whole state (first write of a run). */
   readonly put: (state: ActorState) => Effect.Effect<void>;
   readonly patch: (patch: ActorStatePatch) => Effect.Effect<void>;
-  /** Appends a run; a run already recorded under its execution id is left alone. */
-  readonly addRun: (run: ActorRun) => Effect.Effect<void>;
+  /**
+   * Ends a run, atomically: the state takes `patch` and the run joins the history (a run
+   * already recorded under its execution id is left alone), so no reader sees one without the
+   * other.
+   */
+  readonly finish: (patch: ActorStatePatch, run: ActorRun) => Effect.Effect<void>;
   /** The newest `limit` runs, newest first. */
   readonly history: (limit: number) => Effect.Effect<ReadonlyArray<ActorRun>>;
 }

@@ -36,12 +36,15 @@ export const libsqlActorStore = (
       Effect.promise(async () => {
         await db.update(hostPartitionState).set(patch).where(mine);
       }),
-    addRun: (run) =>
+    finish: (patch, run) =>
       Effect.promise(async () => {
-        await db
-          .insert(hostPartitionRuns)
-          .values({ ...run, pipeline, partitionKey: partition })
-          .onConflictDoNothing();
+        await db.batch([
+          db.update(hostPartitionState).set(patch).where(mine),
+          db
+            .insert(hostPartitionRuns)
+            .values({ ...run, pipeline, partitionKey: partition })
+            .onConflictDoNothing(),
+        ]);
       }),
     history: (limit) =>
       Effect.promise(async () => {

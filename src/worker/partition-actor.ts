@@ -57,9 +57,12 @@ export const durableObjectStore = (db: ActorDatabase): ActorStateStore => ({
     Effect.sync(() => {
       db.update(partitionState).set(patch).where(eq(partitionState.id, 1)).run();
     }),
-  addRun: (run) =>
+  finish: (patch, run) =>
     Effect.sync(() => {
-      db.insert(partitionRuns).values(run).onConflictDoNothing().run();
+      db.transaction((tx) => {
+        tx.update(partitionState).set(patch).where(eq(partitionState.id, 1)).run();
+        tx.insert(partitionRuns).values(run).onConflictDoNothing().run();
+      });
     }),
   history: (limit) =>
     Effect.sync(() =>

@@ -97,6 +97,18 @@ const until = async <A>(read: () => Promise<A>, done: (a: A) => boolean, timeout
   }
 };
 
+/**
+ * The run history of a partition the host retried: the `http` run, then alarm runs only (one,
+ * or more when the machine was slow to heal the feed before the first retry), newest first.
+ */
+const expectRetriedAfterHttp = (status: Status | null) => {
+  const triggers = status?.history.map((h) => h.trigger) ?? [];
+  expect(triggers.at(-1)).toBe("http");
+  expect(triggers.length).toBeGreaterThan(1);
+  expect(triggers.slice(0, -1).every((t) => t === "alarm")).toBe(true);
+  expect(status?.attempts).toBe(triggers.length);
+};
+
 const rowsOn = async (date: string) => {
   const client = createClient({ url: stack.libsqlUrl });
   try {
@@ -172,8 +184,8 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
       () => statusOf(partition),
       (s) => s?.status === "complete",
     );
-    expect(done).toMatchObject({ status: "complete", row_count: 20, attempts: 2 });
-    expect(done?.history.map((h) => h.trigger)).toEqual(["alarm", "http"]);
+    expect(done).toMatchObject({ status: "complete", row_count: 20 });
+    expectRetriedAfterHttp(done);
   });
 
   it("a host killed with a retry scheduled: the next host runs the retry", async () => {
@@ -187,7 +199,8 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
       () => statusOf(partition),
       (s) => s?.status === "complete",
     );
-    expect(done?.history.map((h) => h.trigger)).toEqual(["alarm", "http"]);
+    expect(done).toMatchObject({ status: "complete", row_count: 20 });
+    expectRetriedAfterHttp(done);
   });
 
   it("a backfill and a replay are fanned out by the host's alarms", async () => {
