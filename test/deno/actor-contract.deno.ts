@@ -26,7 +26,7 @@ const vars = {
   LIBSQL_URL: required("LIBSQL_URL"),
   MARKET_DATA_BASE_URL: required("MARKET_DATA_BASE_URL"),
   RETRY_BASE_DELAY_MS: "5",
-  LOG_LEVEL: "NONE",
+  LOG_LEVEL: "OFF",
 };
 const host = await makeHostHarness({
   feedUrl: vars.MARKET_DATA_BASE_URL,
