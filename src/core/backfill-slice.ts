@@ -109,8 +109,8 @@ const errorOf = (cause: unknown, tag: string): RunError => ({
   retryable: true,
 });
 
-const record = (db: BackfillStore, row: BackfillPartitionRow, s: Settlement, nowMs: number) =>
-  db.updatePartition(
+const record = (store: BackfillStore, row: BackfillPartitionRow, s: Settlement, nowMs: number) =>
+  store.updatePartition(
     row.ordinal,
     s.kind === "final"
       ? {
@@ -128,7 +128,7 @@ const record = (db: BackfillStore, row: BackfillPartitionRow, s: Settlement, now
 
 /** Asks the actors of `rows` where they stand and records it. */
 const checkAll = (
-  db: BackfillStore,
+  store: BackfillStore,
   ports: CoordinatorPorts,
   header: BackfillHeader,
   rows: ReadonlyArray<BackfillPartitionRow>,
@@ -142,7 +142,7 @@ const checkAll = (
         );
         const now = yield* Clock.currentTimeMillis;
         if (answer._tag === "Right") {
-          return yield* record(db, row, settleCheck(answer.right, row.dispatchedAt, now), now);
+          return yield* record(store, row, settleCheck(answer.right, row.dispatchedAt, now), now);
         }
         yield* Effect.logWarning("backfill check failed", {
           partition: row.partitionKey,
@@ -151,7 +151,7 @@ const checkAll = (
         // Unreachable actor: a lost dispatch is dispatched again (dispatches are counted,
         // so this ends); a retrying partition is looked at again later, not in a spin.
         yield* record(
-          db,
+          store,
           row,
           row.status === "running"
             ? { kind: "redispatch" }
@@ -164,7 +164,7 @@ const checkAll = (
 
 /** Hands one partition to its actor and records the answer. */
 const dispatch = (
-  db: BackfillStore,
+  store: BackfillStore,
   ports: CoordinatorPorts,
   header: BackfillHeader,
   row: BackfillPartitionRow,
@@ -172,7 +172,7 @@ const dispatch = (
   Effect.gen(function* () {
     const dispatchedAt = iso(yield* Clock.currentTimeMillis);
     // Recorded before the call, so a crash leaves evidence of what was in flight.
-    yield* db.updatePartition(row.ordinal, {
+    yield* store.updatePartition(row.ordinal, {
       status: "running",
       dispatches: row.dispatches + 1,
       dispatchedAt,
@@ -181,12 +181,12 @@ const dispatch = (
       ports.run(header.pipeline, row.partitionKey, header.backfillId),
     );
     const now = yield* Clock.currentTimeMillis;
-    yield* record(db, row, settleRun(view, now), now);
+    yield* record(store, row, settleRun(view, now), now);
   }).pipe(
     // A thrown RPC (actor reset, overload) is infrastructure, not the partition's fault:
     // the partition goes back to pending until it has had MAX_DISPATCHES chances.
     Effect.catchAll((e) =>
-      db.updatePartition(row.ordinal, {
+      store.updatePartition(row.ordinal, {
         status: "pending",
         error: JSON.stringify(errorOf(e.error, "DispatchFailed")),
       }),
@@ -195,34 +195,39 @@ const dispatch = (
 
 /** Runs one slice; never fails (a defect is logged and the watchdog alarm stays armed). */
 export const runSlice = (
-  db: BackfillStore,
+  store: BackfillStore,
   ports: CoordinatorPorts,
 ): Effect.Effect<SliceResult | undefined> =>
   Effect.gen(function* () {
-    const header = yield* db.header;
+    const header = yield* store.header;
     if (header?.status !== "running") return undefined;
     const startMs = yield* Clock.currentTimeMillis;
     yield* Effect.promise(() => ports.setAlarm(startMs + WATCHDOG_MS));
 
     // No slice of this instance is in flight (the coordinator serialises them), so any
     // `running` row was left by an invocation that died mid-dispatch.
-    yield* checkAll(db, ports, header, yield* db.partitionsIn("running", Number.MAX_SAFE_INTEGER));
-    const due = yield* db.dueRetrying(iso(startMs), header.sliceSize);
-    // Woken before any retry is due with nothing else to do (a manual or early alarm):
-    // looking costs one status call per partition, so look rather than sleep again.
-    const idle = due.length === 0 && (yield* db.partitionsIn("pending", 1)).length === 0;
     yield* checkAll(
-      db,
+      store,
       ports,
       header,
-      idle ? yield* db.partitionsIn("retrying", header.sliceSize) : due,
+      yield* store.partitionsIn("running", Number.MAX_SAFE_INTEGER),
+    );
+    const due = yield* store.dueRetrying(iso(startMs), header.sliceSize);
+    // Woken before any retry is due with nothing else to do (a manual or early alarm):
+    // looking costs one status call per partition, so look rather than sleep again.
+    const idle = due.length === 0 && (yield* store.partitionsIn("pending", 1)).length === 0;
+    yield* checkAll(
+      store,
+      ports,
+      header,
+      idle ? yield* store.partitionsIn("retrying", header.sliceSize) : due,
     );
 
     const batch: Array<BackfillPartitionRow> = [];
-    for (const row of yield* db.partitionsIn("pending", header.sliceSize)) {
+    for (const row of yield* store.partitionsIn("pending", header.sliceSize)) {
       if (row.dispatches >= MAX_DISPATCHES) {
         const last = row.error ? (JSON.parse(row.error) as RunError).message : "no answer";
-        yield* db.updatePartition(row.ordinal, {
+        yield* store.updatePartition(row.ordinal, {
           status: "failed",
           error: JSON.stringify({
             tag: "DispatchFailed",
@@ -235,28 +240,28 @@ export const runSlice = (
       }
       batch.push(row);
     }
-    yield* Effect.forEach(batch, (row) => dispatch(db, ports, header, row), {
+    yield* Effect.forEach(batch, (row) => dispatch(store, ports, header, row), {
       concurrency: header.concurrency,
       discard: true,
     });
 
     const nowMs = yield* Clock.currentTimeMillis;
-    const counts = yield* db.statusCounts;
+    const counts = yield* store.statusCounts;
     if (counts.pending + counts.running > 0) {
       yield* Effect.promise(() => ports.setAlarm(nowMs));
-      yield* db.touch(iso(nowMs));
+      yield* store.touch(iso(nowMs));
       return { done: false, nextAt: nowMs } as const;
     }
     if (counts.retrying > 0) {
-      const at = Math.max(nowMs, Date.parse((yield* db.nextCheckAt) ?? iso(nowMs)));
+      const at = Math.max(nowMs, Date.parse((yield* store.nextCheckAt) ?? iso(nowMs)));
       yield* Effect.promise(() => ports.setAlarm(at));
-      yield* db.touch(iso(nowMs));
+      yield* store.touch(iso(nowMs));
       return { done: false, nextAt: at } as const;
     }
     const status = counts.failed > 0 ? "failed" : "complete";
     // The alarm goes first: once the backfill reads as finished, nothing is scheduled.
     yield* Effect.promise(() => ports.deleteAlarm());
-    yield* db.touch(iso(nowMs), status);
+    yield* store.touch(iso(nowMs), status);
     return { done: true, status } as const;
   }).pipe(
     Effect.catchAllDefect((defect) =>

@@ -41,7 +41,6 @@ beforeAll(async () => {
     vars: {
       DATASPINE_API_TOKEN: TOKEN,
       DATASPINE_TEST_SCHEDULED: "1",
-      DATASPINE_CRON: "off",
       RETRY_BASE_DELAY_MS: "5",
       ALARM_BASE_DELAY_MS: "1000",
       HOST_POLL_INTERVAL_MS: "100",
@@ -165,9 +164,10 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
     const res = await fetch(`${host.url}/__scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
     expect(res.status).toBe(200);
     const partition = `${latestClosedTradingDay(Date.now())}|demo`;
+    // Deno.cron has the same schedule registered: a real tick may have run the partition first.
     expect(await res.json()).toMatchObject({
       cron: "*/15 * * * *",
-      runs: [{ pipeline: PIPELINE, partition, status: "complete", skipped: false }],
+      runs: [{ pipeline: PIPELINE, partition, status: "complete" }],
     });
     const status = await statusOf(partition);
     expect(status?.history.map((h) => h.trigger)).toEqual(["cron"]);
