@@ -47,7 +47,7 @@ const main = async () => {
       `  TOKEN=$(sed -n 's/^DATASPINE_API_TOKEN="\\(.*\\)"/\\1/p' .dev.vars)`,
       `  curl -X POST ${url}/runs -H "Authorization: Bearer $TOKEN" \\`,
       `    -d '{"pipeline":"market_data.ingest_prices","partition":"2025-01-02|demo"}'`,
-      `  curl '${url}/partitions/market_data.ingest_prices/2025-01-02%7Cdemo'`,
+      `  curl -H "Authorization: Bearer $TOKEN" '${url}/partitions/market_data.ingest_prices/2025-01-02%7Cdemo'`,
       `  curl '${url}/__scheduled?cron=*/15+*+*+*+*'   # fire the cron now`,
       "",
       "(Ctrl-C stops everything)",

@@ -25,6 +25,10 @@ const TOKEN = "deno-smoke-token";
 const PIPELINE = "market_data.ingest_prices";
 const AUTH = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
 
+/** `GET` on the host with the token (every read needs one, as on Workers). */
+const get = (path: string) =>
+  fetch(`${host.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+
 let db: TempDb;
 let stack: DenoStack;
 /** The host now serving (a test restarts it). */
@@ -80,7 +84,7 @@ interface Status {
   history: Array<{ trigger: string; execution_id: string }>;
 }
 const statusOf = async (partition: string): Promise<Status | null> => {
-  const res = await fetch(`${host.url}/partitions/${PIPELINE}/${encodeURIComponent(partition)}`);
+  const res = await get(`/partitions/${PIPELINE}/${encodeURIComponent(partition)}`);
   if (res.status === 404) return null;
   expect(res.status).toBe(200);
   return (await res.json()) as Status;
@@ -147,12 +151,13 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
   });
 
   it("GET /partitions/:pipeline/:partition answers as the Durable Object does", async () => {
-    const missing = await fetch(
-      `${host.url}/partitions/${PIPELINE}/${encodeURIComponent("2025-01-06|demo")}`,
-    );
+    const path = `/partitions/${PIPELINE}/${encodeURIComponent("2025-01-06|demo")}`;
+    // The same HTTP boundary as on Workers: no token, no read.
+    expect((await fetch(`${host.url}${path}`)).status).toBe(401);
+    const missing = await get(path);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: "PartitionNotFound" });
-    const listed = (await (await fetch(`${host.url}/partitions?pipeline=${PIPELINE}`)).json()) as {
+    const listed = (await (await get(`/partitions?pipeline=${PIPELINE}`)).json()) as {
       partitions: Array<{ partition_key: string; status: string }>;
     };
     expect(listed.partitions.find((p) => p.partition_key === "2025-01-02|demo")?.status).toBe(
@@ -218,8 +223,7 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
     expect(started.status).toBe(202);
     const { backfill_id } = (await started.json()) as { backfill_id: string };
     const progress = await until(
-      async () =>
-        (await (await fetch(`${host.url}/backfills/${backfill_id}`)).json()) as { status: string },
+      async () => (await (await get(`/backfills/${backfill_id}`)).json()) as { status: string },
       (p) => p.status !== "running",
     );
     expect(progress).toMatchObject({ status: "complete", total: 5, complete: 5, failed: 0 });
@@ -232,8 +236,7 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
     expect(replay.status).toBe(202);
     const { replay_id } = (await replay.json()) as { replay_id: string };
     const state = await until(
-      async () =>
-        (await (await fetch(`${host.url}/replays/${replay_id}`)).json()) as { status: string },
+      async () => (await (await get(`/replays/${replay_id}`)).json()) as { status: string },
       (s) => s.status !== "running",
     );
     expect(state).toMatchObject({

@@ -2,8 +2,8 @@
 /**
  * Every exported `Schema.TaggedError` declares the HTTP status it answers with, so a new
  * error can never fall through to 500 unnoticed. Modules are found by glob: an error added
- * anywhere under `src/` (except Node-only `src/node` and `src/dev`) is checked without editing
- * this file.
+ * anywhere under `src/` (except Node-only `src/node` and `src/dev`, and the Deno entry
+ * `src/deno`, which starts a server when imported) is checked without editing this file.
  */
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
@@ -17,7 +17,13 @@ import {
 import { failureOf } from "../../src/worker/replies";
 
 const modules = import.meta.glob<Record<string, unknown>>(
-  ["../../src/**/*.ts", "!../../src/node/**", "!../../src/dev/**", "!../../src/**/*.d.ts"],
+  [
+    "../../src/**/*.ts",
+    "!../../src/node/**",
+    "!../../src/dev/**",
+    "!../../src/deno/**",
+    "!../../src/**/*.d.ts",
+  ],
   { eager: true },
 );
 
