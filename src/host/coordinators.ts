@@ -1,15 +1,18 @@
 /**
  * Backfill and replay coordinators in the in-process host: the same slices as the Durable
  * Objects (`core/backfill-slice.ts`, `reconciliation/replay-slice.ts`), their state in libSQL,
- * each advanced by its row in `host_alarms` when the host's poller finds it due.
+ * each advanced by its row in `host_alarms` when the host's poller finds it due, and mirrored
+ * into `core_operations` as the Durable Objects mirror theirs.
  */
 import { Effect } from "effect";
 import type {
   ActorBindings,
   BackfillCoordinatorApi,
   ReplayCoordinatorApi,
+  ReplayState,
 } from "../actors/contract";
 import { actorPorts, SLICE_PER_CONCURRENCY } from "../actors/coordinator-ports";
+import { backfillOperation, mirrorOperation, replayOperation } from "../actors/operation-mirror";
 import type { ActorRuntime } from "../actors/partition-actor-core";
 import { runSlice } from "../core/backfill-slice";
 import { readProgress } from "../core/backfill-store";
@@ -49,8 +52,7 @@ export const hostBackfillCoordinator = (
   host: CoordinatorHost,
   backfillId: string,
 ): BackfillCoordinatorApi => {
-  const progress = () =>
-    host.runtime.runPromise(readProgress(libsqlBackfillStore(host.db, backfillId)));
+  const progress = () => readBackfill(host, backfillId);
   return {
     start: (input) =>
       replyOf(async () => {
@@ -66,24 +68,32 @@ export const hostBackfillCoordinator = (
         if (created && input.plan.partitions.length > 0) {
           await setAlarm(host.db, backfillAlarm(backfillId), now.getTime());
         }
-        return progress();
+        const current = await progress();
+        if (created && current)
+          await host.runtime.runPromise(mirrorOperation(backfillOperation(current)));
+        return current;
       }),
     progress: () => replyOf(progress),
   };
 };
 
-/** One slice of the backfill `backfillId` (its alarm). */
-export const runBackfillAlarm = (host: CoordinatorHost, backfillId: string): Promise<void> => {
+const readBackfill = (host: CoordinatorHost, backfillId: string) =>
+  host.runtime.runPromise(readProgress(libsqlBackfillStore(host.db, backfillId)));
+
+/** One slice of the backfill `backfillId` (its alarm), then its `core_operations` row. */
+export const runBackfillAlarm = async (host: CoordinatorHost, backfillId: string) => {
   const alarm = backfillAlarm(backfillId);
-  return host.runtime.runPromise(
+  await host.runtime.runPromise(
     runSlice(
       libsqlBackfillStore(host.db, backfillId),
       actorPorts(host.actors, {
         setAlarm: (atMs) => setAlarm(host.db, alarm, atMs),
         deleteAlarm: () => deleteAlarm(host.db, alarm),
       }),
-    ).pipe(Effect.asVoid),
+    ),
   );
+  const progress = await readBackfill(host, backfillId);
+  if (progress) await host.runtime.runPromise(mirrorOperation(backfillOperation(progress)));
 };
 
 const replayStorage = (host: CoordinatorHost, replayId: string) =>
@@ -100,19 +110,35 @@ export const hostReplayCoordinator = (
     start: (input) =>
       replyOf(async () => {
         await host.runtime.runPromise(createReplay(storage, input, new Date()));
-        return state();
+        return mirrorReplay(host, await state());
       }),
     state: () => replyOf(state),
     output: (index) => replyOf(() => host.runtime.runPromise(readPartitionOutput(storage, index))),
   };
 };
 
-/** One slice of the replay `replayId` (its alarm); a failed slice waits for its watchdog. */
-export const runReplayAlarm = (host: CoordinatorHost, replayId: string): Promise<void> =>
-  host.runtime.runPromise(
-    runReplaySlice(PIPELINES, replayStorage(host, replayId)).pipe(
+/** Writes the replay's `core_operations` row; answers the state it wrote. */
+const mirrorReplay = async (host: CoordinatorHost, state: ReplayState | null) => {
+  if (state) {
+    await host.runtime.runPromise(
+      mirrorOperation(replayOperation(state, new Date().toISOString())),
+    );
+  }
+  return state;
+};
+
+/**
+ * One slice of the replay `replayId` (its alarm), then its `core_operations` row; a failed
+ * slice waits for its watchdog.
+ */
+export const runReplayAlarm = async (host: CoordinatorHost, replayId: string) => {
+  const storage = replayStorage(host, replayId);
+  await host.runtime.runPromise(
+    runReplaySlice(PIPELINES, storage).pipe(
       Effect.catchAllCause((cause) =>
         Effect.logError("replay slice failed; the watchdog alarm resumes it", cause),
       ),
     ),
   );
+  await mirrorReplay(host, (await host.runtime.runPromise(readReplay(storage))) ?? null);
+};

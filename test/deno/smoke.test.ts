@@ -165,6 +165,15 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
     );
   });
 
+  it("serves the status page from the same app", async () => {
+    const res = await fetch(`${host.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain(PIPELINE);
+  });
+
   it("a cron tick ingests the current partition", async () => {
     const res = await fetch(`${host.url}/__scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
     expect(res.status).toBe(200);
@@ -245,6 +254,20 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
       records: 100,
       reconciliation: { clean: 5 },
     });
+    // Both are mirrored into core_operations for the status page, as on Workers.
+    const client = createClient({ url: stack.libsqlUrl });
+    try {
+      const ops = await client.execute({
+        sql: "SELECT operation_id, kind, status, total, done FROM core_operations WHERE operation_id IN (?, ?) ORDER BY kind",
+        args: [backfill_id, replay_id],
+      });
+      expect(ops.rows.map((r) => ({ ...r }))).toEqual([
+        { operation_id: backfill_id, kind: "backfill", status: "complete", total: 5, done: 5 },
+        { operation_id: replay_id, kind: "replay", status: "complete", total: 5, done: 5 },
+      ]);
+    } finally {
+      client.close();
+    }
   });
 
   it("the actor contract suite passes inside Deno", async () => {

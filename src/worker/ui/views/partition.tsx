@@ -3,10 +3,11 @@
  * history, its anomalies, a sample of its quarantined records with their reasons, and its
  * captures with their output hashes.
  */
+
+import type { PartitionStatus } from "../../../actors/contract";
 import type { AnomalyView } from "../../../core/anomalies";
 import type { PartitionCapture } from "../../../core/partition-grid";
 import type { QuarantineView } from "../../../core/quarantine";
-import type { PartitionStatus } from "../../partition-actor";
 import { AnomalyTable } from "./anomalies";
 import { StatusChip, Time } from "./layout";
 
