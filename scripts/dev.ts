@@ -4,7 +4,8 @@
  * - `.dev.vars` gets a random `DATASPINE_API_TOKEN` when it has none (git ignores it);
  * - the embedded libSQL file `.dataspine/dataspine.db` is migrated and served over
  *   Hrana/HTTP on 127.0.0.1:8080 (or `LIBSQL_URL` + `LIBSQL_AUTH_TOKEN` are used as given);
- * - the demo feed serves Polygon aggregates on 127.0.0.1:8790 (or `MARKET_DATA_BASE_URL`);
+ * - the demo feed serves Polygon aggregates on 127.0.0.1:8790 (or `MARKET_DATA_BASE_URL`) and
+ *   receives the Worker's alert webhook, printing each alert here (or `ALERT_WEBHOOK_URL`);
  * - `wrangler dev` runs the Worker on 127.0.0.1:8787 with `--test-scheduled`.
  */
 
@@ -25,6 +26,8 @@ const main = async () => {
     libsqlPort: port("LIBSQL_PORT", 8080),
     feedPort: port("DEMO_FEED_PORT", 8790),
     workerPort: port("PORT", 8787),
+    ...(process.env.ALERT_WEBHOOK_URL ? { alertWebhookUrl: process.env.ALERT_WEBHOOK_URL } : {}),
+    onAlert: (text) => process.stderr.write(`alert received: ${text}\n`),
   });
   process.stderr.write(
     [
@@ -41,6 +44,10 @@ const main = async () => {
       `    -d '{"pipeline":"market_data.ingest_prices","partition":"2025-01-02|demo"}'`,
       `  curl '${stack.workerUrl}/partitions?pipeline=market_data.ingest_prices' -H "Authorization: Bearer $TOKEN"`,
       `  curl '${stack.workerUrl}/__scheduled?cron=*/15+*+*+*+*'   # fire the cron now`,
+      `  curl -X POST ${stack.workerUrl}/runs -H "Authorization: Bearer $TOKEN" \\`,
+      `    -d '{"pipeline":"trade_data.ingest_trades","partition":"2025-01-03|CLIENT_A"}'`,
+      `  curl ${stack.marketDataBaseUrl}/alerts-received   # the alerts the webhook got`,
+      `  curl '${stack.workerUrl}/alerts'                   # their delivery state`,
       "",
       `(token: ${token.slice(0, 4)}…, in ${DEV_VARS}; Ctrl-C stops everything)`,
       "",

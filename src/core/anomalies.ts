@@ -122,3 +122,14 @@ export const countUnresolvedAnomalies = (cap = 1000) =>
       sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${coreAnomalies} WHERE ${coreAnomalies.resolvedAt} IS NULL LIMIT ${cap})`,
     ),
   ).pipe(Effect.map((row) => Number(row?.n ?? 0)));
+
+/** The anomalies of `ids` that exist, by id. */
+export const anomaliesById = (ids: ReadonlyArray<string>) =>
+  ids.length === 0
+    ? Effect.succeed(new Map<string, AnomalyView>())
+    : dbTry("anomalies.byId", (db) =>
+        db
+          .select()
+          .from(coreAnomalies)
+          .where(inArray(coreAnomalies.anomalyId, [...ids])),
+      ).pipe(Effect.map((rows) => new Map(rows.map((r) => [r.anomalyId, toView(r)]))));

@@ -1,8 +1,9 @@
 /**
  * The detection step of a pipeline: store what the detectors found in `core_anomalies`
- * (deduplicated per partition, rule and key), resolve what they no longer find, log one
- * alert line each, and audit `anomaly_detected`. It never fails the pipeline: a detection
- * or storage failure is logged and the run goes on.
+ * (deduplicated per partition, rule and key), resolve what they no longer find, and audit
+ * `anomaly_detected`. The alerts themselves (log line, webhook, file) go out through the
+ * alert outbox (`src/alerts/`). It never fails the pipeline: a detection or storage failure
+ * is logged and the run goes on.
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { Cause, Effect } from "effect";
@@ -11,7 +12,7 @@ import type { RunContext } from "../core/pipeline";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/sources-anomalies";
 import { type Db, dbTry } from "../db/db";
 import { coreAnomalies } from "../db/schema";
-import { formatAlert, formatBatch } from "./alerts";
+import { formatBatch } from "./alerts";
 import type { Detection, DetectorRule } from "./types";
 
 /** A detection as `recordAnomalies` stores it (category DATA_QUALITY, context → metadata). */
@@ -91,11 +92,6 @@ export const recordDetections = (
         at: d.observedAt,
         partitionKey: ctx.partitionKey,
       }));
-      for (const a of alerts) {
-        yield* Effect.logWarning(formatAlert(a)).pipe(
-          Effect.annotateLogs({ rule: a.rule, capture_id: ctx.captureId }),
-        );
-      }
       yield* auditRun(ctx)([
         {
           eventType: "anomaly_detected",

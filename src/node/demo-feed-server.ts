@@ -5,6 +5,8 @@
  * A truncated answer promises the whole body and cuts the connection halfway, as a dropped
  * upstream connection does. `GET`/`POST /__anomalies` shows / replaces the injected data
  * anomalies (`{"anomalies":[{"kind":"volume_spike","symbol":"AAPL","date":"2025-06-10","factor":8}]}`).
+ * It also receives alerts (`POST /alerts`, `GET /alerts-received`: `alert-receiver.ts`), so
+ * the dev stack's webhook has somewhere to go; faults never apply to them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +20,7 @@ import {
   parseFaultConfig,
 } from "../domains/market_data/demo-faults";
 import { handleDemoFeedRequest } from "../domains/market_data/demo-feed";
+import { type AlertReceiver, alertReceiver } from "./alert-receiver";
 import { finraSampleResponse } from "./finra-samples";
 
 /** A running demo feed; `close()` also drops idle keep-alive connections. */
@@ -109,8 +112,10 @@ async function respond(
   res: ServerResponse,
   baseUrl: string,
   faults: FaultState,
+  receiver: AlertReceiver,
 ): Promise<void> {
   const path = new URL(req.url ?? "/", baseUrl).pathname;
+  if (await receiver.handle(req, res, path)) return;
   if (path === "/__faults") return faultsEndpoint(req, res, faults);
   if (path === "/__anomalies") return anomaliesEndpoint(req, res, faults);
   // Only GET/HEAD are served and their bodies are ignored; drain so keep-alive keeps working.
@@ -162,8 +167,11 @@ export async function startDemoFeed(
     port?: number;
     faults?: FaultConfig;
     anomalies?: ReadonlyArray<DemoAnomaly>;
+    /** Called with the text line of each alert received at `POST /alerts`. */
+    onAlert?: (text: string) => void;
   } = {},
 ): Promise<DemoFeedServer> {
+  const receiver = alertReceiver(options.onAlert);
   const faults: FaultState = {
     config: options.faults ?? NO_FAULTS,
     attempts: new Map(),
@@ -176,7 +184,7 @@ export async function startDemoFeed(
   let baseUrl = `http://${urlHost}:${requestedPort}`;
 
   const server = createServer((req, res) => {
-    respond(req, res, baseUrl, faults).catch(() => {
+    respond(req, res, baseUrl, faults, receiver).catch(() => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(errorBody("ERROR", "Internal error"));
     });

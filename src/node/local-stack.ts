@@ -1,6 +1,6 @@
 /**
- * The local stack: a libSQL endpoint over the embedded file, the demo feed, and
- * `wrangler dev` pointed at both. `npm run dev` and the end-to-end tests start the same
+ * The local stack: a libSQL endpoint over the embedded file, the demo feed (which also
+ * receives the Worker's alert webhook), and `wrangler dev` pointed at both. `npm run dev` and the end-to-end tests start the same
  * stack, so what the tests prove is what a developer runs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -30,6 +30,10 @@ export interface LocalStackOptions {
   readonly persistTo?: string;
   /** Extra Worker variables. */
   readonly vars?: Readonly<Record<string, string>>;
+  /** The Worker's alert webhook. Default: the demo feed's receiver, when this stack starts it. */
+  readonly alertWebhookUrl?: string;
+  /** Called with each alert line the demo feed's receiver gets. */
+  readonly onAlert?: (text: string) => void;
   /** Where wrangler's output goes. Default: inherited. */
   readonly wranglerOutput?: "inherit" | "ignore" | "pipe";
 }
@@ -97,11 +101,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       libsqlUrl = server.url;
     }
     let marketDataBaseUrl: string;
+    let alertWebhookUrl = options.alertWebhookUrl;
     if (options.marketDataBaseUrl) marketDataBaseUrl = options.marketDataBaseUrl;
     else {
-      const feed = await startDemoFeed({ port: options.feedPort ?? 8790 });
+      const feed = await startDemoFeed({
+        port: options.feedPort ?? 8790,
+        ...(options.onAlert ? { onAlert: options.onAlert } : {}),
+      });
       closers.push(() => feed.close());
       marketDataBaseUrl = feed.url;
+      alertWebhookUrl ??= `${feed.url}/alerts`;
     }
     const workerPort = options.workerPort ?? 8787;
     const vars: Record<string, string> = {
@@ -109,6 +118,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       MARKET_DATA_BASE_URL: marketDataBaseUrl,
       ...(options.libsqlAuthToken ? { LIBSQL_AUTH_TOKEN: options.libsqlAuthToken } : {}),
       ...(options.apiToken ? { DATASPINE_API_TOKEN: options.apiToken } : {}),
+      ...(alertWebhookUrl ? { ALERT_WEBHOOK_URL: alertWebhookUrl } : {}),
       ...options.vars,
     };
     const wranglerBin = join(

@@ -8,7 +8,7 @@ import type { ActorBindings } from "../actors/contract";
 
 /**
  * Configuration variables. Secrets: `DATASPINE_API_TOKEN`, `DATASPINE_READ_TOKEN`,
- * `LIBSQL_AUTH_TOKEN`, `POLYGON_API_KEY`.
+ * `LIBSQL_AUTH_TOKEN`, `POLYGON_API_KEY`, `ALERT_WEBHOOK_URL`.
  */
 export interface AppVars {
   /** libSQL over HTTP: a Turso database, `turso dev`, or `dataspine libsql-server`. */
@@ -40,6 +40,15 @@ export interface AppVars {
   /** First alarm delay; doubles per attempt up to 15 minutes. Default 30000. */
   readonly ALARM_BASE_DELAY_MS?: string;
   readonly LOG_LEVEL?: string;
+  /** Alert sinks and delivery (docs/alerts.md); the webhook URL is a secret. */
+  readonly ALERT_WEBHOOK_URL?: string;
+  readonly ALERT_WEBHOOK_MIN_SEVERITY?: string;
+  readonly ALERT_WEBHOOK_TIMEOUT_MS?: string;
+  readonly ALERT_LOG_MIN_SEVERITY?: string;
+  readonly ALERT_RETRY_BASE_MS?: string;
+  readonly ALERT_RETRY_MAX_MS?: string;
+  readonly ALERT_MAX_ATTEMPTS?: string;
+  readonly ALERT_BATCH_SIZE?: string;
 }
 
 /** The Hono app's bindings: the variables and the host's actors. */

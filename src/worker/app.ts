@@ -12,6 +12,7 @@
  *   POST /dead-letters/:id/retry              re-run a dead letter's partition
  *   GET  /anomalies?pipeline=&severity=&since=&unresolved=   detected anomalies
  *   POST /anomalies/:id/resolve               mark an anomaly resolved
+ *   GET  /alerts?status=&sink=&anomaly=&limit=   alert delivery state per anomaly and sink
  *   POST /replays, GET /replays/:id[/output]  replay a date range, its state, JSONL
  *   GET  /partitions/:pipeline/:partition/diff?against=<capture_id>  stored rows vs a replay (write)
  *   GET  /workflows, POST /workflows/:name/runs, GET /workflows/runs/:id   workflows
@@ -23,6 +24,7 @@ import { guard } from "./auth";
 import { routes } from "./handler";
 import { errorResponse, RouteNotFound } from "./http-errors";
 import { echo } from "./limits";
+import { alertRoutes } from "./routes/alerts";
 import { anomalyRoutes } from "./routes/anomalies";
 import { backfillRoutes } from "./routes/backfills";
 import { deadLetterRoutes } from "./routes/dead-letters";
@@ -55,6 +57,7 @@ app.route("/", partitionRoutes);
 app.route("/", deadLetterRoutes);
 app.route("/", backfillRoutes);
 app.route("/", anomalyRoutes);
+app.route("/", alertRoutes);
 app.route("/", replayRoutes);
 app.route("/", workflowRoutes);
 app.route("/", readinessRoutes);

@@ -1,13 +1,14 @@
 /**
  * The dataspine Worker: HTTP API, Cron Trigger, and the `PartitionActor` (one per partition)
  * `BackfillCoordinator` (one per backfill) and `ReplayCoordinator` (one per replay) Durable
- * Objects.
+ * Objects, and the `AlertDispatcher` (one) that delivers alerts.
  */
 import { appEnvOf } from "./actors";
 import { app } from "./app";
 import type { Env } from "./env";
 import { scheduled } from "./scheduled";
 
+export { AlertDispatcher } from "./alert-dispatcher";
 export { BackfillCoordinator } from "./backfill-coordinator";
 export { PartitionActor } from "./partition-actor";
 export { ReplayCoordinator } from "./replay-coordinator";

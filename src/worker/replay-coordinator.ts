@@ -18,6 +18,7 @@ import {
   readReplay,
   runReplaySlice,
 } from "../reconciliation/replay-slice";
+import { pokeAlerts } from "./alert-dispatcher";
 import type { Env } from "./env";
 import { type Reply, replyOf } from "./replies";
 import { runtimeFor } from "./runtime";
@@ -87,6 +88,8 @@ export class ReplayCoordinator extends DurableObject<Env> {
           ),
         ),
       )
+      // Reconciliation writes anomalies: queue their alerts.
+      .then(() => pokeAlerts(this.env))
       .then(() => this.#report())
       .finally(() => {
         this.#slice = undefined;

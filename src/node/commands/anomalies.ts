@@ -4,7 +4,9 @@
  * names, docs/anomalies.md), `dataspine anomalies resolve <id>`, and
  * `dataspine anomalies check-missing` (MissingData over `core_expected_schedules` now, as the
  * Cron Trigger runs it), `dataspine anomalies rules` (the `DETECTORS` registry), `dataspine
- * anomalies tables` (which rules run on which canonical table: `TABLE_DETECTIONS`).
+ * anomalies tables` (which rules run on which canonical table: `TABLE_DETECTIONS`). Resolving
+ * and checking end with the alert delivery pass, which also notes resolutions (so a
+ * re-opened anomaly is alerted again).
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
@@ -22,6 +24,7 @@ import { DETECTORS } from "../../detectors/registry";
 import { TABLE_DETECTIONS } from "../../domains/detections-registry";
 import { PIPELINES } from "../../domains/registry";
 import { SOURCES } from "../../domains/sources-registry";
+import { cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
 export const anomaliesCommand: Command = {
@@ -130,9 +133,10 @@ export const anomaliesCommand: Command = {
     }
     if (action === "check-missing") {
       const report = await run(
-        checkMissingData(PIPELINES.list(), sourceConfigFromVars(process.env), Date.now()).pipe(
-          Effect.provide(cliLayer()),
-        ),
+        withAlertDelivery(
+          checkMissingData(PIPELINES.list(), sourceConfigFromVars(process.env), Date.now()),
+          cliAlerts(undefined),
+        ).pipe(Effect.provide(cliLayer())),
       );
       print(
         values.json,
@@ -154,7 +158,9 @@ export const anomaliesCommand: Command = {
       return 2;
     }
     const resolved = await run(
-      resolveAnomaly(id, new Date().toISOString()).pipe(Effect.provide(cliLayer())),
+      withAlertDelivery(resolveAnomaly(id, new Date().toISOString()), cliAlerts(undefined)).pipe(
+        Effect.provide(cliLayer()),
+      ),
     );
     print(values.json, resolved, `resolved ${id} at ${resolved?.resolved_at}`);
     return 0;

@@ -1,6 +1,7 @@
 /**
  * `dataspine backfill <pipeline> --start D --end D [--param k=v]… [--concurrency N]
- * [--dry-run] [--json]`: a backfill on the embedded default, through the runner directly.
+ * [--dry-run] [--alert-file <path>] [--json]`: a backfill on the embedded default, through the
+ * runner directly, then the alert delivery pass.
  *
  * Planning and execution live in `core/backfill.ts`; this adapter parses arguments, draws
  * progress on stderr (a bar on a TTY, plain lines otherwise) and prints the summary.
@@ -19,12 +20,13 @@ import {
   planBackfill,
 } from "../../core/backfill";
 import { PIPELINES } from "../../domains/registry";
+import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../demo-feed-server";
 import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
 
 const USAGE =
   "dataspine backfill <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
-  "[--concurrency N] [--dry-run] [--json]";
+  "[--concurrency N] [--dry-run] [--alert-file <path>] [--json]";
 
 /** `k=v` pairs as an object; a pair without `=` or a repeated key is bad usage. */
 export const parseParams = (pairs: ReadonlyArray<string>): BackfillParams => {
@@ -132,6 +134,7 @@ export const backfillCommand: Command = {
         concurrency: { type: "string" },
         "dry-run": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
+        ...ALERT_FILE_OPTION,
       },
     });
     const pipeline = positionals[0];
@@ -140,6 +143,7 @@ export const backfillCommand: Command = {
     }
     const params = parseParams(values.param);
     const concurrency = parseConcurrency(values.concurrency);
+    const alerts = cliAlerts(values["alert-file"]);
     const plan = planOrReport(
       values.json,
       planBackfill(PIPELINES, { pipeline, start: values.start, end: values.end, params }),
@@ -158,11 +162,14 @@ export const backfillCommand: Command = {
         `backfill ${backfillId}: ${plan.partitions.length} partitions, concurrency ${concurrency}\n`,
       );
       const report = await Effect.runPromise(
-        executeBackfill(PIPELINES, plan, {
-          backfillId,
-          concurrency,
-          ...progressReporter(plan.partitions.length),
-        }).pipe(Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {}))),
+        withAlertDelivery(
+          executeBackfill(PIPELINES, plan, {
+            backfillId,
+            concurrency,
+            ...progressReporter(plan.partitions.length),
+          }),
+          alerts,
+        ).pipe(Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {}))),
       );
       print(values.json, report, formatReport(report));
       return report.failed > 0 ? 1 : 0;

@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
 import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/dead-letters";
+import { cliAlerts } from "../alert-delivery";
 import { runLocally } from "./run";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
@@ -60,7 +61,7 @@ export const deadLettersCommand: Command = {
     }
     const retried = await Effect.runPromise(
       retryDeadLetter(id, (run) =>
-        Effect.promise(() => runLocally(run)).pipe(
+        Effect.promise(() => runLocally(run, cliAlerts(undefined))).pipe(
           Effect.flatMap((exit) =>
             Exit.isSuccess(exit) ? Effect.succeed(exit.value) : Effect.die(exit.cause),
           ),

@@ -1,7 +1,8 @@
 /**
- * `dataspine ingest --source <name> --file <path|url> [--partition <key>] [--json]`: one
- * payload through one registered source, as a run of the one-off pipeline
- * `<domain>.ingest_<source>` (capture id, manifest, audit like any run).
+ * `dataspine ingest --source <name> --file <path|url> [--partition <key>] [--alert-file <path>]
+ * [--json]`: one payload through one registered source, as a run of the one-off pipeline
+ * `<domain>.ingest_<source>` (capture id, manifest, audit like any run), then the alert
+ * delivery pass.
  *
  * Without `--partition` the key is `file:<basename>` (or `url:<host>/<last segment>`), so
  * re-ingesting the same file updates the same partition. A `YYYY-MM-DD|<scope>` key also tells
@@ -18,11 +19,12 @@ import { runPipeline } from "../../core/runner";
 import { describeLocation, parseSourceLocation } from "../../core/sources";
 import { defaultSourcePartition, sourcePipeline } from "../../core/sources-pipeline";
 import { SOURCES } from "../../domains/sources-registry";
+import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
 export const ingestCommand: Command = {
   name: "ingest",
-  usage: `dataspine ingest --source <${SOURCES.names().join("|")}> --file <path|url> [--partition <key>] [--json]`,
+  usage: `dataspine ingest --source <${SOURCES.names().join("|")}> --file <path|url> [--partition <key>] [--alert-file <path>] [--json]`,
   run: async (argv) => {
     const { values } = parseArgs({
       args: [...argv],
@@ -31,6 +33,7 @@ export const ingestCommand: Command = {
         file: { type: "string", short: "f" },
         partition: { type: "string", short: "p" },
         json: { type: "boolean", default: false },
+        ...ALERT_FILE_OPTION,
       },
     });
     const source = values.source ? SOURCES.get(values.source) : undefined;
@@ -41,13 +44,17 @@ export const ingestCommand: Command = {
     const location = parseSourceLocation(values.file);
     const pipeline = sourcePipeline(source, location, NodeFileSystem.layer);
     const partition = values.partition ?? defaultSourcePartition(location);
+    const alerts = cliAlerts(values["alert-file"]);
     const exit = await Effect.runPromiseExit(
-      runPipeline(new Registry<Pipeline>("pipeline").register(pipeline), {
-        pipeline: pipeline.name,
-        partition,
-        trigger: "cli",
-        batchId: `cli.${compactUtcStamp(new Date())}`,
-      }).pipe(Effect.provide(cliLayer())),
+      withAlertDelivery(
+        runPipeline(new Registry<Pipeline>("pipeline").register(pipeline), {
+          pipeline: pipeline.name,
+          partition,
+          trigger: "cli",
+          batchId: `cli.${compactUtcStamp(new Date())}`,
+        }),
+        alerts,
+      ).pipe(Effect.provide(cliLayer())),
     );
     if (Exit.isFailure(exit)) {
       if (exit.cause._tag !== "Fail") throw new Error(String(exit.cause));

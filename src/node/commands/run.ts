@@ -1,5 +1,6 @@
 /**
- * `dataspine run <pipeline> --partition <key> [--json]`: one run through the runner.
+ * `dataspine run <pipeline> --partition <key> [--alert-file <path>] [--json]`: one run
+ * through the runner, then the alert delivery pass.
  */
 import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
@@ -7,6 +8,7 @@ import { compactUtcStamp } from "../../core/ids";
 import type { RunResult } from "../../core/run-result";
 import { type RunRequest, runPipeline } from "../../core/runner";
 import { PIPELINES } from "../../domains/registry";
+import { ALERT_FILE_OPTION, type CliAlerts, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../demo-feed-server";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
@@ -25,13 +27,14 @@ export const printRunResult = (json: boolean, result: RunResult): number => {
 
 /**
  * Runs one partition on the embedded default through the runner. Without a configured
- * source (`MARKET_DATA_BASE_URL`) the demo feed answers, started in-process.
+ * source (`MARKET_DATA_BASE_URL`) the demo feed answers, started in-process. Alerts are
+ * delivered after the run.
  */
-export const runLocally = async (request: RunRequest) => {
+export const runLocally = async (request: RunRequest, alerts: CliAlerts) => {
   const feed = process.env.MARKET_DATA_BASE_URL ? undefined : await startDemoFeed({ port: 0 });
   try {
     return await Effect.runPromiseExit(
-      runPipeline(PIPELINES, request).pipe(
+      withAlertDelivery(runPipeline(PIPELINES, request), alerts).pipe(
         Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {})),
       ),
     );
@@ -42,7 +45,7 @@ export const runLocally = async (request: RunRequest) => {
 
 export const runCommand: Command = {
   name: "run",
-  usage: "dataspine run <pipeline> --partition <key> [--json]",
+  usage: "dataspine run <pipeline> --partition <key> [--alert-file <path>] [--json]",
   run: async (argv) => {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -50,18 +53,22 @@ export const runCommand: Command = {
       options: {
         partition: { type: "string", short: "p" },
         json: { type: "boolean", default: false },
+        ...ALERT_FILE_OPTION,
       },
     });
     const pipeline = positionals[0];
     if (!pipeline || !values.partition) {
       throw new UsageError("run needs <pipeline> and --partition <key>");
     }
-    const exit = await runLocally({
-      pipeline,
-      partition: values.partition,
-      trigger: "cli",
-      batchId: `cli.${compactUtcStamp(new Date())}`,
-    });
+    const exit = await runLocally(
+      {
+        pipeline,
+        partition: values.partition,
+        trigger: "cli",
+        batchId: `cli.${compactUtcStamp(new Date())}`,
+      },
+      cliAlerts(values["alert-file"]),
+    );
     if (Exit.isSuccess(exit)) return printRunResult(values.json, exit.value);
     if (exit.cause._tag === "Fail") {
       const error = exit.cause.error;

@@ -71,8 +71,11 @@ export const demoFeedCommand: Command = {
       host: values.host,
       port: Number(values.port ?? 8790),
       faults: faults.right,
+      onAlert: (text) => process.stderr.write(`alert received: ${text}\n`),
     });
-    process.stderr.write(`demo feed (Polygon aggregates) listening on ${feed.url}\n`);
+    process.stderr.write(
+      `demo feed (Polygon aggregates) listening on ${feed.url}; alerts: POST ${feed.url}/alerts\n`,
+    );
     return serveUntilSignal(() => feed.close());
   },
 };

@@ -1,7 +1,8 @@
 /**
- * `dataspine workflow run <name> --param k=v … [--json]` and `dataspine workflow list`: run a
- * registered workflow on the embedded default (the in-process demo feed answers unless
- * `MARKET_DATA_BASE_URL` / `FINRA_BASE_URL` is set).
+ * `dataspine workflow run <name> --param k=v … [--alert-file <path>] [--json]` and
+ * `dataspine workflow list`: run a registered workflow on the embedded default (the
+ * in-process demo feed answers unless `MARKET_DATA_BASE_URL` / `FINRA_BASE_URL` is set),
+ * then the alert delivery pass.
  */
 import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
@@ -9,6 +10,7 @@ import { compactUtcStamp } from "../../core/ids";
 import { runWorkflow } from "../../core/workflow-runner";
 import type { WorkflowRunResult } from "../../core/workflow-store";
 import { PIPELINES, WORKFLOWS } from "../../domains/registry";
+import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../demo-feed-server";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
@@ -39,21 +41,26 @@ const runSubcommand = async (argv: ReadonlyArray<string>) => {
     options: {
       param: { type: "string", short: "p", multiple: true, default: [] },
       json: { type: "boolean", default: false },
+      ...ALERT_FILE_OPTION,
     },
   });
   const name = positionals[0];
   if (!name) throw new UsageError("workflow run needs <name>");
   const params = parseParams(values.param);
+  const alerts = cliAlerts(values["alert-file"]);
   const external = process.env.FINRA_BASE_URL || process.env.MARKET_DATA_BASE_URL;
   const feed = external ? undefined : await startDemoFeed({ port: 0 });
   try {
     const exit = await Effect.runPromiseExit(
-      runWorkflow(WORKFLOWS, PIPELINES, {
-        workflow: name,
-        params,
-        trigger: "cli",
-        batchId: `cli.${compactUtcStamp(new Date())}`,
-      }).pipe(Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {}))),
+      withAlertDelivery(
+        runWorkflow(WORKFLOWS, PIPELINES, {
+          workflow: name,
+          params,
+          trigger: "cli",
+          batchId: `cli.${compactUtcStamp(new Date())}`,
+        }),
+        alerts,
+      ).pipe(Effect.provide(cliLayer(feed ? { MARKET_DATA_BASE_URL: feed.url } : {}))),
     );
     if (Exit.isSuccess(exit)) {
       const r = exit.value;
@@ -94,7 +101,7 @@ const runSubcommand = async (argv: ReadonlyArray<string>) => {
 export const workflowCommand: Command = {
   name: "workflow",
   usage:
-    "dataspine workflow run <name> [--param key=value]… [--json]\ndataspine workflow list [--json]",
+    "dataspine workflow run <name> [--param key=value]… [--alert-file <path>] [--json]\ndataspine workflow list [--json]",
   run: async (argv) => {
     const [sub, ...rest] = argv;
     if (sub === "run") return runSubcommand(rest);

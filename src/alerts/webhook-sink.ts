@@ -1,0 +1,78 @@
+/**
+ * The webhook sink: POSTs each alert as JSON (the anomaly's fields plus `text`, the alert
+ * line, which Slack-compatible incoming webhooks show as the message). Any 2xx is delivered;
+ * anything else, a transport error or no answer within the timeout is a failure to retry.
+ * The URL may hold a secret, so no error message contains it.
+ */
+import * as HttpClient from "@effect/platform/HttpClient";
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
+import { Duration, Effect } from "effect";
+import { describeUnknown } from "../core/errors";
+import type { AnomalySeverity } from "../core/sources-anomalies";
+import { type AlertSink, AlertSinkError } from "./sink";
+
+export interface WebhookOptions {
+  readonly url: string;
+  readonly minSeverity: AnomalySeverity;
+  readonly timeoutMs: number;
+}
+
+const BODY_EXCERPT = 200;
+
+/** The error and its cause (`fetch failed: connect ECONNREFUSED …`). */
+const describeChain = (error: unknown): string => {
+  const inner = error instanceof Error ? error.cause : undefined;
+  const outer = describeUnknown(error);
+  return inner === undefined ? outer : `${outer}: ${describeUnknown(inner)}`;
+};
+
+/** A webhook sink over the runtime's HttpClient (fetch in Workers and Node). */
+export const webhookSink = (options: WebhookOptions) =>
+  Effect.map(
+    HttpClient.HttpClient,
+    (client): AlertSink => ({
+      name: "webhook",
+      minSeverity: options.minSeverity,
+      deliver: (alert) => {
+        const fail = (message: string) =>
+          new AlertSinkError({
+            sink: "webhook",
+            message: message.replaceAll(options.url, "<url>"),
+          });
+        const request = HttpClientRequest.post(options.url).pipe(
+          HttpClientRequest.setHeaders({
+            // Lets a receiver drop a copy should a delivery be recorded late and repeated.
+            "idempotency-key": `${alert.anomaly_id}.${alert.episode}`,
+            "user-agent": "dataspine-alerts",
+          }),
+          HttpClientRequest.bodyUnsafeJson(alert),
+        );
+        return client.execute(request).pipe(
+          Effect.flatMap((response) =>
+            response.status >= 200 && response.status < 300
+              ? Effect.void
+              : response.text.pipe(
+                  Effect.orElseSucceed(() => ""),
+                  Effect.flatMap((body) =>
+                    Effect.fail(
+                      fail(`HTTP ${response.status}: ${body.slice(0, BODY_EXCERPT)}`.trimEnd()),
+                    ),
+                  ),
+                ),
+          ),
+          Effect.scoped,
+          Effect.timeoutFail({
+            duration: Duration.millis(options.timeoutMs),
+            onTimeout: () => fail(`no answer within ${options.timeoutMs} ms`),
+          }),
+          Effect.catchTags({
+            RequestError: (e) =>
+              Effect.fail(fail(`request failed (${e.reason}): ${describeChain(e.cause)}`)),
+            ResponseError: (e) =>
+              Effect.fail(fail(`response failed (${e.reason}): ${describeChain(e.cause)}`)),
+          }),
+          Effect.catchAllDefect((defect) => Effect.fail(fail(describeUnknown(defect)))),
+        );
+      },
+    }),
+  );
