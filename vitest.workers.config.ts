@@ -4,7 +4,8 @@ import { freePort } from "./test/fixtures/ports";
 
 /**
  * Worker and Durable Object tests inside workerd. The global setup starts a real libSQL
- * endpoint (Hrana over HTTP) and the demo feed on the ports of the bindings chosen here.
+ * endpoint (Hrana over HTTP) and the demo feed (also the alert webhook's receiver) on the
+ * ports of the bindings chosen here.
  */
 export default defineWorkersProject(async () => {
   const libsqlPort = await freePort();
@@ -29,6 +30,9 @@ export default defineWorkersProject(async () => {
               DATASPINE_READ_TOKEN: "read-token",
               RETRY_BASE_DELAY_MS: "5",
               LOG_LEVEL: "WARN",
+              // Alerts go to the demo feed's receiver (`POST /alerts`); log lines stay off.
+              ALERT_WEBHOOK_URL: `http://127.0.0.1:${feedPort}/alerts`,
+              ALERT_LOG_MIN_SEVERITY: "OFF",
             },
           },
         },

@@ -25,6 +25,15 @@ const DUE_KEY = "due";
 export const alertDispatcher = (env: Env) =>
   env.ALERT_DISPATCHER.get(env.ALERT_DISPATCHER.idFromName("alerts"));
 
+/** One poke, and once more through a fresh stub if it threw (a stub breaks when its object resets). */
+const pokeOnce = async (env: Env) => {
+  try {
+    await alertDispatcher(env).poke();
+  } catch {
+    await alertDispatcher(env).poke();
+  }
+};
+
 /**
  * Asks the dispatcher to queue alerts for anomalies just written. Never throws; gives up
  * after 5 s (the cron's poke and the next alarm sweep again).
@@ -33,7 +42,7 @@ export const pokeAlerts = async (env: Env): Promise<void> => {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await Promise.race([
-      alertDispatcher(env).poke(),
+      pokeOnce(env),
       new Promise((resolve) => {
         timer = setTimeout(resolve, POKE_TIMEOUT_MS);
       }),

@@ -110,4 +110,36 @@ describe("local stack (wrangler dev + libSQL endpoint + demo feed)", () => {
     };
     expect(list.partitions.map((p) => p.partition_key)).toContain(partition);
   });
+
+  it("an anomaly's alert arrives at the demo feed's receiver through the Worker's webhook", async () => {
+    // Trades on a day without market data: REFERENTIAL_INTEGRITY anomalies (HIGH).
+    const run = await fetch(`${stack.workerUrl}/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        pipeline: "trade_data.ingest_trades",
+        partition: "2025-01-03|CLIENT_A",
+      }),
+    });
+    expect(run.status).toBe(200);
+    type Received = { alerts: Array<{ text: string; anomaly_id: string }> };
+    let mine: Received["alerts"] = [];
+    for (let i = 0; i < 120 && mine.length === 0; i++) {
+      await new Promise((done) => setTimeout(done, 250));
+      const got = (await (
+        await fetch(`${stack.marketDataBaseUrl}/alerts-received`)
+      ).json()) as Received;
+      mine = got.alerts.filter((a) => a.text.includes("(partition 2025-01-03|CLIENT_A)"));
+    }
+    expect(mine[0]?.text).toMatch(
+      /^\[HIGH\] REFERENTIAL_INTEGRITY at .* UTC: \d+ trade\(s\) reference [A-Z.]+ on 2025-01-03, /,
+    );
+    const state = (await (
+      await fetch(`${stack.workerUrl}/alerts?anomaly=${mine[0]?.anomaly_id}`)
+    ).json()) as { alerts: Array<{ sink: string; status: string; attempts: number }> };
+    expect(state.alerts.map((a) => [a.sink, a.status, a.attempts]).sort()).toEqual([
+      ["log", "delivered", 1],
+      ["webhook", "delivered", 1],
+    ]);
+  });
 });
