@@ -37,15 +37,22 @@ export const cliAlerts = (
   return { settings, ...(alertFile ? { alertFile } : {}), waitMs };
 };
 
+/** The configured sinks, and the alert file when one is given. */
+export const alertSinksFor = (alerts: CliAlerts) =>
+  Effect.map(configuredSinks(alerts.settings), (configured) => {
+    const sinks = [...configured];
+    if (alerts.alertFile && alerts.settings.fileMinSeverity) {
+      sinks.push(alertFileSink(alerts.alertFile, alerts.settings.fileMinSeverity));
+    }
+    return sinks;
+  });
+
 /** Runs `effect`, then the delivery pass; the effect's outcome is returned unchanged. */
 export const withAlertDelivery = <A, E, R>(effect: Effect.Effect<A, E, R>, alerts: CliAlerts) =>
   effect.pipe(
     Effect.ensuring(
       Effect.gen(function* () {
-        const sinks = [...(yield* configuredSinks(alerts.settings))];
-        if (alerts.alertFile && alerts.settings.fileMinSeverity) {
-          sinks.push(alertFileSink(alerts.alertFile, alerts.settings.fileMinSeverity));
-        }
+        const sinks = yield* alertSinksFor(alerts);
         const report = yield* deliverWithin(sinks, alerts.settings, alerts.waitMs);
         if (report.attempted > 0) yield* Effect.logInfo("alerts delivered", report);
       }).pipe(

@@ -158,6 +158,7 @@ describe("alerts from the CLI", { timeout: 60_000 }, () => {
       {
         ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/SECRET123`,
         ALERT_WEBHOOK_TIMEOUT_MS: "2000",
+        ALERT_RETRY_BASE_MS: "1",
       },
       file,
       "--alert-file",
@@ -175,6 +176,26 @@ describe("alerts from the CLI", { timeout: 60_000 }, () => {
     expect(String(rows[0]?.last_error)).toMatch(/EISDIR/);
     expect(String(rows[1]?.last_error)).toMatch(/^request failed/);
     expect(String(rows[1]?.last_error)).not.toContain("SECRET123");
+
+    // `dataspine alerts` shows the same state; `alerts deliver` retries once the webhook is up.
+    const listed = await dataspineWith({}, db.url, "alerts", "--status", "retrying", "--json");
+    expect(listed.code).toBe(0);
+    const state = JSON.parse(listed.stdout) as {
+      alerts: Array<{ sink: string; attempts: number; text: string; next_attempt_at: string }>;
+      counts: Record<string, number>;
+    };
+    expect(state.counts).toEqual({ retrying: 2 });
+    expect(state.alerts.map((a) => a.attempts)).toEqual([1, 1]);
+    expect(state.alerts[0]?.text).toMatch(/^\[HIGH\] REFERENTIAL_INTEGRITY at .*NVDA/);
+    const delivered = await dataspineWith(
+      { ALERT_WEBHOOK_URL: `${feed.url}/alerts`, ALERT_LOG_MIN_SEVERITY: "OFF" },
+      db.url,
+      "alerts",
+      "deliver",
+      "--json",
+    );
+    expect(JSON.parse(delivered.stdout)).toMatchObject({ delivered: 1 });
+    expect((await received()).alerts.map((a) => a.text)).toEqual([expect.stringContaining("NVDA")]);
   });
 
   it("a bad alert setting is bad usage (exit 2) before anything runs", async () => {

@@ -59,9 +59,10 @@ export const deadLettersCommand: Command = {
       print(values.json, found, JSON.stringify(found, null, 2));
       return 0;
     }
+    const alerts = cliAlerts(undefined);
     const retried = await Effect.runPromise(
       retryDeadLetter(id, (run) =>
-        Effect.promise(() => runLocally(run, cliAlerts(undefined))).pipe(
+        Effect.promise(() => runLocally(run, alerts)).pipe(
           Effect.flatMap((exit) =>
             Exit.isSuccess(exit) ? Effect.succeed(exit.value) : Effect.die(exit.cause),
           ),

@@ -1,6 +1,7 @@
 /**
  * Every CLI command, in the order `dataspine --help` lists them. Add a command here.
  */
+import { alertsCommand } from "./alerts";
 import { anomaliesCommand } from "./anomalies";
 import { auditCommand } from "./audit";
 import { backfillCommand } from "./backfill";
@@ -26,6 +27,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
   deadLettersCommand,
   auditCommand,
   anomaliesCommand,
+  alertsCommand,
   replayCommand,
   diffCommand,
   workflowCommand,
