@@ -49,14 +49,6 @@ export interface DispatchReport {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Queues deliveries for open anomalies; returns when the next one falls due. */
-export const enqueueAlerts = (sinks: ReadonlyArray<AlertSink>, nowMs: number) =>
-  Effect.gen(function* () {
-    const queued = yield* enqueueDeliveries(sinks, iso(nowMs));
-    const next = yield* nextDueAt(sinks.map((s) => s.name));
-    return { queued, next_attempt_at: next };
-  }).pipe(Effect.withSpan("Alerts.enqueue"));
-
 const attempt = (
   sink: AlertSink | undefined,
   claimed: ClaimedDelivery,

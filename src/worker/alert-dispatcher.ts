@@ -1,14 +1,15 @@
 /**
  * `AlertDispatcher`: the one Durable Object (named `alerts`) that delivers alerts from the
  * outbox (`src/alerts/`). Whatever writes anomalies in the Worker pokes it afterwards
- * (partition actors, the replay coordinator, the cron, the resolve route): a poke queues
- * deliveries and arms the alarm; each alarm runs one delivery pass and re-arms itself for
- * the next retry. Every delivery's state lives in libSQL; the object keeps only its alarm.
+ * (partition actors, the replay coordinator, the cron, the resolve route): a poke arms the
+ * alarm; each alarm runs one delivery pass (which first queues deliveries for new anomalies)
+ * and re-arms itself for the next retry. Every delivery's state lives in libSQL; the object
+ * keeps only its alarm.
  */
 import { DurableObject } from "cloudflare:workers";
 import { Effect } from "effect";
 import { type AlertSettings, alertSettingsFromVars } from "../alerts/config";
-import { type DispatchReport, deliveryPass, enqueueAlerts } from "../alerts/dispatch";
+import { type DispatchReport, deliveryPass } from "../alerts/dispatch";
 import { configuredSinks } from "../alerts/sinks";
 import { describeUnknown } from "../core/errors";
 import type { Env } from "./env";
@@ -35,8 +36,8 @@ const pokeOnce = async (env: Env) => {
 };
 
 /**
- * Asks the dispatcher to queue alerts for anomalies just written. Never throws; gives up
- * after 5 s (the cron's poke and the next alarm sweep again).
+ * Asks the dispatcher to deliver alerts for anomalies just written. Never throws; gives up
+ * after 5 s (the next cron tick pokes again).
  */
 export const pokeAlerts = async (env: Env): Promise<void> => {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,19 +75,12 @@ export class AlertDispatcher extends DurableObject<Env> {
     return settings;
   }
 
-  /** Queues deliveries for open anomalies and arms the alarm for the first one due. */
-  async poke(): Promise<{ readonly queued: number; readonly next_attempt_at: string | null }> {
-    const settings = this.#settings();
-    const exit = await runtimeFor(this.env).runPromiseExit(
-      Effect.flatMap(configuredSinks(settings), (sinks) => enqueueAlerts(sinks, Date.now())),
-    );
-    if (exit._tag === "Failure") {
-      await this.#arm(Date.now() + WATCHDOG_MS);
-      return { queued: 0, next_attempt_at: null };
-    }
-    if (exit.value.next_attempt_at !== null)
-      await this.#arm(Date.parse(exit.value.next_attempt_at));
-    return exit.value;
+  /**
+   * Arms the alarm now, so a pass follows at once; its sweep queues what was written. Pokes
+   * arriving together share one alarm, and a poke during a pass arms the next one.
+   */
+  async poke(): Promise<void> {
+    await this.#arm(Date.now());
   }
 
   /**

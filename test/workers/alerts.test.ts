@@ -70,7 +70,7 @@ beforeAll(async () => {
 });
 
 describe("alert delivery through the AlertDispatcher", () => {
-  it("a run with a failing webhook still completes; its alert waits in the outbox", async () => {
+  it("a run with a failing webhook still completes; its alert is in the outbox", async () => {
     expect((await runTrades()).status).toBe("complete");
     const res = await api(
       `/anomalies?partition=${encodeURIComponent(PARTITION)}&rule=REFERENTIAL_INTEGRITY`,
@@ -81,7 +81,12 @@ describe("alert delivery through the AlertDispatcher", () => {
     const target = anomalies.find((a) => a.message.includes(MATCH));
     expect(target?.severity).toBe("HIGH");
     anomalyId = target?.anomaly_id ?? "";
-    const { alerts } = await alertsOf(`anomaly=${anomalyId}`);
+    // The run poked the dispatcher; its alarm's pass queues the alert (and tries it).
+    let { alerts } = await alertsOf(`anomaly=${anomalyId}`);
+    for (let i = 0; i < 5 && alerts.length === 0; i++) {
+      await runDurableObjectAlarm(alertDispatcher(env));
+      ({ alerts } = await alertsOf(`anomaly=${anomalyId}`));
+    }
     expect(alerts).toMatchObject([
       {
         sink: "webhook",
