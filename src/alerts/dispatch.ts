@@ -35,6 +35,7 @@ export interface DispatchOptions {
 /** What a pass (or several) did. */
 export interface DispatchReport {
   readonly queued: number;
+  /** Deliveries handed to their sink (a claim given back untried is not counted). */
   readonly attempted: number;
   readonly delivered: number;
   /** Failed attempts that will be tried again. */
@@ -92,7 +93,7 @@ export const deliveryPass = (
       options.batchSize,
     );
     const anomalies = yield* anomaliesById([...new Set(claimed.map((c) => c.anomalyId))]);
-    const tally = { delivered: 0, retrying: 0, failed: 0 };
+    const tally = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
     /** Sinks that failed in this pass, and when their next attempt falls due. */
     const broken = new Map<string, string>();
     yield* Effect.forEach(
@@ -101,6 +102,7 @@ export const deliveryPass = (
         Effect.gen(function* () {
           const brokenUntil = broken.get(c.sink);
           if (brokenUntil !== undefined) return yield* releaseClaim(c, brokenUntil, now);
+          tally.attempted += 1;
           const result = yield* attempt(
             sinks.find((s) => s.name === c.sink),
             c,
@@ -125,7 +127,7 @@ export const deliveryPass = (
       { concurrency: options.concurrency ?? 4, discard: true },
     );
     const next = yield* nextDueAt(names);
-    return { queued, attempted: claimed.length, ...tally, next_attempt_at: next };
+    return { queued, ...tally, next_attempt_at: next };
   }).pipe(
     Effect.catchAll((error) =>
       Effect.logError("alert delivery pass failed; it is retried later", error).pipe(

@@ -48,19 +48,19 @@ export const webhookSink = (options: WebhookOptions) =>
           HttpClientRequest.bodyUnsafeJson(alert),
         );
         return client.execute(request).pipe(
+          // The body is read either way, so the connection is released.
           Effect.flatMap((response) =>
-            response.status >= 200 && response.status < 300
-              ? Effect.void
-              : response.text.pipe(
-                  Effect.orElseSucceed(() => ""),
-                  Effect.flatMap((body) =>
-                    Effect.fail(
+            response.text.pipe(
+              Effect.orElseSucceed(() => ""),
+              Effect.flatMap((body) =>
+                response.status >= 200 && response.status < 300
+                  ? Effect.void
+                  : Effect.fail(
                       fail(`HTTP ${response.status}: ${body.slice(0, BODY_EXCERPT)}`.trimEnd()),
                     ),
-                  ),
-                ),
+              ),
+            ),
           ),
-          Effect.scoped,
           Effect.timeoutFail({
             duration: Duration.millis(options.timeoutMs),
             onTimeout: () => fail(`no answer within ${options.timeoutMs} ms`),
