@@ -134,9 +134,9 @@ describe("local stack (wrangler dev + libSQL endpoint + demo feed)", () => {
     expect(mine[0]?.text).toMatch(
       /^\[HIGH\] REFERENTIAL_INTEGRITY at .* UTC: \d+ trade\(s\) reference [A-Z.]+ on 2025-01-03, /,
     );
-    const state = (await (
-      await fetch(`${stack.workerUrl}/alerts?anomaly=${mine[0]?.anomaly_id}`)
-    ).json()) as { alerts: Array<{ sink: string; status: string; attempts: number }> };
+    const state = (await (await read(`/alerts?anomaly=${mine[0]?.anomaly_id}`)).json()) as {
+      alerts: Array<{ sink: string; status: string; attempts: number }>;
+    };
     expect(state.alerts.map((a) => [a.sink, a.status, a.attempts]).sort()).toEqual([
       ["log", "delivered", 1],
       ["webhook", "delivered", 1],

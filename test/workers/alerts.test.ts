@@ -5,10 +5,11 @@
  * `runDurableObjectAlarm` (never by sleeping), deliver it exactly once. `GET /alerts` shows
  * each state. Partition 2024-03-05|ALERTS_W, which no other test uses.
  */
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { demoExecutions } from "../../src/domains/trade_data/demo-executions";
 import { alertDispatcher } from "../../src/worker/alert-dispatcher";
+import { get, post } from "./api";
 
 const DATE = "2024-03-05";
 const PARTITION = `${DATE}|ALERTS_W`;
@@ -31,22 +32,17 @@ interface AlertJson {
   text: string | null;
 }
 
-const api = (path: string, init?: RequestInit) => SELF.fetch(`http://dataspine.test${path}`, init);
 const feed = (path: string, init?: RequestInit) =>
   fetch(`${env.MARKET_DATA_BASE_URL}${path}`, init);
 
 const runTrades = async () => {
-  const res = await api("/runs", {
-    method: "POST",
-    headers: { authorization: "Bearer test-token", "content-type": "application/json" },
-    body: JSON.stringify({ pipeline: "trade_data.ingest_trades", partition: PARTITION }),
-  });
+  const res = await post("/runs", { pipeline: "trade_data.ingest_trades", partition: PARTITION });
   expect(res.status).toBe(200);
   return (await res.json()) as { status: string };
 };
 
 const alertsOf = async (query: string) => {
-  const res = await api(`/alerts?${query}`);
+  const res = await get(`/alerts?${query}`);
   expect(res.status).toBe(200);
   return (await res.json()) as { alerts: Array<AlertJson>; counts: Record<string, number> };
 };
@@ -72,7 +68,7 @@ beforeAll(async () => {
 describe("alert delivery through the AlertDispatcher", () => {
   it("a run with a failing webhook still completes; its alert is in the outbox", async () => {
     expect((await runTrades()).status).toBe("complete");
-    const res = await api(
+    const res = await get(
       `/anomalies?partition=${encodeURIComponent(PARTITION)}&rule=REFERENTIAL_INTEGRITY`,
     );
     const { anomalies } = (await res.json()) as {
@@ -144,7 +140,7 @@ describe("alert delivery through the AlertDispatcher", () => {
     expect((await alertsOf("status=delivered&limit=1")).alerts).toHaveLength(1);
     expect((await alertsOf("status=failed")).alerts.every((a) => a.status === "failed")).toBe(true);
     for (const bad of ["status=lost", "limit=0", "limit=x"]) {
-      const res = await api(`/alerts?${bad}`);
+      const res = await get(`/alerts?${bad}`);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: "InvalidRequest" });
     }
