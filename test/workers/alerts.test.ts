@@ -3,7 +3,7 @@
  * actor pokes the `AlertDispatcher`, and its alarm delivers them to the webhook (the demo
  * feed's receiver). The receiver fails one alert twice; the dispatcher's alarms, fired with
  * `runDurableObjectAlarm` (never by sleeping), deliver it exactly once. `GET /alerts` shows
- * each state. Partition 2024-03-05|ALERTS_W, which no other test uses.
+ * each state. Partition 2023-10-17|ALERTS_W: no other test touches 2023.
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { demoExecutions } from "../../src/domains/trade_data/demo-executions";
 import { alertDispatcher } from "../../src/worker/alert-dispatcher";
 import { get, post } from "./api";
 
-const DATE = "2024-03-05";
+const DATE = "2023-10-17";
 const PARTITION = `${DATE}|ALERTS_W`;
 const SYMBOL = demoExecutions(DATE, "ALERTS_W")[0]?.symbol ?? "";
 const MATCH = `reference ${SYMBOL} on ${DATE},`;
