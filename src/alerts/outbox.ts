@@ -9,9 +9,9 @@
  */
 import type { InStatement } from "@libsql/client";
 import { Effect } from "effect";
-import type { AnomalySeverity } from "../core/sources-anomalies";
+import type { AnomalySeverity } from "../core/anomaly-vocabulary";
 import { dbTry } from "../db/db";
-import { severityNamesAtLeast } from "./severity";
+import { severitiesAtLeast } from "./severity";
 
 export type DeliveryStatus = "pending" | "retrying" | "delivered" | "failed";
 export const DELIVERY_STATUSES: ReadonlyArray<DeliveryStatus> = [
@@ -31,7 +31,7 @@ const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(",
 
 /** SQL `severity IN (…)` for a sink's threshold, with its arguments. */
 const atLeast = (min: AnomalySeverity) => {
-  const names = severityNamesAtLeast(min);
+  const names = severitiesAtLeast(min);
   return { sql: `severity IN (${placeholders(names.length)})`, args: [...names] };
 };
 

@@ -5,7 +5,7 @@
  */
 import { Data, Effect } from "effect";
 import type { AnomalyView } from "../core/anomalies";
-import type { AnomalySeverity } from "../core/sources-anomalies";
+import type { AnomalySeverity } from "../core/anomaly-vocabulary";
 import { formatAlert } from "../detectors/alerts";
 
 /** What every sink receives: the anomaly as `GET /anomalies` shows it, and its alert line. */

@@ -48,7 +48,7 @@ const run = <A, E>(effect: Effect.Effect<A, E, Layer.Layer.Success<ReturnType<ty
   Effect.runPromise(effect.pipe(Effect.provide(layer())));
 
 const anomaly = (key: string, severity: AnomalySeverity): AnomalyInput => ({
-  category: "REFERENTIAL_INTEGRITY",
+  rule: "REFERENTIAL_INTEGRITY",
   severity,
   key,
   message: `trades reference ${key}, which has no market data`,
