@@ -124,6 +124,12 @@ export interface ReplayCoordinatorApi {
   output(index: number): Promise<Reply<string>>;
 }
 
+/** The one alert dispatcher of a host: delivers the alert outbox (`src/alerts/`) on its alarm. */
+export interface AlertDispatcherApi {
+  /** Anomalies may have been written: a delivery pass follows soon. */
+  poke(): Promise<void>;
+}
+
 /**
  * How the app reaches actors: the Worker answers with Durable Object stubs, the Deno host with
  * its in-process actors. Addressing an actor never fails; calling it may reject (RPC).
@@ -135,6 +141,8 @@ export interface ActorBindings {
   backfill(backfillId: string): BackfillCoordinatorApi;
   /** The coordinator of `replayId`. */
   replay(replayId: string): ReplayCoordinatorApi;
+  /** The alert dispatcher. */
+  alerts(): AlertDispatcherApi;
 }
 
 /** The name of the actor that owns a partition (`idFromName` on Workers, the key on Deno). */

@@ -41,6 +41,8 @@ export interface ActorDeps {
   readonly scheduler: RetryScheduler;
   readonly runtime: ActorRuntime;
   readonly policy: RetryPolicy;
+  /** Called after every run and workflow run (the hosts poke their alert dispatcher). */
+  readonly afterRun?: () => Promise<void>;
 }
 
 const HISTORY_LIMIT = 20;
@@ -111,6 +113,7 @@ export class PartitionActorCore implements PartitionActorApi {
           ...(request.batchId ? { batchId: request.batchId } : {}),
         }),
       );
+      await this.#deps.afterRun?.();
       if (Exit.isSuccess(exit)) return { result: exit.value, joined: false };
       return { result: null, error: failureOf(exit.cause), joined: false };
     })().finally(() => {
@@ -268,6 +271,7 @@ export class PartitionActorCore implements PartitionActorApi {
         },
       ),
     );
+    await this.#deps.afterRun?.();
     return { result: finished, joined: false, skipped: false };
   }
 }

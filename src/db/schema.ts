@@ -7,9 +7,9 @@
  */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+export { coreAlertDeliveries } from "./alerts-schema";
 // The Deno host's own tables (actors, alarms, coordinators), migrated with the rest.
 export * from "./host-schema";
-export { coreAlertDeliveries } from "./alerts-schema";
 export { coreSeriesPoints } from "./series-points-schema";
 export { coreOperations, corePartitionCounts } from "./status-schema";
 

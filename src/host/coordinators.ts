@@ -5,6 +5,7 @@
  * into `core_operations` as the Durable Objects mirror theirs.
  */
 import { Effect } from "effect";
+import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import type {
   ActorBindings,
   BackfillCoordinatorApi,
@@ -140,5 +141,7 @@ export const runReplayAlarm = async (host: CoordinatorHost, replayId: string) =>
       ),
     ),
   );
+  // Reconciliation writes anomalies: queue their alerts.
+  await pokeAlerts(host.actors);
   await mirrorReplay(host, (await host.runtime.runPromise(readReplay(storage))) ?? null);
 };

@@ -5,10 +5,16 @@
  * in libSQL; backfill and replay coordinators over libSQL; and every actor's alarm a row of
  * `host_alarms` that the poller fires when due, so a retry or a slice scheduled before a
  * restart still runs after it. Single-flight holds within one process: run one host per
- * database.
+ * database. The alert dispatcher is one more actor, with its own alarm (kind `alerts`).
  */
 import { Effect } from "effect";
-import { type ActorBindings, type PartitionActorApi, partitionActorName } from "../actors/contract";
+import { AlertDispatcherCore, pokeAlerts } from "../actors/alert-dispatcher-core";
+import {
+  type ActorBindings,
+  type AlertDispatcherApi,
+  type PartitionActorApi,
+  partitionActorName,
+} from "../actors/contract";
 import { type ActorRuntime, PartitionActorCore } from "../actors/partition-actor-core";
 import type { RetryPolicy } from "../actors/state-store";
 import { type Database, Db } from "../db/db";
@@ -37,6 +43,8 @@ export interface ProcessHostOptions {
   /** Provides Db (the libSQL database of the host's tables), HttpClient and SourceConfig. */
   readonly runtime: ActorRuntime;
   readonly policy: RetryPolicy;
+  /** The `ALERT_*` variables of the alert dispatcher. Default none (alerts to the log only). */
+  readonly vars?: Readonly<Record<string, string | undefined>>;
   /** How often the poller looks for due alarms. Default 1000 ms. */
   readonly pollIntervalMs?: number;
   /** Alarms running at once at most. Default 8. */
@@ -50,6 +58,8 @@ export type AlarmHandler = (name: string) => Promise<void>;
 export const FAILED_ALARM_DELAY_MS = 10_000;
 /** Alarm kind of the partition actors. */
 export const PARTITION_ALARM = "partition";
+/** The alarm of the host's alert dispatcher. */
+export const ALERTS_ALARM: AlarmKey = { kind: "alerts", name: "alerts" };
 
 const POLL_BATCH = 100;
 const keyOf = (key: AlarmKey) => `${key.kind}\u0000${key.name}`;
@@ -61,6 +71,7 @@ export class ProcessHost implements ActorBindings {
   readonly #handlers = new Map<string, AlarmHandler>();
   readonly #firing = new Map<string, Promise<void>>();
   readonly #coordinators: CoordinatorHost;
+  readonly #alerts: AlertDispatcherCore;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(db: Database, options: ProcessHostOptions) {
@@ -73,6 +84,17 @@ export class ProcessHost implements ActorBindings {
     });
     this.onAlarm(BACKFILL_ALARM, (id) => runBackfillAlarm(this.#coordinators, id));
     this.onAlarm(REPLAY_ALARM, (id) => runReplayAlarm(this.#coordinators, id));
+    this.#alerts = new AlertDispatcherCore({
+      runtime: options.runtime,
+      vars: options.vars ?? {},
+      alarm: {
+        at: () => alarmAt(db, ALERTS_ALARM),
+        set: (atMs) => setAlarm(db, ALERTS_ALARM, atMs),
+      },
+    });
+    this.onAlarm(ALERTS_ALARM.kind, async () => {
+      await this.#alerts.alarm((await alarmAt(db, ALERTS_ALARM)) ?? 0);
+    });
   }
 
   /** A host over the runtime's database (migrated by whoever serves it). */
@@ -96,6 +118,10 @@ export class ProcessHost implements ActorBindings {
 
   replay(replayId: string) {
     return hostReplayCoordinator(this.#coordinators, replayId);
+  }
+
+  alerts(): AlertDispatcherApi {
+    return this.#alerts;
   }
 
   /**
@@ -180,6 +206,7 @@ export class ProcessHost implements ActorBindings {
         scheduler: alarmScheduler(this.#db, ProcessHost.partitionAlarm(pipeline, partition)),
         runtime: this.#options.runtime,
         policy: this.#options.policy,
+        afterRun: () => pokeAlerts(this),
       });
       this.#actors.set(name, actor);
     }

@@ -41,6 +41,7 @@ export const startHostServer = async (
   const host = await ProcessHost.make({
     runtime,
     policy: retryPolicyFromVars(varsOf(vars)),
+    vars: varsOf(vars),
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
   const env: AppEnv = { ...vars, ACTORS: host };

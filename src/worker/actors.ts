@@ -1,6 +1,6 @@
 /**
  * The Worker's `ActorBindings`: one Durable Object per `pipeline + partition key`, per backfill
- * and per replay, addressed by name.
+ * and per replay, addressed by name, and the one alert dispatcher.
  */
 import {
   type ActorBindings,
@@ -22,6 +22,10 @@ export const workflowActor = (env: Env, workflow: string, partition: string) =>
 /** Gets the stub of the coordinator of `backfillId`. */
 export const backfillCoordinator = (env: Env, backfillId: string) =>
   env.BACKFILL_COORDINATOR.get(env.BACKFILL_COORDINATOR.idFromName(backfillId));
+
+/** The stub of the alert dispatcher (one per Worker). */
+export const alertDispatcher = (env: Env) =>
+  env.ALERT_DISPATCHER.get(env.ALERT_DISPATCHER.idFromName("alerts"));
 
 /** Gets the stub of the coordinator of `replayId`. */
 export const replayCoordinator = (env: Env, replayId: string) =>
@@ -50,6 +54,10 @@ export const workerActors = (env: Env): ActorBindings => ({
       state: () => stub.state(),
       output: (index) => stub.output(index),
     };
+  },
+  alerts: () => {
+    const stub = alertDispatcher(env);
+    return { poke: () => stub.poke() };
   },
 });
 

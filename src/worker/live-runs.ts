@@ -1,9 +1,11 @@
 /**
  * The cron's work, on either host: live ingestion of the current partition of every live
  * pipeline through the partition actors (an already complete partition is left alone), then
- * MissingData over `core_expected_schedules`; and the weekly workflows.
+ * MissingData over `core_expected_schedules`, then a poke of the alert dispatcher; and the
+ * weekly workflows.
  */
 
+import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import { workflowActor } from "../actors/contract";
 import { compactUtcStamp } from "../core/ids";
 import { sourceConfigFromVars } from "../core/source-config";
@@ -62,6 +64,8 @@ export const runLive = async (
     .runPromise(checkMissingData(PIPELINES.list(), config, scheduledTime))
     .catch((error: unknown) => ({ error: String(error) }));
   console.log(JSON.stringify({ level: "INFO", message: "cron missing data check", ...missing }));
+  // Also the safety net: anomalies written anywhere without a poke are queued now.
+  await pokeAlerts(env.ACTORS);
   return summary;
 };
 

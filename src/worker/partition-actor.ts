@@ -1,7 +1,8 @@
 /**
  * `PartitionActor`: one Durable Object per `pipeline + partition key`, a thin shell around
  * `PartitionActorCore` (`src/actors/`): its state and run history in the object's own SQLite
- * (`partition_state`, `partition_runs`), its retries on the object's alarm.
+ * (`partition_state`, `partition_runs`), its retries on the object's alarm; after each run it
+ * pokes the `AlertDispatcher`.
  */
 import { DurableObject } from "cloudflare:workers";
 import { desc, eq } from "drizzle-orm";
@@ -9,6 +10,7 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { Effect } from "effect";
 import migrations from "../../migrations/actor/migrations.js";
+import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import type {
   ActorRunRequest,
   ActorRunResponse,
@@ -24,6 +26,7 @@ import {
 } from "../actors/state-store";
 import * as actorSchema from "../db/actor-schema";
 import { partitionRuns, partitionState } from "../db/actor-schema";
+import { workerActors } from "./actors";
 import type { Env } from "./env";
 import { runtimeFor } from "./runtime";
 
@@ -87,6 +90,7 @@ export class PartitionActor extends DurableObject<Env> {
       scheduler: durableObjectScheduler(ctx.storage),
       runtime: runtimeFor(env),
       policy: retryPolicyFromVars(env as unknown as Readonly<Record<string, string | undefined>>),
+      afterRun: () => pokeAlerts(workerActors(env)),
     });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(db, migrations);

@@ -8,6 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { Effect } from "effect";
+import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import type { ReplayState, StartReplay } from "../actors/contract";
 import { mirrorOperation, replayOperation } from "../actors/operation-mirror";
 import { PIPELINES } from "../domains/registry";
@@ -18,7 +19,7 @@ import {
   readReplay,
   runReplaySlice,
 } from "../reconciliation/replay-slice";
-import { pokeAlerts } from "./alert-dispatcher";
+import { workerActors } from "./actors";
 import type { Env } from "./env";
 import { type Reply, replyOf } from "./replies";
 import { runtimeFor } from "./runtime";
@@ -89,7 +90,7 @@ export class ReplayCoordinator extends DurableObject<Env> {
         ),
       )
       // Reconciliation writes anomalies: queue their alerts.
-      .then(() => pokeAlerts(this.env))
+      .then(() => pokeAlerts(workerActors(this.env)))
       .then(() => this.#report())
       .finally(() => {
         this.#slice = undefined;

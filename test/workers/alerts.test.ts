@@ -8,7 +8,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { demoExecutions } from "../../src/domains/trade_data/demo-executions";
-import { alertDispatcher } from "../../src/worker/alert-dispatcher";
+import { alertDispatcher } from "../../src/worker/actors";
 import { get, post } from "./api";
 
 const DATE = "2023-10-17";

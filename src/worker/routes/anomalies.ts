@@ -6,6 +6,7 @@
  * each rule's description and default thresholds).
  */
 import { Clock, Effect, Schema } from "effect";
+import { pokeAlerts } from "../../actors/alert-dispatcher-core";
 import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { DETECTORS } from "../../detectors/registry";
@@ -75,5 +76,7 @@ export const anomalyRoutes = routes()
       ),
     );
     if (!resolved) throw new AnomalyNotFound({ message: `no anomaly ${id}` });
+    // The dispatcher notes the resolution, so a later re-opening is alerted again.
+    await pokeAlerts(c.env.ACTORS);
     return c.json(resolved);
   });
