@@ -118,7 +118,13 @@ export const startDenoStack = async (options: DenoStackOptions = {}): Promise<De
     closers.push(() => libsql.close());
     const feed = await startDemoFeed({ port: options.feedPort ?? 8790 });
     closers.push(() => feed.close());
-    const vars = { LIBSQL_URL: libsql.url, MARKET_DATA_BASE_URL: feed.url, ...options.vars };
+    const vars = {
+      LIBSQL_URL: libsql.url,
+      MARKET_DATA_BASE_URL: feed.url,
+      // Alerts go to the demo feed's receiver (`GET /alerts-received`), as in `npm run dev`.
+      ALERT_WEBHOOK_URL: `${feed.url}/alerts`,
+      ...options.vars,
+    };
     const host = await startDenoHost({
       port: options.port ?? 8788,
       vars,

@@ -67,13 +67,11 @@ describe("alert delivery on the in-process host", () => {
       method: "POST",
       body: JSON.stringify({ fail_next: 2, match: MATCH }),
     });
-    const run = await host
-      .partition("trade_data.ingest_trades", `${DATE}|${CLIENT}`)
-      .run({
-        pipeline: "trade_data.ingest_trades",
-        partition: `${DATE}|${CLIENT}`,
-        trigger: "cli",
-      });
+    const run = await host.partition("trade_data.ingest_trades", `${DATE}|${CLIENT}`).run({
+      pipeline: "trade_data.ingest_trades",
+      partition: `${DATE}|${CLIENT}`,
+      trigger: "cli",
+    });
     expect(run.result.status).toBe("complete");
     // The run poked the dispatcher: its alarm is set for now.
     expect(await host.alarmAt(ALERTS_ALARM)).toBeLessThanOrEqual(Date.now());
