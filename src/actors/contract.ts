@@ -41,6 +41,11 @@ export interface ActorRunResponse {
   readonly joined: boolean;
   /** Live mode found nothing to do; `result` is the last run's. */
   readonly skipped: boolean;
+  /**
+   * Set when the runner refused the request before running it (e.g. `DependenciesNotReady`):
+   * the error with the status its class declares; `result` is the failed run recording it.
+   */
+  readonly refused?: Failure;
 }
 
 /** One run in a partition's history. */

@@ -272,6 +272,11 @@ export class PartitionActorCore implements PartitionActorApi {
       ),
     );
     await this.#deps.afterRun?.();
-    return { result: finished, joined: false, skipped: false };
+    return {
+      result: finished,
+      joined: false,
+      skipped: false,
+      ...(Exit.isFailure(exit) ? { refused: failureOf(exit.cause) } : {}),
+    };
   }
 }

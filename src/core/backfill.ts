@@ -9,7 +9,7 @@
  * `executeBackfill` runs a plan in-process (the CLI) with bounded concurrency; the Worker
  * runs plans through the `BackfillCoordinator` Durable Object instead.
  */
-import { Cause, Effect, Either, Ref, Schema } from "effect";
+import { Cause, Clock, Effect, Either, Ref, Schema } from "effect";
 import {
   daysBetween,
   fromDayNumber,
@@ -17,6 +17,7 @@ import {
   parseIsoDate,
   toDayNumber,
 } from "../calendar/dates";
+import { newYorkDate } from "../calendar/sessions";
 import {
   BackfillNotSupported,
   type InvalidBackfillParams,
@@ -98,7 +99,25 @@ export const validateRange = (
   return Either.right({ start, end });
 };
 
-/** Plans a backfill: the ordered, de-duplicated, canonical partitions of the range. */
+/**
+ * Refuses a range that ends after today in New York: its later partitions have no data yet
+ * and the runner would refuse each of them (`PartitionInFuture`).
+ */
+export const refuseFutureRange = (range: DateRange) =>
+  Effect.gen(function* () {
+    const today = newYorkDate(yield* Clock.currentTimeMillis);
+    if (range.end > today) {
+      return yield* new InvalidBackfillRange({
+        ...range,
+        message: `end ${range.end} is after today (${today}, America/New_York): partitions after today have no data yet; end the range on or before ${today}`,
+      });
+    }
+  });
+
+/**
+ * Plans a backfill: the ordered, de-duplicated, canonical partitions of the range. A range
+ * ending after today (New York) is refused.
+ */
 export const planBackfill = (
   registry: Registry<Pipeline>,
   request: BackfillRequest,
@@ -119,6 +138,7 @@ export const planBackfill = (
       });
     }
     const range = yield* validateRange(request.start, request.end, maxDays);
+    yield* refuseFutureRange(range);
     const params = Object.fromEntries(
       Object.entries(request.params ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     );

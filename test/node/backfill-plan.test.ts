@@ -2,7 +2,7 @@
  * Backfill planning (pure) and the coordinator's settle decisions (pure).
  */
 import { it } from "@effect/vitest";
-import { Effect, Either } from "effect";
+import { Effect, Either, TestClock } from "effect";
 import { describe, expect } from "vitest";
 import {
   datesInRange,
@@ -24,7 +24,7 @@ const demo = { universe: "demo" };
 const failureOf = <A, E>(effect: Effect.Effect<A, E>) => Effect.flip(effect);
 
 describe("planBackfill", () => {
-  it.effect("lists every calendar day of the range, in order, as YYYY-MM-DD|universe", () =>
+  it.live("lists every calendar day of the range, in order, as YYYY-MM-DD|universe", () =>
     Effect.gen(function* () {
       const plan = yield* planBackfill(PIPELINES, {
         pipeline: PIPELINE,
@@ -51,7 +51,7 @@ describe("planBackfill", () => {
     }),
   );
 
-  it.effect("is deterministic: the same range twice gives the identical order", () =>
+  it.live("is deterministic: the same range twice gives the identical order", () =>
     Effect.gen(function* () {
       const request = { pipeline: PIPELINE, start: "2024-02-20", end: "2024-03-05", params: demo };
       const first = yield* planBackfill(PIPELINES, request);
@@ -62,7 +62,7 @@ describe("planBackfill", () => {
     }),
   );
 
-  it.effect("a single day and the longest range are fine", () =>
+  it.live("a single day and the longest range are fine", () =>
     Effect.gen(function* () {
       const one = yield* planBackfill(PIPELINES, {
         pipeline: PIPELINE,
@@ -82,7 +82,7 @@ describe("planBackfill", () => {
     }),
   );
 
-  it.effect("bad ranges are InvalidBackfillRange", () =>
+  it.live("bad ranges are InvalidBackfillRange", () =>
     Effect.gen(function* () {
       const cases: Array<[string, string, string]> = [
         ["2025-01-10", "2025-01-06", "after"],
@@ -101,7 +101,46 @@ describe("planBackfill", () => {
     }),
   );
 
-  it.effect("unknown pipelines and bad params are typed errors", () =>
+  it.effect("refuses a range that ends after today in New York, naming today", () =>
+    Effect.gen(function* () {
+      // Friday 10 January 2025, 21:00 New York (02:00 UTC on the 11th).
+      yield* TestClock.setTime(Date.parse("2025-01-11T02:00:00Z"));
+      const upToToday = yield* planBackfill(PIPELINES, {
+        pipeline: PIPELINE,
+        start: "2025-01-06",
+        end: "2025-01-10",
+        params: demo,
+      });
+      expect(upToToday.partitions.at(-1)).toBe("2025-01-10|demo");
+      const error = yield* failureOf(
+        planBackfill(PIPELINES, {
+          pipeline: PIPELINE,
+          start: "2025-01-06",
+          end: "2025-01-11",
+          params: demo,
+        }),
+      );
+      expect(error).toMatchObject({
+        _tag: "InvalidBackfillRange",
+        start: "2025-01-06",
+        end: "2025-01-11",
+      });
+      expect(error.message).toBe(
+        "end 2025-01-11 is after today (2025-01-10, America/New_York): partitions after today have no data yet; end the range on or before 2025-01-10",
+      );
+      // FINRA week endings too: a range reaching next Friday is refused.
+      const finra = yield* failureOf(
+        planBackfill(PIPELINES, {
+          pipeline: "finra.otc_transparency.ingest_week",
+          start: "2025-01-01",
+          end: "2025-01-17",
+        }),
+      );
+      expect(finra._tag).toBe("InvalidBackfillRange");
+    }),
+  );
+
+  it.live("unknown pipelines and bad params are typed errors", () =>
     Effect.gen(function* () {
       const range = { start: "2025-01-06", end: "2025-01-07" };
       const unknown = yield* failureOf(
@@ -117,7 +156,7 @@ describe("planBackfill", () => {
     }),
   );
 
-  it.effect("a pipeline without partitionsForRange cannot be backfilled", () =>
+  it.live("a pipeline without partitionsForRange cannot be backfilled", () =>
     Effect.gen(function* () {
       const { partitionsForRange: _, ...rest } = PIPELINES.get(PIPELINE)!;
       const registry = new Registry<Pipeline>("pipeline").register(rest);

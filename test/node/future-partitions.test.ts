@@ -72,6 +72,30 @@ describe("future partitions from the CLI", { timeout: 60_000 }, () => {
     const [runs] = await query(db.url, "SELECT count(*) AS n FROM core_workflow_runs");
     expect(Number(runs?.n)).toBe(0);
   });
+
+  it("backfill refuses a range that ends after today with exit 2 before running anything", async () => {
+    const today = newYorkDate(Date.now());
+    const result = await dataspine(
+      db.url,
+      "backfill",
+      "market_data.ingest_prices",
+      "--start",
+      addDays(today, -2),
+      "--end",
+      ahead,
+      "--param",
+      "universe=demo",
+      "--json",
+    );
+    expect(result.code).toBe(2);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.error).toBe("InvalidBackfillRange");
+    expect(doc.message).toMatch(
+      new RegExp(`^end ${ahead} is after today \\(\\d{4}-\\d{2}-\\d{2}, America/New_York\\)`),
+    );
+    const [row] = await query(db.url, "SELECT count(*) AS n FROM core_manifest");
+    expect(Number(row?.n)).toBe(0);
+  });
 });
 
 describe("the partition's date against New York's today", () => {

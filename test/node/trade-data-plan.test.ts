@@ -8,7 +8,7 @@ import { PIPELINES } from "../../src/domains/registry";
 const PIPELINE = "trade_data.ingest_trades";
 
 describe("trade_data.ingest_trades scheduling", () => {
-  it.effect("backfills a client over a date range, one partition per calendar day", () =>
+  it.live("backfills a client over a date range, one partition per calendar day", () =>
     Effect.gen(function* () {
       const plan = yield* planBackfill(PIPELINES, {
         pipeline: PIPELINE,
@@ -25,7 +25,7 @@ describe("trade_data.ingest_trades scheduling", () => {
     }),
   );
 
-  it.effect("plans a client id with a space: the seed's client_id is any non-empty text", () =>
+  it.live("plans a client id with a space: the seed's client_id is any non-empty text", () =>
     Effect.gen(function* () {
       const plan = yield* planBackfill(PIPELINES, {
         pipeline: PIPELINE,
@@ -37,7 +37,7 @@ describe("trade_data.ingest_trades scheduling", () => {
     }),
   );
 
-  it.effect("refuses a missing, malformed or unexpected client param", () =>
+  it.live("refuses a missing, malformed or unexpected client param", () =>
     Effect.gen(function* () {
       for (const params of [
         {},

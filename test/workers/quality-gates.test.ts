@@ -119,6 +119,26 @@ describe("POST /runs and the quality gate", () => {
   });
 });
 
+describe("dependencies not ready", () => {
+  it("POST /runs of a calculation whose dependency never ran: 409 DependenciesNotReady, as at the route", async () => {
+    const partition = "2025-01-03|NMS_TIER_2";
+    const res = await postRun("finra.otc_transparency.aggregate_week", partition);
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body).toEqual({
+      error: "DependenciesNotReady",
+      message: `finra.otc_transparency.aggregate_week needs finra.otc_transparency.normalize_week ready for ${partition} first`,
+    });
+    // The actor keeps the refusal as a final failed run, never a retry.
+    const stub = partitionActor(env, "finra.otc_transparency.aggregate_week", partition);
+    expect(await stub.status()).toMatchObject({
+      status: "failed",
+      next_retry_at: null,
+      last_error: { tag: "DependenciesNotReady", retryable: false },
+    });
+  });
+});
+
 describe("future partitions", () => {
   const ahead = addDays(newYorkDate(Date.now()), 2);
 
@@ -143,5 +163,20 @@ describe("future partitions", () => {
     });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: "PartitionInFuture" });
+  });
+
+  it("POST /backfills refuses a range that ends after today with 400, naming today", async () => {
+    const today = newYorkDate(Date.now());
+    const res = await post("/backfills", {
+      pipeline: PRICES,
+      start: addDays(today, -3),
+      end: ahead,
+      params: { universe: "demo" },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe("InvalidBackfillRange");
+    expect(body.message).toContain(`end ${ahead} is after today (`);
+    expect(body.message).toContain("America/New_York");
   });
 });

@@ -7,6 +7,7 @@ import type { RunResult, RunStatus } from "../../core/run-result";
 import { resolveRun } from "../../core/runner";
 import { PIPELINES } from "../../domains/registry";
 import { routes, runEffect } from "../handler";
+import { RemoteFailure } from "../http-errors";
 import { optional, Text } from "../request-schemas";
 import { jsonBody } from "../validate";
 
@@ -51,6 +52,8 @@ export const runRoutes = routes().post(
       trigger: "http",
       ...(body.batch_id ? { batchId: body.batch_id } : {}),
     });
+    // Refused inside the actor (dependencies not ready): the error's own status, as at the route.
+    if (response.refused) throw new RemoteFailure(response.refused);
     return c.json(response.result, statusOfRun(response.result));
   },
 );
