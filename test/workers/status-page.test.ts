@@ -174,6 +174,33 @@ describe("/ui pages", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("filters anomalies by the seed's severity names, the category and the rule column", async () => {
+    const cells = (html: string, label: string) =>
+      [...html.matchAll(new RegExp(`data-label="${label}">([^<]*)<`, "g"))].map((m) => m[1]);
+    // ERROR = HIGH and up; VALIDATION: the permanent 404 of 2024-03-06 dead-lettered.
+    const res = await get(
+      `/ui/anomalies?severity=ERROR&category=validation&pipeline=${PIPELINE}`,
+      READ,
+    );
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(cells(html, "Rule")).toContain("DEAD_LETTER");
+    expect(new Set(cells(html, "Severity"))).not.toContain("LOW");
+    expect(new Set(cells(html, "Severity"))).not.toContain("MEDIUM");
+    expect(html).toContain("2024-03-06|demo");
+    expect(html).toMatch(/<option value="HIGH" selected/);
+    expect(html).toMatch(/<option value="VALIDATION" selected/);
+    // The rule filter reads the rule column: only MISSING_DATA rows, the NVDA one among them.
+    const byRule = await (await get(`/ui/anomalies?rule=missing_data`, READ)).text();
+    expect(cells(byRule, "Rule").length).toBeGreaterThan(0);
+    expect(new Set(cells(byRule, "Rule"))).toEqual(new Set(["MISSING_DATA"]));
+    expect(byRule).toContain("2024-03-05|demo");
+    // WARN = MEDIUM and up; unknown names are refused as GET /anomalies refuses them.
+    expect((await get("/ui/anomalies?severity=WARN", READ)).status).toBe(200);
+    expect((await get("/ui/anomalies?severity=LOUD", READ)).status).toBe(400);
+    expect((await get("/ui/anomalies?category=NOISE", READ)).status).toBe(400);
+  });
+
   it("resolves an anomaly with the write cookie from this origin only", async () => {
     const list = await (await api("/anomalies?partition=2024-03-05%7Cdemo&unresolved=true")).json<{
       anomalies: Array<{ anomaly_id: string }>;

@@ -6,6 +6,7 @@
  */
 import { parseIsoDate } from "../../calendar/dates";
 import { SEVERITIES } from "../../core/anomalies";
+import { CATEGORIES } from "../../core/anomaly-vocabulary";
 import { listDeadLetters } from "../../core/dead-letters";
 import { UnknownPipeline } from "../../core/errors";
 import { listOperations } from "../../core/operations";
@@ -13,12 +14,12 @@ import type { GridCursor } from "../../core/partition-grid";
 import { listReadiness } from "../../core/readiness";
 import { RUN_RULES } from "../../core/run-anomalies";
 import { resolveRun } from "../../core/runner";
-import type { AnomalySeverity } from "../../core/sources-anomalies";
 import { DETECTOR_ERROR } from "../../detectors/record";
 import { DETECTORS } from "../../detectors/registry";
 import { PIPELINES } from "../../domains/registry";
 import { runEffect } from "../handler";
 import { InvalidRequest } from "../http-errors";
+import { anomalyFilters } from "../ui/anomaly-filters";
 import * as Q from "../ui/queries";
 import { page } from "../ui/render";
 import { requirePageScope, uiError, uiRoutes } from "../ui/session";
@@ -164,23 +165,8 @@ export const uiPageRoutes = uiRoutes()
     });
   })
   .get("/ui/anomalies", async (c) => {
-    const severityText = (c.req.query("severity") ?? "").toUpperCase();
-    const severity = SEVERITIES.find((s) => s === severityText);
-    if (severityText !== "" && severity === undefined) {
-      throw new InvalidRequest({ message: `severity must be one of ${SEVERITIES.join(", ")}` });
-    }
-    const rule = (c.req.query("rule") ?? "").trim().toUpperCase();
-    const pipeline = c.req.query("pipeline") ?? "";
-    const unresolved = c.req.query("unresolved") === "true";
-    const found = await runEffect(
-      c.env,
-      Q.anomalies({
-        ...(severity ? { severity: severity as AnomalySeverity } : {}),
-        ...(rule ? { rule } : {}),
-        ...(pipeline ? { pipeline } : {}),
-        ...(unresolved ? { unresolved } : {}),
-      }),
-    );
+    const { filter, form } = anomalyFilters((name) => c.req.query(name));
+    const found = await runEffect(c.env, Q.anomalies(filter));
     return page(c, {
       title: "Anomalies",
       section: "/ui/anomalies",
@@ -190,8 +176,9 @@ export const uiPageRoutes = uiRoutes()
           <h1>Anomalies</h1>
           <Notice code={c.req.query("notice")} />
           <AnomalyFilterForm
-            filters={{ severity: severity ?? "", rule, pipeline, unresolved }}
+            filters={form}
             severities={SEVERITIES}
+            categories={CATEGORIES}
             rules={RULES}
             pipelines={PIPELINES.names()}
           />

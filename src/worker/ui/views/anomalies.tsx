@@ -1,5 +1,5 @@
 /**
- * Anomalies: filters (severity, rule, pipeline, unresolved) and a table whose unresolved
+ * Anomalies: filters (severity, category, rule, pipeline, unresolved) and a table whose unresolved
  * rows carry a Resolve button for holders of the write token.
  */
 import type { AnomalyView } from "../../../core/anomalies";
@@ -7,6 +7,7 @@ import { Time } from "./layout";
 
 export interface AnomalyFilters {
   readonly severity: string;
+  readonly category: string;
   readonly rule: string;
   readonly pipeline: string;
   readonly unresolved: boolean;
@@ -16,6 +17,7 @@ export interface AnomalyFilters {
 export const AnomalyFilterForm = (props: {
   filters: AnomalyFilters;
   severities: ReadonlyArray<string>;
+  categories: ReadonlyArray<string>;
   rules: ReadonlyArray<string>;
   pipelines: ReadonlyArray<string>;
 }) => (
@@ -27,6 +29,17 @@ export const AnomalyFilterForm = (props: {
         {props.severities.map((s) => (
           <option value={s} selected={props.filters.severity === s}>
             {s}
+          </option>
+        ))}
+      </select>
+    </div>
+    <div>
+      <label for="f-category">Category</label>
+      <select id="f-category" name="category">
+        <option value="">any</option>
+        {props.categories.map((k) => (
+          <option value={k} selected={props.filters.category === k}>
+            {k}
           </option>
         ))}
       </select>
