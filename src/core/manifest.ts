@@ -80,11 +80,19 @@ export interface PartitionSummary {
 }
 
 /**
- * Latest capture of every partition of one domain + stage, newest partition key first.
- * `limit` defaults to 100.
+ * Latest capture of every partition of one pipeline (its domain + stage, and its name in the
+ * capture's metadata: pipelines may share a domain and stage, e.g. `trade_data.ingest_trades`
+ * and `dataspine ingest --source execution_csv`), newest partition key first. `limit`
+ * defaults to 100.
  */
-export const listPartitions = (domain: string, stage: string, limit = 100) =>
+export const listPartitions = (
+  pipeline: { readonly name: string; readonly domain: string; readonly stage: string },
+  limit = 100,
+) =>
   dbTry("manifest.listPartitions", async (db) => {
+    const { domain, stage } = pipeline;
+    // Captures written before the metadata named their pipeline belong to whichever asks.
+    const ofPipeline = sql`coalesce(json_extract(${coreManifest.metadata}, '$.pipeline'), ${pipeline.name}) = ${pipeline.name}`;
     const latest = db
       .select({
         partitionKey: coreManifest.partitionKey,
@@ -92,7 +100,7 @@ export const listPartitions = (domain: string, stage: string, limit = 100) =>
         captures: sql<number>`count(*)`.as("captures"),
       })
       .from(coreManifest)
-      .where(and(eq(coreManifest.domain, domain), eq(coreManifest.stage, stage)))
+      .where(and(eq(coreManifest.domain, domain), eq(coreManifest.stage, stage), ofPipeline))
       .groupBy(coreManifest.partitionKey)
       .as("latest");
     const rows = await db
@@ -113,7 +121,7 @@ export const listPartitions = (domain: string, stage: string, limit = 100) =>
           eq(coreManifest.capturedAt, latest.capturedAt),
         ),
       )
-      .where(and(eq(coreManifest.domain, domain), eq(coreManifest.stage, stage)))
+      .where(and(eq(coreManifest.domain, domain), eq(coreManifest.stage, stage), ofPipeline))
       .orderBy(desc(coreManifest.partitionKey), desc(coreManifest.captureId))
       .limit(limit);
     // Two captures in the same second share captured_at; keep the first per partition.

@@ -28,6 +28,9 @@ export const defaultSourcePartition = (location: SourceLocation): string => {
   return `url:${url.host}/${lastSegment(url.pathname)}`.slice(0, 200);
 };
 
+/** Stage of every source's one-off pipeline in `core_manifest`. */
+export const SOURCE_PIPELINE_STAGE = "INGEST";
+
 /** Name of the one-off pipeline of a source: `<domain>.ingest_<source>`. */
 export const sourcePipelineName = (source: Source) =>
   PipelineName.make(`${source.domain}.ingest_${source.name}`);
@@ -45,7 +48,7 @@ export const sourcePipeline = (
   return {
     name,
     domain: source.domain,
-    stage: "INGEST",
+    stage: SOURCE_PIPELINE_STAGE,
     description: `${source.description}, from ${describeLocation(location)}`,
     partitionExample: defaultSourcePartition(location),
     parsePartition: (key) =>

@@ -110,3 +110,35 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
     expect(noFile.code).toBe(2);
   });
 });
+
+describe("dataspine partitions of ad-hoc ingests", { timeout: 60_000 }, () => {
+  const partitions = async (pipeline: string) => {
+    const result = await dataspine(db.url, "partitions", pipeline, "--json");
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as Array<{ partition_key: string; status: string }>;
+  };
+
+  it("lists <domain>.ingest_<source> apart from the pipeline sharing its domain and stage", async () => {
+    const trades = await dataspine(
+      db.url,
+      "run",
+      "trade_data.ingest_trades",
+      "--partition",
+      "2025-01-02|CLIENT_A",
+      "--json",
+    );
+    expect(trades.code).toBe(0);
+    // The first test's ingest of executions-bad.csv: failed at its gate.
+    expect(await partitions("trade_data.ingest_execution_csv")).toEqual([
+      expect.objectContaining({ partition_key: "file:executions-bad.csv", status: "failed" }),
+    ]);
+    expect(await partitions("trade_data.ingest_trades")).toEqual([
+      expect.objectContaining({ partition_key: "2025-01-02|CLIENT_A", status: "complete" }),
+    ]);
+    const finra = await dataspine(db.url, "partitions", "finra_otc.ingest_finra_otc_weekly");
+    expect(finra.stdout).toMatch(/^2025-01-10\|NMS_TIER_1\tfailed\t3\t/);
+    const unknown = await dataspine(db.url, "partitions", "trade_data.ingest_nothing");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("trade_data.ingest_execution_csv");
+  });
+});

@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
 import { listPartitions } from "../../core/manifest";
-import { PIPELINES } from "../../domains/registry";
+import { LISTED_PIPELINES, listedPipeline, PIPELINES } from "../../domains/registry";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
 const jsonFlag = (argv: ReadonlyArray<string>) =>
@@ -37,18 +37,16 @@ export const pipelinesCommand: Command = {
 
 export const partitionsCommand: Command = {
   name: "partitions",
-  usage: "dataspine partitions <pipeline> [--json]",
+  usage: "dataspine partitions <pipeline | <domain>.ingest_<source>> [--json]",
   run: async (argv) => {
     const { values, positionals } = jsonFlag(argv);
-    const found = positionals[0] ? PIPELINES.get(positionals[0]) : undefined;
+    const found = positionals[0] ? listedPipeline(positionals[0]) : undefined;
     if (!found) {
       throw new UsageError(
-        `partitions needs a registered pipeline: ${PIPELINES.names().join(", ")}`,
+        `partitions needs a pipeline: ${LISTED_PIPELINES.map((p) => p.name).join(", ")}`,
       );
     }
-    const rows = await Effect.runPromise(
-      listPartitions(found.domain, found.stage).pipe(Effect.provide(cliLayer())),
-    );
+    const rows = await Effect.runPromise(listPartitions(found).pipe(Effect.provide(cliLayer())));
     print(
       values.json,
       rows,

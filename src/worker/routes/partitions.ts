@@ -6,7 +6,7 @@ import { Schema } from "effect";
 import { PartitionNotFound, UnknownPipeline } from "../../core/errors";
 import { listPartitions } from "../../core/manifest";
 import { resolveRun } from "../../core/runner";
-import { PIPELINES } from "../../domains/registry";
+import { LISTED_PIPELINES, listedPipeline, PIPELINES } from "../../domains/registry";
 import { routes, runEffect } from "../handler";
 import { Limit, Text } from "../request-schemas";
 import { params, query } from "../validate";
@@ -21,14 +21,14 @@ export const PartitionParams = Schema.Struct({ pipeline: Text, partition: Text }
 export const partitionRoutes = routes()
   .get("/partitions", query(ListQuery), async (c) => {
     const { pipeline: name, limit } = c.req.valid("query");
-    const pipeline = PIPELINES.get(name);
+    const pipeline = listedPipeline(name);
     if (!pipeline) {
-      throw new UnknownPipeline({ pipeline: name, message: `unknown pipeline "${name}"` });
+      throw new UnknownPipeline({
+        pipeline: name,
+        message: `unknown pipeline "${name}"; known: ${LISTED_PIPELINES.map((p) => p.name).join(", ")}`,
+      });
     }
-    const partitions = await runEffect(
-      c.env,
-      listPartitions(pipeline.domain, pipeline.stage, limit),
-    );
+    const partitions = await runEffect(c.env, listPartitions(pipeline, limit));
     return c.json({ pipeline: pipeline.name, partitions });
   })
   .get("/partitions/:pipeline/:partition", params(PartitionParams), async (c) => {
