@@ -75,6 +75,14 @@ export interface Pipeline {
   /** Partitions that live (cron) mode should bring up to date at `now`; empty if none. */
   readonly livePartitions: (now: Date, config: SourceConfigShape) => ReadonlyArray<PartitionKey>;
   /**
+   * The partitions a scheduled delivery on `date` (New York) fills, for MissingData over
+   * `core_expected_schedules`; default: `livePartitions` at the session's data time.
+   */
+  readonly expectedPartitions?: (
+    date: string,
+    config: SourceConfigShape,
+  ) => ReadonlyArray<PartitionKey>;
+  /**
    * The partitions of a (validated, inclusive) date range, in backfill order; absent when
    * the pipeline cannot be backfilled. Must be deterministic: same input ⇒ same list.
    */

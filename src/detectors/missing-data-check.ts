@@ -80,7 +80,9 @@ export const checkMissingData = (
       for (const pipeline of pipelines) {
         if (pipeline.domain !== schedule.domain || pipeline.stage !== schedule.stage) continue;
         const partitionsOf = (date: string) =>
-          pipeline.livePartitions(new Date(sessionDataAvailableAtMs(date)), sourceConfig);
+          pipeline.expectedPartitions
+            ? pipeline.expectedPartitions(date, sourceConfig)
+            : pipeline.livePartitions(new Date(sessionDataAvailableAtMs(date)), sourceConfig);
         const candidates = overdueDates(schedule, nowMs, config).flatMap((d) =>
           partitionsOf(d.date),
         );

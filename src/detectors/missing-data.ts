@@ -2,11 +2,12 @@
  * MissingData: no data for a partition within 2× its expected interval, from
  * `core_expected_schedules` (day of week, New York time, tolerance).
  *
- * A schedule's expected deliveries are NYSE trading days (or one weekday a week when
- * `expected_day_of_week` is set, 0 = Monday): weekends and full-day holidays expect nothing,
- * so they never alert. A delivery is missing once the following delivery is also due
- * (two intervals after the last good one) plus the tolerance, and its partition still has
- * no data.
+ * A daily schedule (`expected_day_of_week` NULL) expects a delivery every NYSE trading day:
+ * weekends and full-day holidays expect nothing, so they never alert. A weekly one (0 =
+ * Monday … 6 = Sunday) expects one delivery a week, on that weekday, or on the next trading
+ * day when the weekday is a holiday (the week's data still comes, a day later). A delivery
+ * is missing once the following delivery is also due (two intervals after the last good
+ * one) plus the tolerance, and its partition still has no data.
  */
 import { Effect } from "effect";
 import { addDays, dayOfWeek, easternMidnightUtcMs, type IsoDate } from "../calendar/dates";
@@ -36,10 +37,33 @@ export const MISSING_DATA_DEFAULTS: MissingDataConfig = { intervals: 2, lookback
 
 const HOUR_MS = 3_600_000;
 
-/** True when the schedule expects a delivery for `date`. */
-export const isExpectedDate = (schedule: ExpectedSchedule, date: IsoDate): boolean =>
-  isTradingDay(date) &&
-  (schedule.expectedDayOfWeek === null || dayOfWeek(date) === schedule.expectedDayOfWeek);
+/** The first NYSE trading day on or after `date`. */
+const tradingDayFrom = (date: IsoDate): IsoDate => {
+  let d = date;
+  for (let i = 0; i < 14 && !isTradingDay(d); i++) d = addDays(d, 1);
+  return d;
+};
+
+/** True when the schedule expects a delivery on `date`. */
+export const isExpectedDate = (schedule: ExpectedSchedule, date: IsoDate): boolean => {
+  if (!isTradingDay(date)) return false;
+  const weekday = schedule.expectedDayOfWeek;
+  if (weekday === null) return true;
+  // The week's scheduled weekday on or before `date`; its delivery moves past holidays.
+  const scheduled = addDays(date, -((dayOfWeek(date) - weekday + 7) % 7));
+  return tradingDayFrom(scheduled) === date;
+};
+
+/** Calendar days between two deliveries: 1 (trading days) or 7 (weekly). */
+export const intervalDays = (schedule: ExpectedSchedule): number =>
+  schedule.expectedDayOfWeek === null ? 1 : 7;
+
+/**
+ * Calendar days looked back: `lookbackDays`, and for a weekly schedule at least enough weeks
+ * for a delivery to become overdue and stay in view for another week.
+ */
+export const lookbackFor = (schedule: ExpectedSchedule, config: MissingDataConfig): number =>
+  Math.max(config.lookbackDays, intervalDays(schedule) * (config.intervals + 1));
 
 /** When the data of `date` is due (before tolerance), epoch ms. */
 export const expectedAtMs = (schedule: ExpectedSchedule, date: IsoDate): number => {
@@ -79,7 +103,7 @@ export const overdueDates = (
   const today = newYorkDate(nowMs);
   const tolerance = (schedule.toleranceHours ?? 0) * HOUR_MS;
   const overdue = [];
-  for (let d = addDays(today, -config.lookbackDays); d <= today; d = addDays(d, 1)) {
+  for (let d = addDays(today, -lookbackFor(schedule, config)); d <= today; d = addDays(d, 1)) {
     if (!isExpectedDate(schedule, d)) continue;
     const later = expectedAfter(schedule, d, Math.max(0, config.intervals - 1));
     const last = later.at(-1) ?? d;
@@ -93,7 +117,7 @@ export const overdueDates = (
 export const missingDataDetector: DetectorDefinition<MissingDataInput, MissingDataConfig> = {
   name: "MISSING_DATA",
   description:
-    "No data for a partition within 2× its expected interval (core_expected_schedules; weekends and NYSE holidays expect nothing)",
+    "No data for a partition within 2× its expected interval (core_expected_schedules: every NYSE trading day, or weekly on a weekday moved past holidays)",
   defaults: MISSING_DATA_DEFAULTS,
   detect: (input, config) =>
     Effect.sync(() => {
@@ -106,7 +130,8 @@ export const missingDataDetector: DetectorDefinition<MissingDataInput, MissingDa
           const lateHours = (input.nowMs - due.expectedAt) / HOUR_MS;
           found.push({
             rule: "MISSING_DATA",
-            severity: severityOf(lateHours / 24),
+            // Late by how many intervals: a weekly delivery a day late is not a daily one.
+            severity: severityOf(lateHours / (24 * intervalDays(schedule))),
             key: partition,
             message: `Missing data: expected ${schedule.domain}.${schedule.stage} ${partition} by ${iso(due.expectedAt)}, none received`,
             context: {

@@ -8,6 +8,9 @@ import { formatAlert, formatBatch } from "../../src/detectors/alerts";
 import { latencyBreachDetector } from "../../src/detectors/latency-breach";
 import {
   type ExpectedSchedule,
+  isExpectedDate,
+  lookbackFor,
+  MISSING_DATA_DEFAULTS,
   missingDataDetector,
   overdueDates,
 } from "../../src/detectors/missing-data";
@@ -245,9 +248,9 @@ describe("MissingData", () => {
     });
   });
 
-  it("follows a weekly schedule's weekday and skips it when that day is a holiday", () => {
+  it("follows a weekly schedule's weekday and moves a holiday's delivery to the next trading day", () => {
     const fridays: ExpectedSchedule = { ...daily, expectedDayOfWeek: 4, toleranceHours: 0 };
-    // Good Friday 18 April 2025: no delivery expected; the Fridays around it are.
+    // Good Friday 18 April 2025: that week's delivery is due on Monday the 21st instead.
     const due = overdueDates(fridays, Date.parse("2025-05-10T12:00:00Z"), {
       intervals: 2,
       lookbackDays: 40,
@@ -255,9 +258,54 @@ describe("MissingData", () => {
     expect(due.map((d) => d.date)).toEqual([
       "2025-04-04",
       "2025-04-11",
+      "2025-04-21",
       "2025-04-25",
       "2025-05-02",
     ]);
+    expect(isExpectedDate(fridays, "2025-04-18")).toBe(false);
+    expect(isExpectedDate(fridays, "2025-04-22")).toBe(false);
+  });
+
+  it("a weekly schedule is missing one week late, seen for another week, graded in weeks", () => {
+    // FINRA's row: Tuesdays by 03:00 New York, 1 h tolerance (migration 0014).
+    const tuesdays: ExpectedSchedule = {
+      domain: "finra.otc_transparency",
+      stage: "INGEST",
+      expectedDayOfWeek: 1,
+      expectedTime: "03:00",
+      toleranceHours: 1,
+    };
+    const weekly = (nowIso: string, present: ReadonlyArray<string> = []) =>
+      run(
+        missingDataDetector.detect({
+          schedule: tuesdays,
+          nowMs: Date.parse(nowIso),
+          partitionsOf: (date) => [`${date}|week`],
+          present: new Set(present),
+        }),
+      );
+    // Tuesday 4 March 2025 is due by 03:00 EST (08:00 UTC); missing once Tuesday 11 March
+    // 03:00 EDT (07:00 UTC) + 1 h has passed. The default 10-day lookback would lose a week
+    // after three days; a weekly schedule looks back three weeks.
+    const before = weekly("2025-03-11T07:59:00Z");
+    expect(before.map((d) => d.key)).toEqual(["2025-02-18|week", "2025-02-25|week"]);
+    const late = weekly("2025-03-11T08:00:00Z");
+    expect(late.map((d) => d.key)).toEqual([
+      "2025-02-18|week",
+      "2025-02-25|week",
+      "2025-03-04|week",
+    ]);
+    // One interval late is LOW, as a daily delivery one day late is.
+    expect(late[2]).toMatchObject({
+      severity: "LOW",
+      context: { expected_at: "2025-03-04T08:00:00.000Z", hours_late: 168 },
+    });
+    // Still reported (and graded HIGH: more than two weeks late) ten days on.
+    const later = weekly("2025-03-21T12:00:00Z", ["2025-03-11|week"]);
+    expect(later.find((d) => d.key === "2025-03-04|week")).toMatchObject({ severity: "HIGH" });
+    // A daily schedule's lookback is unchanged: 10 days.
+    expect(lookbackFor(daily, MISSING_DATA_DEFAULTS)).toBe(10);
+    expect(lookbackFor(tuesdays, MISSING_DATA_DEFAULTS)).toBe(21);
   });
 });
 

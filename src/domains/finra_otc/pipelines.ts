@@ -85,6 +85,8 @@ const weeklyPipeline = (definition: {
   parsePartition: (key) =>
     Either.map(parseWeekTier(definition.name, key), (p) => formatWeekTier(p.weekEnding, p.tier)),
   livePartitions: () => [],
+  // A weekly delivery on `date` (the Tuesday cron) brings each tier's latest published week.
+  expectedPartitions: (date) => finraLivePartitions(new Date(`${date}T12:00:00Z`)),
   partitionsForRange: (range, params) => weekTierPartitionsForRange(definition.name, range, params),
   ...(definition.dependsOn ? { dependsOn: definition.dependsOn } : {}),
   ...(definition.qualityGate ? { qualityGate: definition.qualityGate } : {}),
