@@ -9,20 +9,18 @@
  * `executeBackfill` runs a plan in-process (the CLI) with bounded concurrency; the Worker
  * runs plans through the `BackfillCoordinator` Durable Object instead.
  */
-import { Cause, Clock, Effect, Either, Ref, Schema } from "effect";
-import {
-  daysBetween,
-  fromDayNumber,
-  type IsoDate,
-  parseIsoDate,
-  toDayNumber,
-} from "../calendar/dates";
-import { newYorkDate } from "../calendar/sessions";
+import { Cause, Effect, Either, Ref, Schema } from "effect";
 import {
   BackfillNotSupported,
   type InvalidBackfillParams,
-  InvalidBackfillRange,
+  type InvalidBackfillRange,
 } from "./backfill-errors";
+import {
+  type DateRange,
+  MAX_BACKFILL_DAYS,
+  refuseFutureRange,
+  validateRange,
+} from "./backfill-range";
 import { type InvalidPartitionKey, UnknownPipeline } from "./errors";
 import { compactUtcStamp, type PartitionKey, PipelineName } from "./ids";
 import type { Pipeline, PipelineServices } from "./pipeline";
@@ -30,8 +28,14 @@ import type { Registry } from "./registry";
 import { emptyCounts, type RunCounts, type RunError, type RunResult } from "./run-result";
 import { runPipeline } from "./runner";
 
-/** Longest backfill, in calendar days (five years and then some, leap days included). */
-export const MAX_BACKFILL_DAYS = 1_830;
+export {
+  type DateRange,
+  datesInRange,
+  MAX_BACKFILL_DAYS,
+  refuseFutureRange,
+  validateRange,
+} from "./backfill-range";
+
 /** Partition runs in flight at once unless asked otherwise. */
 export const DEFAULT_BACKFILL_CONCURRENCY = 4;
 /** Upper bound of `concurrency`: the source and the database share the load. */
@@ -39,12 +43,6 @@ export const MAX_BACKFILL_CONCURRENCY = 16;
 
 /** Pipeline-specific backfill parameters, e.g. `{ universe: "demo" }`. */
 export type BackfillParams = Readonly<Record<string, string>>;
-
-/** An inclusive range of calendar dates, `start ≤ end`. */
-export interface DateRange {
-  readonly start: IsoDate;
-  readonly end: IsoDate;
-}
 
 /** What an operator asks for. */
 export interface BackfillRequest {
@@ -69,50 +67,6 @@ export type BackfillPlanError =
   | InvalidBackfillRange
   | InvalidBackfillParams
   | InvalidPartitionKey;
-
-/** Every calendar date of the range, ascending. */
-export const datesInRange = (range: DateRange): ReadonlyArray<IsoDate> => {
-  const first = toDayNumber(range.start);
-  return Array.from({ length: toDayNumber(range.end) - first + 1 }, (_, i) =>
-    fromDayNumber(first + i),
-  );
-};
-
-/** Checks a range: real dates, `start ≤ end`, at most `maxDays` days. */
-export const validateRange = (
-  start: string,
-  end: string,
-  maxDays = MAX_BACKFILL_DAYS,
-): Either.Either<DateRange, InvalidBackfillRange> => {
-  const fail = (message: string) => Either.left(new InvalidBackfillRange({ start, end, message }));
-  if (parseIsoDate(start) === undefined) {
-    return fail(`start must be a calendar date YYYY-MM-DD, got "${start}"`);
-  }
-  if (parseIsoDate(end) === undefined) {
-    return fail(`end must be a calendar date YYYY-MM-DD, got "${end}"`);
-  }
-  const days = daysBetween(start, end) + 1;
-  if (days < 1) return fail(`start ${start} is after end ${end}`);
-  if (days > maxDays) {
-    return fail(`the range has ${days} days; a backfill covers at most ${maxDays}`);
-  }
-  return Either.right({ start, end });
-};
-
-/**
- * Refuses a range that ends after today in New York: its later partitions have no data yet
- * and the runner would refuse each of them (`PartitionInFuture`).
- */
-export const refuseFutureRange = (range: DateRange) =>
-  Effect.gen(function* () {
-    const today = newYorkDate(yield* Clock.currentTimeMillis);
-    if (range.end > today) {
-      return yield* new InvalidBackfillRange({
-        ...range,
-        message: `end ${range.end} is after today (${today}, America/New_York): partitions after today have no data yet; end the range on or before ${today}`,
-      });
-    }
-  });
 
 /**
  * Plans a backfill: the ordered, de-duplicated, canonical partitions of the range. A range
