@@ -9,7 +9,7 @@
  * `executeBackfill` runs a plan in-process (the CLI) with bounded concurrency; the Worker
  * runs plans through the `BackfillCoordinator` Durable Object instead.
  */
-import { Cause, Effect, Either, Ref, Schema } from "effect";
+import { Cause, Effect, Ref, Schema } from "effect";
 import {
   BackfillNotSupported,
   type InvalidBackfillParams,
