@@ -6,7 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { AlertDispatcherCore } from "../actors/alert-dispatcher-core";
 import { varsOf } from "./app-env";
 import type { Env } from "./env";
-import { runtimeFor } from "./runtime";
+import { actorRuntime } from "./runtime";
 
 /** Storage key: the time the pending alarm stands for (the core's `alarm(dueAtMs)`). */
 const DUE_KEY = "due";
@@ -17,7 +17,7 @@ export class AlertDispatcher extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#core = new AlertDispatcherCore({
-      runtime: runtimeFor(env),
+      runtime: actorRuntime(env),
       vars: varsOf(env),
       alarm: {
         at: () => ctx.storage.getAlarm(),

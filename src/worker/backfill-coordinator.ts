@@ -26,7 +26,7 @@ import * as backfillSchema from "../db/backfill-schema";
 import { appEnvOf } from "./actors";
 import type { Env } from "./env";
 import { type Reply, replyOf } from "./replies";
-import { runtimeFor } from "./runtime";
+import { actorRuntime } from "./runtime";
 
 export type { StartBackfill } from "../actors/contract";
 
@@ -35,6 +35,8 @@ export class BackfillCoordinator extends DurableObject<Env> {
   readonly #db;
   /** The slice in flight: a second alarm (or test trigger) joins it instead of overlapping. */
   #slice: Promise<void> | undefined;
+  /** This instance's services, kept for its lifetime (its requests share one I/O context). */
+  readonly #runtime = actorRuntime(this.env);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -71,7 +73,7 @@ export class BackfillCoordinator extends DurableObject<Env> {
 
   /** Runs the next slice, or joins the one in flight. */
   override async alarm(): Promise<void> {
-    this.#slice ??= runtimeFor(this.env)
+    this.#slice ??= this.#runtime
       .runPromise(
         runSlice(
           sqliteBackfillStore(this.#db),
@@ -92,7 +94,7 @@ export class BackfillCoordinator extends DurableObject<Env> {
   async #report(): Promise<void> {
     const progress = this.#progress();
     if (!progress) return;
-    await runtimeFor(this.env).runPromise(mirrorOperation(backfillOperation(progress)));
+    await this.#runtime.runPromise(mirrorOperation(backfillOperation(progress)));
   }
 
   #progress(): BackfillProgress | null {

@@ -1,12 +1,13 @@
 /**
- * Glue between Hono handlers and Effect: run on the isolate's runtime, throw typed failures
- * to `app.onError`, which answers them with the status their class declares (`http-errors.ts`).
+ * Glue between Hono handlers and Effect: run on services of the request's own (`runtime.ts`),
+ * throw typed failures to `app.onError`, which answers them with the status their class
+ * declares (`http-errors.ts`).
  */
 import { type Effect, Exit } from "effect";
 import { Hono } from "hono";
 import type { AppEnv, AppVars } from "./app-env";
 import { errorOfCause } from "./replies";
-import { runtimeFor, type WorkerServices } from "./runtime";
+import { runForRequest, type WorkerServices } from "./runtime";
 
 /** Hono typed with the app's bindings (the same on Workers and Deno). */
 export type App = Hono<{ Bindings: AppEnv }>;
@@ -19,7 +20,7 @@ export const runEffect = async <A, E>(
   env: AppVars,
   effect: Effect.Effect<A, E, WorkerServices>,
 ): Promise<A> => {
-  const exit = await runtimeFor(env).runPromiseExit(effect);
+  const exit = await runForRequest(env, effect);
   if (Exit.isSuccess(exit)) return exit.value;
   throw errorOfCause(exit.cause);
 };

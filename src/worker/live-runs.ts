@@ -5,6 +5,7 @@
  * weekly workflows.
  */
 
+import { Cause, Exit } from "effect";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import { workflowActor } from "../actors/contract";
 import { compactUtcStamp } from "../core/ids";
@@ -13,7 +14,7 @@ import { checkMissingData } from "../detectors/missing-data-check";
 import { PIPELINES, WORKFLOWS } from "../domains/registry";
 import { type AppEnv, varsOf } from "./app-env";
 import { WEEKLY_WORKFLOW_CRON } from "./cron-schedules";
-import { runtimeFor } from "./runtime";
+import { runForRequest } from "./runtime";
 
 /** One line of the cron summary log. */
 export interface LiveRunSummary {
@@ -60,9 +61,13 @@ export const runLive = async (
     }),
   );
   // After the runs, so a partition ingested by this tick is not reported missing.
-  const missing = await runtimeFor(env)
-    .runPromise(checkMissingData(PIPELINES.list(), config, scheduledTime))
-    .catch((error: unknown) => ({ error: String(error) }));
+  const checked = await runForRequest(
+    env,
+    checkMissingData(PIPELINES.list(), config, scheduledTime),
+  );
+  const missing = Exit.isSuccess(checked)
+    ? checked.value
+    : { error: String(Cause.squash(checked.cause)) };
   console.log(JSON.stringify({ level: "INFO", message: "cron missing data check", ...missing }));
   // Also the safety net: anomalies written anywhere without a poke are queued now.
   await pokeAlerts(env.ACTORS);

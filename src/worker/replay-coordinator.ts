@@ -22,7 +22,7 @@ import {
 import { workerActors } from "./actors";
 import type { Env } from "./env";
 import { type Reply, replyOf } from "./replies";
-import { runtimeFor } from "./runtime";
+import { actorRuntime } from "./runtime";
 
 export type { ReplayState, StartReplay } from "../actors/contract";
 
@@ -30,6 +30,8 @@ export type { ReplayState, StartReplay } from "../actors/contract";
 export class ReplayCoordinator extends DurableObject<Env> {
   /** The slice in flight: a second alarm (or test trigger) joins it instead of overlapping. */
   #slice: Promise<void> | undefined;
+  /** This instance's services, kept for its lifetime (its requests share one I/O context). */
+  readonly #runtime = actorRuntime(this.env);
 
   #storage(): ReplayStorage {
     const storage = this.ctx.storage;
@@ -48,7 +50,7 @@ export class ReplayCoordinator extends DurableObject<Env> {
   }
 
   #run<A>(effect: Effect.Effect<A, never, never>): Promise<A> {
-    return runtimeFor(this.env).runPromise(effect);
+    return this.#runtime.runPromise(effect);
   }
 
   /** Stores the plan and arms the first alarm; a repeated start returns the state. */
@@ -74,14 +76,14 @@ export class ReplayCoordinator extends DurableObject<Env> {
   async #report(): Promise<void> {
     const state = await this.#run(readReplay(this.#storage()));
     if (!state) return;
-    await runtimeFor(this.env).runPromise(
+    await this.#runtime.runPromise(
       mirrorOperation(replayOperation(state, new Date().toISOString())),
     );
   }
 
   /** Runs the next slice, or joins the one in flight. */
   override async alarm(): Promise<void> {
-    this.#slice ??= runtimeFor(this.env)
+    this.#slice ??= this.#runtime
       .runPromise(
         runReplaySlice(PIPELINES, this.#storage()).pipe(
           Effect.catchAllCause((cause) =>

@@ -1,53 +1,82 @@
 /**
- * One Effect runtime per isolate (and per Durable Object instance, or per Deno process),
- * built from the variables. Runtime-neutral: `@libsql/client/web` speaks HTTP through fetch.
+ * The Worker's Effect services, built from the variables. Runtime-neutral:
+ * `@libsql/client/web` speaks HTTP through fetch.
+ *
+ * workerd ties every I/O object (a fetch, its response, a timer) to the request that created
+ * it. On Workers the stateless handler (HTTP, cron) therefore builds its services per request:
+ * a libSQL client shared across requests resumes one request's queued statement from
+ * another's I/O, and once that other request ends the statement is cancelled, its slot in the
+ * client's concurrency limiter is never given back, and after 20 such slots every query waits
+ * forever (docs/reliability.md). A Durable Object's requests share one I/O context, so each
+ * object instance keeps one runtime for its lifetime. A host without that restriction (the
+ * Deno host, tests over a libSQL file) binds one runtime for everything (`bindRuntime`).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
-import { Layer, LogLevel, ManagedRuntime } from "effect";
-import { jsonLogsToStderr, parseLogLevel } from "../core/logging";
+import { Effect, type Exit, Layer, LogLevel, ManagedRuntime } from "effect";
+import { jsonLogsByLevel, parseLogLevel } from "../core/logging";
 import { SourceConfig } from "../core/source-config";
 import { Db } from "../db/db";
 import * as schema from "../db/schema";
 import { type AppVars, varsOf } from "./app-env";
 
-/** Db (libSQL over HTTP) + HttpClient (fetch) + SourceConfig + JSON logs. */
-export const workerLayer = (env: AppVars) => {
-  const client = createClient(
-    env.LIBSQL_AUTH_TOKEN
-      ? { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }
-      : { url: env.LIBSQL_URL },
+/** A libSQL client over HTTP for the scope's lifetime, closed with it. */
+const dbLayer = (env: AppVars) =>
+  Layer.scoped(
+    Db,
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const client = createClient(
+          env.LIBSQL_AUTH_TOKEN
+            ? { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }
+            : { url: env.LIBSQL_URL },
+        );
+        return { drizzle: drizzle(client, { schema }), client };
+      }),
+      ({ client }) => Effect.sync(() => client.close()),
+    ),
   );
-  return Layer.mergeAll(
-    Db.fromDatabase(drizzle(client, { schema })),
+
+/** Db (libSQL over HTTP) + HttpClient (fetch) + SourceConfig + JSON logs by level. */
+export const workerLayer = (env: AppVars) =>
+  Layer.mergeAll(
+    dbLayer(env),
     FetchHttpClient.layer,
     SourceConfig.fromVars(varsOf(env)),
-    jsonLogsToStderr(parseLogLevel(env.LOG_LEVEL, LogLevel.Info)),
+    jsonLogsByLevel(parseLogLevel(env.LOG_LEVEL, LogLevel.Info)),
   );
-};
 
 /** Services every Worker effect may use. */
 export type WorkerServices = Layer.Layer.Success<ReturnType<typeof workerLayer>>;
 
 export type WorkerRuntime = ManagedRuntime.ManagedRuntime<WorkerServices, never>;
 
-const runtimes = new WeakMap<AppVars, WorkerRuntime>();
+const bound = new WeakMap<AppVars, WorkerRuntime>();
 
-/** The runtime of this isolate for `env` (workerd passes the same Env object each time). */
-export const runtimeFor = (env: AppVars): WorkerRuntime => {
-  let runtime = runtimes.get(env);
-  if (!runtime) {
-    runtime = ManagedRuntime.make(workerLayer(env));
-    runtimes.set(env, runtime);
-  }
-  return runtime;
+/**
+ * Makes `runtime` the one every request and actor of `env` uses (a host that built its
+ * runtime first, or over another database client, such as the Deno host or a test over a
+ * libSQL file). Never on Workers: see the module doc.
+ */
+export const bindRuntime = (env: AppVars, runtime: WorkerRuntime): void => {
+  bound.set(env, runtime);
 };
 
 /**
- * Makes `runtime` the one `runtimeFor(env)` answers (a host that built its runtime first, or
- * over another database client, such as the Deno host or a test over a libSQL file).
+ * Runs one effect of a stateless request (HTTP handler, cron tick): on services of its own,
+ * released when it ends, unless the host bound a runtime.
  */
-export const bindRuntime = (env: AppVars, runtime: WorkerRuntime): void => {
-  runtimes.set(env, runtime);
+export const runForRequest = <A, E>(
+  env: AppVars,
+  effect: Effect.Effect<A, E, WorkerServices>,
+): Promise<Exit.Exit<A, E>> => {
+  const runtime = bound.get(env);
+  return runtime
+    ? runtime.runPromiseExit(effect)
+    : Effect.runPromiseExit(Effect.provide(effect, workerLayer(env)));
 };
+
+/** The runtime of one Durable Object instance: create it once per instance, keep it. */
+export const actorRuntime = (env: AppVars): WorkerRuntime =>
+  bound.get(env) ?? ManagedRuntime.make(workerLayer(env));

@@ -142,4 +142,57 @@ describe("local stack (wrangler dev + libSQL endpoint + demo feed)", () => {
       ["webhook", "delivered", 1],
     ]);
   });
+
+  it("reads answer while partition runs write, and the Worker still answers after", async () => {
+    // 80 reads and 5 runs at once: more queries in flight than one libSQL client allows (20).
+    // A client shared by the isolate's requests (and its actors) made the queued requests
+    // hang (500) and then wedged every query (docs/reliability.md).
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const settled = { done: false };
+    // wrangler's dev proxy parks a GET whose forwarding failed until the next request comes
+    // in; steady traffic, as a user's would, lets it through.
+    const nudger = (async () => {
+      while (!settled.done) {
+        await fetch(`${stack.workerUrl}/health`).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        );
+        await new Promise((done) => setTimeout(done, 1_000));
+      }
+    })();
+    const within = { signal: AbortSignal.timeout(40_000) };
+    const read = async (path: string) => {
+      try {
+        const res = await fetch(`${stack.workerUrl}${path}`, { headers: auth, ...within });
+        return { status: res.status, body: await res.text() };
+      } catch (error) {
+        return { status: 0, body: String(error) };
+      }
+    };
+    const days = ["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07"];
+    const runs = days.map((day) =>
+      fetch(`${stack.workerUrl}/runs`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ pipeline: PIPELINE, partition: `${day}|demo` }),
+        ...within,
+      }).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    );
+    const reads = await Promise.all(
+      Array.from({ length: 80 }, (_, i) =>
+        read(i % 2 === 0 ? "/health" : `/partitions?pipeline=${PIPELINE}`),
+      ),
+    );
+    const runStatuses = await Promise.all(runs);
+    settled.done = true;
+    await nudger;
+    expect(reads.filter((r) => r.status !== 200)).toEqual([]);
+    // A run the dev proxy failed to forward answers 503 ("restarted mid-request"); none 500.
+    expect(runStatuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    for (const day of days) expect((await postRun(`${day}|demo`)).status).toBe(200);
+    expect((await read("/health")).status).toBe(200);
+  });
 });

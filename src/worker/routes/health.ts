@@ -2,23 +2,25 @@
  * `GET /health`: is the database reachable?
  */
 import { sql } from "drizzle-orm";
-import { Effect, Either } from "effect";
+import { Cause, Exit } from "effect";
+import { describeUnknown } from "../../core/errors";
 import { dbTry } from "../../db/db";
 import { routes } from "../handler";
-import { runtimeFor } from "../runtime";
+import { runForRequest } from "../runtime";
 
 export const healthRoutes = routes().get("/health", async (c) => {
   const checkedAt = new Date().toISOString();
-  const probe = await runtimeFor(c.env).runPromise(
-    dbTry("health", (db) => db.run(sql`select 1`)).pipe(Effect.either),
+  const probe = await runForRequest(
+    c.env,
+    dbTry("health", (db) => db.run(sql`select 1`)),
   );
-  return Either.isRight(probe)
+  return Exit.isSuccess(probe)
     ? c.json({ status: "ok", database: "ok", checked_at: checkedAt })
     : c.json(
         {
           status: "degraded",
           database: "unreachable",
-          message: probe.left.message,
+          message: describeUnknown(Cause.squash(probe.cause)),
           checked_at: checkedAt,
         },
         503,
