@@ -1,17 +1,37 @@
 /**
  * The local stack: a libSQL endpoint over the embedded file, the demo feed (which also
- * receives the Worker's alert webhook), and `wrangler dev` pointed at both. `npm run dev` and the end-to-end tests start the same
- * stack, so what the tests prove is what a developer runs.
+ * receives the Worker's alert webhook and prints each alert), and `wrangler dev` pointed at
+ * both, each a supervised process (`supervisor/`). `npm run dev` and the
+ * end-to-end tests start the same stack, so what the tests prove is what a developer runs.
+ *
+ * - The libSQL endpoint and the demo feed are restarted when they crash (with backoff).
+ * - `wrangler dev` is restarted when it stops answering `/health` or holds too many open
+ *   files (docs/reliability.md); when it exits, everything stops.
+ * - wrangler runs offline: no telemetry, no error reports, no `Request.cf` download, no update
+ *   check (`OFFLINE_WRANGLER_ENV`).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateDatabase, openDatabase } from "./database";
-import { startDemoFeed } from "./demo-feed-server";
-import { startLibsqlServer } from "./libsql-server/server";
+import { groupFiles } from "./supervisor/proc";
+import { type ServiceSpec, type Stopped, Supervisor } from "./supervisor/supervisor";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const CLI = join(ROOT, "bin/dataspine.mjs");
+
+/** wrangler settings that keep `wrangler dev` from calling any host. */
+export const OFFLINE_WRANGLER_ENV: Readonly<Record<string, string>> = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  // miniflare would download https://workers.cloudflare.com/cf.json for `request.cf`.
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  // The banner is where wrangler asks the npm registry for a newer version.
+  WRANGLER_HIDE_BANNER: "true",
+};
+
+/** Open files in wrangler's process group above which it is restarted. */
+export const WRANGLER_MAX_OPEN_FILES = 8_192;
 
 export interface LocalStackOptions {
   /** The embedded database file served over HTTP. Default `.dataspine/dataspine.db`. */
@@ -32,100 +52,117 @@ export interface LocalStackOptions {
   readonly vars?: Readonly<Record<string, string>>;
   /** The Worker's alert webhook. Default: the demo feed's receiver, when this stack starts it. */
   readonly alertWebhookUrl?: string;
-  /** Called with each alert line the demo feed's receiver gets. */
-  readonly onAlert?: (text: string) => void;
-  /** Where wrangler's output goes. Default: inherited. */
-  readonly wranglerOutput?: "inherit" | "ignore" | "pipe";
+  /** Where the processes' output goes. Default: inherited. */
+  readonly output?: "inherit" | "ignore";
+  /** Extra environment of the wrangler process (tests). */
+  readonly wranglerEnv?: Readonly<Record<string, string>>;
+  /** The `/health` probe of wrangler: interval and failures in a row before a restart. */
+  readonly probe?: { readonly intervalMs: number; readonly failures: number };
+  /** The supervisor's log lines. Default: stderr. */
+  readonly log?: (line: string) => void;
 }
 
 export interface LocalStack {
   readonly workerUrl: string;
   readonly libsqlUrl: string;
   readonly marketDataBaseUrl: string;
-  readonly wrangler: ChildProcess;
+  readonly supervisor: Supervisor;
+  /** Resolves when everything has stopped (a service exited for good, or `stop`). */
+  readonly stopped: Promise<Stopped>;
   /** Stops wrangler (and its workerd) and every server this stack started. */
   stop(): Promise<void>;
 }
 
-const waitForHealth = async (url: string, child: ChildProcess, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.status === 200 || res.status === 503) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
+/** True once `url` answers HTTP with one of `statuses` within `timeoutMs`. */
+const answers = async (url: string, statuses: ReadonlyArray<number>, timeoutMs = 2_000) => {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return statuses.includes(res.status);
+  } catch {
+    return false;
   }
-  throw new Error(`wrangler dev did not answer ${url}/health within ${timeoutMs} ms`);
 };
 
-const stopChild = (child: ChildProcess) =>
-  new Promise<void>((resolveStop) => {
-    if (child.exitCode !== null || child.pid === undefined) return resolveStop();
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-(child.pid as number), "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }, 5_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolveStop();
-    });
-    try {
-      // wrangler runs workerd as a child: signal the whole process group.
-      process.kill(-(child.pid as number), "SIGTERM");
-    } catch {
-      clearTimeout(timer);
-      resolveStop();
-    }
-  });
+/** Why wrangler looks wedged, or undefined: no `/health` answer, a 500, too many open files. */
+const wranglerProblem = async (workerUrl: string, pgid: number) => {
+  const files = groupFiles(pgid).reduce((n, p) => n + p.fds, 0);
+  if (files > WRANGLER_MAX_OPEN_FILES) return `${files} open files`;
+  // 503 is an answer (the database is down); no answer or a 500 is not.
+  return (await answers(`${workerUrl}/health`, [200, 503], 5_000))
+    ? undefined
+    : "no /health answer";
+};
+
+const serverSpec = (
+  name: string,
+  args: ReadonlyArray<string>,
+  readyUrl: string,
+  output: ServiceSpec["output"],
+): ServiceSpec => ({
+  name,
+  args: [CLI, ...args],
+  cwd: ROOT,
+  output,
+  onExit: "restart",
+  ready: () => answers(readyUrl, [200]),
+  readyTimeoutMs: 30_000,
+});
 
 /** Starts the stack and resolves once the Worker answers `/health`. */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
-  const closers: Array<() => Promise<void>> = [];
-  try {
-    let libsqlUrl: string;
-    if (options.libsqlUrl) libsqlUrl = options.libsqlUrl;
-    else {
-      const dbPath = resolve(options.dbPath ?? join(ROOT, ".dataspine/dataspine.db"));
-      const db = await openDatabase({ url: `file:${dbPath}` });
-      await migrateDatabase(db);
-      db.$client.close();
-      const server = await startLibsqlServer({ path: dbPath, port: options.libsqlPort ?? 8080 });
-      closers.push(() => server.close());
-      libsqlUrl = server.url;
-    }
-    let marketDataBaseUrl: string;
-    let alertWebhookUrl = options.alertWebhookUrl;
-    if (options.marketDataBaseUrl) marketDataBaseUrl = options.marketDataBaseUrl;
-    else {
-      const feed = await startDemoFeed({
-        port: options.feedPort ?? 8790,
-        ...(options.onAlert ? { onAlert: options.onAlert } : {}),
-      });
-      closers.push(() => feed.close());
-      marketDataBaseUrl = feed.url;
-      alertWebhookUrl ??= `${feed.url}/alerts`;
-    }
-    const workerPort = options.workerPort ?? 8787;
-    const vars: Record<string, string> = {
-      LIBSQL_URL: libsqlUrl,
-      MARKET_DATA_BASE_URL: marketDataBaseUrl,
-      ...(options.libsqlAuthToken ? { LIBSQL_AUTH_TOKEN: options.libsqlAuthToken } : {}),
-      ...(options.apiToken ? { DATASPINE_API_TOKEN: options.apiToken } : {}),
-      ...(alertWebhookUrl ? { ALERT_WEBHOOK_URL: alertWebhookUrl } : {}),
-      ...options.vars,
-    };
-    const wranglerBin = join(
-      dirname(createRequire(import.meta.url).resolve("wrangler/package.json")),
-      "bin/wrangler.js",
+  const output = options.output ?? "inherit";
+  const supervisor = new Supervisor(options.log ? { log: options.log } : {});
+  let libsqlUrl = options.libsqlUrl;
+  if (libsqlUrl === undefined) {
+    const dbPath = resolve(options.dbPath ?? join(ROOT, ".dataspine/dataspine.db"));
+    const db = await openDatabase({ url: `file:${dbPath}` });
+    await migrateDatabase(db);
+    db.$client.close();
+    const port = options.libsqlPort ?? 8080;
+    libsqlUrl = `http://127.0.0.1:${port}`;
+    await supervisor.add(
+      serverSpec(
+        "libsql",
+        ["libsql-server", "--port", String(port), "--db", dbPath],
+        `${libsqlUrl}/health`,
+        output,
+      ),
     );
-    const args = [
+  }
+  let marketDataBaseUrl = options.marketDataBaseUrl;
+  let alertWebhookUrl = options.alertWebhookUrl;
+  if (marketDataBaseUrl === undefined) {
+    const port = options.feedPort ?? 8790;
+    marketDataBaseUrl = `http://127.0.0.1:${port}`;
+    alertWebhookUrl ??= `${marketDataBaseUrl}/alerts`;
+    await supervisor.add(
+      serverSpec(
+        "feed",
+        ["demo-feed", "--port", String(port)],
+        `${marketDataBaseUrl}/health`,
+        output,
+      ),
+    );
+  }
+  const workerPort = options.workerPort ?? 8787;
+  const workerUrl = `http://127.0.0.1:${workerPort}`;
+  const vars: Record<string, string> = {
+    LIBSQL_URL: libsqlUrl,
+    MARKET_DATA_BASE_URL: marketDataBaseUrl,
+    ...(options.libsqlAuthToken ? { LIBSQL_AUTH_TOKEN: options.libsqlAuthToken } : {}),
+    ...(options.apiToken ? { DATASPINE_API_TOKEN: options.apiToken } : {}),
+    ...(alertWebhookUrl ? { ALERT_WEBHOOK_URL: alertWebhookUrl } : {}),
+    ...options.vars,
+  };
+  const wranglerBin = join(
+    dirname(createRequire(import.meta.url).resolve("wrangler/package.json")),
+    "bin/wrangler.js",
+  );
+  const probe = options.probe ?? { intervalMs: 5_000, failures: 3 };
+  await supervisor.add({
+    name: "wrangler",
+    args: [
       wranglerBin,
       "dev",
       "--ip",
@@ -137,28 +174,26 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       "--persist-to",
       options.persistTo ?? join(ROOT, ".wrangler/state"),
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-    ];
-    // process.execPath is the Node that runs us: Node 22 from the `node` package under npm.
-    const wrangler = spawn(process.execPath, args, {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", options.wranglerOutput ?? "inherit", options.wranglerOutput ?? "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },
-    });
-    closers.unshift(() => stopChild(wrangler));
-    const workerUrl = `http://127.0.0.1:${workerPort}`;
-    await waitForHealth(workerUrl, wrangler, 90_000);
-    return {
-      workerUrl,
-      libsqlUrl,
-      marketDataBaseUrl,
-      wrangler,
-      stop: async () => {
-        for (const close of closers) await close();
-      },
-    };
-  } catch (error) {
-    for (const close of closers) await close().catch(() => undefined);
-    throw error;
-  }
+    ],
+    cwd: ROOT,
+    env: { CI: process.env.CI ?? "", ...OFFLINE_WRANGLER_ENV, ...options.wranglerEnv },
+    output,
+    onExit: "stop",
+    ready: () => answers(`${workerUrl}/health`, [200, 503]),
+    readyTimeoutMs: 90_000,
+    probe: {
+      ...probe,
+      check: (pid) => wranglerProblem(workerUrl, pid),
+    },
+  });
+  return {
+    workerUrl,
+    libsqlUrl,
+    marketDataBaseUrl,
+    supervisor,
+    stopped: supervisor.stopped,
+    stop: async () => {
+      await supervisor.stop();
+    },
+  };
 };

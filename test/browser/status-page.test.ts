@@ -50,7 +50,7 @@ beforeAll(async () => {
     workerPort: await freePort(),
     apiToken: WRITE,
     vars: { DATASPINE_READ_TOKEN: READ, LOG_LEVEL: "WARN" },
-    wranglerOutput: "ignore",
+    output: "ignore",
   });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

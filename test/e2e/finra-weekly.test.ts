@@ -32,7 +32,7 @@ beforeAll(async () => {
     feedPort: await freePort(),
     workerPort: await freePort(),
     apiToken: TOKEN,
-    wranglerOutput: "ignore",
+    output: "ignore",
   });
 });
 
