@@ -25,6 +25,7 @@ export type AuditEventType =
   | "run_completed"
   | "run_failed"
   | "run_skipped"
+  | "run_interrupted"
   | "dead_lettered"
   | "dead_letter_retried"
   | "anomaly_detected"

@@ -5,6 +5,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../db/db";
 import { coreManifest } from "../db/schema";
+import type { RunOwnerInfo } from "./run-owner";
 import type { RunCounts, RunError, RunStatus } from "./run-result";
 
 /** One manifest row as the runner writes it. */
@@ -28,6 +29,8 @@ export interface ManifestEntry {
     readonly details?: Readonly<Record<string, unknown>>;
     /** Hash of the partition's canonical output after this capture (pipelines with replay). */
     readonly output?: CaptureOutput;
+    /** Who runs the capture (`run-owner.ts`): how an interrupted capture is recognised. */
+    readonly owner?: RunOwnerInfo;
   };
 }
 

@@ -4,7 +4,7 @@
  * Every entry point (CLI, Worker actor, tests) goes through `runPipeline`, so a run means
  * the same thing everywhere.
  */
-import { Clock, Effect, Either } from "effect";
+import { Clock, Effect, Either, Option } from "effect";
 import { type AuditEventType, auditRun } from "../audit/audit-log";
 import { storedOutputHash } from "../reconciliation/canonical";
 import { requireDependenciesReady } from "./calc-dependencies";
@@ -24,6 +24,7 @@ import { applyQualityGate, gateRunError } from "./quality-gate";
 import { markReadiness } from "./readiness";
 import type { Registry } from "./registry";
 import { type RunEnding, recordRunAnomalies } from "./run-anomalies";
+import { markInterruptedCaptures, RunOwner } from "./run-owner";
 import { emptyCounts, type RunResult, type RunTrigger } from "./run-result";
 
 export interface RunRequest {
@@ -110,6 +111,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       batchId: BatchId.make(request.batchId ?? `${request.trigger}.${executionId}`),
     };
     const audit = auditRun(ctx);
+    const owner = Option.map(yield* Effect.serviceOption(RunOwner), (o) => o.info);
     const manifest = (
       result: RunResult,
       details?: Readonly<Record<string, unknown>>,
@@ -134,6 +136,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
           ...(result.error ? { error: result.error } : {}),
           ...(details ? { details } : {}),
           ...(output ? { output } : {}),
+          ...(Option.isSome(owner) ? { owner: owner.value } : {}),
         },
       });
 
@@ -158,6 +161,14 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
           ),
         ),
       );
+    // A capture of this partition left `running` by an owner that is gone never finishes.
+    yield* bestEffort(
+      markInterruptedCaptures({
+        domain: ctx.domain,
+        stage: ctx.stage,
+        partitionKey: ctx.partitionKey,
+      }).pipe(Effect.asVoid),
+    );
     yield* bestEffort(manifest(base));
     yield* bestEffort(
       audit([

@@ -28,7 +28,7 @@ import * as actorSchema from "../db/actor-schema";
 import { partitionRuns, partitionState } from "../db/actor-schema";
 import { workerActors } from "./actors";
 import type { Env } from "./env";
-import { actorRuntime } from "./runtime";
+import { partitionActorRuntime } from "./runtime";
 
 export type {
   ActorRunRequest,
@@ -88,7 +88,7 @@ export class PartitionActor extends DurableObject<Env> {
     this.#core = new PartitionActorCore({
       store: durableObjectStore(db),
       scheduler: durableObjectScheduler(ctx.storage),
-      runtime: actorRuntime(env),
+      runtime: partitionActorRuntime(env, ctx.id.toString()),
       policy: retryPolicyFromVars(env as unknown as Readonly<Record<string, string | undefined>>),
       afterRun: () => pokeAlerts(workerActors(env)),
     });

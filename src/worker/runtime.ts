@@ -16,6 +16,7 @@ import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { Effect, type Exit, Layer, LogLevel, ManagedRuntime } from "effect";
 import { jsonLogsByLevel, parseLogLevel } from "../core/logging";
+import { RunOwner } from "../core/run-owner";
 import { SourceConfig } from "../core/source-config";
 import { Db } from "../db/db";
 import * as schema from "../db/schema";
@@ -80,3 +81,20 @@ export const runForRequest = <A, E>(
 /** The runtime of one Durable Object instance: create it once per instance, keep it. */
 export const actorRuntime = (env: AppVars): WorkerRuntime =>
   bound.get(env) ?? ManagedRuntime.make(workerLayer(env));
+
+/**
+ * The runtime of a partition actor, the owner of its runs: it runs one run at a time, so a
+ * capture it left `running` before the new run is from an earlier life of the object (a crash,
+ * a restart) and can no longer finish.
+ */
+export const partitionActorRuntime = (env: AppVars, objectId: string): WorkerRuntime =>
+  bound.get(env) ??
+  ManagedRuntime.make(
+    Layer.merge(
+      workerLayer(env),
+      Layer.succeed(RunOwner, {
+        info: { kind: "actor", id: objectId },
+        isGone: (other) => other.kind === "actor" && other.id === objectId,
+      }),
+    ),
+  );

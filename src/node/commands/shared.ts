@@ -1,9 +1,11 @@
 /**
  * What every CLI command shares: output, usage errors, log level, the pipeline layer.
  */
-import { Effect, Exit, LogLevel } from "effect";
+import { Effect, Exit, Layer, LogLevel } from "effect";
 import { parseLogLevel } from "../../core/logging";
+import { markInterruptedCaptures } from "../../core/run-owner";
 import { dbConfigFromEnv } from "../database";
+import { RunOwnerCli } from "../run-owner";
 import { nodePipelineLayer } from "../runtime";
 
 /** A CLI command: parses its own arguments and returns the exit code. */
@@ -26,13 +28,28 @@ export const print = (json: boolean, value: unknown, human: string) => {
 export const logLevel = (): LogLevel.LogLevel =>
   parseLogLevel(process.env.LOG_LEVEL, LogLevel.Warning);
 
-/** The pipeline services over the environment's database, with extra variables. */
+/**
+ * The pipeline services over the environment's database, with extra variables, and this
+ * process as the owner of its runs. Building it marks the captures that CLI processes which
+ * died left `running` as interrupted.
+ */
 export const cliLayer = (vars: Readonly<Record<string, string | undefined>> = {}) =>
-  nodePipelineLayer({
-    db: dbConfigFromEnv(),
-    vars: { ...process.env, ...vars },
-    logLevel: logLevel(),
-  });
+  Layer.effectDiscard(
+    markInterruptedCaptures().pipe(
+      Effect.catchAll((error) => Effect.logWarning("interrupted capture sweep failed", error)),
+    ),
+  ).pipe(
+    Layer.provideMerge(
+      Layer.merge(
+        nodePipelineLayer({
+          db: dbConfigFromEnv(),
+          vars: { ...process.env, ...vars },
+          logLevel: logLevel(),
+        }),
+        RunOwnerCli,
+      ),
+    ),
+  );
 
 /** Resolves once SIGINT or SIGTERM arrives, then runs `close`. */
 export const serveUntilSignal = async (close: () => Promise<void>) => {
