@@ -2,13 +2,14 @@
  * Fetching a source payload over HTTP with typed failures.
  *
  * Transport errors, timeouts, 408, 429 and 5xx are `TransientSourceError` (with the
- * `Retry-After` the server sent); other non-2xx statuses and bodies that are not JSON are
- * `PermanentSourceError` with the payload kept.
+ * `Retry-After` the server sent); other non-2xx statuses and bodies that are not JSON (or
+ * nest deeper than `MAX_JSON_DEPTH`) are `PermanentSourceError` with the payload kept.
  */
 import * as HttpClient from "@effect/platform/HttpClient";
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
 import { Duration, Effect } from "effect";
 import { PermanentSourceError, TransientSourceError, truncatePayload } from "./errors";
+import { jsonTooDeep, MAX_JSON_DEPTH } from "./parsing/json-depth";
 
 /** Parses `Retry-After` (delta seconds or an HTTP date) into milliseconds from `nowMs`. */
 export const parseRetryAfter = (header: string | undefined, nowMs: number): number | undefined => {
@@ -139,6 +140,17 @@ export const fetchJson = (target: HttpTarget) =>
     );
     if (response.status < 200 || response.status >= 300) {
       return yield* statusError(target, response, body);
+    }
+    const tooDeep = jsonTooDeep(body);
+    if (tooDeep !== undefined) {
+      return yield* new PermanentSourceError({
+        source: target.source,
+        url: redactUrl(target.url),
+        reason: "decode",
+        status: response.status,
+        message: `${target.source} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep})`,
+        payload: truncatePayload(body),
+      });
     }
     return yield* Effect.try({
       try: () => JSON.parse(body) as unknown,

@@ -4,8 +4,9 @@
  * CSV / PSV are decoded and parsed chunk by chunk as the bytes arrive and written in batches,
  * so a 1 GiB file or body needs the memory of one batch and one record. A JSON payload is one
  * document: it is read whole, up to `maxJsonBytes` (64 MiB). Whole-payload failures are one
- * typed `PermanentSourceError` with the payload head kept: not UTF-8 / binary, not JSON, a
- * header without the source's columns, a record past `maxRecordChars`, an empty payload.
+ * typed `PermanentSourceError` with the payload head kept: not UTF-8 / binary, not JSON, JSON
+ * nested deeper than `MAX_JSON_DEPTH`, a header without the source's columns, a record past
+ * `maxRecordChars`, an empty payload.
  */
 import { Clock, Effect, Either, Stream } from "effect";
 import { auditRun, type RunAuditEvent } from "../audit/audit-log";
@@ -17,6 +18,7 @@ import {
   truncatePayload,
 } from "./errors";
 import { DelimitedReader, type DelimitedRow } from "./parsing/delimited";
+import { jsonTooDeep, MAX_JSON_DEPTH } from "./parsing/json-depth";
 import { DelimitedTable } from "./parsing/table";
 import { Utf8Text } from "./parsing/text";
 import type { RunContext } from "./pipeline";
@@ -135,6 +137,13 @@ const readJson = (
     if (Either.isLeft(decoded)) return yield* fail(decoded.left.message, utf8.head());
     const content = decoded.right.replace(/^\uFEFF/, "");
     if (content.trim() === "") return yield* fail("payload is empty: no JSON document", "");
+    const tooDeep = jsonTooDeep(content);
+    if (tooDeep !== undefined) {
+      return yield* fail(
+        `JSON nests deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep})`,
+        content,
+      );
+    }
     const document = Either.try(() => JSON.parse(content) as unknown);
     if (Either.isLeft(document)) {
       return yield* fail(`payload is not JSON: ${String(document.left)}`, content);

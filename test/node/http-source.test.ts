@@ -58,6 +58,27 @@ describe("fetchJson error classification", () => {
   );
 });
 
+describe("fetchJson refuses JSON nested too deep", () => {
+  let deep: Server;
+  beforeAll(async () => {
+    deep = createServer((_, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(`{"status":"OK","results":${"[".repeat(5_000)}${"]".repeat(5_000)}}`);
+    });
+    await new Promise<void>((resolve) => deep.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => deep.close(() => resolve())));
+
+  it.live("a body nested 5,000 deep is a permanent decode error, not a stack overflow", () =>
+    Effect.gen(function* () {
+      const port = (deep.address() as AddressInfo).port;
+      const error = yield* fetchFailure(`http://127.0.0.1:${port}/deep`);
+      expect(error).toMatchObject({ _tag: "PermanentSourceError", reason: "decode", status: 200 });
+      expect(error.message).toContain("nested deeper than 64 levels");
+    }),
+  );
+});
+
 describe("Retry-After and redaction", () => {
   it("parses delta seconds and HTTP dates", () => {
     const now = Date.parse("2025-01-02T10:00:00Z");

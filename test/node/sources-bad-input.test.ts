@@ -202,6 +202,21 @@ describe("unreadable payloads are one typed permanent error with the payload kep
     expect(error.message).toContain("JSON payload exceeds 10000 bytes");
   });
 
+  it("JSON nested thousands deep is one typed refusal, not a stack overflow", async () => {
+    const deep = `${"[".repeat(5_000)}${"]".repeat(5_000)}`;
+    const payloads = [
+      ["iex_quote", `[{"symbol":"AAPL","latestPrice":${deep}}]`],
+      ["polygon_aggs", `{"status":${deep},"results":[]}`],
+      ["alphavantage_daily", `{"Time Series (Daily)":{"2025-01-02":${deep}}}`],
+    ] as const;
+    for (const [source, text] of payloads) {
+      const path = await payload(`deep-${source}.json`, text);
+      const error = failureOf(await ingestDirect(db.url, source, path));
+      expect(error).toMatchObject({ _tag: "PermanentSourceError", reason: "decode" });
+      expect(error.message).toContain("JSON nests deeper than 64 levels");
+    }
+  });
+
   it("an unterminated quote that swallows the rest of the file hits the record limit", async () => {
     const lines = Array.from(
       { length: 2000 },
