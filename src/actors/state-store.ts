@@ -4,6 +4,7 @@
  * SQLite and alarm; the Deno host gives libSQL tables and a polled alarm table.
  */
 import type { Effect } from "effect";
+import { runRetryDelayMs } from "../core/retry";
 import type { partitionRuns, partitionState } from "../db/actor-schema";
 
 /** The actor's current state: the columns of `partition_state` without its `id`. */
@@ -64,6 +65,6 @@ export const retryPolicyFromVars = (
   maxDelayMs: 15 * 60_000,
 });
 
-/** The delay before retry number `retryCount + 1`. */
+/** The delay before retry number `retryCount + 1`, spread so runs failed together part. */
 export const retryDelayMs = (policy: RetryPolicy, retryCount: number) =>
-  Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retryCount);
+  runRetryDelayMs(retryCount, policy.baseDelayMs, policy.maxDelayMs);

@@ -79,3 +79,18 @@ export const retryRequest = <A, R>(
       ),
     );
   });
+
+/**
+ * The delay before retry `retryCount` (0-based) of a whole run: `baseMs · 2^retryCount`, up to
+ * `maxMs`, spread at random over [delay, 1.5 × delay) so that the runs one outage failed
+ * together do not all come back in the same second.
+ */
+export const runRetryDelayMs = (
+  retryCount: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number => {
+  const delay = Math.min(maxMs, baseMs * 2 ** retryCount);
+  return Math.floor(delay * (1 + random() / 2));
+};

@@ -25,6 +25,12 @@ export class Db extends Context.Tag("dataspine/Db")<Db, DbShape>() {
     Layer.succeed(Db, { drizzle, client: drizzle.$client });
 }
 
+/** drizzle wraps the driver's error ("Failed query: …"); the driver's reason is its cause. */
+const describeDbFailure = (cause: unknown): string =>
+  cause instanceof Error && cause.cause instanceof Error
+    ? `${cause.message} (${cause.cause.message})`
+    : describeUnknown(cause);
+
 /**
  * Runs one database operation, turning a rejected promise into a typed `DatabaseError`.
  *
@@ -37,6 +43,6 @@ export const dbTry = <A>(
   Effect.flatMap(Db, ({ drizzle, client }) =>
     Effect.tryPromise({
       try: () => Promise.resolve(run(drizzle, client)),
-      catch: (cause) => new DatabaseError({ operation, message: describeUnknown(cause) }),
+      catch: (cause) => new DatabaseError({ operation, message: describeDbFailure(cause) }),
     }),
   ).pipe(Effect.withSpan(`Db.${operation}`));
