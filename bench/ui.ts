@@ -72,7 +72,7 @@ const main = async () => {
       workerPort: await freePort(),
       apiToken: TOKEN,
       vars: { LOG_LEVEL: "WARN" },
-      wranglerOutput: "ignore",
+      output: "ignore",
     });
     try {
       const middle = addDays(FIRST_DATE, Math.floor(days / 2));
