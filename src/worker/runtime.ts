@@ -8,7 +8,8 @@
  * another's I/O, and once that other request ends the statement is cancelled, its slot in the
  * client's concurrency limiter is never given back, and after 20 such slots every query waits
  * forever (docs/reliability.md). A Durable Object's requests share one I/O context, so each
- * object instance keeps one runtime for its lifetime. A host without that restriction (the
+ * object instance keeps one runtime for its lifetime (not one per `env`: every object of an
+ * isolate receives the same `env`). A host without that restriction (the
  * Deno host, tests over a libSQL file) binds one runtime for everything (`bindRuntime`).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
