@@ -11,7 +11,7 @@ import { api, BASE, get, post, READ_TOKEN, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
 // A partition no other test file uses: Durable Objects do not outlive a test file's modules.
-const PARTITION = `/partitions/${PIPELINE}/${encodeURIComponent("2025-08-05|demo")}`;
+const PARTITION = `/partitions/${PIPELINE}/${encodeURIComponent("2025-09-02|demo")}`;
 
 const READS = [
   `/partitions?pipeline=${PIPELINE}`,
