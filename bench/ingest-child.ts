@@ -6,11 +6,11 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
 import { Effect, Exit, LogLevel } from "effect";
-import type { Pipeline } from "../src/core/pipeline";
-import { Registry } from "../src/core/registry";
-import { runPipeline } from "../src/core/runner";
-import { parseSourceLocation } from "../src/core/sources";
-import { sourcePipeline } from "../src/core/sources-pipeline";
+import { parseSourceLocation } from "../src/core/ingest/source";
+import { sourcePipeline } from "../src/core/ingest/source-pipeline";
+import type { Pipeline } from "../src/core/pipeline/pipeline";
+import { Registry } from "../src/core/pipeline/registry";
+import { runPipeline } from "../src/core/pipeline/runner";
 import { bulkUpsertSql } from "../src/db/bulk-upsert";
 import { SOURCES } from "../src/domains/sources-registry";
 import { TRADES_UPSERT } from "../src/domains/trade_data/store";

@@ -17,7 +17,7 @@
  * start-up alone promoted ~98 MB into the old generation; bundled, 9 MB). Only the native
  * `libsql` binding stays outside. Figures are ratios against the baseline of the same run;
  * CPU time (user + system) is reported beside wall time because the pipeline overlaps
- * decoding with the writes of earlier batches (see `core/sources-run.ts`). The baseline's
+ * decoding with the writes of earlier batches (see `core/ingest/source-run.ts`). The baseline's
  * JSON is built before its clock starts: it is the driver and SQLite alone.
  */
 import { execFileSync } from "node:child_process";

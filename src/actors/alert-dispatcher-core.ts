@@ -11,7 +11,7 @@ import { Effect } from "effect";
 import { alertSettingsFromVars } from "../alerts/config";
 import { type DispatchReport, deliveryPass } from "../alerts/dispatch";
 import { configuredSinks } from "../alerts/sinks";
-import type { PipelineServices } from "../core/pipeline";
+import type { PipelineServices } from "../core/pipeline/pipeline";
 import type { ActorBindings, AlertDispatcherApi } from "./contract";
 
 /** The dispatcher's alarm: a Durable Object's, or a row of the in-process host's alarms. */

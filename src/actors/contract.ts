@@ -3,10 +3,10 @@
  * actor, a backfill coordinator and a replay coordinator. Two hosts implement it: Durable
  * Objects on Workers (`src/worker/`) and the in-process host on Deno (`src/host/`).
  */
-import type { BackfillPlan } from "../core/backfill";
-import type { BackfillProgress } from "../core/backfill-store";
-import type { RunResult, RunTrigger } from "../core/run-result";
-import type { WorkflowRunResult } from "../core/workflow-store";
+import type { BackfillPlan } from "../core/backfill/backfill";
+import type { BackfillProgress } from "../core/backfill/store";
+import type { RunResult, RunTrigger } from "../core/model/run-result";
+import type { WorkflowRunResult } from "../core/store/workflow-runs";
 import type { ReplayHeader, ReplayPartitionView } from "../reconciliation/replay-slice";
 import type { Failure, Reply } from "../worker/replies";
 

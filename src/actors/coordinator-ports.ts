@@ -2,8 +2,8 @@
  * A backfill slice's outside world (`CoordinatorPorts`) over any host's actors: partitions run
  * through their actors, the coordinator's own alarm given by the host.
  */
-import type { CoordinatorPorts, PartitionView } from "../core/backfill-slice";
-import type { RunResult } from "../core/run-result";
+import type { CoordinatorPorts, PartitionView } from "../core/backfill/slice";
+import type { RunResult } from "../core/model/run-result";
 import type { ActorBindings } from "./contract";
 
 /** Partitions dispatched per alarm invocation, per unit of concurrency. */

@@ -3,8 +3,8 @@
  * their coordinators on either host, so the status page lists what is in progress.
  */
 import { Effect } from "effect";
-import type { BackfillProgress } from "../core/backfill-store";
-import { type Operation, reportOperation } from "../core/operations";
+import type { BackfillProgress } from "../core/backfill/store";
+import { type Operation, reportOperation } from "../core/store/operations";
 import type { ReplayState } from "./contract";
 
 /** A backfill's progress as a `core_operations` row. */

@@ -8,11 +8,11 @@
  * the instance's memory, everything else is in the store.
  */
 import { Effect, Exit, type ManagedRuntime } from "effect";
-import { updateManifestStatus } from "../core/manifest";
-import type { PipelineServices } from "../core/pipeline";
-import type { RunResult } from "../core/run-result";
-import { runPipeline } from "../core/runner";
-import { runWorkflow } from "../core/workflow-runner";
+import type { RunResult } from "../core/model/run-result";
+import type { PipelineServices } from "../core/pipeline/pipeline";
+import { runPipeline } from "../core/pipeline/runner";
+import { updateManifestStatus } from "../core/store/manifest";
+import { runWorkflow } from "../core/workflow/runner";
 import { PIPELINES, WORKFLOWS } from "../domains/registry";
 import { failureOf } from "../worker/replies";
 import type {

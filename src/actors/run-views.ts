@@ -2,7 +2,7 @@
  * How a partition actor shows itself: its status answer from stored state and history, and a
  * refused request (a thrown error or an Effect `Cause`) as a failed run.
  */
-import { emptyCounts, type RunResult } from "../core/run-result";
+import { emptyCounts, type RunResult } from "../core/model/run-result";
 import { failureOf } from "../worker/replies";
 import type { ActorRunRequest, PartitionStatus } from "./contract";
 import type { ActorRun, ActorState } from "./state-store";

@@ -4,7 +4,7 @@
  * SQLite and alarm; the Deno host gives libSQL tables and a polled alarm table.
  */
 import type { Effect } from "effect";
-import { runRetryDelayMs } from "../core/retry";
+import { runRetryDelayMs } from "../core/ingest/retry";
 import type { partitionRuns, partitionState } from "../db/actor-schema";
 
 /** The actor's current state: the columns of `partition_state` without its `id`. */

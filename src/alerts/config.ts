@@ -4,7 +4,7 @@
  * `problems` and its default used, so the caller decides: the CLI refuses to start, the
  * Worker logs it.
  */
-import type { AnomalySeverity } from "../core/anomaly-vocabulary";
+import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 import { type MinSeverity, parseMinSeverity } from "./severity";
 
 /** When a failed delivery is tried again: base × 2^(attempts − 1), capped; then given up. */

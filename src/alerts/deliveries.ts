@@ -3,7 +3,7 @@
  * rule, severity, partition and alert line, most recently changed first.
  */
 import { Effect } from "effect";
-import { anomaliesById } from "../core/anomalies";
+import { anomaliesById } from "../core/store/anomalies";
 import { dbTry } from "../db/db";
 import type { DeliveryStatus } from "./outbox";
 import { alertPayload } from "./sink";

@@ -8,7 +8,7 @@
  * caller: sink failures are recorded, database failures logged.
  */
 import { Cause, Clock, Duration, Effect } from "effect";
-import { anomaliesById } from "../core/anomalies";
+import { anomaliesById } from "../core/store/anomalies";
 import type { Db } from "../db/db";
 import { type AlertRetryPolicy, retryDelayMs } from "./config";
 import {

@@ -9,7 +9,7 @@
  */
 import type { InStatement } from "@libsql/client";
 import { Effect } from "effect";
-import type { AnomalySeverity } from "../core/anomaly-vocabulary";
+import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 import { dbTry } from "../db/db";
 import { severitiesAtLeast } from "./severity";
 

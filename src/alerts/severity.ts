@@ -1,5 +1,5 @@
 /**
- * Severity thresholds of alert sinks, in the anomaly vocabulary (`core/anomaly-vocabulary.ts`):
+ * Severity thresholds of alert sinks, in the anomaly vocabulary (`core/model/anomaly-vocabulary.ts`):
  * LOW, MEDIUM, HIGH, CRITICAL, or the seed's names (DEBUG and INFO → LOW, WARN → MEDIUM,
  * ERROR → HIGH).
  */
@@ -8,7 +8,7 @@ import {
   parseSeverity,
   SEVERITIES,
   SEVERITY_NAMES,
-} from "../core/anomaly-vocabulary";
+} from "../core/model/anomaly-vocabulary";
 
 /** The stored severities at or above `min`, for `severity IN (…)`. */
 export const severitiesAtLeast = (min: AnomalySeverity): ReadonlyArray<AnomalySeverity> =>

@@ -4,8 +4,8 @@
  * its deliveries in `core_alert_deliveries`, so a sink keeps its name across processes.
  */
 import { Data, Effect } from "effect";
-import type { AnomalyView } from "../core/anomalies";
-import type { AnomalySeverity } from "../core/anomaly-vocabulary";
+import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
+import type { AnomalyView } from "../core/store/anomalies";
 import { formatAlert } from "../detectors/alerts";
 
 /** What every sink receives: the anomaly as `GET /anomalies` shows it, and its alert line. */

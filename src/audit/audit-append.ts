@@ -24,7 +24,7 @@
  */
 import type { Client, ResultSet } from "@libsql/client";
 import { Data, Duration, Effect, Schedule } from "effect";
-import { DatabaseError, describeUnknown } from "../core/errors";
+import { DatabaseError, describeUnknown } from "../core/model/errors";
 import { Db } from "../db/db";
 import { type AuditContent, type ChainedContent, chainContents } from "./audit-hash";
 

@@ -17,7 +17,7 @@
  * colliding with this one. `seq` is not hashed: order is carried by the `prev_hash` links.
  */
 import { Effect } from "effect";
-import { sha256Hex } from "../core/hash";
+import { sha256Hex } from "../core/model/digest";
 
 /** First element of every canonical form; bump it if the format ever changes. */
 export const AUDIT_HASH_VERSION = "dataspine.audit.v1";

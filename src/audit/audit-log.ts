@@ -8,7 +8,7 @@
  * (`audit-verify.ts`) checks the whole chain.
  */
 import { Effect } from "effect";
-import type { DatabaseError } from "../core/errors";
+import type { DatabaseError } from "../core/model/errors";
 import type { Db } from "../db/db";
 import { appendChained } from "./audit-append";
 import { type AuditContent, storableText } from "./audit-hash";

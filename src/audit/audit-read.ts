@@ -7,7 +7,7 @@
  */
 import type { Row } from "@libsql/client";
 import { Effect } from "effect";
-import { DatabaseError } from "../core/errors";
+import { DatabaseError } from "../core/model/errors";
 import { dbTry } from "../db/db";
 import type { AuditRow } from "./audit-hash";
 

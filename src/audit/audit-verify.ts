@@ -10,7 +10,7 @@
  * the highest `seq` SQLite ever issued (else `truncated`: entries were cut from the end).
  */
 import { Effect } from "effect";
-import type { DatabaseError } from "../core/errors";
+import type { DatabaseError } from "../core/model/errors";
 import type { Db } from "../db/db";
 import { type AuditRow, rowHashes } from "./audit-hash";
 import { readAuditPage, readIssuedSeq } from "./audit-read";

@@ -15,7 +15,7 @@
  */
 import type { InValue } from "@libsql/client";
 import { Context, Effect, Option } from "effect";
-import { DatabaseError, describeUnknown } from "../core/errors";
+import { DatabaseError, describeUnknown } from "../core/model/errors";
 import { type Db, dbTry } from "./db";
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The shared relational schema (sqlite-core), served by libSQL (embedded file or server).
  *
- * Decimal columns are TEXT holding canonical exact decimals (see `core/decimal.ts`);
+ * Decimal columns are TEXT holding canonical exact decimals (see `core/model/decimal.ts`);
  * timestamps are ISO-8601 UTC text; JSON columns hold UTF-8 JSON text.
  * Change it only together with a new drizzle-kit migration (`npm run db:generate`).
  */

@@ -2,7 +2,7 @@
  * Alerts for people: one line per anomaly (`[HIGH] VOLUME_SHIFT at 2025-01-01 10:00:00 UTC:
  * …`) and a batch summary grouped by severity, most severe first.
  */
-import type { AnomalySeverity } from "../core/sources-anomalies";
+import type { AnomalySeverity } from "../core/store/anomalies";
 
 /** What an alert needs of an anomaly (a detection or a stored row). */
 export interface Alertable {

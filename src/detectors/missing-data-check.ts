@@ -13,10 +13,10 @@ import {
   newExecutionId,
   PartitionKey,
   PipelineName,
-} from "../core/ids";
-import type { Pipeline, RunContext } from "../core/pipeline";
-import type { SourceConfigShape } from "../core/source-config";
-import { recordAnomalies, resolveAnomalies } from "../core/sources-anomalies";
+} from "../core/model/ids";
+import type { Pipeline, RunContext } from "../core/pipeline/pipeline";
+import type { SourceConfigShape } from "../core/pipeline/source-config";
+import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { dbTry } from "../db/db";
 import { coreExpectedSchedules, coreManifest } from "../db/schema";
 import { sessionDataAvailableAtMs } from "./live";

@@ -8,8 +8,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { Cause, Effect } from "effect";
 import { auditRun } from "../audit/audit-log";
-import type { RunContext } from "../core/pipeline";
-import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/sources-anomalies";
+import type { RunContext } from "../core/pipeline/pipeline";
+import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { type Db, dbTry } from "../db/db";
 import { coreAnomalies } from "../db/schema";
 import { formatBatch } from "./alerts";

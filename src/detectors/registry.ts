@@ -1,7 +1,7 @@
 /**
  * `DETECTORS`: the four operational anomaly rules, by name.
  */
-import { Registry } from "../core/registry";
+import { Registry } from "../core/pipeline/registry";
 import { latencyBreachDetector } from "./latency-breach";
 import { missingDataDetector } from "./missing-data";
 import { timeGapDetector } from "./time-gap";

@@ -4,7 +4,7 @@
  * the same anomaly across runs so it is stored once).
  */
 import type { Effect } from "effect";
-import type { AnomalySeverity } from "../core/sources-anomalies";
+import type { AnomalySeverity } from "../core/store/anomalies";
 
 /** The four operational rules. */
 export type DetectorRule = "MISSING_DATA" | "TIME_GAP" | "VOLUME_SHIFT" | "LATENCY_BREACH";

@@ -4,8 +4,9 @@
  * attach their target's detection; `normalize_week` runs the venue-volume one itself;
  * `market_data.ingest_prices` runs its partition-aware step (`market_data/detection.ts`).
  */
-import { Registry } from "../core/registry";
-import type { TableDetection } from "../core/sources";
+
+import type { TableDetection } from "../core/ingest/source";
+import { Registry } from "../core/pipeline/registry";
 import { venueVolumeTableDetection } from "./finra_otc/detection";
 import { dailyBarTableDetection } from "./market_data/bar-detection";
 import { quoteTableDetection } from "./market_data/quote-detection";

@@ -2,10 +2,11 @@
  * The registries that tie domains to the framework. Entry points look pipelines up here
  * by name; nothing else imports a domain's pipeline module.
  */
-import type { Pipeline } from "../core/pipeline";
-import { Registry } from "../core/registry";
-import { SOURCE_PIPELINE_STAGE, sourcePipelineName } from "../core/sources-pipeline";
-import type { Workflow } from "../core/workflow";
+
+import { SOURCE_PIPELINE_STAGE, sourcePipelineName } from "../core/ingest/source-pipeline";
+import type { Pipeline } from "../core/pipeline/pipeline";
+import { Registry } from "../core/pipeline/registry";
+import type { Workflow } from "../core/workflow/workflow";
 import { FINRA_PIPELINES } from "./finra_otc/pipelines";
 import { weeklyRefresh } from "./finra_otc/workflow";
 import { ingestPrices } from "./market_data/pipelines";

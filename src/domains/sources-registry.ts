@@ -3,8 +3,8 @@
  * command, pipelines) look sources up here; nothing else imports a domain's source module.
  */
 
-import { Registry } from "../core/registry";
-import type { Source } from "../core/sources";
+import type { Source } from "../core/ingest/source";
+import { Registry } from "../core/pipeline/registry";
 import { finraOtcWeeklySource } from "./finra_otc/source";
 import { alphaVantageDailySource } from "./market_data/source-alphavantage";
 import { iexQuoteSource } from "./market_data/source-iex";

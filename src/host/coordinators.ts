@@ -1,6 +1,6 @@
 /**
  * Backfill and replay coordinators in the in-process host: the same slices as the Durable
- * Objects (`core/backfill-slice.ts`, `reconciliation/replay-slice.ts`), their state in libSQL,
+ * Objects (`core/backfill/slice.ts`, `reconciliation/replay-slice.ts`), their state in libSQL,
  * each advanced by its row in `host_alarms` when the host's poller finds it due, and mirrored
  * into `core_operations` as the Durable Objects mirror theirs.
  */
@@ -15,8 +15,8 @@ import type {
 import { actorPorts, SLICE_PER_CONCURRENCY } from "../actors/coordinator-ports";
 import { backfillOperation, mirrorOperation, replayOperation } from "../actors/operation-mirror";
 import type { ActorRuntime } from "../actors/partition-actor-core";
-import { runSlice } from "../core/backfill-slice";
-import { readProgress } from "../core/backfill-store";
+import { runSlice } from "../core/backfill/slice";
+import { readProgress } from "../core/backfill/store";
 import type { Database } from "../db/db";
 import { PIPELINES } from "../domains/registry";
 import {

@@ -6,7 +6,7 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Effect } from "effect";
 import { type AlertSink, AlertSinkError } from "../alerts/sink";
-import type { AnomalySeverity } from "../core/anomaly-vocabulary";
+import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 
 export const alertFileSink = (path: string, minSeverity: AnomalySeverity): AlertSink => {
   const file = resolve(path);

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { Layer } from "effect";
-import { RunOwner, type RunOwnerInfo } from "../core/run-owner";
+import { RunOwner, type RunOwnerInfo } from "../core/pipeline/run-owner";
 
 const bootId = (): string => {
   try {

@@ -3,8 +3,8 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { Layer, LogLevel } from "effect";
-import { jsonLogsToStderr } from "../core/logging";
-import { SourceConfig } from "../core/source-config";
+import { jsonLogsToStderr } from "../core/model/logging";
+import { SourceConfig } from "../core/pipeline/source-config";
 import { BulkWriterNodeLive } from "./bulk-writer";
 import { type DbConfig, DbNodeLive } from "./database";
 

@@ -6,7 +6,7 @@
  * after every line; rows are ordered by the pipeline's key fields. Equal records ⇒ equal
  * bytes, whatever order they were produced or stored in.
  */
-import type { CanonicalRecord } from "../core/pipeline";
+import type { CanonicalRecord } from "../core/pipeline/pipeline";
 import { sha256Of } from "./sha256";
 
 export type { CanonicalRecord };

@@ -8,7 +8,7 @@
  * timestamps.
  */
 import { Data, Effect } from "effect";
-import { compareDecimal, type Decimal, parseDecimal } from "../core/decimal";
+import { compareDecimal, type Decimal, parseDecimal } from "../core/model/decimal";
 import { canonicalJson, keyText } from "./canonical";
 
 /** Fields every output row carries for lineage; never a difference. */

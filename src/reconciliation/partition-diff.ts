@@ -4,11 +4,11 @@
  * Read-only: nothing is recorded.
  */
 import { Effect } from "effect";
-import { PartitionNotFound } from "../core/errors";
-import { findCapture, latestCapture } from "../core/manifest";
-import type { Pipeline } from "../core/pipeline";
-import type { Registry } from "../core/registry";
-import { resolveRun } from "../core/runner";
+import { PartitionNotFound } from "../core/model/errors";
+import type { Pipeline } from "../core/pipeline/pipeline";
+import type { Registry } from "../core/pipeline/registry";
+import { resolveRun } from "../core/pipeline/runner";
+import { findCapture, latestCapture } from "../core/store/manifest";
 import { CaptureNotFound } from "./errors";
 import { reconcilePartition } from "./reconcile";
 import { captureOutputHash, replayable } from "./replay";

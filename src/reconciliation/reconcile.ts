@@ -7,10 +7,16 @@
  */
 import { Clock, Effect } from "effect";
 import { auditRun } from "../audit/audit-log";
-import { BatchId, CaptureId, newExecutionId, type PartitionKey, PipelineName } from "../core/ids";
-import { latestCapture } from "../core/manifest";
-import type { CanonicalRecord, RunContext } from "../core/pipeline";
-import { recordAnomalies, resolveAnomalies } from "../core/sources-anomalies";
+import {
+  BatchId,
+  CaptureId,
+  newExecutionId,
+  type PartitionKey,
+  PipelineName,
+} from "../core/model/ids";
+import type { CanonicalRecord, RunContext } from "../core/pipeline/pipeline";
+import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
+import { latestCapture } from "../core/store/manifest";
 import { canonicalText, sortRecords } from "./canonical";
 import { type BatchDiff, DuplicateKey, diffBatches, isClean } from "./diff";
 import { AmbiguousKey } from "./errors";

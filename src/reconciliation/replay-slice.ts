@@ -9,10 +9,10 @@
  * order, which is the same byte stream the CLI writes, and closes the replay.
  */
 import { Clock, Effect, Exit } from "effect";
-import type { BackfillParams, BackfillPlan } from "../core/backfill";
-import { PartitionKey } from "../core/ids";
-import type { Pipeline, PipelineServices } from "../core/pipeline";
-import type { Registry } from "../core/registry";
+import type { BackfillParams, BackfillPlan } from "../core/backfill/backfill";
+import { PartitionKey } from "../core/model/ids";
+import type { Pipeline, PipelineServices } from "../core/pipeline/pipeline";
+import type { Registry } from "../core/pipeline/registry";
 import { reconcilePartition } from "./reconcile";
 import { recordReplay, replayable, replayPartition } from "./replay";
 import { Sha256 } from "./sha256";

@@ -2,7 +2,7 @@
  * Replays: a pipeline's canonical output over a date range, recomputed from the same source
  * in replay mode (nothing written to live tables), as canonical JSONL with its sha256.
  *
- * The plan is a backfill plan (`core/backfill.ts`: same range ⇒ same partitions in the same
+ * The plan is a backfill plan (`core/backfill/backfill.ts`: same range ⇒ same partitions in the same
  * order) over the pipeline's replay defaults. Each partition's records are sorted by the
  * pipeline's key and written as canonical lines, partitions in plan order, so two replays of
  * one range are byte-identical. The sha256 of each partition's lines is recorded against the
@@ -16,12 +16,17 @@ import {
   type BackfillRequest,
   MAX_BACKFILL_DAYS,
   planBackfill,
-} from "../core/backfill";
-import { isRetryable, UnknownPipeline } from "../core/errors";
-import { compactUtcStamp, type PartitionKey } from "../core/ids";
-import { latestCapture, patchManifestMetadata } from "../core/manifest";
-import type { CanonicalRecord, Pipeline, PipelineServices, ReplayMode } from "../core/pipeline";
-import type { Registry } from "../core/registry";
+} from "../core/backfill/backfill";
+import { isRetryable, UnknownPipeline } from "../core/model/errors";
+import { compactUtcStamp, type PartitionKey } from "../core/model/ids";
+import type {
+  CanonicalRecord,
+  Pipeline,
+  PipelineServices,
+  ReplayMode,
+} from "../core/pipeline/pipeline";
+import type { Registry } from "../core/pipeline/registry";
+import { latestCapture, patchManifestMetadata } from "../core/store/manifest";
 import { canonicalText, sortRecords } from "./canonical";
 import { ReplayNotSupported, ReplayPartitionFailed } from "./errors";
 import { Sha256 } from "./sha256";

@@ -8,7 +8,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { getCookie } from "hono/cookie";
-import { constantTimeEqual } from "../core/hash";
+import { constantTimeEqual } from "../core/model/digest";
 import type { AppEnv, AppVars } from "./app-env";
 import { AuthNotConfigured, errorResponse, Forbidden, Unauthorized } from "./http-errors";
 

@@ -2,7 +2,7 @@
  * `BackfillCoordinator`: one Durable Object per backfill id.
  *
  * It keeps the plan and each partition's status in its own SQLite and fans the partitions
- * out to their `PartitionActor`s one slice per alarm invocation (`core/backfill-slice.ts`),
+ * out to their `PartitionActor`s one slice per alarm invocation (`core/backfill/slice.ts`),
  * re-arming the alarm until every partition is final. No request or invocation lives for
  * the whole backfill, and an invocation that dies is resumed by the next alarm.
  */
@@ -14,14 +14,14 @@ import migrations from "../../migrations/backfill/migrations.js";
 import type { StartBackfill } from "../actors/contract";
 import { actorPorts, SLICE_PER_CONCURRENCY } from "../actors/coordinator-ports";
 import { backfillOperation, mirrorOperation } from "../actors/operation-mirror";
-import { runSlice } from "../core/backfill-slice";
+import { runSlice } from "../core/backfill/slice";
 import {
   type BackfillProgress,
   createBackfill,
   readHeader,
   readProgress,
   sqliteBackfillStore,
-} from "../core/backfill-store";
+} from "../core/backfill/store";
 import * as backfillSchema from "../db/backfill-schema";
 import { appEnvOf } from "./actors";
 import type { Env } from "./env";

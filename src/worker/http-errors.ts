@@ -11,7 +11,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { boundMessage } from "./limits";
 
-export { PartitionNotFound } from "../core/errors";
+export { PartitionNotFound } from "../core/model/errors";
 
 /** The request body, query or path is not what the route accepts. */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()(

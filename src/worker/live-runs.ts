@@ -8,8 +8,8 @@
 import { Cause, Exit } from "effect";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import { workflowActor } from "../actors/contract";
-import { compactUtcStamp } from "../core/ids";
-import { sourceConfigFromVars } from "../core/source-config";
+import { compactUtcStamp } from "../core/model/ids";
+import { sourceConfigFromVars } from "../core/pipeline/source-config";
 import { checkMissingData } from "../detectors/missing-data-check";
 import { PIPELINES, WORKFLOWS } from "../domains/registry";
 import { type AppEnv, varsOf } from "./app-env";

@@ -11,7 +11,7 @@ import {
   parseSeverity,
   SEVERITIES,
   SEVERITY_NAMES,
-} from "../core/anomaly-vocabulary";
+} from "../core/model/anomaly-vocabulary";
 import { echo } from "./limits";
 
 /** Longest name, key or id a request may carry. */

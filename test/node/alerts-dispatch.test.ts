@@ -17,7 +17,7 @@ import {
   type AnomalySeverity,
   recordAnomalies,
   resolveAnomalies,
-} from "../../src/core/sources-anomalies";
+} from "../../src/core/store/anomalies";
 import { DbNodeLive } from "../../src/node/database";
 import { startDemoFeed } from "../../src/node/demo-feed-server";
 import { testContext } from "../fixtures/sources";

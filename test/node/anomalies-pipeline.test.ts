@@ -6,9 +6,9 @@
 import { Effect, Exit, LogLevel, TestClock, TestContext } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tradingDaysBetween } from "../../src/calendar/nyse";
-import { listAnomalies } from "../../src/core/anomalies";
-import { runPipeline } from "../../src/core/runner";
-import { sourceConfigFromVars } from "../../src/core/source-config";
+import { runPipeline } from "../../src/core/pipeline/runner";
+import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
+import { listAnomalies } from "../../src/core/store/anomalies";
 import { checkMissingData } from "../../src/detectors/missing-data-check";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";

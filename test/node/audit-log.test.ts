@@ -14,7 +14,7 @@ import {
 import { appendAudit } from "../../src/audit/audit-log";
 import { listAuditTail } from "../../src/audit/audit-read";
 import { verifyAuditChain } from "../../src/audit/audit-verify";
-import { runPipeline } from "../../src/core/runner";
+import { runPipeline } from "../../src/core/pipeline/runner";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BackfillReport } from "../../src/core/backfill";
+import type { BackfillReport } from "../../src/core/backfill/backfill";
 import { parseParams } from "../../src/node/commands/backfill";
 import { UsageError } from "../../src/node/commands/shared";
 import { type ScriptedFeed, startScriptedFeed } from "../fixtures/scripted-feed";

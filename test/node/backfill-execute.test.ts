@@ -9,7 +9,7 @@ import {
   executeBackfill,
   newBackfillId,
   planBackfill,
-} from "../../src/core/backfill";
+} from "../../src/core/backfill/backfill";
 import { PIPELINES } from "../../src/domains/registry";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { type ScriptedFeed, startScriptedFeed } from "../fixtures/scripted-feed";

@@ -12,10 +12,10 @@ import {
   planBackfill,
   summarize,
   validateRange,
-} from "../../src/core/backfill";
-import { type PartitionView, settleCheck, settleRun } from "../../src/core/backfill-slice";
-import type { Pipeline } from "../../src/core/pipeline";
-import { Registry } from "../../src/core/registry";
+} from "../../src/core/backfill/backfill";
+import { type PartitionView, settleCheck, settleRun } from "../../src/core/backfill/slice";
+import type { Pipeline } from "../../src/core/pipeline/pipeline";
+import { Registry } from "../../src/core/pipeline/registry";
 import { PIPELINES } from "../../src/domains/registry";
 
 const PIPELINE = "market_data.ingest_prices";

@@ -1,5 +1,6 @@
 import { Either, Schema } from "effect";
 import { describe, expect, it } from "vitest";
+import { mapFields } from "../../src/core/ingest/mapping";
 import {
   decodeContract,
   decodeContractWithSchema,
@@ -10,7 +11,7 @@ import {
   requiredText,
   symbolField,
   utcTimestampField,
-} from "../../src/core/contracts";
+} from "../../src/core/model/contracts";
 import {
   addDecimal,
   compareDecimal,
@@ -18,9 +19,8 @@ import {
   decimalFromNumber,
   isCanonicalDecimal,
   parseDecimal,
-} from "../../src/core/decimal";
-import { makeCaptureId } from "../../src/core/ids";
-import { mapFields } from "../../src/core/mapping";
+} from "../../src/core/model/decimal";
+import { makeCaptureId } from "../../src/core/model/ids";
 import { decodeDailyBar, decodeMarketData } from "../../src/domains/market_data/schema";
 import { POLYGON_DAILY_MAPPING } from "../../src/domains/market_data/sources";
 

@@ -1,8 +1,8 @@
 import { Effect, Logger } from "effect";
 import { describe, expect, it } from "vitest";
 import { easternMidnightUtcMs } from "../../src/calendar/dates";
-import type { RunContext } from "../../src/core/pipeline";
-import { sourceConfigFromVars } from "../../src/core/source-config";
+import type { RunContext } from "../../src/core/pipeline/pipeline";
+import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { Db } from "../../src/db/db";
 import { formatAlert, formatBatch } from "../../src/detectors/alerts";
 import { latencyBreachDetector } from "../../src/detectors/latency-breach";

@@ -6,8 +6,8 @@
  */
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPipeline } from "../../src/core/runner";
-import { sourceConfigFromVars } from "../../src/core/source-config";
+import { runPipeline } from "../../src/core/pipeline/runner";
+import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { checkMissingData } from "../../src/detectors/missing-data-check";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";

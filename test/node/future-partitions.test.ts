@@ -7,7 +7,7 @@ import { Cause, Effect, Exit, TestClock } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays, dayOfWeek } from "../../src/calendar/dates";
 import { newYorkDate } from "../../src/calendar/sessions";
-import { partitionDate, refuseFuturePartition } from "../../src/core/partition-time";
+import { partitionDate, refuseFuturePartition } from "../../src/core/pipeline/partition-time";
 import { dataspine } from "../fixtures/cli";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 

@@ -4,9 +4,9 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { it } from "@effect/vitest";
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect";
 import { afterAll, beforeAll, describe, expect } from "vitest";
-import { PermanentSourceError, TransientSourceError } from "../../src/core/errors";
-import { fetchJson, parseRetryAfter, redactUrl } from "../../src/core/http-source";
-import { defaultRetryPolicy, retryRequest } from "../../src/core/retry";
+import { fetchJson, parseRetryAfter, redactUrl } from "../../src/core/ingest/http-source";
+import { defaultRetryPolicy, retryRequest } from "../../src/core/ingest/retry";
+import { PermanentSourceError, TransientSourceError } from "../../src/core/model/errors";
 import { freePort } from "../fixtures/ports";
 
 let hanging: Server;

@@ -3,7 +3,7 @@
  * included) do not count; the first bracket past the limit is reported.
  */
 import { describe, expect, it } from "vitest";
-import { jsonTooDeep, MAX_JSON_DEPTH } from "../../src/core/parsing/json-depth";
+import { jsonTooDeep, MAX_JSON_DEPTH } from "../../src/core/ingest/parsing/json-depth";
 
 const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
 

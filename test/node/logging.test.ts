@@ -5,7 +5,7 @@
  */
 import { Effect, LogLevel } from "effect";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { jsonLogsByLevel, jsonLogsToStderr } from "../../src/core/logging";
+import { jsonLogsByLevel, jsonLogsToStderr } from "../../src/core/model/logging";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,7 +1,7 @@
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunRequest } from "../../src/core/runner";
-import { runPipeline } from "../../src/core/runner";
+import type { RunRequest } from "../../src/core/pipeline/runner";
+import { runPipeline } from "../../src/core/pipeline/runner";
 import { UNIVERSES } from "../../src/domains/market_data/universes";
 import { PIPELINES } from "../../src/domains/registry";
 import { nodePipelineLayer } from "../../src/node/runtime";

@@ -13,7 +13,7 @@ import {
   gridCells,
   gridWindow,
   partitionStatusCounts,
-} from "../../src/core/partition-grid";
+} from "../../src/core/store/partition-grid";
 import { Db } from "../../src/db/db";
 import { migrateDatabase, openDatabase } from "../../src/node/database";
 import { FILL_STATUSES, fillManifest } from "../fixtures/manifest-fill";

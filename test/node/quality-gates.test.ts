@@ -9,15 +9,19 @@ import { join } from "node:path";
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BackfillPartitionResult, summarize } from "../../src/core/backfill";
-import { settleRun } from "../../src/core/backfill-slice";
-import type { Pipeline } from "../../src/core/pipeline";
-import { checkQualityGate, gateThreshold, summarizeRejections } from "../../src/core/quality-gate";
-import { Registry } from "../../src/core/registry";
-import { runPipeline } from "../../src/core/runner";
-import { sourceConfigFromVars } from "../../src/core/source-config";
-import { parseSourceLocation } from "../../src/core/sources";
-import { sourcePipeline } from "../../src/core/sources-pipeline";
+import { type BackfillPartitionResult, summarize } from "../../src/core/backfill/backfill";
+import { settleRun } from "../../src/core/backfill/slice";
+import { parseSourceLocation } from "../../src/core/ingest/source";
+import { sourcePipeline } from "../../src/core/ingest/source-pipeline";
+import type { Pipeline } from "../../src/core/pipeline/pipeline";
+import {
+  checkQualityGate,
+  gateThreshold,
+  summarizeRejections,
+} from "../../src/core/pipeline/quality-gate";
+import { Registry } from "../../src/core/pipeline/registry";
+import { runPipeline } from "../../src/core/pipeline/runner";
+import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { universeSymbols } from "../../src/domains/market_data/universes";
 import { PIPELINES } from "../../src/domains/registry";
 import { SOURCES } from "../../src/domains/sources-registry";

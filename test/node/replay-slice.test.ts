@@ -5,7 +5,7 @@
  */
 import { Effect, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PipelineServices } from "../../src/core/pipeline";
+import type { PipelineServices } from "../../src/core/pipeline/pipeline";
 import { PIPELINES } from "../../src/domains/registry";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { planReplay, runReplay } from "../../src/reconciliation/replay";

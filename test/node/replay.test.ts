@@ -7,11 +7,11 @@
  */
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BackfillParams } from "../../src/core/backfill";
-import { PartitionKey } from "../../src/core/ids";
-import type { Pipeline, PipelineServices } from "../../src/core/pipeline";
-import { Registry } from "../../src/core/registry";
-import { runPipeline } from "../../src/core/runner";
+import type { BackfillParams } from "../../src/core/backfill/backfill";
+import { PartitionKey } from "../../src/core/model/ids";
+import type { Pipeline, PipelineServices } from "../../src/core/pipeline/pipeline";
+import { Registry } from "../../src/core/pipeline/registry";
+import { runPipeline } from "../../src/core/pipeline/runner";
 import { polygonAggsResponse } from "../../src/domains/market_data/demo-feed";
 import { PIPELINES } from "../../src/domains/registry";
 import { nodePipelineLayer } from "../../src/node/runtime";

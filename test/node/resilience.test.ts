@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tradingDaysBetween } from "../../src/calendar/nyse";
-import { type RunRequest, runPipeline } from "../../src/core/runner";
+import { type RunRequest, runPipeline } from "../../src/core/pipeline/runner";
 import { NO_FAULTS } from "../../src/domains/market_data/demo-faults";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";

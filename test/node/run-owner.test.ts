@@ -9,14 +9,18 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
 import { Effect, Layer, LogLevel } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../src/audit/audit-verify";
-import { upsertManifest } from "../../src/core/manifest";
-import type { Pipeline } from "../../src/core/pipeline";
-import { Registry } from "../../src/core/registry";
-import { markInterruptedCaptures, RunOwner, type RunOwnerInfo } from "../../src/core/run-owner";
-import { emptyCounts } from "../../src/core/run-result";
-import { runPipeline } from "../../src/core/runner";
-import { parseSourceLocation } from "../../src/core/sources";
-import { sourcePipeline } from "../../src/core/sources-pipeline";
+import { parseSourceLocation } from "../../src/core/ingest/source";
+import { sourcePipeline } from "../../src/core/ingest/source-pipeline";
+import { emptyCounts } from "../../src/core/model/run-result";
+import type { Pipeline } from "../../src/core/pipeline/pipeline";
+import { Registry } from "../../src/core/pipeline/registry";
+import {
+  markInterruptedCaptures,
+  RunOwner,
+  type RunOwnerInfo,
+} from "../../src/core/pipeline/run-owner";
+import { runPipeline } from "../../src/core/pipeline/runner";
+import { upsertManifest } from "../../src/core/store/manifest";
 import { cliProcessGone, cliRunOwner } from "../../src/node/run-owner";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { makeMigratedDb, sql } from "../fixtures/audit-db";

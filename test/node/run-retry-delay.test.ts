@@ -3,7 +3,7 @@
  * spread over half a delay so runs that failed together come back apart.
  */
 import { describe, expect, it } from "vitest";
-import { runRetryDelayMs } from "../../src/core/retry";
+import { runRetryDelayMs } from "../../src/core/ingest/retry";
 
 describe("runRetryDelayMs", () => {
   it("doubles per retry from the base, up to the cap, before the spread", () => {

@@ -8,8 +8,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Cause, Exit, Option } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PipelineError } from "../../src/core/errors";
-import type { SourceReport } from "../../src/core/sources";
+import type { SourceReport } from "../../src/core/ingest/source";
+import type { PipelineError } from "../../src/core/model/errors";
 import {
   ingestDirect,
   ingestThroughRunner,

@@ -3,11 +3,11 @@
  */
 import { Either } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DelimitedReader, type DelimitedRow } from "../../src/core/parsing/delimited";
-import { DelimitedTable } from "../../src/core/parsing/table";
-import { Utf8Text } from "../../src/core/parsing/text";
-import { hintsFromPartition, parseSourceLocation } from "../../src/core/sources";
-import { defaultSourcePartition } from "../../src/core/sources-pipeline";
+import { DelimitedReader, type DelimitedRow } from "../../src/core/ingest/parsing/delimited";
+import { DelimitedTable } from "../../src/core/ingest/parsing/table";
+import { Utf8Text } from "../../src/core/ingest/parsing/text";
+import { hintsFromPartition, parseSourceLocation } from "../../src/core/ingest/source";
+import { defaultSourcePartition } from "../../src/core/ingest/source-pipeline";
 import { ingestThroughRunner, quarantineOf, query, sourceFixture } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_SOURCE_RUN_OPTIONS } from "../../src/core/sources-run";
+import { DEFAULT_SOURCE_RUN_OPTIONS } from "../../src/core/ingest/source-run";
 import { EXECUTION_CSV_COLUMNS } from "../../src/domains/trade_data/schema";
 import { ingestDirect, quarantineOf, query } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";

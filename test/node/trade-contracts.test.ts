@@ -8,7 +8,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPipeline } from "../../src/core/runner";
+import { runPipeline } from "../../src/core/pipeline/runner";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";

@@ -4,7 +4,7 @@
  */
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPipeline } from "../../src/core/runner";
+import { runPipeline } from "../../src/core/pipeline/runner";
 import { demoDailyBar } from "../../src/domains/market_data/demo-feed";
 import { PIPELINES } from "../../src/domains/registry";
 import { demoExecutions, demoExecutionsCsv } from "../../src/domains/trade_data/demo-executions";

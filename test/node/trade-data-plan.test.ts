@@ -1,8 +1,8 @@
 import { it } from "@effect/vitest";
 import { Effect } from "effect";
 import { describe, expect } from "vitest";
-import { planBackfill } from "../../src/core/backfill";
-import { sourceConfigFromVars } from "../../src/core/source-config";
+import { planBackfill } from "../../src/core/backfill/backfill";
+import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { PIPELINES } from "../../src/domains/registry";
 
 const PIPELINE = "trade_data.ingest_trades";

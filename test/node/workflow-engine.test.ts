@@ -5,13 +5,13 @@
  */
 import { Effect, Either, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeBackfill, planBackfill } from "../../src/core/backfill";
+import { executeBackfill, planBackfill } from "../../src/core/backfill/backfill";
 import {
   InvalidCalcGraph,
   topologicalOrder,
   validateCalcGraph,
-} from "../../src/core/calc-dependencies";
-import { Registry } from "../../src/core/registry";
+} from "../../src/core/pipeline/calc-dependencies";
+import { Registry } from "../../src/core/pipeline/registry";
 import {
   defineWorkflow,
   END,
@@ -19,7 +19,7 @@ import {
   StepResult,
   type Workflow,
   type WorkflowContext,
-} from "../../src/core/workflow";
+} from "../../src/core/workflow/workflow";
 import { checkIngestQuality, weeklyRefresh } from "../../src/domains/finra_otc/workflow";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";

@@ -1,6 +1,6 @@
 /**
  * Property-based tests (fast-check, fixed seeds) of every source parser: the parsing layer
- * (`src/core/parsing/*`) on its own, and every registered source through the real ingest path
+ * (`src/core/ingest/parsing/*`) on its own, and every registered source through the real ingest path
  * into a libSQL file. Whatever the bytes — well-formed documents, truncated, flipped, in
  * another encoding, with a huge field or deep nesting, or random — the outcome is a report or
  * a typed source error, never a defect; `received = valid + quarantined`; every quarantined
@@ -10,10 +10,10 @@
 import { Either } from "effect";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DelimitedReader, type DelimitedRow } from "../../src/core/parsing/delimited";
-import { jsonRecord } from "../../src/core/parsing/json-records";
-import { DelimitedTable } from "../../src/core/parsing/table";
-import { Utf8Text } from "../../src/core/parsing/text";
+import { DelimitedReader, type DelimitedRow } from "../../src/core/ingest/parsing/delimited";
+import { jsonRecord } from "../../src/core/ingest/parsing/json-records";
+import { DelimitedTable } from "../../src/core/ingest/parsing/table";
+import { Utf8Text } from "../../src/core/ingest/parsing/text";
 import { FINRA_OTC_WEEKLY_COLUMNS } from "../../src/domains/finra_otc/source";
 import { EXECUTION_CSV_COLUMNS } from "../../src/domains/trade_data/schema";
 import {
@@ -195,7 +195,7 @@ describe("every source through the ingest path", () => {
         fc.asyncProperty(document, fc.integer({ min: 1, max: 4_096 }), async (doc, chunk) => {
           const outcome = await ingestPayload(p, source, utf8(doc.text), { chunkBytes: chunk });
           const report = expectAccounted(outcome);
-          // Text with a NUL character is refused whole as binary (src/core/parsing/text.ts).
+          // Text with a NUL character is refused whole as binary (src/core/ingest/parsing/text.ts).
           if (doc.text.includes("\u0000")) {
             expect(outcomeTag(outcome)).toBe("PermanentSourceError");
             return;

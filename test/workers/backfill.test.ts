@@ -6,9 +6,9 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { asc } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
-import { newBackfillId } from "../../src/core/backfill";
-import { createBackfill, updatePartition } from "../../src/core/backfill-store";
-import { PartitionKey, PipelineName } from "../../src/core/ids";
+import { newBackfillId } from "../../src/core/backfill/backfill";
+import { createBackfill, updatePartition } from "../../src/core/backfill/store";
+import { PartitionKey, PipelineName } from "../../src/core/model/ids";
 import * as backfillSchema from "../../src/db/backfill-schema";
 import { backfillCoordinator, partitionActor } from "../../src/worker/actors";
 import type { BackfillCoordinator } from "../../src/worker/backfill-coordinator";

@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { DependenciesNotReady } from "../../src/core/calc-dependencies";
+import { DependenciesNotReady } from "../../src/core/pipeline/calc-dependencies";
 import {
   declaredStatus,
   errorResponse,

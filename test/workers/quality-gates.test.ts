@@ -8,7 +8,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addDays, dayOfWeek } from "../../src/calendar/dates";
 import { newYorkDate } from "../../src/calendar/sessions";
-import type { RunResult } from "../../src/core/run-result";
+import type { RunResult } from "../../src/core/model/run-result";
 import { universeSymbols } from "../../src/domains/market_data/universes";
 import { partitionActor } from "../../src/worker/actors";
 import { get, post } from "./api";

@@ -10,7 +10,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { WorkflowRunResult } from "../../src/core/workflow-store";
+import type { WorkflowRunResult } from "../../src/core/store/workflow-runs";
 import { workflowActor } from "../../src/worker/actors";
 import worker from "../../src/worker/index";
 import type { ActorWorkflowResponse } from "../../src/worker/partition-actor";

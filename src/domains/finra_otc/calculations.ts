@@ -4,7 +4,7 @@
  * ratio is exact (BigInt) and rounded half up; output order is fixed, so the same inputs give
  * byte-identical rows.
  */
-import { type Decimal, parseDecimal } from "../../core/decimal";
+import { type Decimal, parseDecimal } from "../../core/model/decimal";
 import type { FinraVenueVolume } from "./schema";
 
 /** `num / den` rounded half up to `places` decimals, canonical text; "0" when `den` is 0. */

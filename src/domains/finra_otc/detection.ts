@@ -12,8 +12,8 @@
  */
 import { Effect } from "effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
-import { SourceConfig } from "../../core/source-config";
-import type { TableDetection } from "../../core/sources";
+import type { TableDetection } from "../../core/ingest/source";
+import { SourceConfig } from "../../core/pipeline/source-config";
 import { dbTry } from "../../db/db";
 import { detectionStep, recordDetections } from "../../detectors/record";
 import { seriesHistory, upsertSeriesPoints } from "../../detectors/series-points";

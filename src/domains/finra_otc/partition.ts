@@ -5,10 +5,10 @@
  */
 import { Either } from "effect";
 import { addDays, dayOfWeek, parseIsoDate, toDayNumber } from "../../calendar/dates";
-import type { DateRange } from "../../core/backfill";
-import { InvalidBackfillParams } from "../../core/backfill-errors";
-import { InvalidPartitionKey } from "../../core/errors";
-import { PartitionKey } from "../../core/ids";
+import type { DateRange } from "../../core/backfill/backfill";
+import { InvalidBackfillParams } from "../../core/backfill/errors";
+import { InvalidPartitionKey } from "../../core/model/errors";
+import { PartitionKey } from "../../core/model/ids";
 import { FINRA_TIERS, type FinraTier } from "./schema";
 
 export interface WeekTierPartition {

@@ -14,16 +14,21 @@
  * stage is ready for the same partition.
  */
 import { Clock, Effect, Either } from "effect";
-import type { PipelineError } from "../../core/errors";
-import { redactUrl } from "../../core/http-source";
-import { PipelineName } from "../../core/ids";
-import type { Pipeline, PipelineOutcome, PipelineServices, RunContext } from "../../core/pipeline";
-import { type QualityGate, summarizeRejections } from "../../core/quality-gate";
-import { quarantineRecords } from "../../core/quarantine";
-import { SourceConfig } from "../../core/source-config";
-import { recordAnomalies, resolveAnomalies } from "../../core/sources-anomalies";
-import { openHttpPayload } from "../../core/sources-fetch";
-import { ingestBytes } from "../../core/sources-ingest";
+import { openHttpPayload } from "../../core/ingest/fetch";
+import { redactUrl } from "../../core/ingest/http-source";
+import { ingestBytes } from "../../core/ingest/ingest";
+import type { PipelineError } from "../../core/model/errors";
+import { PipelineName } from "../../core/model/ids";
+import type {
+  Pipeline,
+  PipelineOutcome,
+  PipelineServices,
+  RunContext,
+} from "../../core/pipeline/pipeline";
+import { type QualityGate, summarizeRejections } from "../../core/pipeline/quality-gate";
+import { SourceConfig } from "../../core/pipeline/source-config";
+import { recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
+import { quarantineRecords } from "../../core/store/quarantine";
 import {
   aggregateWeek,
   dedupeVenueRows,

@@ -5,7 +5,7 @@
  * `normalize_week`.
  */
 import { Effect, Either } from "effect";
-import { defineSource } from "../../core/sources-run";
+import { defineSource } from "../../core/ingest/source-run";
 import { parseWeekTier } from "./partition";
 import { FINRA_OTC_WEEKLY_COLUMNS } from "./source";
 import { type RawVenueLine, upsertRawLines } from "./stores";

@@ -17,7 +17,7 @@ import {
   symbolField,
   upperCodeField,
   violation,
-} from "../../core/contracts";
+} from "../../core/model/contracts";
 
 /** Canonical tier codes, as partition keys spell them. */
 export const FINRA_TIERS = ["NMS_TIER_1", "NMS_TIER_2", "OTCE"] as const;

@@ -15,8 +15,8 @@
  * required in the header (it is part of the published layout) but not stored.
  */
 import { Either } from "effect";
-import { violation } from "../../core/contracts";
-import { defineSource } from "../../core/sources-run";
+import { defineSource } from "../../core/ingest/source-run";
+import { violation } from "../../core/model/contracts";
 import { venueVolumeTableDetection } from "./detection";
 import { decodeFinraVenueVolume, weekEndingOf, weekStartViolation } from "./schema";
 import { upsertVenueVolume } from "./store";

@@ -2,7 +2,7 @@
  * Quality gates of the FINRA OTC transparency domain, checked before a calculation runs.
  */
 import { Effect } from "effect";
-import { isReady } from "../../core/readiness";
+import { isReady } from "../../core/store/readiness";
 import { formatWeekTier, weekWindow } from "./partition";
 import type { FinraTier } from "./schema";
 

@@ -10,7 +10,7 @@ import {
   Step,
   StepResult,
   type WorkflowContext,
-} from "../../core/workflow";
+} from "../../core/workflow/workflow";
 import { formatWeekTier, parseWeekTier } from "./partition";
 import { finraLivePartitions } from "./pipelines";
 

@@ -10,8 +10,8 @@
  */
 import { Clock, Effect } from "effect";
 import { addDays, easternMidnightUtcMs } from "../../calendar/dates";
-import { SourceConfig } from "../../core/source-config";
-import type { TableDetection } from "../../core/sources";
+import type { TableDetection } from "../../core/ingest/source";
+import { SourceConfig } from "../../core/pipeline/source-config";
 import { latencyBreachDetector } from "../../detectors/latency-breach";
 import { isLiveSession, sessionDataAvailableAtMs } from "../../detectors/live";
 import { detectionStep, recordDetections } from "../../detectors/record";

@@ -3,7 +3,7 @@
  * (from the operator's settings) and the stored bars before a run's own, read as history.
  */
 import { Effect } from "effect";
-import type { DetectionSettings } from "../../core/source-config";
+import type { DetectionSettings } from "../../core/pipeline/source-config";
 import { dbTry } from "../../db/db";
 import { LATENCY_BREACH_DEFAULTS, type LatencyBreachConfig } from "../../detectors/latency-breach";
 import { TIME_GAP_DEFAULTS } from "../../detectors/time-gap";

@@ -9,8 +9,8 @@
 import { Effect } from "effect";
 import { addDays } from "../../calendar/dates";
 import { tradingDaysBetween } from "../../calendar/nyse";
-import type { RunContext } from "../../core/pipeline";
-import { SourceConfig } from "../../core/source-config";
+import type { RunContext } from "../../core/pipeline/pipeline";
+import { SourceConfig } from "../../core/pipeline/source-config";
 import { dbTry } from "../../db/db";
 import { latencyBreachDetector } from "../../detectors/latency-breach";
 import { isLiveSession, sessionDataAvailableAtMs } from "../../detectors/live";

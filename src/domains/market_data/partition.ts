@@ -3,8 +3,8 @@
  */
 import { Either } from "effect";
 import { parseIsoDate } from "../../calendar/nyse";
-import { InvalidPartitionKey } from "../../core/errors";
-import { PartitionKey } from "../../core/ids";
+import { InvalidPartitionKey } from "../../core/model/errors";
+import { PartitionKey } from "../../core/model/ids";
 import { universeSymbols } from "./universes";
 
 export interface DateUniversePartition {

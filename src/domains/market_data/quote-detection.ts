@@ -13,8 +13,8 @@
 import { Clock, Effect } from "effect";
 import { isTradingDay } from "../../calendar/nyse";
 import { newYorkDate } from "../../calendar/sessions";
-import { SourceConfig } from "../../core/source-config";
-import type { TableDetection } from "../../core/sources";
+import type { TableDetection } from "../../core/ingest/source";
+import { SourceConfig } from "../../core/pipeline/source-config";
 import { latencyBreachDetector } from "../../detectors/latency-breach";
 import { detectionStep, recordDetections } from "../../detectors/record";
 import { sessionMsBetween, TIME_GAP_DEFAULTS, TimeGapTracker } from "../../detectors/time-gap";

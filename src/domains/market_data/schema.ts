@@ -16,8 +16,8 @@ import {
   symbolField,
   utcTimestampField,
   violation,
-} from "../../core/contracts";
-import { compareDecimal, type Decimal } from "../../core/decimal";
+} from "../../core/model/contracts";
+import { compareDecimal, type Decimal } from "../../core/model/decimal";
 
 /** One price observation. */
 export const MarketData = Schema.Struct({

@@ -9,9 +9,9 @@
  */
 import { Either } from "effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
-import { isIsoDate } from "../../core/contracts";
-import { isJsonObject, jsonRecord } from "../../core/parsing/json-records";
-import { defineSource } from "../../core/sources-run";
+import { isJsonObject, jsonRecord } from "../../core/ingest/parsing/json-records";
+import { defineSource } from "../../core/ingest/source-run";
+import { isIsoDate } from "../../core/model/contracts";
 import { dailyBarTableDetection } from "./bar-detection";
 import { decodeDailyBar } from "./schema";
 import { upsertDailyBars } from "./store";

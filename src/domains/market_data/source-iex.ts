@@ -7,9 +7,9 @@
  * IEX leaves `latestVolume` null (outside its own trading window).
  */
 import { Either } from "effect";
-import { type FieldMapping, mapFields } from "../../core/mapping";
-import { isJsonObject, jsonRecord } from "../../core/parsing/json-records";
-import { defineSource } from "../../core/sources-run";
+import { type FieldMapping, mapFields } from "../../core/ingest/mapping";
+import { isJsonObject, jsonRecord } from "../../core/ingest/parsing/json-records";
+import { defineSource } from "../../core/ingest/source-run";
 import { quoteTableDetection } from "./quote-detection";
 import { upsertQuotes } from "./quote-store";
 import { decodeMarketData } from "./schema";

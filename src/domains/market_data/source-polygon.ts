@@ -5,9 +5,9 @@
  */
 import { Either } from "effect";
 import { newYorkDate } from "../../calendar/sessions";
-import { mapFields } from "../../core/mapping";
-import { jsonRecord } from "../../core/parsing/json-records";
-import { defineSource } from "../../core/sources-run";
+import { mapFields } from "../../core/ingest/mapping";
+import { jsonRecord } from "../../core/ingest/parsing/json-records";
+import { defineSource } from "../../core/ingest/source-run";
 import { dailyBarTableDetection } from "./bar-detection";
 import { decodeDailyBar } from "./schema";
 import { POLYGON_DAILY_MAPPING, POLYGON_SOURCE, readPolygonAggs } from "./sources";

@@ -2,9 +2,9 @@
  * Market-data sources: Polygon aggregates (`/v2/aggs/ticker/{T}/range/1/day/{from}/{to}`).
  */
 import { Effect, Either, Schema } from "effect";
-import { PermanentSourceError } from "../../core/errors";
-import { fetchJson, redactUrl } from "../../core/http-source";
-import type { FieldMapping } from "../../core/mapping";
+import { fetchJson, redactUrl } from "../../core/ingest/http-source";
+import type { FieldMapping } from "../../core/ingest/mapping";
+import { PermanentSourceError } from "../../core/model/errors";
 
 /** Source name stored in `market_prices.source`. */
 export const POLYGON_SOURCE = "polygon";

@@ -3,7 +3,7 @@
  * (symbol, trading_date, source) makes a re-run an update, never a duplicate.
  */
 import { Effect } from "effect";
-import type { CanonicalRecord, RunContext } from "../../core/pipeline";
+import type { CanonicalRecord, RunContext } from "../../core/pipeline/pipeline";
 import {
   type BulkUpsertSpec,
   bulkUpsert,

@@ -13,8 +13,8 @@
 import { Clock, Effect } from "effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import { newYorkDateOfIso } from "../../calendar/sessions";
-import { SourceConfig } from "../../core/source-config";
-import type { TableDetection } from "../../core/sources";
+import type { TableDetection } from "../../core/ingest/source";
+import { SourceConfig } from "../../core/pipeline/source-config";
 import { LATENCY_BREACH_DEFAULTS, latencyBreachDetector } from "../../detectors/latency-breach";
 import { isLiveSession, sessionDataAvailableAtMs } from "../../detectors/live";
 import { detectionStep, recordDetections } from "../../detectors/record";

@@ -15,12 +15,12 @@
  * resolved.
  */
 import { Effect } from "effect";
-import { violation } from "../../core/contracts";
-import type { DatabaseError } from "../../core/errors";
-import type { RunContext } from "../../core/pipeline";
-import type { QuarantinedRecord } from "../../core/quarantine";
-import type { Accepted, DecodeEnv, RecordChecks } from "../../core/sources";
-import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/sources-anomalies";
+import type { Accepted, DecodeEnv, RecordChecks } from "../../core/ingest/source";
+import { violation } from "../../core/model/contracts";
+import type { DatabaseError } from "../../core/model/errors";
+import type { RunContext } from "../../core/pipeline/pipeline";
+import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
+import type { QuarantinedRecord } from "../../core/store/quarantine";
 import type { Db } from "../../db/db";
 import { type TradeData, tradeDate } from "./schema";
 import { keysWrittenBy, pricedPairs } from "./store";

@@ -8,8 +8,8 @@
  */
 import { Either } from "effect";
 import { parseIsoDate } from "../../calendar/dates";
-import { InvalidPartitionKey } from "../../core/errors";
-import { PartitionKey } from "../../core/ids";
+import { InvalidPartitionKey } from "../../core/model/errors";
+import { PartitionKey } from "../../core/model/ids";
 
 export interface DateClientPartition {
   readonly date: string;

@@ -11,6 +11,7 @@
 import { Either, Schema } from "effect";
 import { instantMs } from "../../calendar/dates";
 import { newYorkDate, newYorkDateOfIso } from "../../calendar/sessions";
+import type { SourceHints } from "../../core/ingest/source";
 import {
   decodeContract,
   notInFuture,
@@ -21,9 +22,8 @@ import {
   symbolField,
   utcTimestampField,
   violation,
-} from "../../core/contracts";
-import type { Decimal } from "../../core/decimal";
-import type { SourceHints } from "../../core/sources";
+} from "../../core/model/contracts";
+import type { Decimal } from "../../core/model/decimal";
 
 /** The columns of an execution CSV, in the feed's order. */
 export const EXECUTION_CSV_COLUMNS = [

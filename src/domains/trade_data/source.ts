@@ -3,8 +3,8 @@
  * timestamp,venue`, header required, any column order) → `TradeData` → `trades`, with the
  * trade invariants (`./invariants`) and the detection of `trades` (`./detection`).
  */
-import type { SourceDefinition } from "../../core/sources";
-import { defineSource } from "../../core/sources-run";
+import type { SourceDefinition } from "../../core/ingest/source";
+import { defineSource } from "../../core/ingest/source-run";
 import { tradeTableDetection } from "./detection";
 import { tradeChecks } from "./invariants";
 import { decodeTradeData, EXECUTION_CSV_COLUMNS, type TradeData } from "./schema";

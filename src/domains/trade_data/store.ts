@@ -5,7 +5,7 @@
 import { Effect } from "effect";
 import { addDays } from "../../calendar/dates";
 import { newYorkDate } from "../../calendar/sessions";
-import type { CanonicalRecord, RunContext } from "../../core/pipeline";
+import type { CanonicalRecord, RunContext } from "../../core/pipeline/pipeline";
 import {
   type BulkUpsertSpec,
   bulkUpsert,

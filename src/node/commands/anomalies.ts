@@ -10,14 +10,14 @@
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
-import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/anomalies";
 import {
   CATEGORIES,
   parseCategory,
   parseSeverity,
   SEVERITY_NAMES,
-} from "../../core/anomaly-vocabulary";
-import { sourceConfigFromVars } from "../../core/source-config";
+} from "../../core/model/anomaly-vocabulary";
+import { sourceConfigFromVars } from "../../core/pipeline/source-config";
+import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/store/anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { checkMissingData } from "../../detectors/missing-data-check";
 import { DETECTORS } from "../../detectors/registry";

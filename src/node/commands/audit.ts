@@ -10,7 +10,7 @@ import { Effect, Exit } from "effect";
 import type { AuditRow } from "../../audit/audit-hash";
 import { listAuditTail } from "../../audit/audit-read";
 import { type AuditChainReport, verifyAuditChain } from "../../audit/audit-verify";
-import type { DatabaseError } from "../../core/errors";
+import type { DatabaseError } from "../../core/model/errors";
 import type { Db } from "../../db/db";
 import { DbNodeLive, dbConfigFromEnv } from "../database";
 import { type Command, print, UsageError } from "./shared";

@@ -3,7 +3,7 @@
  * [--dry-run] [--alert-file <path>] [--json]`: a backfill on the embedded default, through the
  * runner directly, then the alert delivery pass.
  *
- * Planning and execution live in `core/backfill.ts`; this adapter parses arguments, draws
+ * Planning and execution live in `core/backfill/backfill.ts`; this adapter parses arguments, draws
  * progress on stderr (a bar on a TTY, plain lines otherwise) and prints the summary.
  */
 import { parseArgs } from "node:util";
@@ -18,7 +18,7 @@ import {
   MAX_BACKFILL_CONCURRENCY,
   newBackfillId,
   planBackfill,
-} from "../../core/backfill";
+} from "../../core/backfill/backfill";
 import { PIPELINES } from "../../domains/registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../demo-feed-server";

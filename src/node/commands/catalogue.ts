@@ -3,7 +3,7 @@
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
-import { listPartitions } from "../../core/manifest";
+import { listPartitions } from "../../core/store/manifest";
 import { LISTED_PIPELINES, listedPipeline, PIPELINES } from "../../domains/registry";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
-import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/dead-letters";
+import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/store/dead-letters";
 import { cliAlerts } from "../alert-delivery";
 import { runLocally } from "./run";
 import { type Command, cliLayer, print, UsageError } from "./shared";

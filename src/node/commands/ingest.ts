@@ -12,12 +12,12 @@
 import { parseArgs } from "node:util";
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
 import { Effect, Exit } from "effect";
-import { compactUtcStamp } from "../../core/ids";
-import type { Pipeline } from "../../core/pipeline";
-import { Registry } from "../../core/registry";
-import { runPipeline } from "../../core/runner";
-import { describeLocation, parseSourceLocation } from "../../core/sources";
-import { defaultSourcePartition, sourcePipeline } from "../../core/sources-pipeline";
+import { describeLocation, parseSourceLocation } from "../../core/ingest/source";
+import { defaultSourcePartition, sourcePipeline } from "../../core/ingest/source-pipeline";
+import { compactUtcStamp } from "../../core/model/ids";
+import type { Pipeline } from "../../core/pipeline/pipeline";
+import { Registry } from "../../core/pipeline/registry";
+import { runPipeline } from "../../core/pipeline/runner";
 import { SOURCES } from "../../domains/sources-registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { type Command, cliLayer, print, UsageError } from "./shared";

@@ -4,9 +4,9 @@
  */
 import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
-import { compactUtcStamp } from "../../core/ids";
-import type { RunResult } from "../../core/run-result";
-import { type RunRequest, runPipeline } from "../../core/runner";
+import { compactUtcStamp } from "../../core/model/ids";
+import type { RunResult } from "../../core/model/run-result";
+import { type RunRequest, runPipeline } from "../../core/pipeline/runner";
 import { PIPELINES } from "../../domains/registry";
 import { ALERT_FILE_OPTION, type CliAlerts, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../demo-feed-server";

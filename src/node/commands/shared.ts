@@ -2,8 +2,8 @@
  * What every CLI command shares: output, usage errors, log level, the pipeline layer.
  */
 import { Effect, Exit, Layer, LogLevel } from "effect";
-import { parseLogLevel } from "../../core/logging";
-import { markInterruptedCaptures } from "../../core/run-owner";
+import { parseLogLevel } from "../../core/model/logging";
+import { markInterruptedCaptures } from "../../core/pipeline/run-owner";
 import { dbConfigFromEnv } from "../database";
 import { RunOwnerCli } from "../run-owner";
 import { nodePipelineLayer } from "../runtime";

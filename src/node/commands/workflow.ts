@@ -6,9 +6,9 @@
  */
 import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
-import { compactUtcStamp } from "../../core/ids";
-import { runWorkflow } from "../../core/workflow-runner";
-import type { WorkflowRunResult } from "../../core/workflow-store";
+import { compactUtcStamp } from "../../core/model/ids";
+import type { WorkflowRunResult } from "../../core/store/workflow-runs";
+import { runWorkflow } from "../../core/workflow/runner";
 import { PIPELINES, WORKFLOWS } from "../../domains/registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../demo-feed-server";

@@ -7,7 +7,7 @@
  */
 import { Clock, Effect, Schema } from "effect";
 import { pokeAlerts } from "../../actors/alert-dispatcher-core";
-import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/anomalies";
+import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/store/anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { DETECTORS } from "../../detectors/registry";
 import { routes, runEffect } from "../handler";

@@ -9,8 +9,8 @@ import {
   MAX_BACKFILL_CONCURRENCY,
   newBackfillId,
   planBackfill,
-} from "../../core/backfill";
-import { BackfillNotFound, BackfillUnavailable } from "../../core/backfill-errors";
+} from "../../core/backfill/backfill";
+import { BackfillNotFound, BackfillUnavailable } from "../../core/backfill/errors";
 import { PIPELINES } from "../../domains/registry";
 import { routes, runEffect } from "../handler";
 import { unwrap } from "../replies";

@@ -4,7 +4,7 @@
  * marks the dead letter retried when the run succeeds.
  */
 import { Effect, Schema } from "effect";
-import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/dead-letters";
+import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/store/dead-letters";
 import { routes, runEffect } from "../handler";
 import { DeadLetterNotFound } from "../http-errors";
 import { Limit, OneOf, optional, Text } from "../request-schemas";

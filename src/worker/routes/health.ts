@@ -3,7 +3,7 @@
  */
 import { sql } from "drizzle-orm";
 import { Cause, Exit } from "effect";
-import { describeUnknown } from "../../core/errors";
+import { describeUnknown } from "../../core/model/errors";
 import { dbTry } from "../../db/db";
 import { routes } from "../handler";
 import { runForRequest } from "../runtime";

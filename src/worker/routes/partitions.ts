@@ -3,9 +3,9 @@
  * (from the partition's actor).
  */
 import { Schema } from "effect";
-import { PartitionNotFound, UnknownPipeline } from "../../core/errors";
-import { listPartitions } from "../../core/manifest";
-import { resolveRun } from "../../core/runner";
+import { PartitionNotFound, UnknownPipeline } from "../../core/model/errors";
+import { resolveRun } from "../../core/pipeline/runner";
+import { listPartitions } from "../../core/store/manifest";
 import { LISTED_PIPELINES, listedPipeline, PIPELINES } from "../../domains/registry";
 import { routes, runEffect } from "../handler";
 import { Limit, Text } from "../request-schemas";

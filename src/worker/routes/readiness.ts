@@ -3,7 +3,7 @@
  * (domain, stage, partition) outputs are complete and usable as inputs.
  */
 import { Schema } from "effect";
-import { listReadiness } from "../../core/readiness";
+import { listReadiness } from "../../core/store/readiness";
 import { routes, runEffect } from "../handler";
 import { IsoDate, Limit, optional, Text } from "../request-schemas";
 import { query } from "../validate";

@@ -2,9 +2,9 @@
  * `POST /runs`: run one partition through its actor.
  */
 import { Effect, Schema } from "effect";
-import { refuseFuturePartition } from "../../core/partition-time";
-import type { RunResult, RunStatus } from "../../core/run-result";
-import { resolveRun } from "../../core/runner";
+import type { RunResult, RunStatus } from "../../core/model/run-result";
+import { refuseFuturePartition } from "../../core/pipeline/partition-time";
+import { resolveRun } from "../../core/pipeline/runner";
 import { PIPELINES } from "../../domains/registry";
 import { routes, runEffect } from "../handler";
 import { RemoteFailure } from "../http-errors";

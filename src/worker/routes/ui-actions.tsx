@@ -5,8 +5,8 @@
  */
 import { Clock, Effect } from "effect";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { resolveAnomaly } from "../../core/anomalies";
-import { retryDeadLetter } from "../../core/dead-letters";
+import { resolveAnomaly } from "../../core/store/anomalies";
+import { retryDeadLetter } from "../../core/store/dead-letters";
 import { authorize, sameOrigin, TOKEN_COOKIE } from "../auth";
 import { runEffect } from "../handler";
 import { problem, staticPage } from "../ui/render";

@@ -5,15 +5,15 @@
  * query effect (`ui/queries.ts`) and renders; the refresh script gets the live part only.
  */
 import { parseIsoDate } from "../../calendar/dates";
-import { SEVERITIES } from "../../core/anomalies";
-import { CATEGORIES } from "../../core/anomaly-vocabulary";
-import { listDeadLetters } from "../../core/dead-letters";
-import { UnknownPipeline } from "../../core/errors";
-import { listOperations } from "../../core/operations";
-import type { GridCursor } from "../../core/partition-grid";
-import { listReadiness } from "../../core/readiness";
-import { RUN_RULES } from "../../core/run-anomalies";
-import { resolveRun } from "../../core/runner";
+import { CATEGORIES } from "../../core/model/anomaly-vocabulary";
+import { UnknownPipeline } from "../../core/model/errors";
+import { RUN_RULES } from "../../core/pipeline/run-anomalies";
+import { resolveRun } from "../../core/pipeline/runner";
+import { SEVERITIES } from "../../core/store/anomalies";
+import { listDeadLetters } from "../../core/store/dead-letters";
+import { listOperations } from "../../core/store/operations";
+import type { GridCursor } from "../../core/store/partition-grid";
+import { listReadiness } from "../../core/store/readiness";
 import { DETECTOR_ERROR } from "../../detectors/record";
 import { DETECTORS } from "../../detectors/registry";
 import { PIPELINES } from "../../domains/registry";

@@ -9,9 +9,9 @@
  */
 import { Schema } from "effect";
 import { workflowActor } from "../../actors/contract";
-import { UnknownWorkflow } from "../../core/workflow";
-import { resolveWorkflow } from "../../core/workflow-runner";
-import { getWorkflowRun, listWorkflowRuns } from "../../core/workflow-store";
+import { getWorkflowRun, listWorkflowRuns } from "../../core/store/workflow-runs";
+import { resolveWorkflow } from "../../core/workflow/runner";
+import { UnknownWorkflow } from "../../core/workflow/workflow";
 import { WORKFLOWS } from "../../domains/registry";
 import { routes, runEffect } from "../handler";
 import { RemoteFailure, WorkflowRunNotFound } from "../http-errors";

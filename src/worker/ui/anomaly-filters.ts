@@ -3,7 +3,7 @@
  * the seed's names, a minimum), rule (the `rule` column), category (the seed's four words),
  * pipeline and unresolved. A bad severity or category is `InvalidRequest`.
  */
-import type { AnomalyFilter } from "../../core/anomalies";
+
 import {
   type AnomalyCategory,
   type AnomalySeverity,
@@ -11,7 +11,8 @@ import {
   parseCategory,
   parseSeverity,
   SEVERITY_NAMES,
-} from "../../core/anomaly-vocabulary";
+} from "../../core/model/anomaly-vocabulary";
+import type { AnomalyFilter } from "../../core/store/anomalies";
 import { InvalidRequest } from "../http-errors";
 import type { AnomalyFilters } from "./views/anomalies";
 

@@ -3,18 +3,22 @@
  * run by the handlers in `routes/ui-pages.tsx`.
  */
 import { Effect } from "effect";
-import { type AnomalyFilter, countUnresolvedAnomalies, listAnomalies } from "../../core/anomalies";
-import { countDeadLetters } from "../../core/dead-letters";
-import { listOperations } from "../../core/operations";
+import type { Pipeline } from "../../core/pipeline/pipeline";
+import {
+  type AnomalyFilter,
+  countUnresolvedAnomalies,
+  listAnomalies,
+} from "../../core/store/anomalies";
+import { countDeadLetters } from "../../core/store/dead-letters";
+import { listOperations } from "../../core/store/operations";
 import {
   type GridCursor,
   gridCells,
   gridWindow,
   partitionCaptures,
   partitionStatusCounts,
-} from "../../core/partition-grid";
-import type { Pipeline } from "../../core/pipeline";
-import { quarantineSample } from "../../core/quarantine";
+} from "../../core/store/partition-grid";
+import { quarantineSample } from "../../core/store/quarantine";
 import { PIPELINES } from "../../domains/registry";
 import type { PipelineSummary } from "./views/summary";
 

@@ -2,7 +2,7 @@
  * Anomalies: filters (severity, category, rule, pipeline, unresolved) and a table whose unresolved
  * rows carry a Resolve button for holders of the write token.
  */
-import type { AnomalyView } from "../../../core/anomalies";
+import type { AnomalyView } from "../../../core/store/anomalies";
 import { Time } from "./layout";
 
 export interface AnomalyFilters {

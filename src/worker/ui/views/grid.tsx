@@ -3,7 +3,7 @@
  * scope (universe, client, tier), each cell the status of the partition's latest capture,
  * linking to the partition's page.
  */
-import type { GridCell, GridWindow } from "../../../core/partition-grid";
+import type { GridCell, GridWindow } from "../../../core/store/partition-grid";
 import { STATUSES, StatusChips, statusLook } from "./layout";
 
 export interface GridProps {

@@ -2,9 +2,9 @@
  * The list pages: dead letters (with Retry), backfills and replays (with progress bars), and
  * readiness.
  */
-import type { DeadLetter } from "../../../core/dead-letters";
-import type { Operation } from "../../../core/operations";
-import type { Readiness } from "../../../core/readiness";
+import type { DeadLetter } from "../../../core/store/dead-letters";
+import type { Operation } from "../../../core/store/operations";
+import type { Readiness } from "../../../core/store/readiness";
 import { ActionButton } from "./anomalies";
 import { StatusChip, Time } from "./layout";
 

@@ -5,9 +5,9 @@
  */
 
 import type { PartitionStatus } from "../../../actors/contract";
-import type { AnomalyView } from "../../../core/anomalies";
-import type { PartitionCapture } from "../../../core/partition-grid";
-import type { QuarantineView } from "../../../core/quarantine";
+import type { AnomalyView } from "../../../core/store/anomalies";
+import type { PartitionCapture } from "../../../core/store/partition-grid";
+import type { QuarantineView } from "../../../core/store/quarantine";
 import { AnomalyTable } from "./anomalies";
 import { StatusChip, Time } from "./layout";
 

@@ -1,0 +1,312 @@
+/**
+ * Data contracts as `effect/Schema` fields that decode raw values into canonical ones.
+ *
+ * Every failure message is structured as `CONTRACT_NAME: specific violation`, e.g.
+ * `PRICE_VALIDITY: close must be positive, got -10.5`, and decoding collects all of them
+ * so a quarantined record lists every contract it broke.
+ */
+import { Either, ParseResult, Schema } from "effect";
+import { canonicalUtcMs, instantMs } from "../../calendar/dates";
+import { type Decimal, decimalFromNumber, parseDecimal, signOfDecimal } from "./decimal";
+
+/** Builds a structured violation message. */
+export const violation = (contract: string, message: string): string => `${contract}: ${message}`;
+
+/**
+ * What a field check returns instead of a value when the value breaks its contract. A check
+ * returns the canonical value itself when it passes, so the common case allocates nothing.
+ */
+export class Broken {
+  constructor(readonly message: string) {}
+}
+
+/** A `Broken` with a structured violation message. */
+export const broken = (contract: string, message: string): Broken =>
+  new Broken(violation(contract, message));
+
+/** Shows a raw value in a violation message. */
+export const showValue = (value: unknown): string => {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || value === null)
+    return String(value);
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+const isAbsent = (value: unknown): boolean =>
+  value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+
+/** The plain check behind each contract field, for `decodeContract`'s fast path. */
+const FIELD_CHECKS = new WeakMap<
+  object,
+  { readonly field: string; readonly check: (value: unknown) => unknown }
+>();
+
+/**
+ * A contract field: decodes `unknown` with `check`, which returns the canonical value or a
+ * `Broken` with the violation message. Absent values (missing, null, empty text) are `REQUIRED_FIELDS`.
+ */
+export const contractField = <A>(field: string, check: (value: unknown) => A | Broken) => {
+  const schema = Schema.transformOrFail(Schema.Unknown, Schema.Any as Schema.Schema<A>, {
+    strict: true,
+    decode: (value, _, ast) => {
+      if (isAbsent(value)) {
+        return ParseResult.fail(
+          new ParseResult.Type(ast, value, violation("REQUIRED_FIELDS", `${field} is required`)),
+        );
+      }
+      const checked = check(value);
+      return checked instanceof Broken
+        ? ParseResult.fail(new ParseResult.Type(ast, value, checked.message))
+        : ParseResult.succeed(checked);
+    },
+    encode: (value) => ParseResult.succeed(value),
+  });
+  FIELD_CHECKS.set(schema, { field, check });
+  return schema;
+};
+
+/** Reads a decimal from a JSON number or decimal text. */
+export const readDecimal = (value: unknown): Decimal | undefined =>
+  typeof value === "number"
+    ? decimalFromNumber(value)
+    : typeof value === "string"
+      ? parseDecimal(value)
+      : undefined;
+
+/** A positive exact decimal under a named contract (quantities, share counts as decimals). */
+export const positiveDecimal = (field: string, contract: string) =>
+  contractField(field, (value): Decimal | Broken => {
+    const decimal = readDecimal(value);
+    if (decimal === undefined) {
+      return broken(contract, `${field} must be a decimal number, got ${showValue(value)}`);
+    }
+    return signOfDecimal(decimal) > 0
+      ? decimal
+      : broken(contract, `${field} must be positive, got ${decimal}`);
+  });
+
+/** PRICE_VALIDITY: an exact decimal strictly greater than zero. */
+export const positivePrice = (field: string) => positiveDecimal(field, "PRICE_VALIDITY");
+
+/** VOLUME_VALIDITY (or another contract): a whole number ≥ 0 within the safe range. */
+export const nonNegativeInteger = (field: string, contract = "VOLUME_VALIDITY") =>
+  contractField(field, (value): number | Broken => {
+    const decimal = readDecimal(value);
+    const number = decimal === undefined ? Number.NaN : Number(decimal);
+    if (decimal === undefined || !Number.isSafeInteger(number) || decimal.includes(".")) {
+      return broken(contract, `${field} must be a non-negative integer, got ${showValue(value)}`);
+    }
+    return number >= 0 ? number : broken(contract, `${field} must be non-negative, got ${decimal}`);
+  });
+
+/**
+ * A code of 1–`maxChars` upper-case letters or digits under a named contract (symbols, venue
+ * MICs, MPIDs). Lower case is a violation, not fixed up.
+ */
+export const upperCodeField = (field: string, contract: string, maxChars: number) => {
+  const pattern = new RegExp(`^[A-Z0-9]{1,${maxChars}}$`);
+  return contractField(field, (value): string | Broken =>
+    typeof value === "string" && pattern.test(value)
+      ? value
+      : broken(
+          contract,
+          `${field} must be 1-${maxChars} upper-case letters or digits, got ${showValue(value)}`,
+        ),
+  );
+};
+
+/** SYMBOL_FORMAT: 1–10 upper-case letters or digits. */
+export const symbolField = (field = "symbol") => upperCodeField(field, "SYMBOL_FORMAT", 10);
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether text is a real calendar date `YYYY-MM-DD`. */
+export const isIsoDate = (text: string): boolean => {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+};
+
+/** DATE_VALIDITY: a calendar date `YYYY-MM-DD`. */
+export const isoDateField = (field: string) =>
+  contractField(field, (value): string | Broken =>
+    typeof value === "string" && isIsoDate(value)
+      ? value
+      : broken("DATE_VALIDITY", `${field} must be a date YYYY-MM-DD, got ${showValue(value)}`),
+  );
+
+const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * TIMESTAMP_VALIDITY: a time-zone-aware instant, normalised to ISO-8601 UTC. Accepts epoch
+ * milliseconds or ISO text with `Z` or an offset; text without a zone is a violation.
+ */
+export const utcTimestampField = (field: string) =>
+  contractField(field, (value): string | Broken => {
+    // Already canonical UTC (a valid instant written as `toISOString` would): kept as is.
+    if (typeof value === "string" && canonicalUtcMs(value) !== undefined) {
+      return value;
+    }
+    const fail = (why: string) =>
+      broken("TIMESTAMP_VALIDITY", `${field} ${why}, got ${showValue(value)}`);
+    if (typeof value === "number") {
+      return Number.isSafeInteger(value) && value >= 0
+        ? new Date(value).toISOString()
+        : fail("must be epoch milliseconds");
+    }
+    if (typeof value !== "string") return fail("must be an ISO-8601 timestamp");
+    if (!ZONED_TIMESTAMP.test(value)) return fail("must be ISO-8601 with a UTC offset");
+    // `Date.parse` rolls impossible fields over (Feb 29 of 2025 → Mar 1, 24:00 → next day).
+    if (!isIsoDate(value.slice(0, 10)) || Number(value.slice(11, 13)) > 23) {
+      return fail("is not a valid instant");
+    }
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? fail("is not a valid instant") : new Date(ms).toISOString();
+  });
+
+/** REQUIRED_FIELDS: text, trimmed; empty or whitespace-only text is absent. */
+export const requiredText = (field: string) =>
+  contractField(field, (value): string | Broken =>
+    typeof value === "string"
+      ? value.trim()
+      : broken("REQUIRED_FIELDS", `${field} must be text, got ${showValue(value)}`),
+  );
+
+/** The future tolerance of TIMESTAMP_VALIDITY: 5 minutes. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** TIMESTAMP_VALIDITY: not more than 5 minutes after `nowMs` (`ms`: `isoUtc` already read). */
+export const notInFuture = (
+  field: string,
+  isoUtc: string,
+  nowMs: number,
+  ms = instantMs(isoUtc),
+): string | undefined =>
+  ms > nowMs + FUTURE_TOLERANCE_MS
+    ? violation(
+        "TIMESTAMP_VALIDITY",
+        `${field} must not be more than 5 minutes in the future, got ${isoUtc} (now ${new Date(nowMs).toISOString()})`,
+      )
+    : undefined;
+
+interface FastPlan {
+  readonly entries: ReadonlyArray<{
+    readonly key: string;
+    readonly check: (value: unknown) => unknown;
+    readonly field: string;
+  }>;
+  /** Every key, in field order: copying it gives each output object its final shape at once. */
+  readonly shape: Readonly<Record<string, undefined>>;
+}
+const plans = new WeakMap<object, FastPlan | null>();
+
+/**
+ * A struct whose every property is a contract field can be checked by calling the fields'
+ * checks directly — the same rules and messages as the Schema path, ~10× faster, which
+ * matters when a file has millions of records. Anything else (optional fields, nested
+ * schemas) returns null and goes through Schema.
+ */
+const fastPlanOf = (schema: Schema.Schema.Any): FastPlan | null => {
+  const cached = plans.get(schema);
+  if (cached !== undefined) return cached;
+  const fields = (schema as { readonly fields?: Readonly<Record<string, unknown>> }).fields;
+  let plan: FastPlan | null = null;
+  if (fields !== undefined && typeof fields === "object") {
+    const entries = Object.entries(fields).map(([key, field]) => {
+      const registered =
+        typeof field === "object" || typeof field === "function"
+          ? FIELD_CHECKS.get(field as object)
+          : undefined;
+      return registered ? { key, ...registered } : undefined;
+    });
+    plan = entries.every((e) => e !== undefined)
+      ? { entries, shape: Object.fromEntries(entries.map((e) => [e.key, undefined])) }
+      : null;
+  }
+  plans.set(schema, plan);
+  return plan;
+};
+
+const withProblem = (problems: Array<string> | undefined, problem: string): Array<string> => {
+  const all = problems ?? [];
+  all.push(problem);
+  return all;
+};
+
+const decodeFast = (plan: FastPlan, raw: Readonly<Record<string, unknown>>) => {
+  const out: Record<string, unknown> = { ...plan.shape };
+  // Allocated on the first violation only: most records of a feed have none.
+  let problems: Array<string> | undefined;
+  const entries = plan.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const { key, field, check } = entries[i] as FastPlan["entries"][number];
+    const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
+    if (isAbsent(value)) {
+      problems = withProblem(problems, violation("REQUIRED_FIELDS", `${field} is required`));
+      continue;
+    }
+    const checked = check(value);
+    if (checked instanceof Broken) problems = withProblem(problems, checked.message);
+    else out[key] = checked;
+  }
+  return problems === undefined ? Either.right(out) : Either.left([...new Set(problems)]);
+};
+
+/** Decodes through `effect/Schema` only (the reference behaviour of `decodeContract`). */
+export const decodeContractWithSchema = <A, I>(
+  schema: Schema.Schema<A, I>,
+  raw: unknown,
+): Either.Either<A, ReadonlyArray<string>> => {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return Either.left([
+      violation("REQUIRED_FIELDS", `record must be an object, got ${showValue(raw)}`),
+    ]);
+  }
+  return Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })(
+    raw,
+  ).pipe(
+    Either.mapLeft((error) => {
+      const messages = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+        const where = issue.path.length > 0 ? issue.path.join(".") : "record";
+        if (issue._tag === "Missing") return violation("REQUIRED_FIELDS", `${where} is required`);
+        return /^[A-Z_]+: /.test(issue.message)
+          ? issue.message
+          : violation("SCHEMA", `${where} ${issue.message}`);
+      });
+      return [...new Set(messages)];
+    }),
+  );
+};
+
+/**
+ * Decodes a raw record against a contract schema and returns the canonical value or every
+ * violation message, in field order, without duplicates.
+ */
+export const decodeContract = <A, I>(
+  schema: Schema.Schema<A, I>,
+  raw: unknown,
+): Either.Either<A, ReadonlyArray<string>> => {
+  const plan = fastPlanOf(schema);
+  if (plan === null || typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return decodeContractWithSchema(schema, raw);
+  }
+  return decodeFast(plan, raw as Readonly<Record<string, unknown>>) as Either.Either<
+    A,
+    ReadonlyArray<string>
+  >;
+};
+
+/** One of a fixed set of values, exactly (no case folding), under a named contract. */
+export const oneOfField = <const V extends string>(
+  field: string,
+  contract: string,
+  allowed: ReadonlyArray<V>,
+) =>
+  contractField(field, (value): V | Broken =>
+    typeof value === "string" && (allowed as ReadonlyArray<string>).includes(value)
+      ? (value as V)
+      : broken(contract, `${field} must be one of ${allowed.join(", ")}, got ${showValue(value)}`),
+  );

@@ -1,0 +1,24 @@
+/**
+ * Outcomes shared by pipelines.
+ */
+import { Effect } from "effect";
+import { auditRun } from "../../audit/audit-log";
+import { emptyCounts } from "../model/run-result";
+import type { PipelineOutcome, RunContext } from "./pipeline";
+
+/** A partition with nothing to fetch (no session that day): audited, zero counts. */
+export const noDataExpected = (ctx: RunContext, reason: string) =>
+  auditRun(ctx)([
+    {
+      eventType: "no_data_expected",
+      entityType: "partition",
+      entityId: ctx.partitionKey,
+      metadata: { reason },
+    },
+  ]).pipe(
+    Effect.as<PipelineOutcome>({
+      status: "no_data_expected",
+      counts: emptyCounts,
+      details: { reason },
+    }),
+  );

@@ -1,0 +1,45 @@
+/**
+ * Partitions are dated by their key's leading `YYYY-MM-DD` (trading date, week ending), in
+ * the markets' time zone, America/New_York. A partition dated after today there has no data
+ * yet: it is refused before any run, so it is never recorded complete, ready or missing.
+ */
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
+import { Clock, Effect, Schema } from "effect";
+import { parseIsoDate } from "../../calendar/dates";
+import { newYorkDate } from "../../calendar/sessions";
+
+/** The partition's date is after today (New York): nothing can be run for it yet. */
+export class PartitionInFuture extends Schema.TaggedError<PartitionInFuture>()(
+  "PartitionInFuture",
+  {
+    pipeline: Schema.String,
+    partition: Schema.String,
+    date: Schema.String,
+    today: Schema.String,
+    message: Schema.String,
+  },
+  HttpApiSchema.annotations({ status: 409 }),
+) {}
+
+/** The date a partition key starts with (`2025-01-02|demo` → `2025-01-02`), if any. */
+export const partitionDate = (key: string): string | undefined => {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:\||$)/.exec(key);
+  return match ? parseIsoDate(match[1] as string) : undefined;
+};
+
+/** Fails with `PartitionInFuture` when `partition` is dated after today in New York. */
+export const refuseFuturePartition = (pipeline: string, partition: string) =>
+  Effect.gen(function* () {
+    const date = partitionDate(partition);
+    if (date === undefined) return;
+    const today = newYorkDate(yield* Clock.currentTimeMillis);
+    if (date > today) {
+      return yield* new PartitionInFuture({
+        pipeline,
+        partition,
+        date,
+        today,
+        message: `partition ${partition} is dated ${date}, after today (${today}, America/New_York): it has no data yet`,
+      });
+    }
+  });

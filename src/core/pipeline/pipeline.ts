@@ -1,0 +1,109 @@
+/**
+ * What a pipeline is, and the registry that names them.
+ */
+import type * as HttpClient from "@effect/platform/HttpClient";
+import type { Effect, Either } from "effect";
+import type { Db } from "../../db/db";
+import type { BackfillParams, DateRange } from "../backfill/backfill";
+import type { InvalidBackfillParams } from "../backfill/errors";
+import type { DatabaseError, InvalidPartitionKey, PipelineError } from "../model/errors";
+import type { BatchId, CaptureId, ExecutionId, PartitionKey, PipelineName } from "../model/ids";
+import type { RunCounts } from "../model/run-result";
+import type { QualityGate, RejectionSummary } from "./quality-gate";
+import type { SourceConfig, SourceConfigShape } from "./source-config";
+
+/** Services any pipeline may use; every runtime (Node CLI, Worker, actor) provides all. */
+export type PipelineServices = Db | HttpClient.HttpClient | SourceConfig;
+
+/** Identity and audit fields of one run, handed to the pipeline by the runner. */
+export interface RunContext {
+  readonly pipeline: PipelineName;
+  readonly domain: string;
+  readonly stage: string;
+  readonly partitionKey: PartitionKey;
+  readonly captureId: CaptureId;
+  readonly capturedAt: string;
+  readonly executionId: ExecutionId;
+  readonly batchId: BatchId;
+}
+
+/**
+ * How a pipeline run ended when it did not fail. `skipped`: the pipeline's own gate (e.g. a
+ * history window) decided not to compute; `details.reason` says why.
+ */
+export interface PipelineOutcome {
+  readonly status: "complete" | "no_data_expected" | "skipped";
+  readonly counts: RunCounts;
+  /** What was quarantined, by contract; the quality gate and its anomaly report it. */
+  readonly rejections?: RejectionSummary;
+  /** Pipeline-specific facts for the manifest's metadata. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** One output row without its audit columns, under the table's column names. */
+export type CanonicalRecord = Readonly<Record<string, string | number | boolean | null>>;
+
+/**
+ * Replay mode of a pipeline: a partition's canonical output recomputed from the same inputs
+ * without writing anything, and the same partition as stored, for reconciliation.
+ */
+export interface ReplayMode {
+  /** Fields that identify one canonical record of the partition (stable row order). */
+  readonly key: ReadonlyArray<string>;
+  /** Range params a replay request may omit, e.g. `{ universe: "demo" }`. */
+  readonly defaultParams?: BackfillParams;
+  /** The partition's canonical records from its source; no table, quarantine or audit write. */
+  readonly records: (
+    partitionKey: PartitionKey,
+  ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, PipelineError, PipelineServices>;
+  /** The partition's canonical records as its table holds them now. */
+  readonly stored: (
+    partitionKey: PartitionKey,
+  ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, DatabaseError, Db>;
+}
+
+/** A registered pipeline: a partitioned unit of work with a stable name. */
+export interface Pipeline {
+  readonly name: PipelineName;
+  readonly domain: string;
+  readonly stage: string;
+  readonly description: string;
+  /** An example key, shown in errors and help. */
+  readonly partitionExample: string;
+  /** Checks and canonicalises a partition key. */
+  readonly parsePartition: (key: string) => Either.Either<PartitionKey, InvalidPartitionKey>;
+  /** Partitions that live (cron) mode should bring up to date at `now`; empty if none. */
+  readonly livePartitions: (now: Date, config: SourceConfigShape) => ReadonlyArray<PartitionKey>;
+  /**
+   * The partitions a scheduled delivery on `date` (New York) fills, for MissingData over
+   * `core_expected_schedules`; default: `livePartitions` at the session's data time.
+   */
+  readonly expectedPartitions?: (
+    date: string,
+    config: SourceConfigShape,
+  ) => ReadonlyArray<PartitionKey>;
+  /**
+   * The partitions of a (validated, inclusive) date range, in backfill order; absent when
+   * the pipeline cannot be backfilled. Must be deterministic: same input ⇒ same list.
+   */
+  readonly partitionsForRange?: (
+    range: DateRange,
+    params: BackfillParams,
+  ) => Either.Either<ReadonlyArray<PartitionKey>, InvalidBackfillParams>;
+  /** Replay mode; absent when the pipeline cannot be replayed. */
+  readonly replay?: ReplayMode;
+  /**
+   * Calculations (pipeline names) whose output for the same partition this one reads; the
+   * runner refuses to run it until they are ready (`core_calc_dependencies`).
+   */
+  readonly dependsOn?: ReadonlyArray<string>;
+  /**
+   * The run's quality gate (default: at most 5% quarantined, `QUALITY_GATE_*` config); the
+   * runner fails a completed run that does not pass it.
+   */
+  readonly qualityGate?: QualityGate;
+  /** The work. Must be idempotent per partition: re-running upserts, never duplicates. */
+  readonly run: (
+    ctx: RunContext,
+  ) => Effect.Effect<PipelineOutcome, PipelineError, PipelineServices>;
+}
