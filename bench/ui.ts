@@ -15,7 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { migrateDatabase, openDatabase } from "../src/node/database";
-import { startLocalStack } from "../src/node/local-stack";
+import { startLocalStack } from "../src/node/dev/local-stack";
 import { fillManifest } from "../test/fixtures/manifest-fill";
 import { freePort } from "../test/fixtures/ports";
 import { makeTempDb } from "../test/fixtures/temp-db";

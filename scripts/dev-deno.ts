@@ -9,8 +9,8 @@
  *   cron schedules on `Deno.cron` and `GET /__scheduled?cron=…` to fire one now.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { startDenoStack } from "../src/node/deno-stack";
-import { ensureDevToken } from "../src/node/dev-vars";
+import { startDenoStack } from "../src/node/dev/deno-stack";
+import { ensureDevToken } from "../src/node/dev/dev-vars";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 

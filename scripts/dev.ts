@@ -11,13 +11,13 @@
  * - `wrangler dev` runs the Worker on 127.0.0.1:8787 with `--test-scheduled`, offline, its
  *   Durable Object state in `.wrangler/state` (or `WRANGLER_PERSIST_TO`).
  *
- * Each runs as a supervised process (`src/node/supervisor/`): a crashed libSQL endpoint or
+ * Each runs as a supervised process (`src/node/dev/supervisor/`): a crashed libSQL endpoint or
  * feed is restarted, a wedged wrangler too; when one exits for good, or on Ctrl-C, everything
  * stops. The exit code is 1 when a part failed, 0 on a requested stop.
  */
 
-import { DEV_VARS, ensureDevToken } from "../src/node/dev-vars";
-import { startLocalStack } from "../src/node/local-stack";
+import { DEV_VARS, ensureDevToken } from "../src/node/dev/dev-vars";
+import { startLocalStack } from "../src/node/dev/local-stack";
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 

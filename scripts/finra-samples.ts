@@ -1,5 +1,5 @@
 /**
- * Writes the FINRA OTC transparency sample weekly files (`src/domains/finra_otc/samples/`):
+ * Writes the FINRA OTC transparency sample weekly files (`src/dev/finra-samples/`):
  * 8 consecutive weeks ending Fridays 2025-01-03 … 2025-02-21, three tiers, in FINRA's
  * pipe-delimited layout. Deterministic: the same script always writes the same bytes.
  *
@@ -204,7 +204,7 @@ const HEADER = line([
   "lastUpdateDate",
 ]);
 
-const outDir = process.argv[2] ?? join(import.meta.dirname, "../src/domains/finra_otc/samples");
+const outDir = process.argv[2] ?? join(import.meta.dirname, "../src/dev/finra-samples");
 mkdirSync(outDir, { recursive: true });
 for (const tier of TIERS) {
   for (const week of WEEKS) {

@@ -7,7 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/node/local-stack";
+import { type LocalStack, startLocalStack } from "../../src/node/dev/local-stack";
 import { artifactPath, launchChromium } from "../fixtures/browser";
 import { freePort } from "../fixtures/ports";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";

@@ -15,8 +15,8 @@ import {
   denoExecutable,
   startDenoHost,
   startDenoStack,
-} from "../../src/node/deno-stack";
-import { startLibsqlServer } from "../../src/node/libsql-server/server";
+} from "../../src/node/dev/deno-stack";
+import { startLibsqlServer } from "../../src/node/dev/libsql-server/server";
 import { freePort } from "../fixtures/ports";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 

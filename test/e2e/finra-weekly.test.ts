@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/node/local-stack";
+import { type LocalStack, startLocalStack } from "../../src/node/dev/local-stack";
 import { freePort } from "../fixtures/ports";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 import { SAMPLE_WEEKS } from "../fixtures/workflows";

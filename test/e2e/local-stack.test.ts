@@ -5,7 +5,7 @@
 import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { latestClosedTradingDay } from "../../src/calendar/sessions";
-import { type LocalStack, startLocalStack } from "../../src/node/local-stack";
+import { type LocalStack, startLocalStack } from "../../src/node/dev/local-stack";
 import { freePort } from "../fixtures/ports";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 

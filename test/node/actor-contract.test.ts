@@ -4,7 +4,7 @@
  */
 import { LogLevel, ManagedRuntime } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { actorContract } from "../fixtures/actor-contract";
 import { type HostHarness, makeHostHarness } from "../fixtures/host-harness";

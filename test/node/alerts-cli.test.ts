@@ -7,7 +7,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { dataspineWith } from "../fixtures/cli";
 import { freePort } from "../fixtures/ports";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";

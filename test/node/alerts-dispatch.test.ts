@@ -19,7 +19,7 @@ import {
   resolveAnomalies,
 } from "../../src/core/store/anomalies";
 import { DbNodeLive } from "../../src/node/database";
-import { startDemoFeed } from "../../src/node/demo-feed-server";
+import { startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { testContext } from "../fixtures/sources";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 

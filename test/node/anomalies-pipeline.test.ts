@@ -11,7 +11,7 @@ import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { listAnomalies } from "../../src/core/store/anomalies";
 import { checkMissingData } from "../../src/detectors/missing-data-check";
 import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { dataspine } from "../fixtures/cli";
 import { makeTempDb, query as queryDb, type TempDb } from "../fixtures/temp-db";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditEvent, appendAudit } from "../../src/audit/audit-log";
 import { listAuditTail } from "../../src/audit/audit-read";
 import { verifyAuditChain } from "../../src/audit/audit-verify";
-import { type LibsqlServer, startLibsqlServer } from "../../src/node/libsql-server/server";
+import { type LibsqlServer, startLibsqlServer } from "../../src/node/dev/libsql-server/server";
 import { makeMigratedDb, runWithDb, testEvent } from "../fixtures/audit-db";
 import type { TempDb } from "../fixtures/temp-db";
 

@@ -16,7 +16,7 @@ import { listAuditTail } from "../../src/audit/audit-read";
 import { verifyAuditChain } from "../../src/audit/audit-verify";
 import { runPipeline } from "../../src/core/pipeline/runner";
 import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { appendEvents, makeMigratedDb, runWithDb, sql, testEvent } from "../fixtures/audit-db";
 import type { TempDb } from "../fixtures/temp-db";

@@ -8,9 +8,9 @@ import {
   handleDemoFeedRequest,
   type PolygonAggBar,
   polygonAggsResponse,
-} from "../../src/domains/market_data/demo-feed";
+} from "../../src/dev/demo-feed/feed";
 import { UNIVERSES, universeSymbols } from "../../src/domains/market_data/universes";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 
 const SYMBOLS = universeSymbols("demo") ?? [];
 const DAYS = tradingDaysBetween("2024-01-01", "2025-12-31");
@@ -53,9 +53,7 @@ describe("demoDailyBar", () => {
   });
 
   it("is byte-identical in a fresh process that fills its caches in another order", async () => {
-    const module = fileURLToPath(
-      new URL("../../src/domains/market_data/demo-feed.ts", import.meta.url),
-    );
+    const module = fileURLToPath(new URL("../../src/dev/demo-feed/feed.ts", import.meta.url));
     const script = `
       const { polygonAggsResponse, demoDailyBar } = await import(${JSON.stringify(module)});
       demoDailyBar("NVDA", "2029-06-01"); demoDailyBar("NVDA", "2001-06-01");

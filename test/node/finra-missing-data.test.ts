@@ -10,7 +10,7 @@ import { runPipeline } from "../../src/core/pipeline/runner";
 import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { checkMissingData } from "../../src/detectors/missing-data-check";
 import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startDemoFeed } from "../../src/node/demo-feed-server";
-import { FINRA_SAMPLES_DIR } from "../../src/node/finra-samples";
+import { startDemoFeed } from "../../src/node/dev/demo-feed-server";
+import { FINRA_SAMPLES_DIR } from "../../src/node/dev/finra-samples";
 
 describe("FINRA sample weeks", () => {
   it("are reproducible from the generator, byte for byte", () => {

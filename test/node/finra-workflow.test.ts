@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { Cause, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 import { pipelineExit, SAMPLE_WEEKS, workflowRun } from "../fixtures/workflows";
 

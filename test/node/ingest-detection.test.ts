@@ -19,7 +19,7 @@ import { runPipeline } from "../../src/core/pipeline/runner";
 import { TABLE_DETECTIONS } from "../../src/domains/detections-registry";
 import { PIPELINES } from "../../src/domains/registry";
 import { SOURCES } from "../../src/domains/sources-registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { ingestThroughRunner, query, sourceNamed } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";

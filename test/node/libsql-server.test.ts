@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, createClient, LibsqlError } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LibsqlServer, startLibsqlServer } from "../../src/node/libsql-server/server";
+import { type LibsqlServer, startLibsqlServer } from "../../src/node/dev/libsql-server/server";
 
 interface RawResponse {
   readonly status: number;

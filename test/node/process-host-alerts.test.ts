@@ -9,9 +9,9 @@ import { LogLevel, ManagedRuntime } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActorRuntime } from "../../src/actors/partition-actor-core";
 import { retryPolicyFromVars } from "../../src/actors/state-store";
-import { demoExecutions } from "../../src/domains/trade_data/demo-executions";
+import { demoExecutions } from "../../src/dev/demo-feed/executions";
 import { ALERTS_ALARM, ProcessHost } from "../../src/host/process-host";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 

@@ -25,7 +25,7 @@ import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { universeSymbols } from "../../src/domains/market_data/universes";
 import { PIPELINES } from "../../src/domains/registry";
 import { SOURCES } from "../../src/domains/sources-registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { dataspine } from "../fixtures/cli";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";

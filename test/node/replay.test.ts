@@ -12,7 +12,7 @@ import { PartitionKey } from "../../src/core/model/ids";
 import type { Pipeline, PipelineServices } from "../../src/core/pipeline/pipeline";
 import { Registry } from "../../src/core/pipeline/registry";
 import { runPipeline } from "../../src/core/pipeline/runner";
-import { polygonAggsResponse } from "../../src/domains/market_data/demo-feed";
+import { polygonAggsResponse } from "../../src/dev/demo-feed/feed";
 import { PIPELINES } from "../../src/domains/registry";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { AUDIT_FIELDS, diffBatches } from "../../src/reconciliation/diff";

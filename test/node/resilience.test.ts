@@ -8,9 +8,9 @@ import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tradingDaysBetween } from "../../src/calendar/nyse";
 import { type RunRequest, runPipeline } from "../../src/core/pipeline/runner";
-import { NO_FAULTS } from "../../src/domains/market_data/demo-faults";
+import { NO_FAULTS } from "../../src/dev/demo-feed/faults";
 import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { makeTempDb, query as queryDb, type TempDb } from "../fixtures/temp-db";
 

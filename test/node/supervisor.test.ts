@@ -4,7 +4,7 @@
  * grace period.
  */
 import { describe, expect, it } from "vitest";
-import { type ServiceSpec, Supervisor } from "../../src/node/supervisor/supervisor";
+import { type ServiceSpec, Supervisor } from "../../src/node/dev/supervisor/supervisor";
 
 const alive = (pid: number | undefined) => {
   if (pid === undefined) return false;

@@ -10,7 +10,7 @@ import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipeline } from "../../src/core/pipeline/runner";
 import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { ingestThroughRunner, quarantineOf, query } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";

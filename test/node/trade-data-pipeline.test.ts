@@ -5,9 +5,9 @@
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipeline } from "../../src/core/pipeline/runner";
-import { demoDailyBar } from "../../src/domains/market_data/demo-feed";
+import { demoExecutions, demoExecutionsCsv } from "../../src/dev/demo-feed/executions";
+import { demoDailyBar } from "../../src/dev/demo-feed/feed";
 import { PIPELINES } from "../../src/domains/registry";
-import { demoExecutions, demoExecutionsCsv } from "../../src/domains/trade_data/demo-executions";
 import { EXECUTION_CSV_COLUMNS } from "../../src/domains/trade_data/schema";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import {

@@ -22,7 +22,7 @@ import {
 } from "../../src/core/workflow/workflow";
 import { checkIngestQuality, weeklyRefresh } from "../../src/domains/finra_otc/workflow";
 import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 import { layerFor, pipelineExit, workflowRun } from "../fixtures/workflows";
 

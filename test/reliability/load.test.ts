@@ -8,8 +8,8 @@
  * before. Percentiles and file counts go to stdout (docs/reliability.md keeps a run of them).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/node/local-stack";
-import { groupFiles } from "../../src/node/supervisor/proc";
+import { type LocalStack, startLocalStack } from "../../src/node/dev/local-stack";
+import { groupFiles } from "../../src/node/dev/supervisor/proc";
 import { makeMigratedDb } from "../fixtures/audit-db";
 import { exitOf, startEndpoint } from "../fixtures/crash";
 import { type PathStats, phaseStats, type Sample, startLoad } from "../fixtures/load";

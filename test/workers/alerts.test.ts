@@ -7,7 +7,7 @@
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { demoExecutions } from "../../src/domains/trade_data/demo-executions";
+import { demoExecutions } from "../../src/dev/demo-feed/executions";
 import { alertDispatcher } from "../../src/worker/actors";
 import { get, post } from "./api";
 

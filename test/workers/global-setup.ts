@@ -3,8 +3,8 @@
  * database, and the demo feed, on the ports of the project's bindings. Stops both after.
  */
 import { migrateDatabase, openDatabase } from "../../src/node/database";
-import { startDemoFeed } from "../../src/node/demo-feed-server";
-import { startLibsqlServer } from "../../src/node/libsql-server/server";
+import { startDemoFeed } from "../../src/node/dev/demo-feed-server";
+import { startLibsqlServer } from "../../src/node/dev/libsql-server/server";
 import { makeTempDb } from "../fixtures/temp-db";
 
 interface ProjectLike {

@@ -21,7 +21,7 @@ import {
 } from "../../core/backfill/backfill";
 import { PIPELINES } from "../../domains/registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
-import { startDemoFeed } from "../demo-feed-server";
+import { startDemoFeed } from "../dev/demo-feed-server";
 import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
 
 const USAGE =

@@ -14,7 +14,7 @@ import { PIPELINES } from "../../domains/registry";
 import { type PartitionReconciliation, reconcilePartition } from "../../reconciliation/reconcile";
 import { newReplayId, planReplay, replayable, runReplay } from "../../reconciliation/replay";
 import { formatDiffReport } from "../../reconciliation/report";
-import { startDemoFeed } from "../demo-feed-server";
+import { startDemoFeed } from "../dev/demo-feed-server";
 import { parseParams } from "./backfill";
 import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
 

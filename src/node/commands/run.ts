@@ -9,7 +9,7 @@ import type { RunResult } from "../../core/model/run-result";
 import { type RunRequest, runPipeline } from "../../core/pipeline/runner";
 import { PIPELINES } from "../../domains/registry";
 import { ALERT_FILE_OPTION, type CliAlerts, cliAlerts, withAlertDelivery } from "../alert-delivery";
-import { startDemoFeed } from "../demo-feed-server";
+import { startDemoFeed } from "../dev/demo-feed-server";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
 /** Prints a run result (JSON or human) and returns the exit code. */

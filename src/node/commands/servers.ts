@@ -3,10 +3,10 @@
  */
 import { parseArgs } from "node:util";
 import { Either } from "effect";
-import { parseFaultConfig } from "../../domains/market_data/demo-faults";
+import { parseFaultConfig } from "../../dev/demo-feed/faults";
 import { DEFAULT_DB_PATH, dbConfigFromEnv, migrateDatabase, openDatabase } from "../database";
-import { startDemoFeed } from "../demo-feed-server";
-import { startLibsqlServer } from "../libsql-server/server";
+import { startDemoFeed } from "../dev/demo-feed-server";
+import { startLibsqlServer } from "../dev/libsql-server/server";
 import { type Command, print, serveUntilSignal, UsageError } from "./shared";
 
 const serverArgs = (argv: ReadonlyArray<string>) =>

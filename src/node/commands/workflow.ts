@@ -11,7 +11,7 @@ import type { WorkflowRunResult } from "../../core/store/workflow-runs";
 import { runWorkflow } from "../../core/workflow/runner";
 import { PIPELINES, WORKFLOWS } from "../../domains/registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
-import { startDemoFeed } from "../demo-feed-server";
+import { startDemoFeed } from "../dev/demo-feed-server";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
 /** `k=v` pairs into params; a pair without `=` is a usage error. */

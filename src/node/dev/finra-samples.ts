@@ -1,5 +1,5 @@
 /**
- * Serves the FINRA OTC transparency sample weekly files (`src/domains/finra_otc/samples/`)
+ * Serves the FINRA OTC transparency sample weekly files (`src/dev/finra-samples/`)
  * for the demo feed: `GET /otc-transparency/weekly/<week_ending>/<tier>.psv`. A week or tier
  * without a sample file is a 404, as FINRA answers for a week it has not published.
  */
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 /** Where the sample files live. */
 export const FINRA_SAMPLES_DIR = fileURLToPath(
-  new URL("../domains/finra_otc/samples/", import.meta.url),
+  new URL("../../dev/finra-samples/", import.meta.url),
 );
 
 const WEEKLY_PATH =

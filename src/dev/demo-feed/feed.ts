@@ -3,24 +3,24 @@
  * web-standard HTTP handler, plus re-exports of the bars it serves.
  *
  * Every (symbol, date) maps to the same bar in every process: the prices come from a
- * mean-reverting geometric random walk stepped over NYSE trading days (`./demo-walk`), and
- * every random draw is a pure function of (symbol, trading-day index) (`./demo-random`), so
+ * mean-reverting geometric random walk stepped over NYSE trading days (`./walk`), and
+ * every random draw is a pure function of (symbol, trading-day index) (`./random`), so
  * neither call order nor caching can change a value; bars and the Polygon response are built
- * in `./demo-bars`. Web-standard only; the Node adapter lives in `src/node/demo-feed-server.ts`.
+ * in `./bars`. Web-standard only; the Node adapter lives in `src/node/dev/demo-feed-server.ts`.
  */
 import { daysBetween, parseIsoDate } from "../../calendar/dates";
-import { handleDemoExecutions } from "../trade_data/demo-executions";
-import type { DemoAnomaly } from "./demo-anomalies";
-import { polygonAggsResponse } from "./demo-bars";
-import { hashString } from "./demo-random";
+import type { DemoAnomaly } from "./anomalies";
+import { polygonAggsResponse } from "./bars";
+import { handleDemoExecutions } from "./executions";
+import { hashString } from "./random";
 
 export {
   demoDailyBar,
   type PolygonAggBar,
   type PolygonAggsResponse,
   polygonAggsResponse,
-} from "./demo-bars";
-export { DEMO_FEED_FIRST_DATE, DEMO_FEED_LAST_DATE } from "./demo-walk";
+} from "./bars";
+export { DEMO_FEED_FIRST_DATE, DEMO_FEED_LAST_DATE } from "./walk";
 
 /** Longest `from`…`to` span the HTTP handler serves, in calendar days (five years). */
 export const DEMO_FEED_MAX_RANGE_DAYS = 5 * 365 + 2;
@@ -89,8 +89,8 @@ function handleAggs(
 /**
  * Web-standard handler of the demo feed: `GET /v2/aggs/ticker/:ticker/range/1/day/:from/:to`
  * (Polygon's shape; an `apiKey` query parameter is accepted and ignored), `GET /health`, and
- * `GET /v1/executions/:date/:client_id.csv` (demo execution CSV, `trade_data/demo-executions`).
- * `anomalies` (default none) are injected into the bars (`./demo-anomalies`).
+ * `GET /v1/executions/:date/:client_id.csv` (demo execution CSV, `./executions`).
+ * `anomalies` (default none) are injected into the bars (`./anomalies`).
  */
 export function handleDemoFeedRequest(
   request: Request,

@@ -11,15 +11,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Either } from "effect";
-import { type DemoAnomaly, parseDemoAnomalies } from "../domains/market_data/demo-anomalies";
+import { type DemoAnomaly, parseDemoAnomalies } from "../../dev/demo-feed/anomalies";
 import {
   decideFault,
   type FaultConfig,
   faultConfigJson,
   NO_FAULTS,
   parseFaultConfig,
-} from "../domains/market_data/demo-faults";
-import { handleDemoFeedRequest } from "../domains/market_data/demo-feed";
+} from "../../dev/demo-feed/faults";
+import { handleDemoFeedRequest } from "../../dev/demo-feed/feed";
 import { type AlertReceiver, alertReceiver } from "./alert-receiver";
 import { finraSampleResponse } from "./finra-samples";
 

@@ -9,11 +9,11 @@
  */
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import { earlyClose, isTradingDay, parseIsoDate } from "../../calendar/nyse";
-import { demoDailyBar } from "../market_data/demo-bars";
-import { Draws, hashString } from "../market_data/demo-random";
-import { UNIVERSES } from "../market_data/universes";
-import { partitionClientProblem } from "./partition";
-import { EXECUTION_CSV_COLUMNS } from "./schema";
+import { UNIVERSES } from "../../domains/market_data/universes";
+import { partitionClientProblem } from "../../domains/trade_data/partition";
+import { EXECUTION_CSV_COLUMNS } from "../../domains/trade_data/schema";
+import { demoDailyBar } from "./bars";
+import { Draws, hashString } from "./random";
 
 /** Clients the demo feed is documented with (any client id a partition key can hold works). */
 export const DEMO_CLIENTS: ReadonlyArray<string> = ["CLIENT_A", "CLIENT_B"];

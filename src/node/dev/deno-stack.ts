@@ -7,11 +7,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { migrateDatabase, openDatabase } from "./database";
+import { migrateDatabase, openDatabase } from "../database";
 import { startDemoFeed } from "./demo-feed-server";
 import { startLibsqlServer } from "./libsql-server/server";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
 /** The Deno executable the `deno` npm package installed for this platform. */
 export const denoExecutable = (): string =>

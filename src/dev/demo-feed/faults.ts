@@ -5,7 +5,7 @@
  * sees the same faults on every run however concurrent requests interleave.
  */
 import { Either } from "effect";
-import { hashString } from "./demo-random";
+import { hashString } from "./random";
 
 export interface FaultConfig {
   /** Share of requests answered with one of `statuses` (0–1). */

@@ -4,9 +4,9 @@
  */
 import { easternMidnightUtcMs, type IsoDate, parseIsoDate } from "../../calendar/dates";
 import { earlyClose, tradingDaysBetween } from "../../calendar/nyse";
-import { applyDemoAnomalies, type DemoAnomaly } from "./demo-anomalies";
-import { Draws } from "./demo-random";
-import { logClose, tradingIndex, volRegime, walkFor } from "./demo-walk";
+import { applyDemoAnomalies, type DemoAnomaly } from "./anomalies";
+import { Draws } from "./random";
+import { logClose, tradingIndex, volRegime, walkFor } from "./walk";
 
 /** One daily aggregate exactly as Polygon's `/v2/aggs` returns it (keys in Polygon's order). */
 export interface PolygonAggBar {

@@ -13,11 +13,11 @@
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { migrateDatabase, openDatabase } from "./database";
+import { migrateDatabase, openDatabase } from "../database";
 import { groupFiles } from "./supervisor/proc";
 import { type ServiceSpec, type Stopped, Supervisor } from "./supervisor/supervisor";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const CLI = join(ROOT, "bin/dataspine.mjs");
 
 /** wrangler settings that keep `wrangler dev` from calling any host. */

@@ -9,7 +9,7 @@
  */
 import { Either } from "effect";
 import { parseIsoDate } from "../../calendar/dates";
-import type { PolygonAggBar } from "./demo-bars";
+import type { PolygonAggBar } from "./bars";
 
 export type DemoAnomaly =
   | {

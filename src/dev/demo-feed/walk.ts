@@ -5,7 +5,7 @@
  */
 import type { IsoDate } from "../../calendar/dates";
 import { isTradingDay, nextTradingDay, previousTradingDay } from "../../calendar/nyse";
-import { Draws, hashString } from "./demo-random";
+import { Draws, hashString } from "./random";
 
 /** First and last dates the demo feed produces bars for; outside them ranges are empty. */
 export const DEMO_FEED_FIRST_DATE: IsoDate = "2000-01-03";
