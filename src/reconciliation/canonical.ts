@@ -7,7 +7,7 @@
  * bytes, whatever order they were produced or stored in.
  */
 import type { CanonicalRecord } from "../core/pipeline/pipeline";
-import { sha256Of } from "./sha256";
+import { sha256Of } from "./incremental-sha256";
 
 export type { CanonicalRecord };
 

@@ -6,7 +6,7 @@
  * A partition that was never captured is compared but nothing is recorded for it.
  */
 import { Clock, Effect } from "effect";
-import { auditRun } from "../audit/audit-log";
+import { auditRun } from "../audit/log";
 import {
   BatchId,
   CaptureId,

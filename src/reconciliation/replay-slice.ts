@@ -13,9 +13,9 @@ import type { BackfillParams, BackfillPlan } from "../core/backfill/backfill";
 import { PartitionKey } from "../core/model/ids";
 import type { Pipeline, PipelineServices } from "../core/pipeline/pipeline";
 import type { Registry } from "../core/pipeline/registry";
+import { Sha256 } from "./incremental-sha256";
 import { reconcilePartition } from "./reconcile";
 import { recordReplay, replayable, replayPartition } from "./replay";
-import { Sha256 } from "./sha256";
 
 /** Partitions replayed per alarm invocation. */
 export const SLICE_SIZE = 8;

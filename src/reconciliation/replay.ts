@@ -9,7 +9,7 @@
  * partition's latest capture in `core_manifest` (`metadata.replay`).
  */
 import { Clock, Effect } from "effect";
-import { appendAudit } from "../audit/audit-log";
+import { appendAudit } from "../audit/log";
 import {
   type BackfillParams,
   type BackfillPlan,
@@ -29,7 +29,7 @@ import type { Registry } from "../core/pipeline/registry";
 import { latestCapture, patchManifestMetadata } from "../core/store/manifest";
 import { canonicalText, sortRecords } from "./canonical";
 import { ReplayNotSupported, ReplayPartitionFailed } from "./errors";
-import { Sha256 } from "./sha256";
+import { Sha256 } from "./incremental-sha256";
 
 /** A replay id: `replay.<UTC stamp>.<12 hex>`. */
 export const newReplayId = (at: Date): string =>

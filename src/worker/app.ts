@@ -21,7 +21,7 @@
  *   GET  /ui/...                              the status page (HTML; read token, login form)
  */
 import { guard } from "./auth";
-import { routes } from "./handler";
+import { routes } from "./hono-effect";
 import { errorResponse, RouteNotFound } from "./http-errors";
 import { echo } from "./limits";
 import { alertRoutes } from "./routes/alerts";

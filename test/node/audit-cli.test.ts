@@ -2,7 +2,7 @@
  * `dataspine audit verify|tail` as a real child process against temp databases.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAuditTail } from "../../src/audit/audit-read";
+import { listAuditTail } from "../../src/audit/read";
 import { appendEvents, makeMigratedDb, runWithDb, sql, tamperableCopy } from "../fixtures/audit-db";
 import { dataspine } from "../fixtures/cli";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";

@@ -5,9 +5,9 @@
  */
 import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuditEvent, appendAudit } from "../../src/audit/audit-log";
-import { listAuditTail } from "../../src/audit/audit-read";
-import { verifyAuditChain } from "../../src/audit/audit-verify";
+import { type AuditEvent, appendAudit } from "../../src/audit/log";
+import { listAuditTail } from "../../src/audit/read";
+import { verifyAuditChain } from "../../src/audit/verify";
 import { type LibsqlServer, startLibsqlServer } from "../../src/node/dev/libsql-server/server";
 import { makeMigratedDb, runWithDb, testEvent } from "../fixtures/audit-db";
 import type { TempDb } from "../fixtures/temp-db";

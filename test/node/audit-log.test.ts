@@ -10,10 +10,10 @@ import {
   type AuditContent,
   auditEntryHash,
   canonicalAuditForm,
-} from "../../src/audit/audit-hash";
-import { appendAudit } from "../../src/audit/audit-log";
-import { listAuditTail } from "../../src/audit/audit-read";
-import { verifyAuditChain } from "../../src/audit/audit-verify";
+} from "../../src/audit/hash-chain";
+import { appendAudit } from "../../src/audit/log";
+import { listAuditTail } from "../../src/audit/read";
+import { verifyAuditChain } from "../../src/audit/verify";
 import { runPipeline } from "../../src/core/pipeline/runner";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";

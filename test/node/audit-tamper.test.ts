@@ -4,9 +4,9 @@
  */
 import { Effect } from "effect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type AuditRow, auditEntryHash } from "../../src/audit/audit-hash";
-import { listAuditTail } from "../../src/audit/audit-read";
-import { verifyAuditChain } from "../../src/audit/audit-verify";
+import { type AuditRow, auditEntryHash } from "../../src/audit/hash-chain";
+import { listAuditTail } from "../../src/audit/read";
+import { verifyAuditChain } from "../../src/audit/verify";
 import { appendEvents, makeMigratedDb, runWithDb, sql, tamperableCopy } from "../fixtures/audit-db";
 import type { TempDb } from "../fixtures/temp-db";
 

@@ -11,8 +11,8 @@ import {
   diffRecords,
   sameValue,
 } from "../../src/reconciliation/diff";
+import { Sha256, sha256Of } from "../../src/reconciliation/incremental-sha256";
 import { formatDiffReport } from "../../src/reconciliation/report";
-import { Sha256, sha256Of } from "../../src/reconciliation/sha256";
 
 const subtleHex = async (bytes: Uint8Array) =>
   Buffer.from(await crypto.subtle.digest("SHA-256", bytes)).toString("hex");

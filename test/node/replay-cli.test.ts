@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sha256Of } from "../../src/reconciliation/sha256";
+import { sha256Of } from "../../src/reconciliation/incremental-sha256";
 import { dataspine } from "../fixtures/cli";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 

@@ -16,9 +16,9 @@ import { polygonAggsResponse } from "../../src/dev/demo-feed/feed";
 import { PIPELINES } from "../../src/domains/registry";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { AUDIT_FIELDS, diffBatches } from "../../src/reconciliation/diff";
+import { sha256Of } from "../../src/reconciliation/incremental-sha256";
 import { reconcilePartition } from "../../src/reconciliation/reconcile";
 import { planReplay, replayable, runReplay } from "../../src/reconciliation/replay";
-import { sha256Of } from "../../src/reconciliation/sha256";
 import {
   type ScriptedAnswer,
   type ScriptedFeed,

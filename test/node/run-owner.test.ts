@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
 import { Effect, Layer, LogLevel } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { verifyAuditChain } from "../../src/audit/audit-verify";
+import { verifyAuditChain } from "../../src/audit/verify";
 import { parseSourceLocation } from "../../src/core/ingest/source";
 import { sourcePipeline } from "../../src/core/ingest/source-pipeline";
 import { emptyCounts } from "../../src/core/model/run-result";

@@ -7,7 +7,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { createClient } from "@libsql/client/web";
 import { afterEach, describe, expect, it } from "vitest";
-import { sha256Of } from "../../src/reconciliation/sha256";
+import { sha256Of } from "../../src/reconciliation/incremental-sha256";
 import { replayCoordinator } from "../../src/worker/actors";
 import type { ReplayCoordinator } from "../../src/worker/replay-coordinator";
 import { get, post, WRITE_TOKEN } from "./api";

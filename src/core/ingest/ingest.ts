@@ -9,7 +9,7 @@
  * `maxRecordChars`, an empty payload.
  */
 import { Clock, Effect, Either, Stream } from "effect";
-import { auditRun, type RunAuditEvent } from "../../audit/audit-log";
+import { auditRun, type RunAuditEvent } from "../../audit/log";
 import type { Db } from "../../db/db";
 import {
   type DatabaseError,

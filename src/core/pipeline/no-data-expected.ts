@@ -2,7 +2,7 @@
  * Outcomes shared by pipelines.
  */
 import { Effect } from "effect";
-import { auditRun } from "../../audit/audit-log";
+import { auditRun } from "../../audit/log";
 import { emptyCounts } from "../model/run-result";
 import type { PipelineOutcome, RunContext } from "./pipeline";
 

@@ -6,7 +6,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { Context, Effect, Option } from "effect";
-import { type AuditEvent, appendAudit } from "../../audit/audit-log";
+import { type AuditEvent, appendAudit } from "../../audit/log";
 import { dbTry } from "../../db/db";
 import { coreManifest } from "../../db/schema";
 

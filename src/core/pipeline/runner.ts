@@ -5,7 +5,7 @@
  * the same thing everywhere.
  */
 import { Clock, Effect, Either, Option } from "effect";
-import { type AuditEventType, auditRun } from "../../audit/audit-log";
+import { type AuditEventType, auditRun } from "../../audit/log";
 import { storedOutputHash } from "../../reconciliation/canonical";
 import { isRetryable, UnknownPipeline } from "../model/errors";
 import {

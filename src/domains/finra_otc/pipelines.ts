@@ -45,7 +45,6 @@ import {
 } from "./partition";
 import { FINRA_OTC_WEEKLY_RAW_SOURCE, finraOtcWeeklyRawSource } from "./raw-source";
 import { decodeFinraVenueVolume, FINRA_TIERS } from "./schema";
-import { upsertVenueVolume } from "./store";
 import {
   deleteStale,
   readRawLines,
@@ -54,8 +53,9 @@ import {
   upsertRolling,
   upsertShares,
   upsertSummaries,
-} from "./stores";
+} from "./stage-stores";
 import { requireHistoryWindow } from "./validators";
+import { upsertVenueVolume } from "./venue-volume-store";
 
 export const FINRA_DOMAIN = "finra.otc_transparency";
 /** Weeks in the rolling window (and of history the gate requires). */

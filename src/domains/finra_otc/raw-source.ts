@@ -8,7 +8,7 @@ import { Effect, Either } from "effect";
 import { defineSource } from "../../core/ingest/source-run";
 import { parseWeekTier } from "./partition";
 import { FINRA_OTC_WEEKLY_COLUMNS } from "./source";
-import { type RawVenueLine, upsertRawLines } from "./stores";
+import { type RawVenueLine, upsertRawLines } from "./stage-stores";
 
 export const FINRA_OTC_WEEKLY_RAW_SOURCE = "finra_otc_weekly_raw";
 

@@ -19,7 +19,7 @@ import { defineSource } from "../../core/ingest/source-run";
 import { violation } from "../../core/model/contracts";
 import { venueVolumeTableDetection } from "./detection";
 import { decodeFinraVenueVolume, weekEndingOf, weekStartViolation } from "./schema";
-import { upsertVenueVolume } from "./store";
+import { upsertVenueVolume } from "./venue-volume-store";
 
 /** Source name, stored in the table's `source` column. */
 export const FINRA_OTC_WEEKLY_SOURCE = "finra_otc_weekly";

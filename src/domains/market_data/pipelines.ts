@@ -6,7 +6,7 @@
  * rows with the run's capture id → audit. The runner owns the manifest and retries.
  */
 import { Clock, Effect, Either } from "effect";
-import { auditRun, type RunAuditEvent } from "../../audit/audit-log";
+import { auditRun, type RunAuditEvent } from "../../audit/log";
 import { closedSessionReason } from "../../calendar/nyse";
 import { latestClosedTradingDay } from "../../calendar/sessions";
 import { type BackfillParams, type DateRange, datesInRange } from "../../core/backfill/backfill";

@@ -7,9 +7,9 @@
  */
 import { parseArgs } from "node:util";
 import { Effect, Exit } from "effect";
-import type { AuditRow } from "../../audit/audit-hash";
-import { listAuditTail } from "../../audit/audit-read";
-import { type AuditChainReport, verifyAuditChain } from "../../audit/audit-verify";
+import type { AuditRow } from "../../audit/hash-chain";
+import { listAuditTail } from "../../audit/read";
+import { type AuditChainReport, verifyAuditChain } from "../../audit/verify";
 import type { DatabaseError } from "../../core/model/errors";
 import type { Db } from "../../db/db";
 import { DbNodeLive, dbConfigFromEnv } from "../database";

@@ -6,7 +6,7 @@
 import { Schema } from "effect";
 import { listDeliveries } from "../../alerts/deliveries";
 import { DELIVERY_STATUSES } from "../../alerts/outbox";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { Limit, OneOf, optional, Text } from "../request-schemas";
 import { query } from "../validate";
 

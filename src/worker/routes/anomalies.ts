@@ -10,7 +10,7 @@ import { pokeAlerts } from "../../actors/alert-dispatcher-core";
 import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/store/anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { DETECTORS } from "../../detectors/registry";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { AnomalyNotFound } from "../http-errors";
 import {
   Category,

@@ -12,7 +12,7 @@ import {
 } from "../../core/backfill/backfill";
 import { BackfillNotFound, BackfillUnavailable } from "../../core/backfill/errors";
 import { PIPELINES } from "../../domains/registry";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { unwrap } from "../replies";
 import { MAX_TEXT, optional, Text } from "../request-schemas";
 import { jsonBody, params } from "../validate";

@@ -5,7 +5,7 @@
  */
 import { Effect, Schema } from "effect";
 import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/store/dead-letters";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { DeadLetterNotFound } from "../http-errors";
 import { Limit, OneOf, optional, Text } from "../request-schemas";
 import { params, query } from "../validate";

@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import { Cause, Exit } from "effect";
 import { describeUnknown } from "../../core/model/errors";
 import { dbTry } from "../../db/db";
-import { routes } from "../handler";
+import { routes } from "../hono-effect";
 import { runForRequest } from "../runtime";
 
 export const healthRoutes = routes().get("/health", async (c) => {

@@ -2,7 +2,7 @@
  * `GET /`: the public summary. Per pipeline, partitions by the status of their latest
  * capture, from `core_partition_counts`: counts only, no keys, errors or names of clients.
  */
-import { runEffect } from "../handler";
+import { runEffect } from "../hono-effect";
 import * as Q from "../ui/queries";
 import { page } from "../ui/render";
 import { uiError, uiRoutes } from "../ui/session";

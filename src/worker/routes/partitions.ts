@@ -7,7 +7,7 @@ import { PartitionNotFound, UnknownPipeline } from "../../core/model/errors";
 import { resolveRun } from "../../core/pipeline/runner";
 import { listPartitions } from "../../core/store/manifest";
 import { LISTED_PIPELINES, listedPipeline, PIPELINES } from "../../domains/registry";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { Limit, Text } from "../request-schemas";
 import { params, query } from "../validate";
 

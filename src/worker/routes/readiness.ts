@@ -4,7 +4,7 @@
  */
 import { Schema } from "effect";
 import { listReadiness } from "../../core/store/readiness";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { IsoDate, Limit, optional, Text } from "../request-schemas";
 import { query } from "../validate";
 

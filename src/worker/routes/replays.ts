@@ -13,7 +13,7 @@ import { isReplayId, newReplayId, planReplay } from "../../reconciliation/replay
 import { replayView } from "../../reconciliation/replay-view";
 import type { AppEnv } from "../app-env";
 import { requireScope } from "../auth";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { unwrap } from "../replies";
 import { MAX_TEXT, optional, Text } from "../request-schemas";
 import { jsonBody, params, query } from "../validate";

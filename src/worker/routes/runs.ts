@@ -6,7 +6,7 @@ import type { RunResult, RunStatus } from "../../core/model/run-result";
 import { refuseFuturePartition } from "../../core/pipeline/partition-time";
 import { resolveRun } from "../../core/pipeline/runner";
 import { PIPELINES } from "../../domains/registry";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { RemoteFailure } from "../http-errors";
 import { optional, Text } from "../request-schemas";
 import { jsonBody } from "../validate";

@@ -8,7 +8,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { resolveAnomaly } from "../../core/store/anomalies";
 import { retryDeadLetter } from "../../core/store/dead-letters";
 import { authorize, sameOrigin, TOKEN_COOKIE } from "../auth";
-import { runEffect } from "../handler";
+import { runEffect } from "../hono-effect";
 import { problem, staticPage } from "../ui/render";
 import { requirePageScope, safeBack, uiError, uiRoutes } from "../ui/session";
 import { Login } from "../ui/views/login";

@@ -17,7 +17,7 @@ import { listReadiness } from "../../core/store/readiness";
 import { DETECTOR_ERROR } from "../../detectors/record";
 import { DETECTORS } from "../../detectors/registry";
 import { PIPELINES } from "../../domains/registry";
-import { runEffect } from "../handler";
+import { runEffect } from "../hono-effect";
 import { InvalidRequest } from "../http-errors";
 import { anomalyFilters } from "../ui/anomaly-filters";
 import * as Q from "../ui/queries";

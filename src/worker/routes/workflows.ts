@@ -13,7 +13,7 @@ import { getWorkflowRun, listWorkflowRuns } from "../../core/store/workflow-runs
 import { resolveWorkflow } from "../../core/workflow/runner";
 import { UnknownWorkflow } from "../../core/workflow/workflow";
 import { WORKFLOWS } from "../../domains/registry";
-import { routes, runEffect } from "../handler";
+import { routes, runEffect } from "../hono-effect";
 import { RemoteFailure, WorkflowRunNotFound } from "../http-errors";
 import { Limit, MAX_TEXT, optional, Text } from "../request-schemas";
 import { jsonBody, params, query } from "../validate";

@@ -18,7 +18,7 @@ import {
   type StreamResult,
   toProtoError,
 } from "./protocol";
-import { type Stream, Streams } from "./streams";
+import { type Stream, Streams } from "./stream-registry";
 
 /** Where and how to serve; `path` is a database file or `:memory:`. */
 export interface LibsqlServerOptions {

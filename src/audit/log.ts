@@ -3,15 +3,15 @@
  * `validation_failed`, `written`, `run_failed`, …) with old and new state and metadata.
  *
  * The log is append-only in the database (triggers refuse UPDATE and DELETE) and
- * tamper-evident: every entry is hash-linked to the one before it (`audit-hash.ts`), appends
- * stay linear under concurrent writers (`audit-append.ts`) and `verifyAuditChain`
- * (`audit-verify.ts`) checks the whole chain.
+ * tamper-evident: every entry is hash-linked to the one before it (`hash-chain.ts`), appends
+ * stay linear under concurrent writers (`append.ts`) and `verifyAuditChain`
+ * (`verify.ts`) checks the whole chain.
  */
 import { Effect } from "effect";
 import type { DatabaseError } from "../core/model/errors";
 import type { Db } from "../db/db";
-import { appendChained } from "./audit-append";
-import { type AuditContent, storableText } from "./audit-hash";
+import { appendChained } from "./append";
+import { type AuditContent, storableText } from "./hash-chain";
 
 /** Event types written by the framework and the domains. */
 export type AuditEventType =

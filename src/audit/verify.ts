@@ -12,8 +12,8 @@
 import { Effect } from "effect";
 import type { DatabaseError } from "../core/model/errors";
 import type { Db } from "../db/db";
-import { type AuditRow, rowHashes } from "./audit-hash";
-import { readAuditPage, readIssuedSeq } from "./audit-read";
+import { type AuditRow, rowHashes } from "./hash-chain";
+import { readAuditPage, readIssuedSeq } from "./read";
 
 /** Why the chain is broken at an entry. */
 export type AuditBreakReason = "hash_mismatch" | "missing_entries" | "broken_link" | "truncated";

@@ -13,7 +13,7 @@ import type {
   StmtResult,
 } from "./protocol";
 import { type SqlInfo, scanSingle, scanSql } from "./sql-scan";
-import type { Streams } from "./streams";
+import type { Streams } from "./stream-registry";
 import { encodeValue, type JsonValue, type SqlValue } from "./values";
 
 const MAX_STORED_SQLS = 50;

@@ -5,9 +5,9 @@
 import { randomBytes } from "node:crypto";
 import { Pool, rawCode, SQLITE_BUSY } from "./connection";
 import { ProtocolError } from "./errors";
-import { Stream } from "./stream";
+import { Stream } from "./hrana-stream";
 
-export type { Stream } from "./stream";
+export type { Stream } from "./hrana-stream";
 
 /** How long an expired baton still answers "expired" rather than "invalid". */
 const EXPIRED_MEMORY_MS = 5 * 60_000;

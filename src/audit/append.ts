@@ -26,7 +26,7 @@ import type { Client, ResultSet } from "@libsql/client";
 import { Data, Duration, Effect, Schedule } from "effect";
 import { DatabaseError, describeUnknown } from "../core/model/errors";
 import { Db } from "../db/db";
-import { type AuditContent, type ChainedContent, chainContents } from "./audit-hash";
+import { type AuditContent, type ChainedContent, chainContents } from "./hash-chain";
 
 /** Columns in the order of the JSON tuples handed to `json_each`. */
 const COLUMNS = [

@@ -9,7 +9,7 @@ import type { Row } from "@libsql/client";
 import { Effect } from "effect";
 import { DatabaseError } from "../core/model/errors";
 import { dbTry } from "../db/db";
-import type { AuditRow } from "./audit-hash";
+import type { AuditRow } from "./hash-chain";
 
 const COLUMNS =
   "seq, audit_id, occurred_at, event_type, entity_type, entity_id, domain, partition_key, " +
