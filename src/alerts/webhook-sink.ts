@@ -8,7 +8,7 @@ import * as HttpClient from "@effect/platform/HttpClient";
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
 import { Duration, Effect } from "effect";
 import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
-import { describeUnknown } from "../core/model/errors";
+import { describeUnknown } from "../db/errors";
 import { type AlertSink, AlertSinkError } from "./sink";
 
 export interface WebhookOptions {

@@ -24,8 +24,8 @@
  */
 import type { Client, ResultSet } from "@libsql/client";
 import { Data, Duration, Effect, Schedule } from "effect";
-import { DatabaseError, describeUnknown } from "../core/model/errors";
 import { Db } from "../db/db";
+import { DatabaseError, describeUnknown } from "../db/errors";
 import { type AuditContent, type ChainedContent, chainContents } from "./hash-chain";
 
 /** Columns in the order of the JSON tuples handed to `json_each`. */

@@ -8,8 +8,8 @@
  * (`verify.ts`) checks the whole chain.
  */
 import { Effect } from "effect";
-import type { DatabaseError } from "../core/model/errors";
 import type { Db } from "../db/db";
+import type { DatabaseError } from "../db/errors";
 import { appendChained } from "./append";
 import { type AuditContent, storableText } from "./hash-chain";
 

@@ -7,8 +7,8 @@
  */
 import type { Row } from "@libsql/client";
 import { Effect } from "effect";
-import { DatabaseError } from "../core/model/errors";
 import { dbTry } from "../db/db";
+import { DatabaseError } from "../db/errors";
 import type { AuditRow } from "./hash-chain";
 
 const COLUMNS =

@@ -10,8 +10,8 @@
  * the highest `seq` SQLite ever issued (else `truncated`: entries were cut from the end).
  */
 import { Effect } from "effect";
-import type { DatabaseError } from "../core/model/errors";
 import type { Db } from "../db/db";
+import type { DatabaseError } from "../db/errors";
 import { type AuditRow, rowHashes } from "./hash-chain";
 import { readAuditPage, readIssuedSeq } from "./read";
 

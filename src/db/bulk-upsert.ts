@@ -15,8 +15,8 @@
  */
 import type { InValue } from "@libsql/client";
 import { Context, Effect, Option } from "effect";
-import { DatabaseError, describeUnknown } from "../core/model/errors";
 import { type Db, dbTry } from "./db";
+import { DatabaseError, describeUnknown } from "./errors";
 
 /**
  * Where bulk upserts run, when not on the `Db` connection: the Node runtime gives an embedded

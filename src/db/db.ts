@@ -7,7 +7,7 @@
 import type { Client } from "@libsql/client";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { Context, Effect, Layer } from "effect";
-import { DatabaseError, describeUnknown } from "../core/model/errors";
+import { DatabaseError, describeUnknown } from "./errors";
 import type * as schema from "./schema";
 
 /** The drizzle database over the shared schema. */

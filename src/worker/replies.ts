@@ -4,7 +4,7 @@
  * into a tagged error with `unwrap` / `RemoteFailure`.
  */
 import { Cause } from "effect";
-import { describeUnknown } from "../core/model/errors";
+import { describeUnknown } from "../db/errors";
 import { statusOf } from "./http-errors";
 
 /** A failure as data: its stable tag, message and the HTTP status its class declares. */

@@ -11,12 +11,8 @@
 import { Clock, Effect, Either, Stream } from "effect";
 import { auditRun, type RunAuditEvent } from "../../audit/log";
 import type { Db } from "../../db/db";
-import {
-  type DatabaseError,
-  PermanentSourceError,
-  TransientSourceError,
-  truncatePayload,
-} from "../model/errors";
+import type { DatabaseError } from "../../db/errors";
+import { PermanentSourceError, TransientSourceError, truncatePayload } from "../model/errors";
 import type { RunContext } from "../pipeline/pipeline";
 import { openPayload, readCapped, type SourceError } from "./fetch";
 import { DelimitedReader, type DelimitedRow } from "./parsing/delimited";

@@ -4,7 +4,7 @@
  * source's cross-record checks and write them — in memory bounded by one batch.
  */
 import { Effect, Either, Exit, Fiber } from "effect";
-import type { DatabaseError } from "../model/errors";
+import type { DatabaseError } from "../../db/errors";
 import { emptyRejections, RejectionTally } from "../pipeline/quality-gate";
 import { type QuarantinedRecord, quarantineRecords } from "../store/quarantine";
 import type {

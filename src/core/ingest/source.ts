@@ -9,7 +9,7 @@
  */
 import type { Effect, Either } from "effect";
 import type { Db } from "../../db/db";
-import type { DatabaseError } from "../model/errors";
+import type { DatabaseError } from "../../db/errors";
 import type { RunCounts } from "../model/run-result";
 import type { RunContext } from "../pipeline/pipeline";
 import type { QualityGate, RejectionSummary } from "../pipeline/quality-gate";

@@ -8,6 +8,7 @@
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import { Schema } from "effect";
+import type { DatabaseError } from "../../db/errors";
 
 /** A source failed in a way that may succeed on a later attempt. */
 export class TransientSourceError extends Schema.TaggedError<TransientSourceError>()(
@@ -64,16 +65,6 @@ export class PartitionNotFound extends Schema.TaggedError<PartitionNotFound>()(
   HttpApiSchema.annotations({ status: 404 }),
 ) {}
 
-/** The database could not be reached or refused a statement. */
-export class DatabaseError extends Schema.TaggedError<DatabaseError>()(
-  "DatabaseError",
-  {
-    operation: Schema.String,
-    message: Schema.String,
-  },
-  HttpApiSchema.annotations({ status: 503 }),
-) {}
-
 /** Everything a pipeline run can fail with. */
 export type PipelineError = TransientSourceError | PermanentSourceError | DatabaseError;
 
@@ -86,11 +77,3 @@ export const truncatePayload = (payload: string, limit = 65_536): string =>
   payload.length <= limit
     ? payload
     : `${payload.slice(0, limit)}…[truncated ${payload.length - limit} chars]`;
-
-/** A printable message for any failure cause. */
-export const describeUnknown = (cause: unknown): string =>
-  cause instanceof Error
-    ? cause.message
-    : typeof cause === "string"
-      ? cause
-      : JSON.stringify(cause);

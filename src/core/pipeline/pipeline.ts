@@ -4,9 +4,10 @@
 import type * as HttpClient from "@effect/platform/HttpClient";
 import type { Effect, Either } from "effect";
 import type { Db } from "../../db/db";
+import type { DatabaseError } from "../../db/errors";
 import type { BackfillParams, DateRange } from "../backfill/backfill";
 import type { InvalidBackfillParams } from "../backfill/errors";
-import type { DatabaseError, InvalidPartitionKey, PipelineError } from "../model/errors";
+import type { InvalidPartitionKey, PipelineError } from "../model/errors";
 import type { BatchId, CaptureId, ExecutionId, PartitionKey, PipelineName } from "../model/ids";
 import type { RunCounts } from "../model/run-result";
 import type { QualityGate, RejectionSummary } from "./quality-gate";

@@ -4,8 +4,8 @@
  * recorded as an anomaly, resolved when it passes), or a choice (its branch).
  */
 import { Effect, Either } from "effect";
+import { describeUnknown } from "../../db/errors";
 import { categoryOfRule, parseCategory } from "../model/anomaly-vocabulary";
-import { describeUnknown } from "../model/errors";
 import type { RunTrigger } from "../model/run-result";
 import type { Pipeline, RunContext } from "../pipeline/pipeline";
 import type { Registry } from "../pipeline/registry";

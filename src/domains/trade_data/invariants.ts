@@ -17,11 +17,11 @@
 import { Effect } from "effect";
 import type { Accepted, DecodeEnv, RecordChecks } from "../../core/ingest/source";
 import { violation } from "../../core/model/contracts";
-import type { DatabaseError } from "../../core/model/errors";
 import type { RunContext } from "../../core/pipeline/pipeline";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
 import type { QuarantinedRecord } from "../../core/store/quarantine";
 import type { Db } from "../../db/db";
+import type { DatabaseError } from "../../db/errors";
 import { type TradeData, tradeDate } from "./schema";
 import { keysWrittenBy, pricedPairs } from "./store";
 

@@ -10,8 +10,8 @@ import { Effect, Exit } from "effect";
 import type { AuditRow } from "../../audit/hash-chain";
 import { listAuditTail } from "../../audit/read";
 import { type AuditChainReport, verifyAuditChain } from "../../audit/verify";
-import type { DatabaseError } from "../../core/model/errors";
 import type { Db } from "../../db/db";
+import type { DatabaseError } from "../../db/errors";
 import { DbNodeLive, dbConfigFromEnv } from "../database";
 import { type Command, print, UsageError } from "./shared";
 

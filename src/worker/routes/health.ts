@@ -3,8 +3,8 @@
  */
 import { sql } from "drizzle-orm";
 import { Cause, Exit } from "effect";
-import { describeUnknown } from "../../core/model/errors";
 import { dbTry } from "../../db/db";
+import { describeUnknown } from "../../db/errors";
 import { routes } from "../hono-effect";
 import { runForRequest } from "../runtime";
 
