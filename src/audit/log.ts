@@ -7,44 +7,13 @@
  * stay linear under concurrent writers (`append.ts`) and `verifyAuditChain`
  * (`verify.ts`) checks the whole chain.
  */
-import { Effect } from "effect";
-import type { Db } from "../db/db";
+import { Effect, Layer } from "effect";
+import type { AuditEvent } from "../core/model/audit-event";
+import { AuditLog } from "../core/pipeline/audit-log";
+import { Db } from "../db/db";
 import type { DatabaseError } from "../db/errors";
 import { appendChained } from "./append";
 import { type AuditContent, storableText } from "./hash-chain";
-
-/** Event types written by the framework and the domains. */
-export type AuditEventType =
-  | "run_started"
-  | "ingested"
-  | "normalized"
-  | "validated"
-  | "validation_failed"
-  | "written"
-  | "no_data_expected"
-  | "run_completed"
-  | "run_failed"
-  | "run_skipped"
-  | "run_interrupted"
-  | "dead_lettered"
-  | "dead_letter_retried"
-  | "anomaly_detected"
-  | "reconciled"
-  | "replayed";
-
-/** One event to record; `oldState`, `newState` and `metadata` are stored as JSON. */
-export interface AuditEvent {
-  readonly eventType: AuditEventType;
-  readonly entityType: string;
-  readonly entityId: string;
-  readonly domain: string;
-  readonly partitionKey?: string;
-  readonly captureId?: string;
-  readonly executionId?: string;
-  readonly oldState?: unknown;
-  readonly newState?: unknown;
-  readonly metadata?: unknown;
-}
 
 // Audit must never lose an event over its payload: bigints become strings, and a value
 // JSON cannot encode (a cycle) is recorded as such instead of failing the write.
@@ -89,29 +58,11 @@ export const appendAudit = (
 ): Effect.Effect<void, DatabaseError, Db> =>
   Effect.suspend(() => appendChained(events.map((e) => toContent(e, occurredAt))));
 
-/** An event of one run: the run's identity fields are filled in by `auditRun`. */
-export type RunAuditEvent = Omit<
-  AuditEvent,
-  "domain" | "partitionKey" | "captureId" | "executionId"
->;
-
-/** Audit writer bound to one run's domain, partition, capture and execution. */
-export const auditRun =
-  (run: {
-    readonly domain: string;
-    readonly partitionKey: string;
-    readonly captureId: string;
-    readonly executionId: string;
-    readonly capturedAt: string;
-  }) =>
-  (events: ReadonlyArray<RunAuditEvent>) =>
-    appendAudit(
-      events.map((e) => ({
-        ...e,
-        domain: run.domain,
-        partitionKey: run.partitionKey,
-        captureId: run.captureId,
-        executionId: run.executionId,
-      })),
-      run.capturedAt,
-    );
+/** The `AuditLog` service over the hash-chained `core_audit_log` of the layer's `Db`. */
+export const AuditLogLive = Layer.effect(
+  AuditLog,
+  Effect.map(Db, (db) => ({
+    append: (events, occurredAt) =>
+      appendAudit(events, occurredAt).pipe(Effect.provideService(Db, db)),
+  })),
+);

@@ -7,7 +7,7 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { Cause, Effect } from "effect";
-import { auditRun } from "../audit/log";
+import { auditRun } from "../core/pipeline/audit-log";
 import type { RunContext } from "../core/pipeline/pipeline";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { type Db, dbTry } from "../db/db";

@@ -6,6 +6,8 @@
  * after every line; rows are ordered by the pipeline's key fields. Equal records ⇒ equal
  * bytes, whatever order they were produced or stored in.
  */
+import { Layer } from "effect";
+import { OutputDigest } from "../core/pipeline/output-digest";
 import type { CanonicalRecord } from "../core/pipeline/pipeline";
 import { sha256Of } from "./incremental-sha256";
 
@@ -69,3 +71,6 @@ export const storedOutputHash = (
   key: ReadonlyArray<string>,
   rows: ReadonlyArray<CanonicalRecord>,
 ) => ({ sha256: canonicalText(sortRecords(rows, key)).sha256, records: rows.length });
+
+/** The `OutputDigest` service the runner records a capture's output hash with. */
+export const OutputDigestLive = Layer.succeed(OutputDigest, { ofStored: storedOutputHash });

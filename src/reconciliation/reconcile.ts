@@ -6,7 +6,6 @@
  * A partition that was never captured is compared but nothing is recorded for it.
  */
 import { Clock, Effect } from "effect";
-import { auditRun } from "../audit/log";
 import {
   BatchId,
   CaptureId,
@@ -14,6 +13,7 @@ import {
   type PartitionKey,
   PipelineName,
 } from "../core/model/ids";
+import { auditRun } from "../core/pipeline/audit-log";
 import type { CanonicalRecord, RunContext } from "../core/pipeline/pipeline";
 import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { latestCapture } from "../core/store/manifest";

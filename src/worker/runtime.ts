@@ -16,11 +16,13 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import { Effect, type Exit, Layer, LogLevel, ManagedRuntime } from "effect";
+import { AuditLogLive } from "../audit/log";
 import { jsonLogsByLevel, parseLogLevel } from "../core/model/logging";
 import { RunOwner } from "../core/pipeline/run-owner";
 import { SourceConfig } from "../core/pipeline/source-config";
 import { Db } from "../db/db";
 import * as schema from "../db/schema";
+import { OutputDigestLive } from "../reconciliation/canonical";
 import { type AppVars, varsOf } from "./app-env";
 
 /** A libSQL client over HTTP for the scope's lifetime, closed with it. */
@@ -40,10 +42,13 @@ const dbLayer = (env: AppVars) =>
     ),
   );
 
-/** Db (libSQL over HTTP) + HttpClient (fetch) + SourceConfig + JSON logs by level. */
+/**
+ * Db (libSQL over HTTP) + the audit log and output digest over it + HttpClient (fetch) +
+ * SourceConfig + JSON logs by level.
+ */
 export const workerLayer = (env: AppVars) =>
   Layer.mergeAll(
-    dbLayer(env),
+    Layer.provideMerge(Layer.mergeAll(AuditLogLive, OutputDigestLive), dbLayer(env)),
     FetchHttpClient.layer,
     SourceConfig.fromVars(varsOf(env)),
     jsonLogsByLevel(parseLogLevel(env.LOG_LEVEL, LogLevel.Info)),

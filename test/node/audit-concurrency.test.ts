@@ -5,9 +5,10 @@
  */
 import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuditEvent, appendAudit } from "../../src/audit/log";
+import { appendAudit } from "../../src/audit/log";
 import { listAuditTail } from "../../src/audit/read";
 import { verifyAuditChain } from "../../src/audit/verify";
+import type { AuditEvent } from "../../src/core/model/audit-event";
 import { type LibsqlServer, startLibsqlServer } from "../../src/node/dev/libsql-server/server";
 import { makeMigratedDb, runWithDb, testEvent } from "../fixtures/audit-db";
 import type { TempDb } from "../fixtures/temp-db";

@@ -9,10 +9,11 @@
  * `maxRecordChars`, an empty payload.
  */
 import { Clock, Effect, Either, Stream } from "effect";
-import { auditRun, type RunAuditEvent } from "../../audit/log";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
+import type { RunAuditEvent } from "../model/audit-event";
 import { PermanentSourceError, TransientSourceError, truncatePayload } from "../model/errors";
+import { auditRun } from "../pipeline/audit-log";
 import type { RunContext } from "../pipeline/pipeline";
 import { openPayload, readCapped, type SourceError } from "./fetch";
 import { DelimitedReader, type DelimitedRow } from "./parsing/delimited";

@@ -11,6 +11,7 @@ import type { Effect, Either } from "effect";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import type { RunCounts } from "../model/run-result";
+import type { AuditLog } from "../pipeline/audit-log";
 import type { RunContext } from "../pipeline/pipeline";
 import type { QualityGate, RejectionSummary } from "../pipeline/quality-gate";
 import type { SourceConfig } from "../pipeline/source-config";
@@ -134,7 +135,11 @@ export interface RecordChecks<A> {
  */
 export interface RowDetection<A> {
   readonly observe: (rows: ReadonlyArray<A>) => void;
-  readonly finish: Effect.Effect<Readonly<Record<string, unknown>>, never, Db | SourceConfig>;
+  readonly finish: Effect.Effect<
+    Readonly<Record<string, unknown>>,
+    never,
+    Db | SourceConfig | AuditLog
+  >;
 }
 
 /** The detectors that apply to one canonical table, for whatever run writes it. */
@@ -208,7 +213,7 @@ export interface SourceReport {
 /** One run of a source: records go in as they are parsed, batches are written as they fill. */
 export interface SourceRun {
   readonly accept: (records: ReadonlyArray<SourceRecord>) => Effect.Effect<void, DatabaseError, Db>;
-  readonly finish: Effect.Effect<SourceReport, DatabaseError, Db | SourceConfig>;
+  readonly finish: Effect.Effect<SourceReport, DatabaseError, Db | SourceConfig | AuditLog>;
 }
 
 /** A registered source (the row type erased). */

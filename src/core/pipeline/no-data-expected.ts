@@ -2,8 +2,8 @@
  * Outcomes shared by pipelines.
  */
 import { Effect } from "effect";
-import { auditRun } from "../../audit/log";
 import { emptyCounts } from "../model/run-result";
+import { auditRun } from "./audit-log";
 import type { PipelineOutcome, RunContext } from "./pipeline";
 
 /** A partition with nothing to fetch (no session that day): audited, zero counts. */

@@ -10,11 +10,16 @@ import type { InvalidBackfillParams } from "../backfill/errors";
 import type { InvalidPartitionKey, PipelineError } from "../model/errors";
 import type { BatchId, CaptureId, ExecutionId, PartitionKey, PipelineName } from "../model/ids";
 import type { RunCounts } from "../model/run-result";
+import type { AuditLog } from "./audit-log";
+import type { OutputDigest } from "./output-digest";
 import type { QualityGate, RejectionSummary } from "./quality-gate";
 import type { SourceConfig, SourceConfigShape } from "./source-config";
 
-/** Services any pipeline may use; every runtime (Node CLI, Worker, actor) provides all. */
-export type PipelineServices = Db | HttpClient.HttpClient | SourceConfig;
+/**
+ * Services any pipeline (and the runner) may use; every runtime (Node CLI, Worker, actor)
+ * provides all.
+ */
+export type PipelineServices = Db | HttpClient.HttpClient | SourceConfig | AuditLog | OutputDigest;
 
 /** Identity and audit fields of one run, handed to the pipeline by the runner. */
 export interface RunContext {

@@ -6,9 +6,10 @@
  */
 import { and, eq } from "drizzle-orm";
 import { Context, Effect, Option } from "effect";
-import { type AuditEvent, appendAudit } from "../../audit/log";
 import { dbTry } from "../../db/db";
 import { coreManifest } from "../../db/schema";
+import type { AuditEvent } from "../model/audit-event";
+import { appendAuditEvents } from "./audit-log";
 
 /** The owner of a capture, as stored in `core_manifest.metadata.owner`. */
 export interface RunOwnerInfo {
@@ -124,7 +125,7 @@ export const markInterruptedCaptures = (scope?: SweepScope, at = new Date()) =>
         newState: { status: "failed", error: INTERRUPTED_ERROR },
         metadata: { owner: ownerOf(row.metadata), noticed_by: owner.value.info },
       };
-      yield* appendAudit([event], interruptedAt);
+      yield* appendAuditEvents([event], interruptedAt);
     }
     if (marked.length > 0) {
       yield* Effect.logWarning("interrupted captures marked failed").pipe(

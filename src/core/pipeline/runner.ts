@@ -5,8 +5,7 @@
  * the same thing everywhere.
  */
 import { Clock, Effect, Either, Option } from "effect";
-import { type AuditEventType, auditRun } from "../../audit/log";
-import { storedOutputHash } from "../../reconciliation/canonical";
+import type { AuditEventType } from "../model/audit-event";
 import { isRetryable, UnknownPipeline } from "../model/errors";
 import {
   BatchId,
@@ -19,7 +18,9 @@ import { emptyCounts, type RunResult, type RunTrigger } from "../model/run-resul
 import { deadLetterOnFailure } from "../store/dead-letters";
 import { type CaptureOutput, upsertManifest } from "../store/manifest";
 import { markReadiness } from "../store/readiness";
+import { auditRun } from "./audit-log";
 import { requireDependenciesReady } from "./calc-dependencies";
+import { OutputDigest } from "./output-digest";
 import { refuseFuturePartition } from "./partition-time";
 import type { Pipeline, ReplayMode, RunContext } from "./pipeline";
 import { applyQualityGate, gateRunError } from "./quality-gate";
@@ -73,10 +74,12 @@ const FINAL_EVENT = {
  * read failure leaves it out). Replays compare their output with it.
  */
 const capturedOutput = (replay: ReplayMode, partition: PartitionKey) =>
-  replay.stored(partition).pipe(
-    Effect.map((rows): CaptureOutput | undefined => storedOutputHash(replay.key, rows)),
-    Effect.catchAll((error) =>
-      Effect.logWarning("capture output hash skipped", error).pipe(Effect.as(undefined)),
+  Effect.flatMap(OutputDigest, (digest) =>
+    replay.stored(partition).pipe(
+      Effect.map((rows): CaptureOutput | undefined => digest.ofStored(replay.key, rows)),
+      Effect.catchAll((error) =>
+        Effect.logWarning("capture output hash skipped", error).pipe(Effect.as(undefined)),
+      ),
     ),
   );
 

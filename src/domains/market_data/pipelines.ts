@@ -6,14 +6,15 @@
  * rows with the run's capture id → audit. The runner owns the manifest and retries.
  */
 import { Clock, Effect, Either } from "effect";
-import { auditRun, type RunAuditEvent } from "../../audit/log";
 import { closedSessionReason } from "../../calendar/nyse";
 import { latestClosedTradingDay } from "../../calendar/sessions";
 import { type BackfillParams, type DateRange, datesInRange } from "../../core/backfill/backfill";
 import { InvalidBackfillParams } from "../../core/backfill/errors";
 import { mapFields } from "../../core/ingest/mapping";
 import { retryRequest } from "../../core/ingest/retry";
+import type { RunAuditEvent } from "../../core/model/audit-event";
 import { PipelineName } from "../../core/model/ids";
+import { auditRun } from "../../core/pipeline/audit-log";
 import { noDataExpected } from "../../core/pipeline/no-data-expected";
 import type { Pipeline, ReplayMode, RunContext } from "../../core/pipeline/pipeline";
 import { summarizeRejections } from "../../core/pipeline/quality-gate";
