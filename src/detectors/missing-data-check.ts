@@ -14,7 +14,8 @@ import {
   PartitionKey,
   PipelineName,
 } from "../core/model/ids";
-import type { Pipeline, RunContext } from "../core/pipeline/pipeline";
+import type { RunContext } from "../core/model/run-context";
+import type { Pipeline } from "../core/pipeline/pipeline";
 import type { SourceConfigShape } from "../core/pipeline/source-config";
 import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { dbTry } from "../db/db";

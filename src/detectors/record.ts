@@ -7,8 +7,8 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { Cause, Effect } from "effect";
+import type { RunContext } from "../core/model/run-context";
 import { auditRun } from "../core/pipeline/audit-log";
-import type { RunContext } from "../core/pipeline/pipeline";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { type Db, dbTry } from "../db/db";
 import { coreAnomalies } from "../db/schema";

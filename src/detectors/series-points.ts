@@ -4,7 +4,7 @@
  * path brings them.
  */
 import { Effect } from "effect";
-import type { RunContext } from "../core/pipeline/pipeline";
+import type { RunContext } from "../core/model/run-context";
 import { bulkUpsert, CAPTURE_COLUMNS, captureValues } from "../db/bulk-upsert";
 import { dbTry } from "../db/db";
 

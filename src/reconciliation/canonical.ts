@@ -7,8 +7,8 @@
  * bytes, whatever order they were produced or stored in.
  */
 import { Layer } from "effect";
+import type { CanonicalRecord } from "../core/model/canonical-record";
 import { OutputDigest } from "../core/pipeline/output-digest";
-import type { CanonicalRecord } from "../core/pipeline/pipeline";
 import { sha256Of } from "./incremental-sha256";
 
 export type { CanonicalRecord };

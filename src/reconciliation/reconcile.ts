@@ -6,6 +6,7 @@
  * A partition that was never captured is compared but nothing is recorded for it.
  */
 import { Clock, Effect } from "effect";
+import type { CanonicalRecord } from "../core/model/canonical-record";
 import {
   BatchId,
   CaptureId,
@@ -13,8 +14,8 @@ import {
   type PartitionKey,
   PipelineName,
 } from "../core/model/ids";
+import type { RunContext } from "../core/model/run-context";
 import { auditRun } from "../core/pipeline/audit-log";
-import type { CanonicalRecord, RunContext } from "../core/pipeline/pipeline";
 import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { latestCapture } from "../core/store/manifest";
 import { canonicalText, sortRecords } from "./canonical";

@@ -9,7 +9,8 @@
  * order, which is the same byte stream the CLI writes, and closes the replay.
  */
 import { Clock, Effect, Exit } from "effect";
-import type { BackfillParams, BackfillPlan } from "../core/backfill/backfill";
+import type { BackfillPlan } from "../core/backfill/backfill";
+import type { BackfillParams } from "../core/backfill/range";
 import { PartitionKey } from "../core/model/ids";
 import type { Pipeline, PipelineServices } from "../core/pipeline/pipeline";
 import type { Registry } from "../core/pipeline/registry";

@@ -11,20 +11,16 @@
 import { Clock, Effect } from "effect";
 import { appendAudit } from "../audit/log";
 import {
-  type BackfillParams,
   type BackfillPlan,
   type BackfillRequest,
   MAX_BACKFILL_DAYS,
   planBackfill,
 } from "../core/backfill/backfill";
+import type { BackfillParams } from "../core/backfill/range";
+import type { CanonicalRecord } from "../core/model/canonical-record";
 import { isRetryable, UnknownPipeline } from "../core/model/errors";
 import { compactUtcStamp, type PartitionKey } from "../core/model/ids";
-import type {
-  CanonicalRecord,
-  Pipeline,
-  PipelineServices,
-  ReplayMode,
-} from "../core/pipeline/pipeline";
+import type { Pipeline, PipelineServices, ReplayMode } from "../core/pipeline/pipeline";
 import type { Registry } from "../core/pipeline/registry";
 import { latestCapture, patchManifestMetadata } from "../core/store/manifest";
 import { canonicalText, sortRecords } from "./canonical";

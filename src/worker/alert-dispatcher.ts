@@ -4,6 +4,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { AlertDispatcherCore } from "../actors/alert-dispatcher-core";
+import type { AlertDispatcherApi } from "../actors/contract";
 import { varsOf } from "./app-env";
 import type { Env } from "./env";
 import { actorRuntime } from "./runtime";
@@ -11,7 +12,7 @@ import { actorRuntime } from "./runtime";
 /** Storage key: the time the pending alarm stands for (the core's `alarm(dueAtMs)`). */
 const DUE_KEY = "due";
 
-export class AlertDispatcher extends DurableObject<Env> {
+export class AlertDispatcher extends DurableObject<Env> implements AlertDispatcherApi {
   readonly #core: AlertDispatcherCore;
 
   constructor(ctx: DurableObjectState, env: Env) {

@@ -11,7 +11,7 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { Effect } from "effect";
 import migrations from "../../migrations/backfill/migrations.js";
-import type { StartBackfill } from "../actors/contract";
+import type { BackfillCoordinatorApi, StartBackfill } from "../actors/contract";
 import { actorPorts, SLICE_PER_CONCURRENCY } from "../actors/coordinator-ports";
 import { backfillOperation, mirrorOperation } from "../actors/operation-mirror";
 import { runSlice } from "../core/backfill/slice";
@@ -31,7 +31,7 @@ import { actorRuntime } from "./runtime";
 export type { StartBackfill } from "../actors/contract";
 
 /** The Durable Object that owns one backfill: its plan, its progress, its alarm. */
-export class BackfillCoordinator extends DurableObject<Env> {
+export class BackfillCoordinator extends DurableObject<Env> implements BackfillCoordinatorApi {
   readonly #db;
   /** The slice in flight: a second alarm (or test trigger) joins it instead of overlapping. */
   #slice: Promise<void> | undefined;

@@ -3,19 +3,28 @@
  * Object namespaces. Secrets: `DATASPINE_API_TOKEN`, `DATASPINE_READ_TOKEN`,
  * `LIBSQL_AUTH_TOKEN`, `POLYGON_API_KEY`, `ALERT_WEBHOOK_URL` (`wrangler secret put …`,
  * locally `.dev.vars`).
+ *
+ * The namespaces are typed by the actor contract, not by the Durable Object classes, so the
+ * classes (which take this `Env`) and `Env` do not import each other; `index.ts` checks that
+ * each class implements its contract.
  */
-import type { AlertDispatcher } from "./alert-dispatcher";
+import type {
+  AlertDispatcherApi,
+  BackfillCoordinatorApi,
+  PartitionActorApi,
+  ReplayCoordinatorApi,
+} from "../actors/contract";
 import type { AppVars } from "./app-env";
-import type { BackfillCoordinator } from "./backfill-coordinator";
-import type { PartitionActor } from "./partition-actor";
-import type { ReplayCoordinator } from "./replay-coordinator";
+
+/** A Durable Object namespace whose stubs speak `Api` over RPC. */
+type Namespace<Api> = DurableObjectNamespace<Api & Rpc.DurableObjectBranded>;
 
 export interface Env extends AppVars {
-  readonly PARTITION_ACTOR: DurableObjectNamespace<PartitionActor>;
+  readonly PARTITION_ACTOR: Namespace<PartitionActorApi>;
   /** One coordinator per backfill id (`POST /backfills`). */
-  readonly BACKFILL_COORDINATOR: DurableObjectNamespace<BackfillCoordinator>;
+  readonly BACKFILL_COORDINATOR: Namespace<BackfillCoordinatorApi>;
   /** One coordinator per replay id (`POST /replays`). */
-  readonly REPLAY_COORDINATOR: DurableObjectNamespace<ReplayCoordinator>;
+  readonly REPLAY_COORDINATOR: Namespace<ReplayCoordinatorApi>;
   /** The one alert dispatcher (`alerts`): delivers the alert outbox. */
-  readonly ALERT_DISPATCHER: DurableObjectNamespace<AlertDispatcher>;
+  readonly ALERT_DISPATCHER: Namespace<AlertDispatcherApi>;
 }

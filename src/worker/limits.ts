@@ -2,7 +2,6 @@
  * Request limits: how large a body may be, how deeply its JSON may nest, and how much of an
  * input an error message echoes back.
  */
-import type { AppVars } from "./app-env";
 
 /** Default largest request body, in bytes (`DATASPINE_MAX_BODY_BYTES`). */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -17,7 +16,9 @@ export const ECHO_CHARS = 200;
 export const MESSAGE_CHARS = 1_000;
 
 /** The body size limit of this Worker: `DATASPINE_MAX_BODY_BYTES` when a positive integer. */
-export const maxBodyBytes = (env: Pick<AppVars, "DATASPINE_MAX_BODY_BYTES">): number => {
+export const maxBodyBytes = (env: {
+  readonly DATASPINE_MAX_BODY_BYTES?: string | undefined;
+}): number => {
   const text = env.DATASPINE_MAX_BODY_BYTES?.trim();
   const n = Number(text);
   return text && /^\d+$/.test(text) && n > 0 ? n : DEFAULT_MAX_BODY_BYTES;

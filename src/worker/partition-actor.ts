@@ -16,6 +16,7 @@ import type {
   ActorRunResponse,
   ActorWorkflowRequest,
   ActorWorkflowResponse,
+  PartitionActorApi,
   PartitionStatus,
 } from "../actors/contract";
 import { PartitionActorCore } from "../actors/partition-actor-core";
@@ -79,7 +80,7 @@ export const durableObjectScheduler = (storage: DurableObjectStorage): RetrySche
   cancel: Effect.promise(() => storage.deleteAlarm()),
 });
 
-export class PartitionActor extends DurableObject<Env> {
+export class PartitionActor extends DurableObject<Env> implements PartitionActorApi {
   readonly #core: PartitionActorCore;
 
   constructor(ctx: DurableObjectState, env: Env) {

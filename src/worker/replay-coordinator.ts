@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Effect } from "effect";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
-import type { ReplayState, StartReplay } from "../actors/contract";
+import type { ReplayCoordinatorApi, ReplayState, StartReplay } from "../actors/contract";
 import { mirrorOperation, replayOperation } from "../actors/operation-mirror";
 import { PIPELINES } from "../domains/registry";
 import {
@@ -27,7 +27,7 @@ import { actorRuntime } from "./runtime";
 export type { ReplayState, StartReplay } from "../actors/contract";
 
 /** The Durable Object that owns one replay: its plan, its output, its alarm. */
-export class ReplayCoordinator extends DurableObject<Env> {
+export class ReplayCoordinator extends DurableObject<Env> implements ReplayCoordinatorApi {
   /** The slice in flight: a second alarm (or test trigger) joins it instead of overlapping. */
   #slice: Promise<void> | undefined;
   /** This instance's services, kept for its lifetime (its requests share one I/O context). */

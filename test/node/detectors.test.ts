@@ -1,7 +1,7 @@
 import { Effect, Logger } from "effect";
 import { describe, expect, it } from "vitest";
 import { easternMidnightUtcMs } from "../../src/calendar/dates";
-import type { RunContext } from "../../src/core/pipeline/pipeline";
+import type { RunContext } from "../../src/core/model/run-context";
 import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { Db } from "../../src/db/db";
 import { formatAlert, formatBatch } from "../../src/detectors/alerts";

@@ -13,12 +13,9 @@ import { type BackfillPartitionResult, summarize } from "../../src/core/backfill
 import { settleRun } from "../../src/core/backfill/slice";
 import { parseSourceLocation } from "../../src/core/ingest/source";
 import { sourcePipeline } from "../../src/core/ingest/source-pipeline";
+import { summarizeRejections } from "../../src/core/model/quality";
 import type { Pipeline } from "../../src/core/pipeline/pipeline";
-import {
-  checkQualityGate,
-  gateThreshold,
-  summarizeRejections,
-} from "../../src/core/pipeline/quality-gate";
+import { checkQualityGate, gateThreshold } from "../../src/core/pipeline/quality-gate";
 import { Registry } from "../../src/core/pipeline/registry";
 import { runPipeline } from "../../src/core/pipeline/runner";
 import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";

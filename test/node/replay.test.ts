@@ -7,7 +7,7 @@
  */
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BackfillParams } from "../../src/core/backfill/backfill";
+import type { BackfillParams } from "../../src/core/backfill/range";
 import { PartitionKey } from "../../src/core/model/ids";
 import type { Pipeline, PipelineServices } from "../../src/core/pipeline/pipeline";
 import { Registry } from "../../src/core/pipeline/registry";

@@ -21,7 +21,13 @@ import {
   type InvalidBackfillParams,
   type InvalidBackfillRange,
 } from "./errors";
-import { type DateRange, MAX_BACKFILL_DAYS, refuseFutureRange, validateRange } from "./range";
+import {
+  type BackfillParams,
+  type DateRange,
+  MAX_BACKFILL_DAYS,
+  refuseFutureRange,
+  validateRange,
+} from "./range";
 
 export {
   type DateRange,
@@ -35,9 +41,6 @@ export {
 export const DEFAULT_BACKFILL_CONCURRENCY = 4;
 /** Upper bound of `concurrency`: the source and the database share the load. */
 export const MAX_BACKFILL_CONCURRENCY = 16;
-
-/** Pipeline-specific backfill parameters, e.g. `{ universe: "demo" }`. */
-export type BackfillParams = Readonly<Record<string, string>>;
 
 /** What an operator asks for. */
 export interface BackfillRequest {

@@ -16,6 +16,9 @@ import { InvalidBackfillRange } from "./errors";
 /** Longest backfill, in calendar days (five years and then some, leap days included). */
 export const MAX_BACKFILL_DAYS = 1_830;
 
+/** Pipeline-specific backfill parameters, e.g. `{ universe: "demo" }`. */
+export type BackfillParams = Readonly<Record<string, string>>;
+
 /** An inclusive range of calendar dates, `start ≤ end`. */
 export interface DateRange {
   readonly start: IsoDate;

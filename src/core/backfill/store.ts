@@ -10,7 +10,8 @@ import { Effect } from "effect";
 import type * as schema from "../../db/backfill-schema";
 import { backfill, backfillPartitions } from "../../db/backfill-schema";
 import type { RunError } from "../model/run-result";
-import type { BackfillFailure, BackfillParams, BackfillPlan } from "./backfill";
+import type { BackfillFailure, BackfillPlan } from "./backfill";
+import type { BackfillParams } from "./range";
 
 /** The coordinator's database (DO SQLite through drizzle). */
 export type BackfillDatabase = BaseSQLiteDatabase<"sync", unknown, typeof schema>;

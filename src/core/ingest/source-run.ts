@@ -5,7 +5,7 @@
  */
 import { Effect, Either, Exit, Fiber } from "effect";
 import type { DatabaseError } from "../../db/errors";
-import { emptyRejections, RejectionTally } from "../pipeline/quality-gate";
+import { emptyRejections, RejectionTally } from "../model/quality";
 import { type QuarantinedRecord, quarantineRecords } from "../store/quarantine";
 import type {
   Accepted,

@@ -10,10 +10,10 @@
 import type { Effect, Either } from "effect";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
+import type { QualityGate, RejectionSummary } from "../model/quality";
+import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
 import type { AuditLog } from "../pipeline/audit-log";
-import type { RunContext } from "../pipeline/pipeline";
-import type { QualityGate, RejectionSummary } from "../pipeline/quality-gate";
 import type { SourceConfig } from "../pipeline/source-config";
 import type { QuarantinedRecord } from "../store/quarantine";
 

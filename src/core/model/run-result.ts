@@ -2,7 +2,7 @@
  * The result of one pipeline run, as returned by the CLI, `POST /runs` and the actors.
  */
 import { Schema } from "effect";
-import { GateFigures } from "../pipeline/quality-gate";
+import { GateFigures } from "./quality";
 
 /**
  * Lifecycle of a partition run. `skipped`: a gate of the pipeline (e.g. a history window)

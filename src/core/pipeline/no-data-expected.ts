@@ -2,9 +2,10 @@
  * Outcomes shared by pipelines.
  */
 import { Effect } from "effect";
+import type { RunContext } from "../model/run-context";
 import { emptyCounts } from "../model/run-result";
 import { auditRun } from "./audit-log";
-import type { PipelineOutcome, RunContext } from "./pipeline";
+import type { PipelineOutcome } from "./pipeline";
 
 /** A partition with nothing to fetch (no session that day): audited, zero counts. */
 export const noDataExpected = (ctx: RunContext, reason: string) =>

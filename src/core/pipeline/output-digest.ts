@@ -4,8 +4,8 @@
  * reproduce. Reconciliation (`src/reconciliation/canonical.ts`) provides it.
  */
 import { Context } from "effect";
+import type { CanonicalRecord } from "../model/canonical-record";
 import type { CaptureOutput } from "../store/manifest";
-import type { CanonicalRecord } from "./pipeline";
 
 export interface OutputDigestShape {
   /** The digest of `rows` in canonical order by `key`. */

@@ -5,14 +5,16 @@ import type * as HttpClient from "@effect/platform/HttpClient";
 import type { Effect, Either } from "effect";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
-import type { BackfillParams, DateRange } from "../backfill/backfill";
 import type { InvalidBackfillParams } from "../backfill/errors";
+import type { BackfillParams, DateRange } from "../backfill/range";
+import type { CanonicalRecord } from "../model/canonical-record";
 import type { InvalidPartitionKey, PipelineError } from "../model/errors";
-import type { BatchId, CaptureId, ExecutionId, PartitionKey, PipelineName } from "../model/ids";
+import type { PartitionKey, PipelineName } from "../model/ids";
+import type { QualityGate, RejectionSummary } from "../model/quality";
+import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
 import type { AuditLog } from "./audit-log";
 import type { OutputDigest } from "./output-digest";
-import type { QualityGate, RejectionSummary } from "./quality-gate";
 import type { SourceConfig, SourceConfigShape } from "./source-config";
 
 /**
@@ -20,18 +22,6 @@ import type { SourceConfig, SourceConfigShape } from "./source-config";
  * provides all.
  */
 export type PipelineServices = Db | HttpClient.HttpClient | SourceConfig | AuditLog | OutputDigest;
-
-/** Identity and audit fields of one run, handed to the pipeline by the runner. */
-export interface RunContext {
-  readonly pipeline: PipelineName;
-  readonly domain: string;
-  readonly stage: string;
-  readonly partitionKey: PartitionKey;
-  readonly captureId: CaptureId;
-  readonly capturedAt: string;
-  readonly executionId: ExecutionId;
-  readonly batchId: BatchId;
-}
 
 /**
  * How a pipeline run ended when it did not fail. `skipped`: the pipeline's own gate (e.g. a
@@ -45,9 +35,6 @@ export interface PipelineOutcome {
   /** Pipeline-specific facts for the manifest's metadata. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
-
-/** One output row without its audit columns, under the table's column names. */
-export type CanonicalRecord = Readonly<Record<string, string | number | boolean | null>>;
 
 /**
  * Replay mode of a pipeline: a partition's canonical output recomputed from the same inputs

@@ -11,10 +11,11 @@ import { Effect } from "effect";
 import { dbTry } from "../../db/db";
 import { coreAnomalies } from "../../db/schema";
 import type { PipelineError } from "../model/errors";
+import type { RejectionSummary } from "../model/quality";
+import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
 import { type AnomalyInput, anomalyId, recordAnomalies } from "../store/anomalies";
-import type { RunContext } from "./pipeline";
-import type { GateCheck, QualityGateFailed, RejectionSummary } from "./quality-gate";
+import type { GateCheck, QualityGateFailed } from "./quality-gate";
 
 /** The rules of the anomalies runs record about themselves. */
 export const RUN_RULES = {

@@ -14,6 +14,7 @@ import {
   type PartitionKey,
   type PipelineName,
 } from "../model/ids";
+import type { RunContext } from "../model/run-context";
 import { emptyCounts, type RunResult, type RunTrigger } from "../model/run-result";
 import { deadLetterOnFailure } from "../store/dead-letters";
 import { type CaptureOutput, upsertManifest } from "../store/manifest";
@@ -22,7 +23,7 @@ import { auditRun } from "./audit-log";
 import { requireDependenciesReady } from "./calc-dependencies";
 import { OutputDigest } from "./output-digest";
 import { refuseFuturePartition } from "./partition-time";
-import type { Pipeline, ReplayMode, RunContext } from "./pipeline";
+import type { Pipeline, ReplayMode } from "./pipeline";
 import { applyQualityGate, gateRunError } from "./quality-gate";
 import type { Registry } from "./registry";
 import { type RunEnding, recordRunAnomalies } from "./run-anomalies";

@@ -22,7 +22,7 @@ import {
   SEVERITIES,
 } from "../model/anomaly-vocabulary";
 import { sha256Hex } from "../model/digest";
-import type { RunContext } from "../pipeline/pipeline";
+import type { RunContext } from "../model/run-context";
 
 export type { AnomalySeverity } from "../model/anomaly-vocabulary";
 export { SEVERITIES } from "../model/anomaly-vocabulary";

@@ -11,8 +11,8 @@ import { type Db, dbTry } from "../../db/db";
 import { coreDeadLetters } from "../../db/schema";
 import { sha256Hex } from "../model/digest";
 import type { PermanentSourceError, PipelineError, TransientSourceError } from "../model/errors";
+import type { RunContext } from "../model/run-context";
 import type { RunResult } from "../model/run-result";
-import type { RunContext } from "../pipeline/pipeline";
 
 export interface DeadLetterInput {
   readonly pipeline: string;

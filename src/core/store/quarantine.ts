@@ -10,7 +10,7 @@ import { dbTry } from "../../db/db";
 import { coreQuarantine } from "../../db/schema";
 import { excluded } from "../../db/sql";
 import { sha256Hex } from "../model/digest";
-import type { RunContext } from "../pipeline/pipeline";
+import type { RunContext } from "../model/run-context";
 
 /** One rejected record. */
 export interface QuarantinedRecord {

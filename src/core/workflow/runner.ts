@@ -7,9 +7,10 @@
  */
 import { Clock, Effect } from "effect";
 import { BatchId, CaptureId, ExecutionId, makeCaptureId, PipelineName } from "../model/ids";
+import type { RunContext } from "../model/run-context";
 import { emptyCounts, type RunStatus, type RunTrigger } from "../model/run-result";
 import { refuseFuturePartition } from "../pipeline/partition-time";
-import type { Pipeline, RunContext } from "../pipeline/pipeline";
+import type { Pipeline } from "../pipeline/pipeline";
 import type { Registry } from "../pipeline/registry";
 import { upsertManifest } from "../store/manifest";
 import { type StepRun, saveWorkflowRun, type WorkflowRunResult } from "../store/workflow-runs";

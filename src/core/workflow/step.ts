@@ -6,8 +6,9 @@
 import { Effect, Either } from "effect";
 import { describeUnknown } from "../../db/errors";
 import { categoryOfRule, parseCategory } from "../model/anomaly-vocabulary";
+import type { RunContext } from "../model/run-context";
 import type { RunTrigger } from "../model/run-result";
-import type { Pipeline, RunContext } from "../pipeline/pipeline";
+import type { Pipeline } from "../pipeline/pipeline";
 import type { Registry } from "../pipeline/registry";
 import { runPipeline } from "../pipeline/runner";
 import { recordAnomalies, resolveAnomalies } from "../store/anomalies";

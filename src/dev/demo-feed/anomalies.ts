@@ -9,7 +9,7 @@
  */
 import { Either } from "effect";
 import { parseIsoDate } from "../../calendar/dates";
-import type { PolygonAggBar } from "./bars";
+import type { PolygonAggBar } from "./polygon-format";
 
 export type DemoAnomaly =
   | {

@@ -5,32 +5,9 @@
 import { easternMidnightUtcMs, type IsoDate, parseIsoDate } from "../../calendar/dates";
 import { earlyClose, tradingDaysBetween } from "../../calendar/nyse";
 import { applyDemoAnomalies, type DemoAnomaly } from "./anomalies";
+import type { PolygonAggBar, PolygonAggsResponse } from "./polygon-format";
 import { Draws } from "./random";
 import { logClose, tradingIndex, volRegime, walkFor } from "./walk";
-
-/** One daily aggregate exactly as Polygon's `/v2/aggs` returns it (keys in Polygon's order). */
-export interface PolygonAggBar {
-  readonly v: number;
-  readonly vw: number;
-  readonly o: number;
-  readonly c: number;
-  readonly h: number;
-  readonly l: number;
-  readonly t: number;
-  readonly n: number;
-}
-
-/** Body of Polygon's `/v2/aggs/ticker/{t}/range/1/day/{from}/{to}`; no `results` when empty. */
-export interface PolygonAggsResponse {
-  readonly ticker: string;
-  readonly queryCount: number;
-  readonly resultsCount: number;
-  readonly adjusted: true;
-  readonly results?: ReadonlyArray<PolygonAggBar>;
-  readonly status: "OK";
-  readonly request_id: string;
-  readonly count: number;
-}
 
 /** Polygon-style rounding: cents, or 4 decimals below $1; never 0. */
 function roundPrice(p: number): number {

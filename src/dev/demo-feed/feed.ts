@@ -14,12 +14,8 @@ import { polygonAggsResponse } from "./bars";
 import { handleDemoExecutions } from "./executions";
 import { hashString } from "./random";
 
-export {
-  demoDailyBar,
-  type PolygonAggBar,
-  type PolygonAggsResponse,
-  polygonAggsResponse,
-} from "./bars";
+export { demoDailyBar, polygonAggsResponse } from "./bars";
+export type { PolygonAggBar, PolygonAggsResponse } from "./polygon-format";
 export { DEMO_FEED_FIRST_DATE, DEMO_FEED_LAST_DATE } from "./walk";
 
 /** Longest `from`…`to` span the HTTP handler serves, in calendar days (five years). */

@@ -5,8 +5,8 @@
  */
 import { Either } from "effect";
 import { addDays, dayOfWeek, parseIsoDate, toDayNumber } from "../../calendar/dates";
-import type { DateRange } from "../../core/backfill/backfill";
 import { InvalidBackfillParams } from "../../core/backfill/errors";
+import type { DateRange } from "../../core/backfill/range";
 import { InvalidPartitionKey } from "../../core/model/errors";
 import { PartitionKey } from "../../core/model/ids";
 import { FINRA_TIERS, type FinraTier } from "./schema";

@@ -19,13 +19,9 @@ import { redactUrl } from "../../core/ingest/http-source";
 import { ingestBytes } from "../../core/ingest/ingest";
 import type { PipelineError } from "../../core/model/errors";
 import { PipelineName } from "../../core/model/ids";
-import type {
-  Pipeline,
-  PipelineOutcome,
-  PipelineServices,
-  RunContext,
-} from "../../core/pipeline/pipeline";
-import { type QualityGate, summarizeRejections } from "../../core/pipeline/quality-gate";
+import { type QualityGate, summarizeRejections } from "../../core/model/quality";
+import type { RunContext } from "../../core/model/run-context";
+import type { Pipeline, PipelineOutcome, PipelineServices } from "../../core/pipeline/pipeline";
 import { SourceConfig } from "../../core/pipeline/source-config";
 import { recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
 import { quarantineRecords } from "../../core/store/quarantine";

@@ -5,7 +5,7 @@
  * fewer rows leaves no stale ones behind.
  */
 import { Effect } from "effect";
-import type { RunContext } from "../../core/pipeline/pipeline";
+import type { RunContext } from "../../core/model/run-context";
 import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
 import { dbTry } from "../../db/db";
 import type {

@@ -2,7 +2,7 @@
  * Writes weekly venue volume to `finra_otc_transparency_venue_volume`, idempotently: the key
  * (week_ending, tier, symbol, mpid) makes a re-ingest an update, never a duplicate.
  */
-import type { RunContext } from "../../core/pipeline/pipeline";
+import type { RunContext } from "../../core/model/run-context";
 import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
 import type { FinraVenueVolume } from "./schema";
 

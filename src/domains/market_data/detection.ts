@@ -9,7 +9,7 @@
 import { Effect } from "effect";
 import { addDays } from "../../calendar/dates";
 import { tradingDaysBetween } from "../../calendar/nyse";
-import type { RunContext } from "../../core/pipeline/pipeline";
+import type { RunContext } from "../../core/model/run-context";
 import { SourceConfig } from "../../core/pipeline/source-config";
 import { dbTry } from "../../db/db";
 import { latencyBreachDetector } from "../../detectors/latency-breach";

@@ -2,7 +2,7 @@
  * Writes canonical price observations (`MarketData`) to `market_quotes`, idempotently: the key
  * (symbol, quoted_at, source) makes a re-ingest an update, never a duplicate.
  */
-import type { RunContext } from "../../core/pipeline/pipeline";
+import type { RunContext } from "../../core/model/run-context";
 import {
   type BulkUpsertSpec,
   bulkUpsert,

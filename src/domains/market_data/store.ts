@@ -3,7 +3,8 @@
  * (symbol, trading_date, source) makes a re-run an update, never a duplicate.
  */
 import { Effect } from "effect";
-import type { CanonicalRecord, RunContext } from "../../core/pipeline/pipeline";
+import type { CanonicalRecord } from "../../core/model/canonical-record";
+import type { RunContext } from "../../core/model/run-context";
 import {
   type BulkUpsertSpec,
   bulkUpsert,

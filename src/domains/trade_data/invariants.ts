@@ -17,7 +17,7 @@
 import { Effect } from "effect";
 import type { Accepted, DecodeEnv, RecordChecks } from "../../core/ingest/source";
 import { violation } from "../../core/model/contracts";
-import type { RunContext } from "../../core/pipeline/pipeline";
+import type { RunContext } from "../../core/model/run-context";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
 import type { QuarantinedRecord } from "../../core/store/quarantine";
 import type { Db } from "../../db/db";

@@ -5,7 +5,8 @@
 import { Effect } from "effect";
 import { addDays } from "../../calendar/dates";
 import { newYorkDate } from "../../calendar/sessions";
-import type { CanonicalRecord, RunContext } from "../../core/pipeline/pipeline";
+import type { CanonicalRecord } from "../../core/model/canonical-record";
+import type { RunContext } from "../../core/model/run-context";
 import {
   type BulkUpsertSpec,
   bulkUpsert,

@@ -9,7 +9,6 @@
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
 import {
-  type BackfillParams,
   type BackfillPartitionResult,
   type BackfillPlan,
   type BackfillReport,
@@ -19,6 +18,7 @@ import {
   newBackfillId,
   planBackfill,
 } from "../../core/backfill/backfill";
+import type { BackfillParams } from "../../core/backfill/range";
 import { PIPELINES } from "../../domains/registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../dev/demo-feed-server";

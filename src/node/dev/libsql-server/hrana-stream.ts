@@ -2,7 +2,7 @@
  * One Hrana stream: it owns one libSQL connection (so interactive transactions are isolated)
  * and a SQL text cache, and runs the execute/batch/sequence/describe requests on them.
  */
-import { type Connection, rawCode, SQLITE_BUSY, SQLITE_LOCKED } from "./connection";
+import { type Connection, type Pool, rawCode, SQLITE_BUSY, SQLITE_LOCKED } from "./connection";
 import { ProtocolError, type ProtoError, StmtError, toProtoError } from "./errors";
 import type {
   BatchCond,
@@ -13,7 +13,6 @@ import type {
   StmtResult,
 } from "./protocol";
 import { type SqlInfo, scanSingle, scanSql } from "./sql-scan";
-import type { Streams } from "./stream-registry";
 import { encodeValue, type JsonValue, type SqlValue } from "./values";
 
 const MAX_STORED_SQLS = 50;
@@ -65,13 +64,19 @@ function bindValues(info: SqlInfo, stmt: Stmt): SqlValue[] {
   });
 }
 
+/** What a stream uses of the registry that owns it (`stream-registry.ts`). */
+export interface StreamOwner {
+  readonly pool: Pool;
+  readonly busyTimeoutMs: number;
+}
+
 /** A Hrana stream: its connection, cached SQL texts, and the statements run on them. */
 export class Stream {
   conn: Connection | undefined;
   readonly sqls = new Map<number, string>();
   lastUsed = Date.now();
 
-  constructor(readonly streams: Streams) {
+  constructor(readonly streams: StreamOwner) {
     this.conn = streams.pool.acquire();
   }
 

@@ -6,7 +6,6 @@
 import type { ProtoError } from "./errors";
 import type { JsonValue, SqlValue } from "./values";
 
-export { decodeCursor, decodePipeline } from "./decode";
 export { ProtocolError, type ProtoError, StmtError, toProtoError } from "./errors";
 export type { JsonValue, SqlValue } from "./values";
 

@@ -8,9 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { decodeCursor, decodePipeline } from "./decode";
 import {
-  decodeCursor,
-  decodePipeline,
   type HranaVersion,
   ProtocolError,
   type StreamRequest,
