@@ -8,7 +8,7 @@ import type { Client } from "@libsql/client";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { Context, Effect, Layer } from "effect";
 import { DatabaseError, describeUnknown } from "./errors";
-import type * as schema from "./schema";
+import type * as schema from "./schema/index";
 
 /** The drizzle database over the shared schema. */
 export type Database = LibSQLDatabase<typeof schema>;

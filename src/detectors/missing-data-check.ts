@@ -19,7 +19,7 @@ import type { Pipeline } from "../core/pipeline/pipeline";
 import type { SourceConfigShape } from "../core/pipeline/source-config";
 import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { dbTry } from "../db/db";
-import { coreExpectedSchedules, coreManifest } from "../db/schema";
+import { coreExpectedSchedules, coreManifest } from "../db/schema/index";
 import { sessionDataAvailableAtMs } from "./live";
 import {
   type ExpectedSchedule,

@@ -11,7 +11,7 @@ import type { RunContext } from "../core/model/run-context";
 import { auditRun } from "../core/pipeline/audit-log";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { type Db, dbTry } from "../db/db";
-import { coreAnomalies } from "../db/schema";
+import { coreAnomalies } from "../db/schema/index";
 import { formatBatch } from "./alerts";
 import type { Detection, DetectorRule } from "./types";
 

@@ -6,7 +6,7 @@ import { and, asc, eq, lte } from "drizzle-orm";
 import { Effect } from "effect";
 import type { RetryScheduler } from "../actors/state-store";
 import type { Database } from "../db/db";
-import { hostAlarms } from "../db/host-schema";
+import { hostAlarms } from "../db/schema/host";
 
 /** Which actor an alarm wakes: its kind (`partition`, `backfill`, `replay`, …) and name. */
 export interface AlarmKey {

@@ -7,7 +7,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { Effect } from "effect";
 import type { ActorStateStore } from "../actors/state-store";
 import type { Database } from "../db/db";
-import { hostPartitionRuns, hostPartitionState } from "../db/host-schema";
+import { hostPartitionRuns, hostPartitionState } from "../db/schema/host";
 
 /** The store of the actor that owns `pipeline` + `partition`. */
 export const libsqlActorStore = (

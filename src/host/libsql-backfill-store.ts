@@ -7,7 +7,7 @@ import { and, asc, count, eq, lte, min } from "drizzle-orm";
 import { Effect } from "effect";
 import { type BackfillStore, countsByStatus, type NewBackfill } from "../core/backfill/store";
 import type { Database } from "../db/db";
-import { hostBackfillPartitions, hostBackfills } from "../db/host-schema";
+import { hostBackfillPartitions, hostBackfills } from "../db/schema/host";
 
 const INSERT_CHUNK = 500;
 

@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, gt, gte, lt } from "drizzle-orm";
 import type { Database } from "../db/db";
-import { hostKv } from "../db/host-schema";
+import { hostKv } from "../db/schema/host";
 import type { ReplayStorage } from "../reconciliation/replay-slice";
 import { type AlarmKey, deleteAlarm, setAlarm } from "./alarms";
 

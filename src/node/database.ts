@@ -9,7 +9,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { Effect, Layer } from "effect";
 import { Db } from "../db/db";
-import * as schema from "../db/schema";
+import * as schema from "../db/schema/index";
 
 /** Where the embedded database lives unless `LIBSQL_URL` says otherwise. */
 export const DEFAULT_DB_PATH = ".dataspine/dataspine.db";

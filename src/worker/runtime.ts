@@ -21,7 +21,7 @@ import { jsonLogsByLevel, parseLogLevel } from "../core/model/logging";
 import { RunOwner } from "../core/pipeline/run-owner";
 import { SourceConfig } from "../core/pipeline/source-config";
 import { Db } from "../db/db";
-import * as schema from "../db/schema";
+import * as schema from "../db/schema/index";
 import { OutputDigestLive } from "../reconciliation/canonical";
 import { type AppVars, varsOf } from "./app-env";
 

@@ -8,7 +8,7 @@
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import { Effect, Schema } from "effect";
 import { dbTry } from "../../db/db";
-import { coreCalcDependencies } from "../../db/schema";
+import { coreCalcDependencies } from "../../db/schema/index";
 import { isReady } from "../store/readiness";
 import type { Pipeline } from "./pipeline";
 import type { Registry } from "./registry";

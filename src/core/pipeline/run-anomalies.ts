@@ -9,7 +9,7 @@
 import { and, inArray, isNull } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../../db/db";
-import { coreAnomalies } from "../../db/schema";
+import { coreAnomalies } from "../../db/schema/index";
 import type { PipelineError } from "../model/errors";
 import type { RejectionSummary } from "../model/quality";
 import type { RunContext } from "../model/run-context";

@@ -7,7 +7,7 @@
 import { and, eq } from "drizzle-orm";
 import { Context, Effect, Option } from "effect";
 import { dbTry } from "../../db/db";
-import { coreManifest } from "../../db/schema";
+import { coreManifest } from "../../db/schema/index";
 import type { AuditEvent } from "../model/audit-event";
 import { appendAuditEvents } from "./audit-log";
 

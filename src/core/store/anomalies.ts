@@ -13,7 +13,7 @@
 import { and, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../../db/db";
-import { coreAnomalies } from "../../db/schema";
+import { coreAnomalies } from "../../db/schema/index";
 import { excluded } from "../../db/sql";
 import {
   type AnomalyCategory,

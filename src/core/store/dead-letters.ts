@@ -8,7 +8,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { Effect } from "effect";
 import { type Db, dbTry } from "../../db/db";
-import { coreDeadLetters } from "../../db/schema";
+import { coreDeadLetters } from "../../db/schema/index";
 import { sha256Hex } from "../model/digest";
 import type { PermanentSourceError, PipelineError, TransientSourceError } from "../model/errors";
 import type { RunContext } from "../model/run-context";

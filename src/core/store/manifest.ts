@@ -4,7 +4,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../../db/db";
-import { coreManifest } from "../../db/schema";
+import { coreManifest } from "../../db/schema/index";
 import type { RunCounts, RunError, RunStatus } from "../model/run-result";
 import type { RunOwnerInfo } from "../pipeline/run-owner";
 

@@ -6,7 +6,7 @@
 import { desc, eq, ne } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../../db/db";
-import { coreOperations } from "../../db/schema";
+import { coreOperations } from "../../db/schema/index";
 
 /** One backfill or replay and how far it got. */
 export interface Operation {

@@ -7,7 +7,7 @@
 import { and, asc, count, eq } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../../db/db";
-import { coreQuarantine } from "../../db/schema";
+import { coreQuarantine } from "../../db/schema/index";
 import { excluded } from "../../db/sql";
 import { sha256Hex } from "../model/digest";
 import type { RunContext } from "../model/run-context";

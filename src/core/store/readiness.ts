@@ -7,7 +7,7 @@ import { and, asc, eq, type SQL } from "drizzle-orm";
 import { Effect } from "effect";
 import { addDays, dayOfWeek, parseIsoDate } from "../../calendar/dates";
 import { dbTry } from "../../db/db";
-import { coreDataReadiness } from "../../db/schema";
+import { coreDataReadiness } from "../../db/schema/index";
 
 /** One readiness row as the API shows it. */
 export interface Readiness {

@@ -5,7 +5,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { Effect } from "effect";
 import { dbTry } from "../../db/db";
-import { coreManifest, coreWorkflowRuns } from "../../db/schema";
+import { coreManifest, coreWorkflowRuns } from "../../db/schema/index";
 import type { RunTrigger } from "../model/run-result";
 
 /** How one step ended. `not_run`: the run stopped before it; `skipped`: a branch or a gate. */
