@@ -2,8 +2,6 @@ import { Either, Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { mapFields } from "../../src/core/ingest/mapping";
 import {
-  decodeContract,
-  decodeContractWithSchema,
   nonNegativeInteger,
   oneOfField,
   positiveDecimal,
@@ -11,7 +9,8 @@ import {
   requiredText,
   symbolField,
   utcTimestampField,
-} from "../../src/core/model/contracts";
+} from "../../src/core/model/contract-fields";
+import { decodeContract, decodeContractWithSchema } from "../../src/core/model/contracts";
 import {
   addDecimal,
   compareDecimal,

@@ -5,17 +5,19 @@
 import { Either, Schema } from "effect";
 import { addDays, dayOfWeek } from "../../calendar/dates";
 import {
-  type Broken,
-  broken,
-  contractField,
-  decodeContract,
   isIsoDate,
   isoDateField,
   nonNegativeInteger,
   requiredText,
-  showValue,
   symbolField,
   upperCodeField,
+} from "../../core/model/contract-fields";
+import {
+  type Broken,
+  broken,
+  contractField,
+  decodeContract,
+  showValue,
   violation,
 } from "../../core/model/contracts";
 

@@ -7,7 +7,6 @@
 import { Either, Schema } from "effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import {
-  decodeContract,
   isoDateField,
   nonNegativeInteger,
   notInFuture,
@@ -15,8 +14,8 @@ import {
   requiredText,
   symbolField,
   utcTimestampField,
-  violation,
-} from "../../core/model/contracts";
+} from "../../core/model/contract-fields";
+import { decodeContract, violation } from "../../core/model/contracts";
 import { compareDecimal, type Decimal } from "../../core/model/decimal";
 
 /** One price observation. */

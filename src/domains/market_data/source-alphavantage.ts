@@ -11,7 +11,7 @@ import { Either } from "effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import { isJsonObject, jsonRecord } from "../../core/ingest/parsing/json-records";
 import { defineSource } from "../../core/ingest/source-run";
-import { isIsoDate } from "../../core/model/contracts";
+import { isIsoDate } from "../../core/model/contract-fields";
 import { dailyBarTableDetection } from "./bar-detection";
 import { decodeDailyBar } from "./schema";
 import { upsertDailyBars } from "./store";

@@ -13,7 +13,6 @@ import { instantMs } from "../../calendar/dates";
 import { newYorkDate, newYorkDateOfIso } from "../../calendar/sessions";
 import type { SourceHints } from "../../core/ingest/source";
 import {
-  decodeContract,
   notInFuture,
   oneOfField,
   positiveDecimal,
@@ -21,8 +20,8 @@ import {
   requiredText,
   symbolField,
   utcTimestampField,
-  violation,
-} from "../../core/model/contracts";
+} from "../../core/model/contract-fields";
+import { decodeContract, violation } from "../../core/model/contracts";
 import type { Decimal } from "../../core/model/decimal";
 
 /** The columns of an execution CSV, in the feed's order. */
