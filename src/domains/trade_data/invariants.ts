@@ -16,7 +16,6 @@
  */
 import { Effect } from "effect";
 import type { Accepted, DecodeEnv, RecordChecks } from "../../core/ingest/source";
-import { violation } from "../../core/model/contracts";
 import type { RunContext } from "../../core/model/run-context";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
 import type { QuarantinedRecord } from "../../core/store/quarantine";
@@ -24,6 +23,7 @@ import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import { type TradeData, tradeDate } from "./schema";
 import { keysWrittenBy, pricedPairs } from "./store";
+import { ascendingRanges, duplicateTrade, firstOccurrences } from "./uniqueness";
 
 const SAMPLE = 20;
 const ORDER_KEY = "timestamps";
@@ -61,65 +61,7 @@ export const tradeChecks =
     const unpriced = new Map<string, Map<string, Unpriced>>();
     const unpricedOrder: Array<Unpriced> = [];
 
-    const duplicate = (a: Accepted<TradeData>, where: string): QuarantinedRecord => ({
-      source,
-      recordIndex: a.index,
-      raw: a.raw,
-      reasons: [
-        violation(
-          "UNIQUENESS",
-          `trade_id ${a.value.trade_id} appears more than once for client_id ${a.value.client_id} (${where})`,
-        ),
-      ],
-    });
-
-    /**
-     * Each client's first and last trade_id in the batch, if every client's trade_ids
-     * strictly increase through it — else undefined. Feeds number their trades in order, so
-     * this is the common case, and then no id can repeat inside the batch: no key set is
-     * built, and only the first id per client needs comparing with earlier batches.
-     */
-    const ascendingRanges = (
-      batch: ReadonlyArray<Accepted<TradeData>>,
-    ): Map<string, { readonly first: string; last: string }> | undefined => {
-      const ranges = new Map<string, { readonly first: string; last: string }>();
-      let client: string | undefined;
-      let range: { readonly first: string; last: string } | undefined;
-      for (let i = 0; i < batch.length; i++) {
-        const { client_id, trade_id } = (batch[i] as Accepted<TradeData>).value;
-        if (range === undefined || client_id !== client) {
-          client = client_id;
-          range = ranges.get(client_id);
-          if (range === undefined) {
-            range = { first: trade_id, last: trade_id };
-            ranges.set(client_id, range);
-            continue;
-          }
-        }
-        if (trade_id <= range.last) return undefined;
-        range.last = trade_id;
-      }
-      return ranges;
-    };
-
-    /** The first occurrence of each (client_id, trade_id); later ones are rejected. */
-    const firstOccurrences = (
-      batch: ReadonlyArray<Accepted<TradeData>>,
-      rejected: Array<QuarantinedRecord>,
-    ): ReadonlyArray<Accepted<TradeData>> => {
-      const firstLine = new Map<string, number>();
-      const unique: Array<Accepted<TradeData>> = [];
-      for (const a of batch) {
-        const key = `${a.value.client_id}\u0000${a.value.trade_id}`;
-        const first = firstLine.get(key);
-        if (first !== undefined) rejected.push(duplicate(a, `first at line ${first}`));
-        else {
-          firstLine.set(key, a.index);
-          unique.push(a);
-        }
-      }
-      return unique;
-    };
+    const duplicate = (a: Accepted<TradeData>, where: string) => duplicateTrade(source, a, where);
 
     /**
      * The batch without repeats of a trade_id, this batch's or an earlier one's (those go to
@@ -149,7 +91,7 @@ export const tradeChecks =
         for (const [c, r] of ranges) maxKept.set(c, r.last);
         return Effect.succeed(batch);
       }
-      const unique = ranges !== undefined ? batch : firstOccurrences(batch, rejected);
+      const unique = ranges !== undefined ? batch : firstOccurrences(batch, rejected, duplicate);
       if (unique.every((a) => after(a.value.client_id, a.value.trade_id))) {
         return Effect.succeed(keep(unique));
       }
