@@ -4,7 +4,7 @@
  * A source = a parser (a JSON document, or CSV / PSV read incrementally against a header) +
  * a field mapping and contract decode per record + optional cross-record checks
  * (uniqueness, …) + an idempotent writer. Where the bytes come from (a file or an HTTP(S)
- * URL) is the fetcher's business (`sources-fetch.ts`); `defineSource` (`sources-run.ts`)
+ * URL) is the fetcher's business (`fetch.ts`); `defineSource` (`source-run.ts`)
  * turns a typed definition into the `Source` the `SOURCES` registry holds.
  */
 import type { Effect, Either } from "effect";

@@ -1,5 +1,5 @@
 /**
- * The alert outbox table (sqlite-core, libSQL), re-exported by `schema.ts` so drizzle-kit and
+ * The alert outbox table (sqlite-core, libSQL), re-exported by `index.ts` so drizzle-kit and
  * the `Db` service see one schema.
  */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";

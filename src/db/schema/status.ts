@@ -1,6 +1,6 @@
 /**
  * Tables the status page reads besides the manifest (sqlite-core, libSQL), re-exported by
- * `schema.ts` so drizzle-kit and the `Db` service see one schema.
+ * `index.ts` so drizzle-kit and the `Db` service see one schema.
  */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
