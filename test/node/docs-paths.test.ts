@@ -31,6 +31,8 @@ const TREE = walk("");
 const FILES = TREE.filter((path) => !path.endsWith("/"));
 
 const MARKDOWN = ["README.md", "ARCHITECTURE.md", ...FILES.filter((f) => /^docs\/.*\.md$/.test(f))];
+/** Tables of old → new paths: their old paths are gone on purpose (links are still checked). */
+const PATH_HISTORY = new Set(["docs/layout-moves.md"]);
 
 /** The text outside command transcripts, which record output rather than name files. */
 const checkedText = (markdown: string) =>
@@ -108,7 +110,7 @@ describe("docs", () => {
   });
 
   it("name only paths that exist", () => {
-    const missing = MARKDOWN.flatMap((file) =>
+    const missing = MARKDOWN.filter((file) => !PATH_HISTORY.has(file)).flatMap((file) =>
       missingPaths(file, readFileSync(join(ROOT, file), "utf8")),
     );
     expect(missing).toEqual([]);
