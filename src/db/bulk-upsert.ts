@@ -36,9 +36,8 @@ export class BulkWriter extends Context.Tag("dataspine/BulkWriter")<
 >() {}
 
 /**
- * Runs one bulk statement. With a `BulkWriter`, `args` is emptied once the writer has them:
- * the statement runs for longer than a young-generation cycle, and a JSON chunk still
- * referenced here would be promoted and held until the next full collection (one per batch).
+ * Runs one bulk statement. With a `BulkWriter`, `args` is emptied once the writer has them,
+ * so nothing but the caller's chunk list refers to the JSON while the statement runs.
  */
 const executeBulk = (operation: string, sql: string, args: Array<InValue>) =>
   Effect.flatMap(Effect.serviceOption(BulkWriter), (writer) =>
@@ -110,11 +109,10 @@ ON CONFLICT (${spec.key.join(", ")}) DO ${
  * `spec.shared`; returns rows inserted or updated.
  *
  * The chunks' JSON is built when this is called, not when the effect runs: the effect holds
- * only those strings, so a caller that forks the write (write-behind) does not keep every
- * tuple and field string of the batch alive until the database answers (kept alive, they
- * outlive the young generation and are copied into the old one; measured: ~7% fewer bytes
- * promoted in the trades pipeline). It lets go of each string once the database has it, so
- * the effect runs once.
+ * one string per chunk instead of every tuple and field string of the batch, so a caller that
+ * forks the write (write-behind) keeps little alive until the database answers. The effect
+ * may run again (`Effect.retry` after a failed statement): every run writes every chunk, and
+ * the upsert makes a repeated chunk an update.
  */
 export const bulkUpsert = (
   spec: BulkUpsertSpec,
@@ -138,28 +136,20 @@ export const bulkUpsert = (
   return executeChunks(spec.table, bulkUpsertSql(spec), chunks, shared);
 };
 
-/**
- * Runs the chunks in order, taking each out of `chunks` as it goes (see `executeBulk`): the
- * effect runs once; a second run is a defect, never a silent write of nothing.
- */
+/** Runs the chunks in order; each run of the effect starts from the first chunk. */
 const executeChunks = (
   table: string,
   sql: string,
-  chunks: Array<string>,
+  chunks: ReadonlyArray<string>,
   shared: ReadonlyArray<InValue>,
 ) => {
-  const from = (written: number): Effect.Effect<number, DatabaseError, Db> => {
-    const chunk = chunks.shift();
+  const from = (i: number, written: number): Effect.Effect<number, DatabaseError, Db> => {
+    const chunk = chunks[i];
     return chunk === undefined
       ? Effect.succeed(written)
       : Effect.flatMap(executeBulk(`${table}.upsert`, sql, [chunk, ...shared]), (n) =>
-          from(written + n),
+          from(i + 1, written + n),
         );
   };
-  let ran = false;
-  return Effect.suspend(() => {
-    if (ran) return Effect.dieMessage(`${table}: a bulk upsert runs once; call bulkUpsert again`);
-    ran = true;
-    return from(0);
-  });
+  return Effect.suspend(() => from(0, 0));
 };

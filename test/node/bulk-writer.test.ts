@@ -2,7 +2,8 @@
  * The embedded database's writer thread: started on the first write, closed by letting its
  * queue finish (never terminated mid-statement, which aborts the process inside the libSQL
  * binding), and failing one statement without losing the next. And `bulkUpsert` over a
- * writer: it lets go of each JSON chunk once the writer has it, so its effect runs once.
+ * writer: what it sends is emptied once the writer has it, and its effect can run again, so
+ * `Effect.retry` around a write retries it.
  */
 import { existsSync } from "node:fs";
 import type { InValue } from "@libsql/client";
@@ -85,7 +86,14 @@ describe("BulkWriterNodeLive", () => {
 });
 
 describe("bulkUpsert over a BulkWriter", () => {
-  it("hands each chunk over and keeps no reference to it; a second run is a defect", async () => {
+  const spec = { table: "t", columns: ["k", "v"], key: ["k"], shared: ["batch_id"] };
+  const threeRows = [
+    ["a", "1"],
+    ["b", "2"],
+    ["c", "3"],
+  ];
+
+  it("hands each chunk over and keeps no reference to it in what it sent; a second run writes again", async () => {
     db = await makeTempDb();
     const sent: Array<{ readonly args: ReadonlyArray<InValue>; readonly copy: Array<InValue> }> =
       [];
@@ -96,17 +104,7 @@ describe("bulkUpsert over a BulkWriter", () => {
       },
     });
     const layer = Layer.merge(DbNodeLive({ url: db.url }, { migrate: false }), recording);
-    const spec = { table: "t", columns: ["k", "v"], key: ["k"], shared: ["batch_id"] };
-    const write = bulkUpsert(
-      spec,
-      [
-        ["a", "1"],
-        ["b", "2"],
-        ["c", "3"],
-      ],
-      ["batch-1"],
-      2,
-    );
+    const write = bulkUpsert(spec, threeRows, ["batch-1"], 2);
 
     const first = await Effect.runPromiseExit(write.pipe(Effect.provide(layer)));
     expect(first).toEqual(Exit.succeed(2));
@@ -118,10 +116,70 @@ describe("bulkUpsert over a BulkWriter", () => {
     expect(sent.map((s) => s.args.length)).toEqual([0, 0]);
 
     const second = await Effect.runPromiseExit(write.pipe(Effect.provide(layer)));
-    expect(Exit.isFailure(second) && Cause.isDie(second.cause)).toBe(true);
-    expect(String(Exit.isFailure(second) ? Cause.pretty(second.cause) : "")).toContain(
-      "t: a bulk upsert runs once",
+    expect(second).toEqual(Exit.succeed(2));
+    expect(sent.slice(2).map((s) => s.copy)).toEqual(sent.slice(0, 2).map((s) => s.copy));
+  });
+
+  it("Effect.retry around a write that fails once writes every row exactly once", async () => {
+    db = await makeTempDb();
+    await query(
+      db.url,
+      "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT NOT NULL, batch_id TEXT NOT NULL)",
     );
-    expect(sent).toHaveLength(2);
+    const runtime = writerRuntime(db.url);
+    try {
+      const real = await runtime.runPromise(BulkWriter);
+      const calls: Array<string> = [];
+      const failingOnce = Layer.succeed(BulkWriter, {
+        execute: (sql, args) => {
+          calls.push(String(args[0]));
+          return calls.length === 2
+            ? Promise.reject(new Error("database is locked"))
+            : real.execute(sql, args);
+        },
+      });
+      const layer = Layer.merge(DbNodeLive({ url: db.url }, { migrate: false }), failingOnce);
+      // Two chunks: the first is written, the second fails once, the retry writes both again.
+      const write = bulkUpsert(spec, threeRows, ["batch-1"], 2);
+      const exit = await Effect.runPromiseExit(
+        write.pipe(Effect.retry({ times: 2 }), Effect.provide(layer)),
+      );
+      expect(exit).toEqual(Exit.succeed(3));
+      expect(calls).toEqual([
+        '[["a","1"],["b","2"]]',
+        '[["c","3"]]',
+        '[["a","1"],["b","2"]]',
+        '[["c","3"]]',
+      ]);
+      const stored = await query(db.url, "SELECT k, v, batch_id FROM t ORDER BY k");
+      expect(stored.map((r) => [r.k, r.v, r.batch_id])).toEqual([
+        ["a", "1", "batch-1"],
+        ["b", "2", "batch-1"],
+        ["c", "3", "batch-1"],
+      ]);
+    } finally {
+      await runtime.dispose();
+    }
+  });
+
+  it("a write that keeps failing fails with a DatabaseError after the retries, never a defect", async () => {
+    db = await makeTempDb();
+    let calls = 0;
+    const failing = Layer.succeed(BulkWriter, {
+      execute: () => {
+        calls += 1;
+        return Promise.reject(new Error("disk I/O error"));
+      },
+    });
+    const layer = Layer.merge(DbNodeLive({ url: db.url }, { migrate: false }), failing);
+    const exit = await Effect.runPromiseExit(
+      bulkUpsert(spec, threeRows, ["batch-1"], 2).pipe(
+        Effect.retry({ times: 2 }),
+        Effect.provide(layer),
+      ),
+    );
+    expect(calls).toBe(3);
+    expect(Exit.isFailure(exit) && Cause.isFailure(exit.cause)).toBe(true);
+    expect(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "").toContain("disk I/O error");
   });
 });
