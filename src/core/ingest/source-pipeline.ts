@@ -7,10 +7,18 @@ import type * as FileSystem from "@effect/platform/FileSystem";
 import { Effect, Either, type Layer, Schema } from "effect";
 import { InvalidPartitionKey } from "../model/errors";
 import { PartitionKey, PipelineName } from "../model/ids";
+import { definePipeline } from "../pipeline/define-pipeline";
+import { type PartitionScheme, splitDatedKey } from "../pipeline/partition-scheme";
 import type { Pipeline } from "../pipeline/pipeline";
 import { SourceConfig } from "../pipeline/source-config";
 import { ingestLocation } from "./ingest";
-import { describeLocation, hintsFromPartition, type Source, type SourceLocation } from "./source";
+import {
+  describeLocation,
+  hintsFromPartition,
+  type Source,
+  type SourceHints,
+  type SourceLocation,
+} from "./source";
 
 const lastSegment = (path: string): string => {
   const parts = path.split(/[/\\]/).filter((p) => p.length > 0);
@@ -27,6 +35,37 @@ export const defaultSourcePartition = (location: SourceLocation): string => {
   const url = new URL(location.url);
   return `url:${url.host}/${lastSegment(url.pathname)}`.slice(0, 200);
 };
+
+/** A partition of an ad-hoc ingestion: its key, and what a dated key tells the source. */
+export interface AdHocPartition {
+  readonly key: PartitionKey;
+  readonly hints: SourceHints;
+}
+
+/**
+ * Partitions of an ad-hoc ingestion: any key of 1-200 characters. A key that starts with a
+ * date is refused when that date is in the future; a `YYYY-MM-DD|<scope>` key gives the
+ * source its date and scope. Not run live, not backfilled, no calendar.
+ */
+export const adHocPartitions = (example: string): PartitionScheme<AdHocPartition> => ({
+  shape: "1-200 characters",
+  example,
+  parse: (pipeline, key) =>
+    Either.mapBoth(Schema.decodeUnknownEither(PartitionKey)(key), {
+      onLeft: () =>
+        new InvalidPartitionKey({
+          pipeline,
+          partition: key,
+          message: "partition must be 1-200 characters",
+        }),
+      onRight: (valid) => ({ key: valid, hints: hintsFromPartition(valid) }),
+    }),
+  format: (p) => p.key,
+  dateOf: (p) => splitDatedKey(p.key)?.date,
+  scopeOf: (p) => p.hints.scope,
+  closedReason: () => undefined,
+  live: () => [],
+});
 
 /** Stage of every source's one-off pipeline in `core_manifest`. */
 export const SOURCE_PIPELINE_STAGE = "INGEST";
@@ -45,30 +84,20 @@ export const sourcePipeline = (
   fileSystem: Layer.Layer<FileSystem.FileSystem>,
 ): Pipeline => {
   const name = sourcePipelineName(source);
-  return {
+  return definePipeline({
     name,
     domain: source.domain,
     stage: SOURCE_PIPELINE_STAGE,
     description: `${source.description}, from ${describeLocation(location)}`,
-    partitionExample: defaultSourcePartition(location),
-    parsePartition: (key) =>
-      Either.mapLeft(
-        Schema.decodeUnknownEither(PartitionKey)(key),
-        () =>
-          new InvalidPartitionKey({
-            pipeline: name,
-            partition: key,
-            message: "partition must be 1-200 characters",
-          }),
-      ),
-    livePartitions: () => [],
+    partitions: adHocPartitions(defaultSourcePartition(location)),
     // A file someone asked to ingest that holds no record at all kept nothing usable.
     qualityGate: { requireRecords: true, ...source.qualityGate },
-    run: (ctx) =>
+    span: "Sources.pipeline",
+    run: (ctx, partition) =>
       Effect.gen(function* () {
         const config = yield* SourceConfig;
         const report = yield* ingestLocation(source, location, ctx, {
-          hints: hintsFromPartition(ctx.partitionKey),
+          hints: partition.hints,
           timeoutMs: config.requestTimeoutMs,
           retry: config.retry,
         }).pipe(Effect.provide(fileSystem));
@@ -87,5 +116,5 @@ export const sourcePipeline = (
           },
         } as const;
       }),
-  };
+  });
 };

@@ -14,6 +14,7 @@ import type { QualityGate, RejectionSummary } from "../model/quality";
 import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
 import type { AuditLog } from "../pipeline/audit-log";
+import { splitDatedKey } from "../pipeline/partition-scheme";
 import type { SourceConfig } from "../pipeline/source-config";
 import type { QuarantinedRecord } from "../store/quarantine";
 
@@ -57,8 +58,10 @@ export interface SourceHints {
 
 /** Reads hints from a partition key shaped `YYYY-MM-DD|<scope>`; other keys give none. */
 export const hintsFromPartition = (key: string): SourceHints => {
-  const match = /^(\d{4}-\d{2}-\d{2})\|([^|]+)$/.exec(key);
-  return match ? { date: match[1] as string, scope: match[2] as string } : {};
+  const dated = splitDatedKey(key);
+  return dated?.scope === undefined || dated.scope === "" || dated.scope.includes("|")
+    ? {}
+    : { date: dated.date, scope: dated.scope };
 };
 
 /** Inputs of one record's decode besides the record. */

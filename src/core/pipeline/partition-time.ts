@@ -5,8 +5,8 @@
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import { Clock, Effect, Schema } from "effect";
-import { parseIsoDate } from "../../calendar/dates";
 import { newYorkDate } from "../../calendar/sessions";
+import { splitDatedKey } from "./partition-scheme";
 
 /** The partition's date is after today (New York): nothing can be run for it yet. */
 export class PartitionInFuture extends Schema.TaggedError<PartitionInFuture>()(
@@ -22,15 +22,18 @@ export class PartitionInFuture extends Schema.TaggedError<PartitionInFuture>()(
 ) {}
 
 /** The date a partition key starts with (`2025-01-02|demo` → `2025-01-02`), if any. */
-export const partitionDate = (key: string): string | undefined => {
-  const match = /^(\d{4}-\d{2}-\d{2})(?:\||$)/.exec(key);
-  return match ? parseIsoDate(match[1] as string) : undefined;
-};
+export const partitionDate = (key: string): string | undefined => splitDatedKey(key)?.date;
 
-/** Fails with `PartitionInFuture` when `partition` is dated after today in New York. */
-export const refuseFuturePartition = (pipeline: string, partition: string) =>
+/**
+ * Fails with `PartitionInFuture` when `partition` is dated after today in New York; `date` is
+ * what the pipeline's scheme reads from the key (default: its leading `YYYY-MM-DD`).
+ */
+export const refuseFuturePartition = (
+  pipeline: string,
+  partition: string,
+  date: string | undefined = partitionDate(partition),
+) =>
   Effect.gen(function* () {
-    const date = partitionDate(partition);
     if (date === undefined) return;
     const today = newYorkDate(yield* Clock.currentTimeMillis);
     if (date > today) {

@@ -55,16 +55,17 @@ export interface ReplayMode {
   ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, DatabaseError, Db>;
 }
 
-/** A registered pipeline: a partitioned unit of work with a stable name. */
-export interface Pipeline {
-  readonly name: PipelineName;
-  readonly domain: string;
-  readonly stage: string;
-  readonly description: string;
+/**
+ * A pipeline's partitions as the registry, runner, backfill planner and cron see them: filled
+ * from its `PartitionScheme` (`partitioning` in `define-pipeline.ts`).
+ */
+export interface Partitioning {
   /** An example key, shown in errors and help. */
   readonly partitionExample: string;
   /** Checks and canonicalises a partition key. */
   readonly parsePartition: (key: string) => Either.Either<PartitionKey, InvalidPartitionKey>;
+  /** The date a (checked) key names, if any: the runner refuses a date after today. */
+  readonly partitionDate: (key: PartitionKey) => string | undefined;
   /** Partitions that live (cron) mode should bring up to date at `now`; empty if none. */
   readonly livePartitions: (now: Date, config: SourceConfigShape) => ReadonlyArray<PartitionKey>;
   /**
@@ -83,6 +84,14 @@ export interface Pipeline {
     range: DateRange,
     params: BackfillParams,
   ) => Either.Either<ReadonlyArray<PartitionKey>, InvalidBackfillParams>;
+}
+
+/** A registered pipeline: a partitioned unit of work with a stable name. */
+export interface Pipeline extends Partitioning {
+  readonly name: PipelineName;
+  readonly domain: string;
+  readonly stage: string;
+  readonly description: string;
   /** Replay mode; absent when the pipeline cannot be replayed. */
   readonly replay?: ReplayMode;
   /**

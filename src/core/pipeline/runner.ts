@@ -100,7 +100,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       request.pipeline,
       request.partition,
     );
-    yield* refuseFuturePartition(pipeline.name, partitionKey);
+    yield* refuseFuturePartition(pipeline.name, partitionKey, pipeline.partitionDate(partitionKey));
     yield* requireDependenciesReady(registry, pipeline, partitionKey);
     const startedAt = yield* isoNow;
     const executionId = newExecutionId();

@@ -17,11 +17,10 @@ import { Clock, Effect, Either } from "effect";
 import { openHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";
 import { ingestBytes } from "../../core/ingest/ingest";
-import type { PipelineError } from "../../core/model/errors";
 import { PipelineName } from "../../core/model/ids";
-import { type QualityGate, summarizeRejections } from "../../core/model/quality";
-import type { RunContext } from "../../core/model/run-context";
-import type { Pipeline, PipelineOutcome, PipelineServices } from "../../core/pipeline/pipeline";
+import { summarizeRejections } from "../../core/model/quality";
+import { definePipeline, type PipelineDefinition } from "../../core/pipeline/define-pipeline";
+import type { Pipeline } from "../../core/pipeline/pipeline";
 import { SourceConfig } from "../../core/pipeline/source-config";
 import { recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
 import { quarantineRecords } from "../../core/store/quarantine";
@@ -32,15 +31,9 @@ import {
   rollingAverages,
 } from "./calculations";
 import { venueVolumeTableDetection } from "./detection";
-import {
-  formatWeekTier,
-  latestPublishedWeek,
-  parseWeekTier,
-  type WeekTierPartition,
-  weekTierPartitionsForRange,
-} from "./partition";
+import { latestPublishedPartitions, WEEKLY_BY_TIER, type WeekTierPartition } from "./partition";
 import { FINRA_OTC_WEEKLY_RAW_SOURCE, finraOtcWeeklyRawSource } from "./raw-source";
-import { decodeFinraVenueVolume, FINRA_TIERS } from "./schema";
+import { decodeFinraVenueVolume } from "./schema";
 import {
   deleteStale,
   readRawLines,
@@ -66,38 +59,16 @@ const ROLLING = PipelineName.make(`${FINRA_DOMAIN}.compute_rolling`);
 export const weeklyFileUrl = (baseUrl: string, weekEnding: string, tier: string): string =>
   `${baseUrl}/otc-transparency/weekly/${weekEnding}/${tier}.psv`;
 
-/** Shared shape of the weekly pipelines; `run` gets the parsed partition. */
-const weeklyPipeline = (definition: {
-  readonly name: PipelineName;
-  readonly stage: string;
-  readonly description: string;
-  readonly dependsOn?: ReadonlyArray<string>;
-  readonly qualityGate?: QualityGate;
-  readonly run: (
-    ctx: RunContext,
-    partition: WeekTierPartition,
-  ) => Effect.Effect<PipelineOutcome, PipelineError, PipelineServices>;
-}): Pipeline => ({
-  name: definition.name,
-  domain: FINRA_DOMAIN,
-  stage: definition.stage,
-  description: definition.description,
-  partitionExample: "2025-02-21|NMS_TIER_1",
-  parsePartition: (key) =>
-    Either.map(parseWeekTier(definition.name, key), (p) => formatWeekTier(p.weekEnding, p.tier)),
-  livePartitions: () => [],
-  // A weekly delivery on `date` (the Tuesday cron) brings each tier's latest published week.
-  expectedPartitions: (date) => finraLivePartitions(new Date(`${date}T12:00:00Z`)),
-  partitionsForRange: (range, params) => weekTierPartitionsForRange(definition.name, range, params),
-  ...(definition.dependsOn ? { dependsOn: definition.dependsOn } : {}),
-  ...(definition.qualityGate ? { qualityGate: definition.qualityGate } : {}),
-  run: (ctx) =>
-    Either.match(parseWeekTier(definition.name, ctx.partitionKey), {
-      // The runner already validated the key; a failure here is a programming error.
-      onLeft: (e) => Effect.die(e),
-      onRight: (p) => definition.run(ctx, p),
-    }).pipe(Effect.withSpan(`FinraOtc.${definition.stage.toLowerCase()}`)),
-});
+/** Shared shape of the weekly pipelines: partitioned by week and tier. */
+const weeklyPipeline = (
+  definition: Omit<PipelineDefinition<WeekTierPartition>, "domain" | "partitions" | "span">,
+): Pipeline =>
+  definePipeline({
+    ...definition,
+    domain: FINRA_DOMAIN,
+    partitions: WEEKLY_BY_TIER,
+    span: `FinraOtc.${definition.stage.toLowerCase()}`,
+  });
 
 /** INGEST: the weekly file, line by line, as received. */
 export const ingestWeek = weeklyPipeline({
@@ -293,4 +264,4 @@ export const FINRA_PIPELINES: ReadonlyArray<Pipeline> = [
 
 /** Live partitions of the weekly refresh at `now`: the latest published week of each tier. */
 export const finraLivePartitions = (now: Date) =>
-  FINRA_TIERS.map((tier) => formatWeekTier(latestPublishedWeek(now, tier), tier));
+  latestPublishedPartitions(now).map(WEEKLY_BY_TIER.format);

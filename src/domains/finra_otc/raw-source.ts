@@ -6,7 +6,8 @@
  */
 import { Effect, Either } from "effect";
 import { defineSource } from "../../core/ingest/source-run";
-import { parseWeekTier } from "./partition";
+import { checkedPartition } from "../../core/pipeline/define-pipeline";
+import { WEEKLY_BY_TIER } from "./partition";
 import { FINRA_OTC_WEEKLY_COLUMNS } from "./source";
 import { type RawVenueLine, upsertRawLines } from "./stage-stores";
 
@@ -33,10 +34,8 @@ export const finraOtcWeeklyRawSource = defineSource<RawVenueLine>({
       raw: record.raw,
       fields: Object.fromEntries(FINRA_OTC_WEEKLY_COLUMNS.map((c) => [c, text(record.fields[c])])),
     }),
-  write: (rows, ctx) => {
-    const partition = parseWeekTier(ctx.pipeline, ctx.partitionKey);
-    // The runner validated the key before the run started; anything else is a bug.
-    if (Either.isLeft(partition)) return Effect.die(partition.left);
-    return upsertRawLines(partition.right, FINRA_OTC_WEEKLY_RAW_SOURCE, rows, ctx);
-  },
+  write: (rows, ctx) =>
+    Effect.flatMap(checkedPartition(WEEKLY_BY_TIER, ctx.pipeline, ctx.partitionKey), (p) =>
+      upsertRawLines(p, FINRA_OTC_WEEKLY_RAW_SOURCE, rows, ctx),
+    ),
 });

@@ -11,10 +11,11 @@ import {
   StepResult,
   type WorkflowContext,
 } from "../../core/workflow/workflow";
-import { formatWeekTier, parseWeekTier } from "./partition";
-import { finraLivePartitions } from "./pipelines";
+import { latestPublishedPartitions, WEEKLY_BY_TIER, type WeekTierPartition } from "./partition";
 
 export const WEEKLY_REFRESH = "finra.weekly_refresh";
+
+const paramsOfPartition = (p: WeekTierPartition) => ({ week_ending: p.weekEnding, tier: p.tier });
 
 /** Most lines a weekly file may lose to malformed rows before the refresh stops. */
 export const MAX_MALFORMED_RATE = 0.05;
@@ -60,18 +61,18 @@ export const weeklyRefresh = defineWorkflow({
     if (params.week_ending === undefined || params.tier === undefined) {
       return fail("params week_ending (a Friday, YYYY-MM-DD) and tier are required");
     }
-    return Either.match(parseWeekTier(WEEKLY_REFRESH, `${params.week_ending}|${params.tier}`), {
-      onLeft: (e) => fail(e.message),
-      onRight: (p) => Either.right(formatWeekTier(p.weekEnding, p.tier)),
-    });
+    return Either.match(
+      WEEKLY_BY_TIER.parse(WEEKLY_REFRESH, `${params.week_ending}|${params.tier}`),
+      {
+        onLeft: (e) => fail(e.message),
+        onRight: (p) => Either.right(WEEKLY_BY_TIER.format(p)),
+      },
+    );
   },
-  paramsOf: (partition) => {
-    const [week_ending = "", tier = ""] = partition.split("|");
-    return { week_ending, tier };
-  },
-  liveRuns: (now) =>
-    finraLivePartitions(now).map((key) => {
-      const [week_ending = "", tier = ""] = key.split("|");
-      return { week_ending, tier };
+  paramsOf: (partition) =>
+    Either.match(WEEKLY_BY_TIER.parse(WEEKLY_REFRESH, partition), {
+      onLeft: () => ({ week_ending: "", tier: "" }),
+      onRight: paramsOfPartition,
     }),
+  liveRuns: (now) => latestPublishedPartitions(now).map(paramsOfPartition),
 });

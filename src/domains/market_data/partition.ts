@@ -1,11 +1,12 @@
 /**
- * Partition keys of market-data pipelines: `YYYY-MM-DD|<universe>`.
+ * Partitions of market-data pipelines: `YYYY-MM-DD|<universe>`, one universe's trading day.
+ * Weekends and NYSE holidays are partitions too, whose runs expect no data.
  */
 import { Either } from "effect";
-import { parseIsoDate } from "../../calendar/nyse";
-import { InvalidPartitionKey } from "../../core/model/errors";
-import { PartitionKey } from "../../core/model/ids";
-import { universeSymbols } from "./universes";
+import { latestClosedTradingDay } from "../../calendar/sessions";
+import type { PartitionKey } from "../../core/model/ids";
+import { datedScheme } from "../../core/pipeline/partition-scheme";
+import { UNIVERSES, universeSymbols } from "./universes";
 
 export interface DateUniversePartition {
   readonly date: string;
@@ -13,24 +14,33 @@ export interface DateUniversePartition {
   readonly symbols: ReadonlyArray<string>;
 }
 
-/** Formats a partition key. */
-export const formatPartition = (date: string, universe: string): PartitionKey =>
-  PartitionKey.make(`${date}|${universe}`);
+const known = () => Object.keys(UNIVERSES).join(", ");
 
-/** Parses `YYYY-MM-DD|<universe>`, checking the date is real and the universe exists. */
-export const parseDateUniverse = (
-  pipeline: string,
-  key: string,
-): Either.Either<DateUniversePartition, InvalidPartitionKey> => {
-  const fail = (message: string) =>
-    Either.left(new InvalidPartitionKey({ pipeline, partition: key, message }));
-  const [datePart, universe, ...rest] = key.split("|");
-  if (datePart === undefined || universe === undefined || rest.length > 0) {
-    return fail(`partition must be "YYYY-MM-DD|<universe>", e.g. "2025-01-02|demo", got "${key}"`);
-  }
-  const date = parseIsoDate(datePart);
-  if (date === undefined) return fail(`"${datePart}" is not a calendar date YYYY-MM-DD`);
-  const symbols = universeSymbols(universe);
-  if (symbols === undefined) return fail(`unknown universe "${universe}"`);
-  return Either.right({ date, universe, symbols });
-};
+/** Daily by universe; backfills take `{ universe }`; live mode: `LIVE_UNIVERSES`' last session. */
+export const DAILY_BY_UNIVERSE = datedScheme({
+  shape: "YYYY-MM-DD|<universe>",
+  example: "2025-01-02|demo",
+  period: "day",
+  nyseSessions: true,
+  scope: (universe) => {
+    const symbols = universeSymbols(universe);
+    return symbols === undefined
+      ? Either.left(`unknown universe "${universe}" (one of: ${known()})`)
+      : Either.right({ universe, symbols });
+  },
+  make: (date, scope): DateUniversePartition => ({ date, ...scope }),
+  parts: (p) => [p.date, p.universe],
+  live: (now, config) => {
+    const date = latestClosedTradingDay(now.getTime());
+    return config.liveUniverses.map((universe) => ({
+      date,
+      universe,
+      symbols: universeSymbols(universe) ?? [],
+    }));
+  },
+  backfill: { param: "universe", hint: `one of: ${known()}` },
+});
+
+/** The key of a universe's date. */
+export const formatPartition = (date: string, universe: string): PartitionKey =>
+  DAILY_BY_UNIVERSE.format({ date, universe, symbols: [] });

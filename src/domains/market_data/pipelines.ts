@@ -1,234 +1,205 @@
 /**
- * `market_data.ingest_prices`: daily OHLCV bars of a universe for one trading date.
+ * `market_data.ingest_prices`: daily OHLCV bars of a universe for one trading date, through
+ * the `polygon_aggs` source.
  *
- * fetch (Polygon aggregates, one request per symbol, bounded concurrency) → map fields →
- * decode + contracts → quarantine invalid records (the batch continues) → upsert valid
- * rows with the run's capture id → audit. The runner owns the manifest and retries.
+ * fetch (Polygon aggregates, one request per symbol, bounded concurrency) → the source's
+ * records and decode (mapping + contracts, trading date = the partition's) → quarantine
+ * invalid records (the batch continues) → upsert valid rows with the run's capture id →
+ * audit → the partition's detection. The runner owns the manifest and retries.
  */
-import { Clock, Effect, Either } from "effect";
-import { closedSessionReason } from "../../calendar/nyse";
-import { latestClosedTradingDay } from "../../calendar/sessions";
-import { datesInRange } from "../../core/backfill/backfill";
-import { InvalidBackfillParams } from "../../core/backfill/errors";
-import type { BackfillParams, DateRange } from "../../core/backfill/range";
-import { mapFields } from "../../core/ingest/mapping";
+import { Clock, Effect } from "effect";
+import { fetchJson, redactUrl } from "../../core/ingest/http-source";
 import { retryRequest } from "../../core/ingest/retry";
+import type { SourceRecord, SourceRun } from "../../core/ingest/source";
+import { collectingRun, defineSource } from "../../core/ingest/source-run";
 import type { RunAuditEvent } from "../../core/model/audit-event";
+import { PermanentSourceError } from "../../core/model/errors";
 import { PipelineName } from "../../core/model/ids";
-import { summarizeRejections } from "../../core/model/quality";
 import type { RunContext } from "../../core/model/run-context";
 import { auditRun } from "../../core/pipeline/audit-log";
-import { noDataExpected } from "../../core/pipeline/no-data-expected";
-import type { Pipeline, ReplayMode } from "../../core/pipeline/pipeline";
+import { definePipeline, type PartitionReplay } from "../../core/pipeline/define-pipeline";
+import type { Pipeline } from "../../core/pipeline/pipeline";
 import { SourceConfig } from "../../core/pipeline/source-config";
-import { type QuarantinedRecord, quarantineRecords } from "../../core/store/quarantine";
 import { detectDailyBarAnomalies } from "./detection";
-import { type DateUniversePartition, formatPartition, parseDateUniverse } from "./partition";
-import { type DailyBar, decodeDailyBar } from "./schema";
-import {
-  fetchPolygonDaily,
-  POLYGON_DAILY_MAPPING,
-  POLYGON_SOURCE,
-  type RawRecord,
-} from "./sources";
-import { readStoredBars, upsertDailyBars } from "./store";
-import { UNIVERSES, universeSymbols } from "./universes";
+import { DAILY_BY_UNIVERSE, type DateUniversePartition } from "./partition";
+import type { DailyBar } from "./schema";
+import { POLYGON_AGGS_DEFINITION, polygonAggsRecords } from "./source-polygon";
+import { POLYGON_SOURCE, polygonDailyUrl } from "./sources";
+import { readStoredBars } from "./store";
 
 const NAME = PipelineName.make("market_data.ingest_prices");
 
-/** Maps and checks every raw record; splits them into canonical bars and quarantine. */
-export const validateBars = (
-  records: ReadonlyArray<RawRecord>,
-  tradingDate: string,
-  nowMs: number,
-) => {
-  const valid: Array<DailyBar> = [];
-  const rejected: Array<QuarantinedRecord> = [];
-  records.forEach((record, ordinal) => {
-    const mapped = mapFields(record.raw, POLYGON_DAILY_MAPPING, {
-      symbol: record.symbol,
-      trading_date: tradingDate,
-      source: POLYGON_SOURCE,
+/** One symbol's aggregates: the source's records of the body, or the typed refusal. */
+const fetchSymbol = (partition: DateUniversePartition, symbol: string) =>
+  Effect.flatMap(SourceConfig, (config) => {
+    const url = polygonDailyUrl({
+      baseUrl: config.polygonBaseUrl,
+      apiKey: config.polygonApiKey,
+      symbol,
+      from: partition.date,
+      to: partition.date,
     });
-    const decoded = decodeDailyBar(mapped ?? record.raw, nowMs);
-    if (Either.isRight(decoded)) valid.push(decoded.right);
-    else {
-      rejected.push({
-        source: POLYGON_SOURCE,
-        recordIndex: ordinal,
-        raw: JSON.stringify({ ticker: record.symbol, index: record.index, result: record.raw }),
-        reasons: decoded.left,
-      });
-    }
+    const fetched = Effect.flatMap(
+      fetchJson({ source: POLYGON_SOURCE, url, timeoutMs: config.requestTimeoutMs }),
+      (body) =>
+        Effect.mapError(
+          polygonAggsRecords(body, symbol),
+          (refusal) =>
+            new PermanentSourceError({
+              source: POLYGON_SOURCE,
+              url: redactUrl(url),
+              reason: refusal.reason,
+              message: refusal.message,
+              payload: JSON.stringify(body).slice(0, 65_536),
+            }),
+        ),
+    );
+    return retryRequest(fetched, config.retry);
   });
-  return { valid, rejected };
-};
 
-/** One Polygon daily-aggregates request per symbol of the partition, in symbol order. */
+/**
+ * Every symbol's records, in symbol order, numbered across the partition (quarantine rows
+ * are keyed by that number), and the symbols the source had no bar for.
+ */
 const fetchDay = (partition: DateUniversePartition) =>
   Effect.flatMap(SourceConfig, (config) =>
-    Effect.forEach(
-      partition.symbols,
-      (symbol) =>
-        retryRequest(
-          fetchPolygonDaily({
-            baseUrl: config.polygonBaseUrl,
-            apiKey: config.polygonApiKey,
-            timeoutMs: config.requestTimeoutMs,
-            symbol,
-            from: partition.date,
-            to: partition.date,
-          }),
-          config.retry,
-        ),
-      { concurrency: config.fetchConcurrency },
-    ),
+    Effect.forEach(partition.symbols, (symbol) => fetchSymbol(partition, symbol), {
+      concurrency: config.fetchConcurrency,
+    }),
+  ).pipe(
+    Effect.map((perSymbol) => {
+      let ordinal = 0;
+      const records = perSymbol.map((rs) =>
+        rs.map((record): SourceRecord => ({ ...record, index: ordinal++ })),
+      );
+      return {
+        records,
+        withoutData: partition.symbols.filter((_, i) => records[i]?.length === 0),
+      };
+    }),
   );
 
-const run = (ctx: RunContext) =>
-  Effect.gen(function* () {
-    const partition = yield* parseDateUniverse(NAME, ctx.partitionKey);
-    const audit = auditRun(ctx);
-    const closed = closedSessionReason(partition.date);
-    if (closed !== undefined) return yield* noDataExpected(ctx, closed);
+/** Feeds each symbol's records to a source run. */
+const feed = (run: SourceRun, perSymbol: ReadonlyArray<ReadonlyArray<SourceRecord>>) =>
+  Effect.forEach(perSymbol, (records) => run.accept(records), { discard: true });
 
-    const perSymbol = yield* fetchDay(partition);
-    const records = perSymbol.flat();
-    const symbolsWithoutData = partition.symbols.filter((_, i) => perSymbol[i]?.length === 0);
-    yield* audit([
+/** `polygon_aggs` as this pipeline runs it: quarantined under `polygon`, the rows' source. */
+const partitionSource = (written: Array<DailyBar>) =>
+  defineSource<DailyBar>({
+    ...POLYGON_AGGS_DEFINITION,
+    name: POLYGON_SOURCE,
+    // The partition's own detection runs after the audit, over the bars written.
+    detection: {
+      name: "market_prices",
+      rules: [],
+      description: "the bars ingest_prices wrote",
+      open: () => ({
+        observe: (rows) => {
+          written.push(...rows);
+        },
+        finish: Effect.succeed({}),
+      }),
+    },
+  });
+
+const run = (ctx: RunContext, partition: DateUniversePartition) =>
+  Effect.gen(function* () {
+    const audit = auditRun(ctx);
+    const { records, withoutData } = yield* fetchDay(partition);
+    // Taken when the payloads had arrived: the ingestion time for contracts and latency.
+    const nowMs = yield* Clock.currentTimeMillis;
+    const written: Array<DailyBar> = [];
+    const source = partitionSource(written).open(ctx, { nowMs, hints: { date: partition.date } });
+    yield* feed(source, records);
+    const report = yield* source.finish;
+    const events: Array<RunAuditEvent> = [
       {
         eventType: "ingested",
         entityType: "partition",
         entityId: ctx.partitionKey,
-        newState: { received: records.length },
+        newState: { received: report.counts.received },
         metadata: {
           source: POLYGON_SOURCE,
           symbols: partition.symbols.length,
-          symbols_without_data: symbolsWithoutData,
+          symbols_without_data: withoutData,
         },
       },
-    ]);
-
-    const nowMs = yield* Clock.currentTimeMillis;
-    const { valid, rejected } = validateBars(records, partition.date, nowMs);
-    const quarantined = yield* quarantineRecords(ctx, rejected);
-    const validationEvents: Array<RunAuditEvent> = [
       {
         eventType: "normalized",
         entityType: "partition",
         entityId: ctx.partitionKey,
-        newState: { mapped: records.length },
+        newState: { mapped: report.counts.received },
         metadata: { mapping: "polygon_daily" },
       },
       {
         eventType: "validated",
         entityType: "partition",
         entityId: ctx.partitionKey,
-        newState: { valid: valid.length },
+        newState: { valid: report.counts.valid },
       },
     ];
-    if (rejected.length > 0) {
-      validationEvents.push({
+    if (report.counts.quarantined > 0) {
+      events.push({
         eventType: "validation_failed",
         entityType: "partition",
         entityId: ctx.partitionKey,
-        newState: { quarantined: rejected.length },
-        metadata: {
-          reasons: rejected.slice(0, 50).map((r) => ({ index: r.recordIndex, reasons: r.reasons })),
-        },
+        newState: { quarantined: report.counts.quarantined },
+        metadata: { reasons: report.sampleRejections },
       });
     }
-    yield* audit(validationEvents);
-
-    const written = yield* upsertDailyBars(valid, ctx);
-    yield* audit([
-      {
-        eventType: "written",
-        entityType: "table",
-        entityId: "market_prices",
-        newState: { written },
-      },
-    ]);
-    // `nowMs` was taken when the payloads had arrived: the ingestion time for latency.
-    const detection = yield* detectDailyBarAnomalies(ctx, partition, valid, nowMs);
+    events.push({
+      eventType: "written",
+      entityType: "table",
+      entityId: "market_prices",
+      newState: { written: report.counts.written },
+    });
+    yield* audit(events);
+    const detection = yield* detectDailyBarAnomalies(ctx, partition, written, nowMs);
     return {
       status: "complete",
-      counts: { received: records.length, valid: valid.length, quarantined, written },
-      rejections: summarizeRejections(rejected),
+      counts: report.counts,
+      rejections: report.rejections,
       details: {
         universe: partition.universe,
         date: partition.date,
-        symbols_without_data: symbolsWithoutData,
+        symbols_without_data: withoutData,
         detection,
       },
     } as const;
-  }).pipe(Effect.withSpan("MarketData.ingestPrices"));
+  });
 
 /**
- * Backfill partitions: every calendar day of the range for one universe (`{universe}`).
- * Weekends and holidays are listed too: their runs record `no_data_expected`, so every
- * date of a backfilled range has an answer, and the calendar is consulted in one place.
+ * Replay: the same requests, source records and decode as a run, the valid bars returned
+ * instead of written (quarantine, audit and tables untouched). Canonical record =
+ * `market_prices` row without audit columns.
  */
-const partitionsForRange = (range: DateRange, params: BackfillParams) => {
-  const fail = (message: string) =>
-    Either.left(new InvalidBackfillParams({ pipeline: NAME, message }));
-  const known = Object.keys(UNIVERSES).join(", ");
-  const unknown = Object.keys(params).filter((k) => k !== "universe");
-  if (unknown.length > 0) return fail(`unknown params ${unknown.join(", ")}; accepted: universe`);
-  const universe = params.universe;
-  if (universe === undefined) return fail(`params.universe is required (one of: ${known})`);
-  if (universeSymbols(universe) === undefined) {
-    return fail(`unknown universe "${universe}" (one of: ${known})`);
-  }
-  return Either.right(datesInRange(range).map((date) => formatPartition(date, universe)));
-};
-
-/**
- * Replay: the same requests, mapping and contracts as a run, the valid bars returned instead
- * of written (quarantine, audit and tables untouched). Canonical record = `market_prices`
- * row without audit columns.
- */
-const replay: ReplayMode = {
+const replay: PartitionReplay<DateUniversePartition> = {
   key: ["symbol", "trading_date", "source"],
   defaultParams: { universe: "demo" },
-  records: (key) =>
+  records: (partition) =>
     Effect.gen(function* () {
-      const partition = yield* parseDateUniverse(NAME, key);
-      if (closedSessionReason(partition.date) !== undefined) return [];
-      const records = (yield* fetchDay(partition)).flat();
+      const { records } = yield* fetchDay(partition);
       const nowMs = yield* Clock.currentTimeMillis;
-      return validateBars(records, partition.date, nowMs).valid.map((bar) => ({ ...bar }));
-    }).pipe(
-      Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e)),
-      Effect.withSpan("MarketData.replayPrices"),
-    ),
-  stored: (key) =>
-    Effect.gen(function* () {
-      const partition = yield* parseDateUniverse(NAME, key);
-      return yield* readStoredBars(partition.date, partition.symbols, POLYGON_SOURCE);
-    }).pipe(Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e))),
+      const collector = collectingRun(POLYGON_AGGS_DEFINITION, {
+        nowMs,
+        hints: { date: partition.date },
+      });
+      yield* feed(collector.run, records);
+      return collector.rows().map((bar) => ({ ...bar }));
+    }).pipe(Effect.withSpan("MarketData.replayPrices")),
+  stored: (partition) => readStoredBars(partition.date, partition.symbols, POLYGON_SOURCE),
 };
 
 /** The pipeline definition registered in `PIPELINES`. */
-export const ingestPrices: Pipeline = {
+export const ingestPrices: Pipeline = definePipeline({
   name: NAME,
   domain: "market_data",
   stage: "INGEST",
   description: "Daily OHLCV bars of a universe for one trading date (Polygon aggregates)",
-  partitionExample: "2025-01-02|demo",
-  parsePartition: (key) =>
-    Either.map(parseDateUniverse(NAME, key), (p) => formatPartition(p.date, p.universe)),
-  livePartitions: (now, config) => {
-    const date = latestClosedTradingDay(now.getTime());
-    return config.liveUniverses.map((u) => formatPartition(date, u));
-  },
-  partitionsForRange,
+  partitions: DAILY_BY_UNIVERSE,
   replay,
   // A session's bars are due: a trading day with none fails the gate (closed days do not run).
   qualityGate: { requireRecords: true },
-  run: (ctx) =>
-    run(ctx).pipe(
-      // The runner already validated the key; a failure here is a programming error.
-      Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e)),
-    ),
-};
+  span: "MarketData.ingestPrices",
+  run,
+});

@@ -1,10 +1,8 @@
 /**
  * Market-data sources: Polygon aggregates (`/v2/aggs/ticker/{T}/range/1/day/{from}/{to}`).
  */
-import { Effect, Either, Schema } from "effect";
-import { fetchJson, redactUrl } from "../../core/ingest/http-source";
+import { Either, Schema } from "effect";
 import type { FieldMapping } from "../../core/ingest/mapping";
-import { PermanentSourceError } from "../../core/model/errors";
 
 /** Source name stored in `market_prices.source`. */
 export const POLYGON_SOURCE = "polygon";
@@ -30,24 +28,14 @@ const PolygonAggsEnvelope = Schema.Struct({
   error: Schema.optional(Schema.String),
 });
 
-/** One raw result of a response, with its position for quarantine records. */
-export interface RawRecord {
-  readonly symbol: string;
-  readonly index: number;
-  readonly raw: unknown;
-}
-
-export interface PolygonRequest {
+/** The aggregates URL of one symbol and date range (ascending, adjusted). */
+export const polygonDailyUrl = (r: {
   readonly baseUrl: string;
   readonly apiKey: string;
-  readonly timeoutMs: number;
   readonly symbol: string;
   readonly from: string;
   readonly to: string;
-}
-
-/** Builds the aggregates URL for one symbol and date range (ascending, adjusted). */
-export const polygonDailyUrl = (r: PolygonRequest): string => {
+}): string => {
   const url = new URL(
     `${r.baseUrl}/v2/aggs/ticker/${encodeURIComponent(r.symbol)}/range/1/day/${r.from}/${r.to}`,
   );
@@ -58,53 +46,32 @@ export const polygonDailyUrl = (r: PolygonRequest): string => {
   return url.toString();
 };
 
-/** Fetches one symbol's daily bars; an error envelope or an unexpected shape is permanent. */
-export const fetchPolygonDaily = (r: PolygonRequest) =>
-  Effect.gen(function* () {
-    const url = polygonDailyUrl(r);
-    const body = yield* fetchJson({ source: POLYGON_SOURCE, url, timeoutMs: r.timeoutMs });
-    const envelope = yield* Schema.decodeUnknown(PolygonAggsEnvelope)(body).pipe(
-      Effect.mapError(
-        (e) =>
-          new PermanentSourceError({
-            source: POLYGON_SOURCE,
-            url: redactUrl(url),
-            reason: "decode",
-            message: `unexpected Polygon aggregates shape: ${e.message}`,
-            payload: JSON.stringify(body).slice(0, 65_536),
-          }),
-      ),
-    );
-    if (envelope.status === "ERROR" || envelope.status === "NOT_AUTHORIZED") {
-      return yield* new PermanentSourceError({
-        source: POLYGON_SOURCE,
-        url: redactUrl(url),
-        reason: "status",
-        message: `Polygon returned status ${envelope.status}: ${envelope.error ?? "no message"}`,
-        payload: JSON.stringify(body).slice(0, 65_536),
-      });
-    }
-    return (envelope.results ?? []).map(
-      (raw, index): RawRecord => ({ symbol: envelope.ticker ?? r.symbol, index, raw }),
-    );
-  });
+/** Why a Polygon aggregates body is refused: its shape, or the status it reports. */
+export interface PolygonRefusal {
+  readonly reason: "decode" | "status";
+  readonly message: string;
+}
 
 /** The ticker and raw results of a Polygon aggregates body, or why the body is refused. */
 export const readPolygonAggs = (
   body: unknown,
 ): Either.Either<
   { readonly ticker: string | undefined; readonly results: ReadonlyArray<unknown> },
-  string
+  PolygonRefusal
 > =>
   Either.flatMap(
     Either.mapLeft(
       Schema.decodeUnknownEither(PolygonAggsEnvelope)(body),
-      (e) => `unexpected Polygon aggregates shape: ${e.message}`,
+      (e): PolygonRefusal => ({
+        reason: "decode",
+        message: `unexpected Polygon aggregates shape: ${e.message}`,
+      }),
     ),
     (envelope) =>
       envelope.status === "ERROR" || envelope.status === "NOT_AUTHORIZED"
-        ? Either.left(
-            `Polygon returned status ${envelope.status}: ${envelope.error ?? "no message"}`,
-          )
+        ? Either.left({
+            reason: "status" as const,
+            message: `Polygon returned status ${envelope.status}: ${envelope.error ?? "no message"}`,
+          })
         : Either.right({ ticker: envelope.ticker, results: envelope.results ?? [] }),
   );

@@ -1,5 +1,5 @@
 /**
- * Partition keys of trade pipelines: `YYYY-MM-DD|<client_id>` (one client's trading day).
+ * Partitions of trade pipelines: `YYYY-MM-DD|<client_id>` (one client's trading day).
  *
  * The contract takes any trimmed, non-empty client id; a partition key can name one that has
  * no `|` (the key's separator), no control character and no space at either end, and fits the
@@ -7,9 +7,9 @@
  * ingested from a file, under a `file:` partition.
  */
 import { Either } from "effect";
-import { parseIsoDate } from "../../calendar/dates";
-import { InvalidPartitionKey } from "../../core/model/errors";
-import { PartitionKey } from "../../core/model/ids";
+import { latestClosedTradingDay } from "../../calendar/sessions";
+import type { PartitionKey } from "../../core/model/ids";
+import { datedScheme } from "../../core/pipeline/partition-scheme";
 
 export interface DateClientPartition {
   readonly date: string;
@@ -34,28 +34,25 @@ export const partitionClientProblem = (clientId: string): string | undefined => 
   return undefined;
 };
 
-/** Formats a partition key. */
-export const formatTradePartition = (date: string, clientId: string): PartitionKey =>
-  PartitionKey.make(`${date}|${clientId}`);
+/** Daily by client; backfills take `{ client }`; live mode: `LIVE_CLIENTS`' last session. */
+export const DAILY_BY_CLIENT = datedScheme({
+  shape: "YYYY-MM-DD|<client_id>",
+  example: "2025-01-02|CLIENT_A",
+  period: "day",
+  nyseSessions: true,
+  scope: (clientId) => {
+    const problem = partitionClientProblem(clientId);
+    return problem === undefined ? Either.right(clientId) : Either.left(problem);
+  },
+  make: (date, clientId): DateClientPartition => ({ date, clientId }),
+  parts: (p) => [p.date, p.clientId],
+  live: (now, config) => {
+    const date = latestClosedTradingDay(now.getTime());
+    return config.liveClients.map((clientId) => ({ date, clientId }));
+  },
+  backfill: { param: "client", hint: "e.g. CLIENT_A" },
+});
 
-/** Parses `YYYY-MM-DD|<client_id>`: a real date and an identifier-shaped client id. */
-export const parseDateClient = (
-  pipeline: string,
-  key: string,
-): Either.Either<DateClientPartition, InvalidPartitionKey> => {
-  const fail = (message: string) =>
-    Either.left(new InvalidPartitionKey({ pipeline, partition: key, message }));
-  const cut = key.indexOf("|");
-  if (cut < 0) {
-    return fail(
-      `partition must be "YYYY-MM-DD|<client_id>", e.g. "2025-01-02|CLIENT_A", got "${key}"`,
-    );
-  }
-  const datePart = key.slice(0, cut);
-  const clientId = key.slice(cut + 1);
-  const date = parseIsoDate(datePart);
-  if (date === undefined) return fail(`"${datePart}" is not a calendar date YYYY-MM-DD`);
-  const problem = partitionClientProblem(clientId);
-  if (problem !== undefined) return fail(problem);
-  return Either.right({ date, clientId });
-};
+/** The key of a client's date. */
+export const formatTradePartition = (date: string, clientId: string): PartitionKey =>
+  DAILY_BY_CLIENT.format({ date, clientId });

@@ -8,22 +8,18 @@
  * data → the detection of `trades` (`./detection`, run by the source). Weekends and NYSE
  * holidays are `no_data_expected`.
  */
-import { Clock, Effect, Either } from "effect";
-import { closedSessionReason } from "../../calendar/nyse";
-import { latestClosedTradingDay } from "../../calendar/sessions";
-import { datesInRange } from "../../core/backfill/backfill";
-import { InvalidBackfillParams } from "../../core/backfill/errors";
+import { Clock, Effect } from "effect";
 import { openHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";
 import { ingestBytes, readPayload } from "../../core/ingest/ingest";
 import { collectingRun } from "../../core/ingest/source-run";
 import { PipelineName } from "../../core/model/ids";
 import type { RunContext } from "../../core/model/run-context";
-import { noDataExpected } from "../../core/pipeline/no-data-expected";
-import type { Pipeline, ReplayMode } from "../../core/pipeline/pipeline";
+import { definePipeline, type PartitionReplay } from "../../core/pipeline/define-pipeline";
+import type { Pipeline } from "../../core/pipeline/pipeline";
 import { SourceConfig } from "../../core/pipeline/source-config";
 import { resolveAnomalies } from "../../core/store/anomalies";
-import { formatTradePartition, parseDateClient } from "./partition";
+import { DAILY_BY_CLIENT, type DateClientPartition } from "./partition";
 import { EXECUTION_CSV_DEFINITION, EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
 import { canonicalTrade, readStoredTrades } from "./store";
 
@@ -33,11 +29,8 @@ const NAME = PipelineName.make("trade_data.ingest_trades");
 export const executionsUrl = (baseUrl: string, date: string, clientId: string): string =>
   `${baseUrl}/v1/executions/${date}/${encodeURIComponent(clientId)}.csv`;
 
-const run = (ctx: RunContext) =>
+const run = (ctx: RunContext, partition: DateClientPartition) =>
   Effect.gen(function* () {
-    const partition = yield* parseDateClient(NAME, ctx.partitionKey);
-    const closed = closedSessionReason(partition.date);
-    if (closed !== undefined) return yield* noDataExpected(ctx, closed);
     const config = yield* SourceConfig;
     const baseUrl = config.tradesBaseUrl;
     const url = executionsUrl(baseUrl, partition.date, partition.clientId);
@@ -65,19 +58,17 @@ const run = (ctx: RunContext) =>
         ...report.details,
       },
     } as const;
-  }).pipe(Effect.withSpan("TradeData.ingestTrades"));
+  });
 
 /**
  * Replay: the same request and CSV decode as a run, every valid trade kept in memory (first
  * of a repeated trade_id, as uniqueness keeps) instead of written; nothing is quarantined,
  * audited or upserted. Canonical record = `trades` row without audit columns.
  */
-const replay: ReplayMode = {
+const replay: PartitionReplay<DateClientPartition> = {
   key: ["client_id", "trade_id"],
-  records: (key) =>
+  records: (partition) =>
     Effect.gen(function* () {
-      const partition = yield* parseDateClient(NAME, key);
-      if (closedSessionReason(partition.date) !== undefined) return [];
       const config = yield* SourceConfig;
       const url = executionsUrl(config.tradesBaseUrl, partition.date, partition.clientId);
       const bytes = yield* openHttpPayload(url, {
@@ -96,45 +87,18 @@ const replay: ReplayMode = {
         hints,
       });
       return collector.rows().map(canonicalTrade);
-    }).pipe(
-      Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e)),
-      Effect.withSpan("TradeData.replayTrades"),
-    ),
-  stored: (key) =>
-    Effect.gen(function* () {
-      const partition = yield* parseDateClient(NAME, key);
-      return yield* readStoredTrades(partition.date, partition.clientId);
-    }).pipe(Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e))),
+    }).pipe(Effect.withSpan("TradeData.replayTrades")),
+  stored: (partition) => readStoredTrades(partition.date, partition.clientId),
 };
 
 /** The pipeline definition registered in `PIPELINES`. */
-export const ingestTrades: Pipeline = {
+export const ingestTrades: Pipeline = definePipeline({
   name: NAME,
   domain: "trade_data",
   stage: "INGEST",
   description: "One client's executions for one trading date (execution CSV feed)",
-  partitionExample: "2025-01-02|CLIENT_A",
-  parsePartition: (key) =>
-    Either.map(parseDateClient(NAME, key), (p) => formatTradePartition(p.date, p.clientId)),
-  livePartitions: (now, config) => {
-    const date = latestClosedTradingDay(now.getTime());
-    return config.liveClients.map((client) => formatTradePartition(date, client));
-  },
-  partitionsForRange: (range, params) => {
-    const fail = (message: string) =>
-      Either.left(new InvalidBackfillParams({ pipeline: NAME, message }));
-    const unknown = Object.keys(params).filter((k) => k !== "client");
-    if (unknown.length > 0) return fail(`unknown params ${unknown.join(", ")}; accepted: client`);
-    const client = params.client;
-    if (client === undefined) return fail("params.client is required, e.g. CLIENT_A");
-    const probe = parseDateClient(NAME, `${range.start}|${client}`);
-    if (Either.isLeft(probe)) return fail(probe.left.message);
-    return Either.right(datesInRange(range).map((date) => formatTradePartition(date, client)));
-  },
+  partitions: DAILY_BY_CLIENT,
   replay,
-  run: (ctx) =>
-    run(ctx).pipe(
-      // The runner already validated the key; a failure here is a programming error.
-      Effect.catchTag("InvalidPartitionKey", (e) => Effect.die(e)),
-    ),
-};
+  span: "TradeData.ingestTrades",
+  run,
+});

@@ -43,7 +43,13 @@ export const runRoutes = routes().post(
     const { pipeline, partitionKey } = await runEffect(
       c.env,
       resolveRun(PIPELINES, body.pipeline, body.partition).pipe(
-        Effect.tap((r) => refuseFuturePartition(r.pipeline.name, r.partitionKey)),
+        Effect.tap((r) =>
+          refuseFuturePartition(
+            r.pipeline.name,
+            r.partitionKey,
+            r.pipeline.partitionDate(r.partitionKey),
+          ),
+        ),
       ),
     );
     const response = await c.env.ACTORS.partition(pipeline.name, partitionKey).run({
