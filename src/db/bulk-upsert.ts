@@ -69,13 +69,21 @@ export interface BulkUpsertSpec {
 /** The capture-id contract's columns, shared by every row one run writes. */
 export const CAPTURE_COLUMNS = ["capture_id", "captured_at", "execution_id", "batch_id"] as const;
 
-/** The values of `CAPTURE_COLUMNS` for a run. */
-export const captureValues = (ctx: {
+/** What a run stamps on every row it writes. */
+export interface CaptureStamp {
   readonly captureId: string;
   readonly capturedAt: string;
   readonly executionId: string;
   readonly batchId: string;
-}): ReadonlyArray<InValue> => [ctx.captureId, ctx.capturedAt, ctx.executionId, ctx.batchId];
+}
+
+/** The values of `CAPTURE_COLUMNS` for a run. */
+export const captureValues = (ctx: CaptureStamp): ReadonlyArray<InValue> => [
+  ctx.captureId,
+  ctx.capturedAt,
+  ctx.executionId,
+  ctx.batchId,
+];
 
 /** Rows per statement: bounded so one JSON argument stays a few MB at most. */
 export const BULK_UPSERT_CHUNK_ROWS = 5_000;

@@ -5,8 +5,9 @@
  */
 import { Effect } from "effect";
 import type { RunContext } from "../core/model/run-context";
-import { bulkUpsert, CAPTURE_COLUMNS, captureValues } from "../db/bulk-upsert";
 import { dbTry } from "../db/db";
+import { coreSeriesPoints } from "../db/schema/series-points";
+import { tableWriter } from "../db/table-writer";
 
 /** One value of a series for one period. */
 export interface SeriesPoint {
@@ -15,26 +16,19 @@ export interface SeriesPoint {
   readonly value: number;
 }
 
-const SPEC = {
-  table: "core_series_points",
-  columns: ["target", "series", "period", "value"],
-  shared: CAPTURE_COLUMNS,
-  key: ["target", "series", "period"],
-} as const;
+const SERIES_POINTS = tableWriter(coreSeriesPoints, {
+  target: (_: SeriesPoint, target: string) => target,
+  series: (p) => p.series,
+  period: (p) => p.period,
+  value: (p) => p.value,
+});
 
 /** Upserts the points a run observed of `target`'s series. */
 export const upsertSeriesPoints = (
   ctx: RunContext,
   target: string,
   points: ReadonlyArray<SeriesPoint>,
-) =>
-  points.length === 0
-    ? Effect.succeed(0)
-    : bulkUpsert(
-        SPEC,
-        points.map((p) => [target, p.series, p.period, p.value]),
-        captureValues(ctx),
-      );
+) => (points.length === 0 ? Effect.succeed(0) : SERIES_POINTS.write(points, target, ctx));
 
 /**
  * The last `limit` points of each series strictly before its own `before` period, oldest

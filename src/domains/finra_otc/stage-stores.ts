@@ -6,8 +6,14 @@
  */
 import { Effect } from "effect";
 import type { RunContext } from "../../core/model/run-context";
-import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
 import { dbTry } from "../../db/db";
+import {
+  finraOtcRaw,
+  finraOtcRolling6w,
+  finraOtcSymbolSummary,
+  finraOtcVenueShare,
+} from "../../db/schema/finra-otc";
+import { tableWriter } from "../../db/table-writer";
 import type {
   RollingAverage,
   SymbolSummary,
@@ -16,9 +22,6 @@ import type {
   WeeklyPoint,
 } from "./calculations";
 import type { WeekTierPartition } from "./partition";
-
-const CAPTURE = ["capture_id", "captured_at", "execution_id", "batch_id"] as const;
-const stamp = (ctx: RunContext) => [ctx.captureId, ctx.capturedAt, ctx.executionId, ctx.batchId];
 
 /** Deletes a partition's rows of `table` written by other captures; returns how many. */
 export const deleteStale = (table: string, p: WeekTierPartition, ctx: RunContext) =>
@@ -36,37 +39,43 @@ export interface RawVenueLine {
   readonly fields: Readonly<Record<string, string | null>>;
 }
 
-const RAW_FIELDS = [
-  "tierDescription",
-  "issueSymbolIdentifier",
-  "issueName",
-  "marketParticipantName",
-  "MPID",
-  "totalWeeklyShareQuantity",
-  "totalWeeklyTradeCount",
-  "lastUpdateDate",
-] as const;
+/** The raw line's fields (as the file names them) by `finra_otc_transparency_raw` column. */
+const RAW_FIELDS = {
+  tierDescription: "tierDescription",
+  issueSymbolIdentifier: "issueSymbolIdentifier",
+  issueName: "issueName",
+  marketParticipantName: "marketParticipantName",
+  mpid: "MPID",
+  totalWeeklyShareQuantity: "totalWeeklyShareQuantity",
+  totalWeeklyTradeCount: "totalWeeklyTradeCount",
+  lastUpdateDate: "lastUpdateDate",
+} as const;
 
-const RAW: BulkUpsertSpec = {
-  table: "finra_otc_transparency_raw",
-  columns: [
-    "week_ending",
-    "tier",
-    "record_index",
-    "tier_description",
-    "issue_symbol_identifier",
-    "issue_name",
-    "market_participant_name",
-    "mpid",
-    "total_weekly_share_quantity",
-    "total_weekly_trade_count",
-    "last_update_date",
-    "raw_record",
-    "source",
-    ...CAPTURE,
-  ],
-  key: ["week_ending", "tier", "record_index"],
-};
+type RawScope = { readonly partition: WeekTierPartition; readonly source: string };
+const field =
+  (name: string) =>
+  (l: RawVenueLine): string | null =>
+    l.fields[name] ?? null;
+
+const RAW = tableWriter(finraOtcRaw, {
+  weekEnding: (_: RawVenueLine, s: RawScope) => s.partition.weekEnding,
+  tier: (_, s) => s.partition.tier,
+  recordIndex: (l) => l.recordIndex,
+  tierDescription: field(RAW_FIELDS.tierDescription),
+  issueSymbolIdentifier: field(RAW_FIELDS.issueSymbolIdentifier),
+  issueName: field(RAW_FIELDS.issueName),
+  marketParticipantName: field(RAW_FIELDS.marketParticipantName),
+  mpid: field(RAW_FIELDS.mpid),
+  totalWeeklyShareQuantity: field(RAW_FIELDS.totalWeeklyShareQuantity),
+  totalWeeklyTradeCount: field(RAW_FIELDS.totalWeeklyTradeCount),
+  lastUpdateDate: field(RAW_FIELDS.lastUpdateDate),
+  rawRecord: (l) => l.raw,
+  source: (_, s) => s.source,
+});
+
+/** The stored columns of the line's fields, and the field each holds. */
+const RAW_FIELD_COLUMNS = RAW.columns.slice(3, 11);
+const RAW_FIELD_NAMES = Object.values(RAW_FIELDS);
 
 /** Upserts raw lines of one partition. */
 export const upsertRawLines = (
@@ -74,25 +83,13 @@ export const upsertRawLines = (
   source: string,
   lines: ReadonlyArray<RawVenueLine>,
   ctx: RunContext,
-) =>
-  bulkUpsert(
-    RAW,
-    lines.map((l) => [
-      p.weekEnding,
-      p.tier,
-      l.recordIndex,
-      ...RAW_FIELDS.map((f) => l.fields[f] ?? null),
-      l.raw,
-      source,
-      ...stamp(ctx),
-    ]),
-  );
+) => RAW.write(lines, { partition: p, source }, ctx);
 
 /** The raw lines of one partition, in file order. */
 export const readRawLines = (p: WeekTierPartition) =>
   dbTry("finra_otc_transparency_raw.read", (_, client) =>
     client.execute({
-      sql: `SELECT record_index, raw_record, ${RAW.columns.slice(3, 11).join(", ")}
+      sql: `SELECT record_index, raw_record, ${RAW_FIELD_COLUMNS.join(", ")}
             FROM finra_otc_transparency_raw WHERE week_ending = ? AND tier = ? ORDER BY record_index`,
       args: [p.weekEnding, p.tier],
     }),
@@ -103,8 +100,8 @@ export const readRawLines = (p: WeekTierPartition) =>
           recordIndex: Number(r.record_index),
           raw: String(r.raw_record),
           fields: Object.fromEntries(
-            RAW_FIELDS.map((f, i) => {
-              const v = r[RAW.columns[3 + i] as string];
+            RAW_FIELD_NAMES.map((f, i) => {
+              const v = r[RAW_FIELD_COLUMNS[i] as string];
               return [f, v === null || v === undefined ? null : String(v)];
             }),
           ),
@@ -136,73 +133,37 @@ export const readVenueRows = (p: WeekTierPartition) =>
     ),
   );
 
-const SUMMARY: BulkUpsertSpec = {
-  table: "finra_otc_transparency_symbol_summary",
-  columns: [
-    "week_ending",
-    "tier",
-    "symbol",
-    "issue_name",
-    "total_weekly_share_quantity",
-    "total_weekly_trade_count",
-    "venue_count",
-    "avg_trade_size",
-    ...CAPTURE,
-  ],
-  key: ["week_ending", "tier", "symbol"],
-};
+const SUMMARY = tableWriter(finraOtcSymbolSummary, {
+  weekEnding: (_: SymbolSummary, p: WeekTierPartition) => p.weekEnding,
+  tier: (_, p) => p.tier,
+  symbol: (r) => r.symbol,
+  issueName: (r) => r.issue_name,
+  totalWeeklyShareQuantity: (r) => r.total_weekly_share_quantity,
+  totalWeeklyTradeCount: (r) => r.total_weekly_trade_count,
+  venueCount: (r) => r.venue_count,
+  avgTradeSize: (r) => r.avg_trade_size,
+});
 
 export const upsertSummaries = (
   p: WeekTierPartition,
   rows: ReadonlyArray<SymbolSummary>,
   ctx: RunContext,
-) =>
-  bulkUpsert(
-    SUMMARY,
-    rows.map((r) => [
-      p.weekEnding,
-      p.tier,
-      r.symbol,
-      r.issue_name,
-      r.total_weekly_share_quantity,
-      r.total_weekly_trade_count,
-      r.venue_count,
-      r.avg_trade_size,
-      ...stamp(ctx),
-    ]),
-  );
+) => SUMMARY.write(rows, p, ctx);
 
-const SHARE: BulkUpsertSpec = {
-  table: "finra_otc_transparency_venue_share",
-  columns: [
-    "week_ending",
-    "tier",
-    "symbol",
-    "mpid",
-    "total_weekly_share_quantity",
-    "market_share",
-    ...CAPTURE,
-  ],
-  key: ["week_ending", "tier", "symbol", "mpid"],
-};
+const SHARE = tableWriter(finraOtcVenueShare, {
+  weekEnding: (_: VenueShare, p: WeekTierPartition) => p.weekEnding,
+  tier: (_, p) => p.tier,
+  symbol: (r) => r.symbol,
+  mpid: (r) => r.mpid,
+  totalWeeklyShareQuantity: (r) => r.total_weekly_share_quantity,
+  marketShare: (r) => r.market_share,
+});
 
 export const upsertShares = (
   p: WeekTierPartition,
   rows: ReadonlyArray<VenueShare>,
   ctx: RunContext,
-) =>
-  bulkUpsert(
-    SHARE,
-    rows.map((r) => [
-      p.weekEnding,
-      p.tier,
-      r.symbol,
-      r.mpid,
-      r.total_weekly_share_quantity,
-      r.market_share,
-      ...stamp(ctx),
-    ]),
-  );
+) => SHARE.write(rows, p, ctx);
 
 /** The symbol summaries of a tier over the given weeks. */
 export const readWeeklyPoints = (tier: string, weeks: ReadonlyArray<string>) =>
@@ -228,38 +189,19 @@ export const readWeeklyPoints = (tier: string, weeks: ReadonlyArray<string>) =>
     ),
   );
 
-const ROLLING: BulkUpsertSpec = {
-  table: "finra_otc_transparency_symbol_rolling_6w",
-  columns: [
-    "week_ending",
-    "tier",
-    "symbol",
-    "window_start",
-    "weeks_in_window",
-    "avg_weekly_share_quantity",
-    "avg_weekly_trade_count",
-    "avg_venue_count",
-    ...CAPTURE,
-  ],
-  key: ["week_ending", "tier", "symbol"],
-};
+const ROLLING = tableWriter(finraOtcRolling6w, {
+  weekEnding: (_: RollingAverage, p: WeekTierPartition) => p.weekEnding,
+  tier: (_, p) => p.tier,
+  symbol: (r) => r.symbol,
+  windowStart: (r) => r.window_start,
+  weeksInWindow: (r) => r.weeks_in_window,
+  avgWeeklyShareQuantity: (r) => r.avg_weekly_share_quantity,
+  avgWeeklyTradeCount: (r) => r.avg_weekly_trade_count,
+  avgVenueCount: (r) => r.avg_venue_count,
+});
 
 export const upsertRolling = (
   p: WeekTierPartition,
   rows: ReadonlyArray<RollingAverage>,
   ctx: RunContext,
-) =>
-  bulkUpsert(
-    ROLLING,
-    rows.map((r) => [
-      p.weekEnding,
-      p.tier,
-      r.symbol,
-      r.window_start,
-      r.weeks_in_window,
-      r.avg_weekly_share_quantity,
-      r.avg_weekly_trade_count,
-      r.avg_venue_count,
-      ...stamp(ctx),
-    ]),
-  );
+) => ROLLING.write(rows, p, ctx);

@@ -3,46 +3,22 @@
  * (week_ending, tier, symbol, mpid) makes a re-ingest an update, never a duplicate.
  */
 import type { RunContext } from "../../core/model/run-context";
-import { type BulkUpsertSpec, bulkUpsert } from "../../db/bulk-upsert";
+import { finraOtcVenueVolume } from "../../db/schema/finra-otc";
+import { tableWriter } from "../../db/table-writer";
 import type { FinraVenueVolume } from "./schema";
 
-const VENUE_VOLUME: BulkUpsertSpec = {
-  table: "finra_otc_transparency_venue_volume",
-  columns: [
-    "week_ending",
-    "tier",
-    "symbol",
-    "issue_name",
-    "mpid",
-    "total_weekly_share_quantity",
-    "total_weekly_trade_count",
-    "last_update_date",
-    "source",
-    "capture_id",
-    "captured_at",
-    "execution_id",
-    "batch_id",
-  ],
-  key: ["week_ending", "tier", "symbol", "mpid"],
-};
+const VENUE_VOLUME = tableWriter(finraOtcVenueVolume, {
+  weekEnding: (r: FinraVenueVolume) => r.week_ending,
+  tier: (r) => r.tier,
+  symbol: (r) => r.symbol,
+  issueName: (r) => r.issue_name,
+  mpid: (r) => r.mpid,
+  totalWeeklyShareQuantity: (r) => r.total_weekly_share_quantity,
+  totalWeeklyTradeCount: (r) => r.total_weekly_trade_count,
+  lastUpdateDate: (r) => r.last_update_date,
+  source: (r) => r.source,
+});
 
 /** Upserts venue-volume rows; returns the rows inserted or updated. */
 export const upsertVenueVolume = (rows: ReadonlyArray<FinraVenueVolume>, ctx: RunContext) =>
-  bulkUpsert(
-    VENUE_VOLUME,
-    rows.map((r) => [
-      r.week_ending,
-      r.tier,
-      r.symbol,
-      r.issue_name,
-      r.mpid,
-      r.total_weekly_share_quantity,
-      r.total_weekly_trade_count,
-      r.last_update_date,
-      r.source,
-      ctx.captureId,
-      ctx.capturedAt,
-      ctx.executionId,
-      ctx.batchId,
-    ]),
-  );
+  VENUE_VOLUME.write(rows, undefined, ctx);

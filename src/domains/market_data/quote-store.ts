@@ -3,25 +3,18 @@
  * (symbol, quoted_at, source) makes a re-ingest an update, never a duplicate.
  */
 import type { RunContext } from "../../core/model/run-context";
-import {
-  type BulkUpsertSpec,
-  bulkUpsert,
-  CAPTURE_COLUMNS,
-  captureValues,
-} from "../../db/bulk-upsert";
+import { marketQuotes } from "../../db/schema/market-data";
+import { tableWriter } from "../../db/table-writer";
 import type { MarketData } from "./schema";
 
-const QUOTES: BulkUpsertSpec = {
-  table: "market_quotes",
-  columns: ["symbol", "quoted_at", "source", "price", "volume"],
-  shared: CAPTURE_COLUMNS,
-  key: ["symbol", "quoted_at", "source"],
-};
+const QUOTES = tableWriter(marketQuotes, {
+  symbol: (q: MarketData) => q.symbol,
+  quotedAt: (q) => q.timestamp,
+  source: (q) => q.source,
+  price: (q) => q.price,
+  volume: (q) => q.volume,
+});
 
 /** Upserts quotes; returns the rows inserted or updated. */
 export const upsertQuotes = (quotes: ReadonlyArray<MarketData>, ctx: RunContext) =>
-  bulkUpsert(
-    QUOTES,
-    quotes.map((q) => [q.symbol, q.timestamp, q.source, q.price, q.volume]),
-    captureValues(ctx),
-  );
+  QUOTES.write(quotes, undefined, ctx);

@@ -5,57 +5,32 @@
 import { Effect } from "effect";
 import type { CanonicalRecord } from "../../core/model/canonical-record";
 import type { RunContext } from "../../core/model/run-context";
-import {
-  type BulkUpsertSpec,
-  bulkUpsert,
-  CAPTURE_COLUMNS,
-  captureValues,
-} from "../../db/bulk-upsert";
 import { dbTry } from "../../db/db";
+import { marketPrices } from "../../db/schema/market-data";
+import { tableWriter } from "../../db/table-writer";
 import type { DailyBar } from "./schema";
 
-/** The `market_prices` columns in tuple order, and its key. */
-export const MARKET_PRICES_UPSERT: BulkUpsertSpec = {
-  table: "market_prices",
-  columns: [
-    "symbol",
-    "trading_date",
-    "source",
-    "open",
-    "high",
-    "low",
-    "close",
-    "volume",
-    "vwap",
-    "trade_count",
-    "bar_start",
-  ],
-  shared: CAPTURE_COLUMNS,
-  key: ["symbol", "trading_date", "source"],
-};
+/** `market_prices` as bars fill it. */
+export const MARKET_PRICES = tableWriter(marketPrices, {
+  symbol: (bar: DailyBar) => bar.symbol,
+  tradingDate: (bar) => bar.trading_date,
+  source: (bar) => bar.source,
+  open: (bar) => bar.open,
+  high: (bar) => bar.high,
+  low: (bar) => bar.low,
+  close: (bar) => bar.close,
+  volume: (bar) => bar.volume,
+  vwap: (bar) => bar.vwap,
+  tradeCount: (bar) => bar.trade_count,
+  barStart: (bar) => bar.bar_start,
+});
 
 /** Upserts bars in chunks; returns the number of rows inserted or updated. */
 export const upsertDailyBars = (bars: ReadonlyArray<DailyBar>, ctx: RunContext) =>
-  bulkUpsert(
-    MARKET_PRICES_UPSERT,
-    bars.map((bar) => [
-      bar.symbol,
-      bar.trading_date,
-      bar.source,
-      bar.open,
-      bar.high,
-      bar.low,
-      bar.close,
-      bar.volume,
-      bar.vwap,
-      bar.trade_count,
-      bar.bar_start,
-    ]),
-    captureValues(ctx),
-  );
+  MARKET_PRICES.write(bars, undefined, ctx);
 
 /** The canonical columns of `market_prices` (its columns without the audit ones). */
-const CANONICAL_COLUMNS = MARKET_PRICES_UPSERT.columns;
+const CANONICAL_COLUMNS = MARKET_PRICES.columns;
 
 /** The stored bars of one date, source and set of symbols, without audit columns. */
 export const readStoredBars = (date: string, symbols: ReadonlyArray<string>, source: string) =>

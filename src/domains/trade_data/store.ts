@@ -7,50 +7,30 @@ import { addDays } from "../../calendar/dates";
 import { newYorkDate } from "../../calendar/sessions";
 import type { CanonicalRecord } from "../../core/model/canonical-record";
 import type { RunContext } from "../../core/model/run-context";
-import {
-  type BulkUpsertSpec,
-  bulkUpsert,
-  CAPTURE_COLUMNS,
-  captureValues,
-} from "../../db/bulk-upsert";
 import { dbTry } from "../../db/db";
+import { trades } from "../../db/schema/trade-data";
+import { tableWriter } from "../../db/table-writer";
 import type { TradeData } from "./schema";
 
-/** The `trades` columns in tuple order, and its key. */
-export const TRADES_UPSERT: BulkUpsertSpec = {
-  table: "trades",
-  columns: [
-    "client_id",
-    "trade_id",
-    "symbol",
-    "side",
-    "quantity",
-    "price",
-    "executed_at",
-    "venue",
-    "source",
-  ],
-  shared: CAPTURE_COLUMNS,
-  key: ["client_id", "trade_id"],
-};
+/** `trades` as executions fill it. */
+export const TRADES = tableWriter(trades, {
+  clientId: (t: TradeData) => t.client_id,
+  tradeId: (t) => t.trade_id,
+  symbol: (t) => t.symbol,
+  side: (t) => t.side,
+  quantity: (t) => t.quantity,
+  price: (t) => t.price,
+  executedAt: (t) => t.timestamp,
+  venue: (t) => t.venue,
+  source: (t) => t.source,
+});
+
+/** The `trades` upsert (the bench's raw baseline runs the same statement). */
+export const TRADES_UPSERT = TRADES.spec;
 
 /** Upserts trades; returns the rows inserted or updated. */
-export const upsertTrades = (trades: ReadonlyArray<TradeData>, ctx: RunContext) =>
-  bulkUpsert(
-    TRADES_UPSERT,
-    trades.map((t) => [
-      t.client_id,
-      t.trade_id,
-      t.symbol,
-      t.side,
-      t.quantity,
-      t.price,
-      t.timestamp,
-      t.venue,
-      t.source,
-    ]),
-    captureValues(ctx),
-  );
+export const upsertTrades = (rows: ReadonlyArray<TradeData>, ctx: RunContext) =>
+  TRADES.write(rows, undefined, ctx);
 
 /** Which of these (client_id, trade_id) keys this execution has already written. */
 export const keysWrittenBy = (
@@ -90,20 +70,15 @@ JOIN market_prices p ON p.symbol = j.value->>0 AND p.trading_date = j.value->>1`
         ),
       );
 
-/** A trade as a canonical record: the `trades` row without audit columns. */
-export const canonicalTrade = (t: TradeData): CanonicalRecord => ({
-  client_id: t.client_id,
-  trade_id: t.trade_id,
-  symbol: t.symbol,
-  side: t.side,
-  quantity: t.quantity,
-  price: t.price,
-  executed_at: t.timestamp,
-  venue: t.venue,
-  source: t.source,
-});
+const CANONICAL_COLUMNS = TRADES.columns;
 
-const CANONICAL_COLUMNS = TRADES_UPSERT.columns;
+/** A trade as a canonical record: the `trades` row without audit columns. */
+export const canonicalTrade = (t: TradeData): CanonicalRecord => {
+  const values = TRADES.tuple(t, undefined);
+  return Object.fromEntries(
+    CANONICAL_COLUMNS.map((c, i) => [c, values[i] as CanonicalRecord[string]]),
+  );
+};
 
 /** The stored trades of one client and New York trading date, without audit columns. */
 export const readStoredTrades = (date: string, clientId: string) =>
