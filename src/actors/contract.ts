@@ -56,7 +56,7 @@ export interface PartitionRunView {
   readonly attempt: number;
   readonly status: string;
   readonly counts: RunResult["counts"] | null;
-  readonly error: RunResult["error"] | null;
+  readonly error: NonNullable<RunResult["error"]> | null;
   readonly started_at: string;
   readonly finished_at: string | null;
 }
@@ -73,7 +73,7 @@ export interface PartitionStatus {
   readonly counts: RunResult["counts"] | null;
   readonly attempts: number;
   readonly retry_count: number;
-  readonly last_error: RunResult["error"] | null;
+  readonly last_error: NonNullable<RunResult["error"]> | null;
   readonly started_at: string | null;
   readonly finished_at: string | null;
   readonly next_retry_at: string | null;

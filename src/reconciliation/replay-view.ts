@@ -33,9 +33,11 @@ export const replayView = (
           partitions: reconciled.length,
           clean: captured.filter((p) => p.reconciliation?.clean).length,
           not_captured: reconciled.length - captured.length,
-          mismatched: captured
-            .filter((p) => p.reconciliation?.clean === false)
-            .map((p) => ({ partition: p.partition, ...p.reconciliation })),
+          mismatched: captured.flatMap((p) =>
+            p.reconciliation?.clean === false
+              ? [{ partition: p.partition, ...p.reconciliation }]
+              : [],
+          ),
         }
       : null,
     by_partition: partitions.map((p) => ({

@@ -1,7 +1,7 @@
 /**
  * Token scopes. `DATASPINE_API_TOKEN` grants `write` (which includes `read`), the optional
  * `DATASPINE_READ_TOKEN` grants `read`. The app's guard requires `read` for GET/HEAD and
- * `write` for every other method on every route except `PUBLIC_PATHS`; a read route that
+ * `write` for every other method on every route except the public ones; a read route that
  * costs upstream calls adds `requireScope("write")`. `DATASPINE_PUBLIC_READS=true` opens the
  * read routes without a token, for a private network on purpose.
  */
@@ -21,9 +21,6 @@ export type Authorization =
 
 /** The cookie a browser session (the status page) carries the token in. */
 export const TOKEN_COOKIE = "dataspine_token";
-
-/** GET/HEAD paths anyone may read: the health probe and the status page's public summary. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/health", "/"]);
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 const TOKEN_REQUIRED = "a valid bearer token is required";
@@ -130,13 +127,16 @@ export const isStatusPagePath = (path: string): boolean =>
   path === "/ui" || path.startsWith("/ui/");
 
 /**
- * The app-wide guard: `PUBLIC_PATHS` are open to GET/HEAD, the status page guards itself,
- * everything else `requireScope()`.
+ * The app-wide guard: `publicPaths` (the public GET routes of the route table: the health
+ * probe, the API description, the status page's summary) are open to GET/HEAD, the status
+ * page guards itself, everything else `requireScope()`.
  */
-export const guard = (): MiddlewareHandler<{ Bindings: AppEnv }> => {
+export const guard = (
+  publicPaths: ReadonlySet<string>,
+): MiddlewareHandler<{ Bindings: AppEnv }> => {
   const check = requireScope();
   return (c, next) =>
-    ((c.req.method === "GET" || c.req.method === "HEAD") && PUBLIC_PATHS.has(c.req.path)) ||
+    ((c.req.method === "GET" || c.req.method === "HEAD") && publicPaths.has(c.req.path)) ||
     isStatusPagePath(c.req.path)
       ? next()
       : check(c, next);

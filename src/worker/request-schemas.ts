@@ -1,8 +1,10 @@
 /**
  * The Schemas every route decodes its params, query and body fields with: one definition of
  * a limit, a date, a time, a severity, a flag, a bounded name. Each decodes text and fails
- * with "must be <what>, got "<input cut to 200 characters>"".
+ * with "must be <what>, got "<input cut to 200 characters>""; its `jsonSchema` annotation is
+ * what `GET /openapi.json` says the field accepts.
  */
+import type { JSONSchema } from "effect";
 import { ParseResult, Schema } from "effect";
 import { parseIsoDate } from "../calendar/dates";
 import {
@@ -17,11 +19,15 @@ import { echo } from "./limits";
 /** Longest name, key or id a request may carry. */
 export const MAX_TEXT = 200;
 
-/** Text decoded by `parse` (undefined = refused) into a value of `to`. */
+/**
+ * Text decoded by `parse` (undefined = refused) into a value of `to`; `accepts` describes the
+ * text for the OpenAPI document (default: any string, described by `expected`).
+ */
 const textParam = <A, I>(
   expected: string,
   parse: (text: string) => A | undefined,
   to: Schema.Schema<A, I>,
+  accepts: JSONSchema.JsonSchema7 = { type: "string" },
 ) =>
   Schema.transformOrFail(Schema.String, Schema.typeSchema(to), {
     strict: true,
@@ -34,6 +40,11 @@ const textParam = <A, I>(
         : ParseResult.succeed(value);
     },
     encode: (value) => ParseResult.succeed(String(value)),
+  }).annotations({
+    jsonSchema: {
+      ...accepts,
+      description: accepts.description ? `${expected}; ${accepts.description}` : expected,
+    },
   });
 
 /** A name, key or id: at most 200 characters (what it names is checked by the route). */
@@ -41,6 +52,7 @@ export const Text = textParam(
   `at most ${MAX_TEXT} characters`,
   (text) => (text.length <= MAX_TEXT ? text : undefined),
   Schema.String,
+  { type: "string", maxLength: MAX_TEXT },
 );
 
 /** A rule or category name, upper-cased. */
@@ -48,6 +60,7 @@ export const UpperText = textParam(
   `at most ${MAX_TEXT} characters`,
   (text) => (text.length <= MAX_TEXT ? text.toUpperCase() : undefined),
   Schema.String,
+  { type: "string", maxLength: MAX_TEXT, description: "any case (upper-cased)" },
 );
 
 /** `limit=`: an integer in 1..max (digits only), `fallback` when absent. */
@@ -57,12 +70,16 @@ export const Limit = (max: number, fallback: number) =>
       `an integer 1..${max}`,
       (text) => (/^\d{1,10}$/.test(text) && +text >= 1 && +text <= max ? +text : undefined),
       Schema.Number,
+      { type: "integer", minimum: 1, maximum: max, default: fallback },
     ),
     { default: () => fallback },
   );
 
 /** A calendar date `YYYY-MM-DD` (a real day: 2025-02-30 is refused). */
-export const IsoDate = textParam("a date YYYY-MM-DD", parseIsoDate, Schema.String);
+export const IsoDate = textParam("a date YYYY-MM-DD", parseIsoDate, Schema.String, {
+  type: "string",
+  format: "date",
+});
 
 const INSTANT =
   /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
@@ -86,6 +103,7 @@ export const Instant = textParam(
   "an ISO-8601 date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM:SSZ)",
   parseInstant,
   Schema.String,
+  { type: "string", pattern: INSTANT.source },
 );
 
 /** One of `values`, matched exactly. */
@@ -94,6 +112,7 @@ export const OneOf = <const L extends ReadonlyArray<string>>(values: L) =>
     `one of ${values.join(", ")}`,
     (text) => values.find((v): v is L[number] => v === text),
     Schema.Literal(...values),
+    { type: "string", enum: [...values] },
   );
 
 /**
@@ -104,6 +123,7 @@ export const Severity = textParam(
   `one of ${SEVERITY_NAMES.join(", ")}`,
   parseSeverity,
   Schema.Literal(...SEVERITIES),
+  { type: "string", examples: [...SEVERITY_NAMES], description: "any case; a minimum" },
 );
 
 /** One of the seed's anomaly categories, any case. */
@@ -111,6 +131,7 @@ export const Category = textParam(
   `one of ${CATEGORIES.join(", ")}`,
   parseCategory,
   Schema.Literal(...CATEGORIES),
+  { type: "string", examples: [...CATEGORIES], description: "any case" },
 );
 
 /** `true`/`1` or `false`/`0`. */
@@ -119,6 +140,7 @@ export const Flag = textParam(
   (text) =>
     text === "true" || text === "1" ? true : text === "false" || text === "0" ? false : undefined,
   Schema.Boolean,
+  { type: "string", enum: ["true", "false", "1", "0"] },
 );
 
 /** An optional field that is absent rather than `undefined` (exact optional properties). */

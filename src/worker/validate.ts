@@ -1,13 +1,12 @@
 /**
  * Request decoding in one place: path params, query strings and JSON bodies are decoded by
- * Effect Schemas inside Hono validators, so a handler reads `c.req.valid("param" | "query" |
- * "json")` and never parses by hand. A failure is `InvalidRequest` naming the first bad field
+ * the Effect Schemas of the route's declaration (`api/register.ts`), so a handler gets its
+ * input decoded and never parses by hand. A failure is `InvalidRequest` naming the first bad field
  * with its input cut to 200 characters; bodies are bounded in size (413) and nesting (400).
  */
 import { Either, ParseResult, Schema } from "effect";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { validator } from "hono/validator";
 import type { AppEnv } from "./app-env";
 import { InvalidRequest, PayloadTooLarge } from "./http-errors";
 import { echo, MAX_JSON_DEPTH, maxBodyBytes, nestsDeeperThan } from "./limits";
@@ -38,43 +37,42 @@ export const decodeOrThrow = <A, I>(
   return decoded.right;
 };
 
-/** Decodes the path params. */
-export const params = <A, I>(schema: Schema.Schema<A, I>) =>
-  validator("param", (value) => decodeOrThrow(schema, value));
-
-/** Decodes the query string; an empty value (`?limit=`) counts as absent. */
-export const query = <A, I>(schema: Schema.Schema<A, I>) =>
-  validator("query", (value) =>
-    decodeOrThrow(
-      schema,
-      Object.fromEntries(Object.entries(value).filter(([, v]) => v !== "" && v !== undefined)),
-    ),
+/**
+ * The query string as a record, as Hono's validator reads it: a repeated parameter is a list
+ * (which the Schemas refuse); an empty value (`?limit=`) counts as absent.
+ */
+export const queryOf = (c: Context): Record<string, string | ReadonlyArray<string>> =>
+  Object.fromEntries(
+    Object.entries(c.req.queries())
+      .map(([key, values]) => [key, values.length === 1 ? values[0] : values] as const)
+      .filter((entry): entry is readonly [string, string | Array<string>] => {
+        const value = entry[1];
+        return value !== "" && value !== undefined;
+      }),
   );
 
 /**
- * Decodes the body as JSON, whatever its content type (`curl -d` sends a form type), after
- * refusing nesting deeper than `MAX_JSON_DEPTH`. `shape` completes "body must be …".
+ * Reads the body as JSON, whatever its content type (`curl -d` sends a form type), after
+ * refusing nesting deeper than `MAX_JSON_DEPTH`, and decodes it. `shape` completes "body
+ * must be …".
  */
-export const jsonBody =
-  <A, I>(
-    schema: Schema.Schema<A, I>,
-    shape: string,
-  ): MiddlewareHandler<Bindings, string, { in: { json: I }; out: { json: A } }> =>
-  async (c, next) => {
-    const text = await c.req.text();
-    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-      throw new InvalidRequest({ message: `body nests deeper than ${MAX_JSON_DEPTH} levels` });
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new InvalidRequest({ message: "body must be JSON" });
-    }
-    const decoded = decodeOrThrow(schema, body, (detail) => `body must be ${shape}: ${detail}`);
-    c.req.addValidatedData("json", decoded as object);
-    await next();
-  };
+export const decodeJsonBody = async <A, I>(
+  c: Context,
+  schema: Schema.Schema<A, I>,
+  shape: string,
+): Promise<A> => {
+  const text = await c.req.text();
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new InvalidRequest({ message: `body nests deeper than ${MAX_JSON_DEPTH} levels` });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new InvalidRequest({ message: "body must be JSON" });
+  }
+  return decodeOrThrow(schema, body, (detail) => `body must be ${shape}: ${detail}`);
+};
 
 /** Refuses a body over `DATASPINE_MAX_BODY_BYTES` (default 1 MiB) with 413, before reading it all. */
 export const limitBody = (): MiddlewareHandler<Bindings> => async (c, next) => {

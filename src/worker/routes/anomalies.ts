@@ -1,55 +1,38 @@
 /**
- * Anomalies: `GET /anomalies?pipeline=&severity=&category=&since=&unresolved=&rule=&partition=&limit=`
- * (severity is a minimum: `HIGH`, or the seed's `ERROR`, lists HIGH and CRITICAL;
- * docs/anomalies.md), `GET /anomalies/:id`, and
- * `POST /anomalies/:id/resolve` (write), and `GET /detectors` (the `DETECTORS` registry:
- * each rule's description and default thresholds).
+ * Anomalies: `GET /anomalies` (severity is a minimum: `HIGH`, or the seed's `ERROR`, lists
+ * HIGH and CRITICAL; docs/anomalies.md), `GET /anomalies/:id`, `POST /anomalies/:id/resolve`
+ * (write), `GET /detectors` (the `DETECTORS` registry) and `GET /alerts` (the outbox).
  */
-import { Clock, Effect, Schema } from "effect";
+import { Clock, Effect } from "effect";
 import { pokeAlerts } from "../../actors/alert-dispatcher-core";
+import { listDeliveries } from "../../alerts/deliveries";
 import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/store/anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { DETECTORS } from "../../detectors/registry";
-import { routes, runEffect } from "../hono-effect";
-import { AnomalyNotFound } from "../http-errors";
 import {
-  Category,
-  Flag,
-  Instant,
-  Limit,
-  optional,
-  Severity,
-  Text,
-  UpperText,
-} from "../request-schemas";
-import { params, query } from "../validate";
+  GET_ANOMALY,
+  LIST_ALERTS,
+  LIST_ANOMALIES,
+  LIST_DETECTORS,
+  RESOLVE_ANOMALY,
+} from "../api/anomalies";
+import { handle, mount } from "../api/register";
+import { AnomalyNotFound } from "../http-errors";
 
-const ListQuery = Schema.Struct({
-  pipeline: optional(Text),
-  severity: optional(Severity),
-  category: optional(Category),
-  since: optional(Instant),
-  unresolved: optional(Flag),
-  rule: optional(UpperText),
-  partition: optional(Text),
-  limit: Limit(1000, 100),
-});
-const IdParams = Schema.Struct({ id: Text });
-
-export const anomalyRoutes = routes()
-  .get("/detectors", (c) =>
-    c.json({
+export const anomalyRoutes = mount(
+  handle(LIST_DETECTORS)(async () => ({
+    status: 200,
+    body: {
       detectors: DETECTORS.list().map((d) => ({
         name: d.name,
         description: d.description,
         defaults: d.defaults,
       })),
-    }),
-  )
-  .get("/anomalies", query(ListQuery), async (c) => {
-    const { unresolved, ...filter } = c.req.valid("query");
-    const anomalies = await runEffect(
-      c.env,
+    },
+  })),
+  handle(LIST_ANOMALIES)(async (_c, { query }, { run }) => {
+    const { unresolved, ...filter } = query;
+    const anomalies = await run(
       listAnomalies({ ...filter, ...(unresolved ? { unresolved } : {}) }),
     );
     const summary = formatBatch(
@@ -59,24 +42,34 @@ export const anomalyRoutes = routes()
         partitionKey: a.partition_key,
       })),
     );
-    return c.json({ anomalies, summary });
-  })
-  .get("/anomalies/:id", params(IdParams), async (c) => {
-    const { id } = c.req.valid("param");
-    const found = await runEffect(c.env, getAnomaly(id));
-    if (!found) throw new AnomalyNotFound({ message: `no anomaly ${id}` });
-    return c.json(found);
-  })
-  .post("/anomalies/:id/resolve", params(IdParams), async (c) => {
-    const { id } = c.req.valid("param");
-    const resolved = await runEffect(
-      c.env,
+    return { status: 200, body: { anomalies, summary } };
+  }),
+  handle(GET_ANOMALY)(async (_c, { params: { id } }, { run, fail }) => {
+    const found = await run(getAnomaly(id));
+    if (!found) return fail(new AnomalyNotFound({ message: `no anomaly ${id}` }));
+    return { status: 200, body: found };
+  }),
+  handle(RESOLVE_ANOMALY)(async (c, { params: { id } }, { run, fail }) => {
+    const resolved = await run(
       Effect.flatMap(Clock.currentTimeMillis, (ms) =>
         resolveAnomaly(id, new Date(ms).toISOString()),
       ),
     );
-    if (!resolved) throw new AnomalyNotFound({ message: `no anomaly ${id}` });
+    if (!resolved) return fail(new AnomalyNotFound({ message: `no anomaly ${id}` }));
     // The dispatcher notes the resolution, so a later re-opening is alerted again.
     await pokeAlerts(c.env.ACTORS);
-    return c.json(resolved);
-  });
+    return { status: 200, body: resolved };
+  }),
+  handle(LIST_ALERTS)(async (_c, { query }, { run }) => {
+    const { status, sink, anomaly, limit } = query;
+    const { deliveries, counts } = await run(
+      listDeliveries({
+        ...(status ? { status } : {}),
+        ...(sink ? { sink } : {}),
+        ...(anomaly ? { anomalyId: anomaly } : {}),
+        limit,
+      }),
+    );
+    return { status: 200, body: { alerts: deliveries, counts } };
+  }),
+);

@@ -2,6 +2,7 @@
  * `GET /`: the public summary. Per pipeline, partitions by the status of their latest
  * capture, from `core_partition_counts`: counts only, no keys, errors or names of clients.
  */
+import { HOME } from "../api/pages";
 import { runEffect } from "../hono-effect";
 import * as Q from "../ui/queries";
 import { page } from "../ui/render";
@@ -10,7 +11,7 @@ import { PublicHead, PublicSummary } from "../ui/views/summary";
 
 export const homeRoutes = uiRoutes()
   .onError(uiError)
-  .get("/", async (c) => {
+  .on(HOME.method, HOME.path, async (c) => {
     const pipelines = await runEffect(c.env, Q.pipelineSummaries);
     return page(c, {
       title: "Status",

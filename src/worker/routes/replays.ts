@@ -1,35 +1,16 @@
 /**
- * `POST /replays` (plan, hand the plan to a new `ReplayCoordinator`, answer 202),
- * `GET /replays/:id` (its state and summary), `GET /replays/:id/output` (the canonical JSONL)
- * and `GET /partitions/:pipeline/:partition/diff?against=<capture_id>` (stored rows vs a
- * replay of the partition's source, field by field; read-only, but it fetches the source
- * with the operator's key, so it needs the write scope).
+ * Replays (`POST /replays`, `GET /replays/:id`, `GET /replays/:id/output`) through a
+ * `ReplayCoordinator`, and `GET /partitions/:pipeline/:partition/diff`.
  */
-import { Schema } from "effect";
 import { PIPELINES } from "../../domains/registry";
 import { ReplayNotFound, ReplayUnavailable } from "../../reconciliation/errors";
 import { diffPartition } from "../../reconciliation/partition-diff";
 import { isReplayId, newReplayId, planReplay } from "../../reconciliation/replay";
 import { replayView } from "../../reconciliation/replay-view";
+import { handle, mount } from "../api/register";
+import { DIFF_PARTITION, GET_REPLAY, REPLAY_OUTPUT, START_REPLAY } from "../api/replays";
 import type { AppEnv } from "../app-env";
-import { requireScope } from "../auth";
-import { routes, runEffect } from "../hono-effect";
 import { unwrap } from "../replies";
-import { MAX_TEXT, optional, Text } from "../request-schemas";
-import { jsonBody, params, query } from "../validate";
-import { PartitionParams } from "./partitions";
-
-const ReplayBody = Schema.Struct({
-  pipeline: Text,
-  start: Text,
-  end: Text,
-  params: optional(
-    Schema.Record({ key: Schema.String.pipe(Schema.maxLength(MAX_TEXT)), value: Text }),
-  ),
-  /** Reconcile each partition with its stored rows (default true). */
-  reconcile: optional(Schema.Boolean),
-});
-const IdParams = Schema.Struct({ id: Text });
 
 const unavailable = (replayId: string) => (message: string) =>
   new ReplayUnavailable({ replay_id: replayId, message });
@@ -43,62 +24,58 @@ const stateOf = async (env: AppEnv, id: string) => {
   return state;
 };
 
-export const replayRoutes = routes()
-  .post(
-    "/replays",
-    jsonBody(ReplayBody, '{"pipeline","start","end","params"?,"reconcile"?}'),
-    async (c) => {
-      const body = c.req.valid("json");
-      const plan = await runEffect(c.env, planReplay(PIPELINES, body));
-      const replayId = newReplayId(new Date());
-      const reconcile = body.reconcile ?? true;
-      await unwrap(
-        () => c.env.ACTORS.replay(replayId).start({ replayId, plan, reconcile }),
-        unavailable(replayId),
-      );
-      return c.json({ replay_id: replayId, partitions: plan.partitions.length }, 202, {
-        Location: `/replays/${replayId}`,
-      });
+/** The JSONL of each partition of a replay, one partition per pull. */
+const outputStream = (env: AppEnv, id: string, partitions: number) => {
+  const stub = env.ACTORS.replay(id);
+  const encoder = new TextEncoder();
+  let index = 0;
+  return new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      // Partitions without records add nothing; a pull must enqueue or close to go on.
+      while (index < partitions) {
+        const text = await unwrap(() => stub.output(index), unavailable(id));
+        index += 1;
+        if (text.length > 0) return controller.enqueue(encoder.encode(text));
+      }
+      controller.close();
     },
-  )
-  .get("/replays/:id", params(IdParams), async (c) => {
-    const { header, partitions } = await stateOf(c.env, c.req.valid("param").id);
-    return c.json(replayView(header, partitions));
-  })
-  .get("/replays/:id/output", params(IdParams), async (c) => {
-    const { id } = c.req.valid("param");
+  });
+};
+
+export const replayRoutes = mount(
+  handle(START_REPLAY)(async (c, { body }, { run }) => {
+    const plan = await run(planReplay(PIPELINES, body));
+    const replayId = newReplayId(new Date());
+    const reconcile = body.reconcile ?? true;
+    await unwrap(
+      () => c.env.ACTORS.replay(replayId).start({ replayId, plan, reconcile }),
+      unavailable(replayId),
+    );
+    return {
+      status: 202,
+      body: { replay_id: replayId, partitions: plan.partitions.length },
+      headers: { Location: `/replays/${replayId}` },
+    };
+  }),
+  handle(GET_REPLAY)(async (c, { params }) => {
+    const { header, partitions } = await stateOf(c.env, params.id);
+    return { status: 200, body: replayView(header, partitions) };
+  }),
+  handle(REPLAY_OUTPUT)(async (c, { params: { id } }) => {
     const { header } = await stateOf(c.env, id);
-    const stub = c.env.ACTORS.replay(id);
-    const encoder = new TextEncoder();
-    let index = 0;
-    // One partition per pull: the response streams however long the range is.
-    const body = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        // Partitions without records add nothing; a pull must enqueue or close to go on.
-        while (index < header.next) {
-          const text = await unwrap(() => stub.output(index), unavailable(id));
-          index += 1;
-          if (text.length > 0) return controller.enqueue(encoder.encode(text));
-        }
-        controller.close();
-      },
-    });
-    return new Response(body, {
+    const response = new Response(outputStream(c.env, id, header.next), {
       headers: {
         "content-type": "application/x-ndjson; charset=utf-8",
         "x-replay-status": header.status,
         ...(header.sha256 ? { "x-replay-sha256": header.sha256 } : {}),
       },
     });
-  })
-  .get(
-    "/partitions/:pipeline/:partition/diff",
-    requireScope("write"),
-    params(PartitionParams),
-    query(Schema.Struct({ against: optional(Text) })),
-    async (c) => {
-      const { pipeline, partition } = c.req.valid("param");
-      const { against } = c.req.valid("query");
-      return c.json(await runEffect(c.env, diffPartition(PIPELINES, pipeline, partition, against)));
-    },
-  );
+    return { response };
+  }),
+  handle(DIFF_PARTITION)(async (_c, { params, query }, { run }) => {
+    const diff = await run(
+      diffPartition(PIPELINES, params.pipeline, params.partition, query.against),
+    );
+    return { status: 200, body: diff };
+  }),
+);

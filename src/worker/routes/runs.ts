@@ -1,21 +1,14 @@
 /**
  * `POST /runs`: run one partition through its actor.
  */
-import { Effect, Schema } from "effect";
+import { Effect } from "effect";
 import type { RunResult, RunStatus } from "../../core/model/run-result";
 import { refuseFuturePartition } from "../../core/pipeline/partition-time";
 import { resolveRun } from "../../core/pipeline/runner";
 import { PIPELINES } from "../../domains/registry";
-import { routes, runEffect } from "../hono-effect";
+import { handle, mount } from "../api/register";
+import { RUN } from "../api/runs";
 import { RemoteFailure } from "../http-errors";
-import { optional, Text } from "../request-schemas";
-import { jsonBody } from "../validate";
-
-const RunBody = Schema.Struct({
-  pipeline: Text,
-  partition: Text,
-  batch_id: optional(Text),
-});
 
 /**
  * HTTP status of a run result: done (or skipped by its pipeline's gate) 200, still going
@@ -35,13 +28,9 @@ export const STATUS_OF_RUN: Readonly<Record<RunStatus, 200 | 202 | 502>> = {
 export const statusOfRun = (result: RunResult) =>
   result.error?.tag === "QualityGateFailed" ? 422 : STATUS_OF_RUN[result.status];
 
-export const runRoutes = routes().post(
-  "/runs",
-  jsonBody(RunBody, '{"pipeline","partition","batch_id"?}'),
-  async (c) => {
-    const body = c.req.valid("json");
-    const { pipeline, partitionKey } = await runEffect(
-      c.env,
+export const runRoutes = mount(
+  handle(RUN)(async (c, { body }, { run }) => {
+    const { pipeline, partitionKey } = await run(
       resolveRun(PIPELINES, body.pipeline, body.partition).pipe(
         Effect.tap((r) =>
           refuseFuturePartition(
@@ -60,6 +49,6 @@ export const runRoutes = routes().post(
     });
     // Refused inside the actor (dependencies not ready): the error's own status, as at the route.
     if (response.refused) throw new RemoteFailure(response.refused);
-    return c.json(response.result, statusOfRun(response.result));
-  },
+    return { status: statusOfRun(response.result), body: response.result };
+  }),
 );

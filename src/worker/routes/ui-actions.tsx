@@ -3,10 +3,18 @@
  * and retry a dead letter (write token). Each form POSTs and is redirected back (303), so
  * they work without script and a reload never repeats them.
  */
+
 import { Clock, Effect } from "effect";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { resolveAnomaly } from "../../core/store/anomalies";
 import { retryDeadLetter } from "../../core/store/dead-letters";
+import {
+  UI_LOGIN,
+  UI_LOGIN_FORM,
+  UI_LOGOUT,
+  UI_RESOLVE_ANOMALY,
+  UI_RETRY_DEAD_LETTER,
+} from "../api/pages";
 import { authorize, sameOrigin, TOKEN_COOKIE } from "../auth";
 import { runEffect } from "../hono-effect";
 import { problem, staticPage } from "../ui/render";
@@ -30,14 +38,14 @@ const withNotice = (back: string, code: string) => {
 
 export const uiActionRoutes = uiRoutes()
   .onError(uiError)
-  .get("/ui/login", (c) =>
+  .on(UI_LOGIN_FORM.method, UI_LOGIN_FORM.path, (c) =>
     staticPage(c, {
       title: "Sign in",
       signedIn: false,
       body: <Login next={safeBack(c.req.query("next"))} />,
     }),
   )
-  .post("/ui/login", async (c) => {
+  .on(UI_LOGIN.method, UI_LOGIN.path, async (c) => {
     // A login form posted from another site could sign the browser in as someone else.
     if (!sameOrigin(c)) return problem(c, 403, "Refused", "Cross-origin sign-in refused.", false);
     const body = await c.req.parseBody();
@@ -65,12 +73,12 @@ export const uiActionRoutes = uiRoutes()
     });
     return c.redirect(next, 303);
   })
-  .post("/ui/logout", (c) => {
+  .on(UI_LOGOUT.method, UI_LOGOUT.path, (c) => {
     if (!sameOrigin(c)) return problem(c, 403, "Refused", "Cross-origin request refused.", false);
     deleteCookie(c, TOKEN_COOKIE, { path: "/" });
     return c.redirect("/", 303);
   })
-  .post("/ui/anomalies/:id/resolve", requirePageScope("write"), async (c) => {
+  .on(UI_RESOLVE_ANOMALY.method, UI_RESOLVE_ANOMALY.path, requirePageScope("write"), async (c) => {
     const id = c.req.param("id");
     const back = safeBack(formText(await c.req.parseBody(), "back"), "/ui/anomalies");
     const resolved = await runEffect(
@@ -82,18 +90,23 @@ export const uiActionRoutes = uiRoutes()
     if (!resolved) return problem(c, 404, "Not found", `No anomaly ${id}.`, true);
     return c.redirect(withNotice(back, "resolved"), 303);
   })
-  .post("/ui/dead-letters/:id/retry", requirePageScope("write"), async (c) => {
-    const id = c.req.param("id");
-    const back = safeBack(formText(await c.req.parseBody(), "back"), "/ui/dead-letters");
-    const retried = await runEffect(
-      c.env,
-      retryDeadLetter(id, (run) =>
-        Effect.promise(() => c.env.ACTORS.partition(run.pipeline, run.partition).run(run)).pipe(
-          Effect.map((response) => response.result),
+  .on(
+    UI_RETRY_DEAD_LETTER.method,
+    UI_RETRY_DEAD_LETTER.path,
+    requirePageScope("write"),
+    async (c) => {
+      const id = c.req.param("id");
+      const back = safeBack(formText(await c.req.parseBody(), "back"), "/ui/dead-letters");
+      const retried = await runEffect(
+        c.env,
+        retryDeadLetter(id, (run) =>
+          Effect.promise(() => c.env.ACTORS.partition(run.pipeline, run.partition).run(run)).pipe(
+            Effect.map((response) => response.result),
+          ),
         ),
-      ),
-    );
-    if (!retried) return problem(c, 404, "Not found", `No dead letter ${id}.`, true);
-    const ok = retried.dead_letter?.status === "retried";
-    return c.redirect(withNotice(back, ok ? "retried" : "retry_failed"), 303);
-  });
+      );
+      if (!retried) return problem(c, 404, "Not found", `No dead letter ${id}.`, true);
+      const ok = retried.dead_letter?.status === "retried";
+      return c.redirect(withNotice(back, ok ? "retried" : "retry_failed"), 303);
+    },
+  );

@@ -4,6 +4,7 @@
  * `/ui/dead-letters`, `/ui/operations`, `/ui/readiness`. Each decodes its query, runs one
  * query effect (`ui/queries.ts`) and renders; the refresh script gets the live part only.
  */
+
 import { parseIsoDate } from "../../calendar/dates";
 import { CATEGORIES } from "../../core/model/anomaly-vocabulary";
 import { UnknownPipeline } from "../../core/model/errors";
@@ -17,6 +18,15 @@ import { listReadiness } from "../../core/store/readiness";
 import { DETECTOR_ERROR } from "../../detectors/record";
 import { DETECTORS } from "../../detectors/registry";
 import { PIPELINES } from "../../domains/registry";
+import {
+  UI_ANOMALIES,
+  UI_DEAD_LETTERS,
+  UI_OPERATIONS,
+  UI_OVERVIEW,
+  UI_PARTITION,
+  UI_PIPELINE,
+  UI_READINESS,
+} from "../api/pages";
 import { runEffect } from "../hono-effect";
 import { InvalidRequest } from "../http-errors";
 import { anomalyFilters } from "../ui/anomaly-filters";
@@ -78,7 +88,7 @@ export const uiPageRoutes = uiRoutes()
       ? next()
       : requirePageScope("read")(c, next),
   )
-  .get("/ui", async (c) => {
+  .on(UI_OVERVIEW.method, UI_OVERVIEW.path, async (c) => {
     const data = await runEffect(c.env, Q.overview);
     return page(c, {
       title: "Pipelines",
@@ -92,7 +102,7 @@ export const uiPageRoutes = uiRoutes()
       ),
     });
   })
-  .get("/ui/pipelines/:pipeline", async (c) => {
+  .on(UI_PIPELINE.method, UI_PIPELINE.path, async (c) => {
     const name = c.req.param("pipeline");
     const pipeline = PIPELINES.get(name);
     if (!pipeline)
@@ -128,7 +138,7 @@ export const uiPageRoutes = uiRoutes()
       ),
     });
   })
-  .get("/ui/partitions/:pipeline/:partition", async (c) => {
+  .on(UI_PARTITION.method, UI_PARTITION.path, async (c) => {
     const { pipeline, partitionKey } = await runEffect(
       c.env,
       resolveRun(PIPELINES, c.req.param("pipeline"), c.req.param("partition")),
@@ -164,7 +174,7 @@ export const uiPageRoutes = uiRoutes()
       ),
     });
   })
-  .get("/ui/anomalies", async (c) => {
+  .on(UI_ANOMALIES.method, UI_ANOMALIES.path, async (c) => {
     const { filter, form } = anomalyFilters((name) => c.req.query(name));
     const found = await runEffect(c.env, Q.anomalies(filter));
     return page(c, {
@@ -199,7 +209,7 @@ export const uiPageRoutes = uiRoutes()
       ),
     });
   })
-  .get("/ui/dead-letters", async (c) => {
+  .on(UI_DEAD_LETTERS.method, UI_DEAD_LETTERS.path, async (c) => {
     const status = c.req.query("status");
     if (status !== undefined && status !== "" && !["open", "retried"].includes(status)) {
       throw new InvalidRequest({ message: "status must be open or retried" });
@@ -234,7 +244,7 @@ export const uiPageRoutes = uiRoutes()
       ),
     });
   })
-  .get("/ui/operations", async (c) => {
+  .on(UI_OPERATIONS.method, UI_OPERATIONS.path, async (c) => {
     const ops = await runEffect(c.env, listOperations(20));
     return page(c, {
       title: "Backfills and replays",
@@ -248,7 +258,7 @@ export const uiPageRoutes = uiRoutes()
       ),
     });
   })
-  .get("/ui/readiness", async (c) => {
+  .on(UI_READINESS.method, UI_READINESS.path, async (c) => {
     const rows = await runEffect(c.env, listReadiness({ limit: 500 }));
     return page(c, {
       title: "Readiness",
