@@ -35,7 +35,11 @@ export const HEALTH = route({
 /** An OpenAPI document (checked by its own test against the OpenAPI 3.1 schema). */
 const OpenApiDocument = Schema.Struct({
   openapi: Schema.String,
-  info: Schema.Struct({ title: Schema.String, version: Schema.String }),
+  info: Schema.Struct({
+    title: Schema.String,
+    version: Schema.String,
+    description: Schema.optional(Schema.String),
+  }),
   paths: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
 })
   .pipe(Schema.extend(Schema.Record({ key: Schema.String, value: Schema.Unknown })))

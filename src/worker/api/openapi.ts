@@ -44,16 +44,37 @@ const boundaryErrors = (spec: RouteSpec): ReadonlyArray<ErrorClass> => [
   ...(spec.scope === "write" ? [Forbidden] : []),
 ];
 
+/**
+ * Without effect's `$id` markers (`/schemas/unknown`, …): one document holds many, and a
+ * JSON Schema resource may not repeat an `$id`. Their default titles ("unknown") go too.
+ */
+const bare = (json: unknown): unknown => {
+  if (Array.isArray(json)) return json.map(bare);
+  if (typeof json !== "object" || json === null) return json;
+  const { $id, ...rest } = json as Record<string, unknown>;
+  const marker = typeof $id === "string" && $id.startsWith("/schemas/");
+  const name = marker ? decodeURIComponent($id.slice("/schemas/".length)) : undefined;
+  return Object.fromEntries(
+    Object.entries(marker ? rest : (json as Record<string, unknown>))
+      .filter(([key, value]) => !(key === "title" && value === name))
+      .map(([key, value]) => [key, bare(value)]),
+  );
+};
+
 /** JSON Schemas of Schemas, sharing one `components/schemas`. */
 class SchemaSet {
-  readonly definitions: Record<string, JSONSchema.JsonSchema7> = {};
+  readonly #definitions: Record<string, JSONSchema.JsonSchema7> = {};
   of(schema: Schema.Schema.AnyNoContext, additional: "allow" | "strict"): JSONSchema.JsonSchema7 {
-    return JSONSchema.fromAST(schema.ast, {
-      definitions: this.definitions,
+    const json = JSONSchema.fromAST(schema.ast, {
+      definitions: this.#definitions,
       definitionPath: REF,
       target: "openApi3.1",
       additionalPropertiesStrategy: additional,
     });
+    return bare(json) as JSONSchema.JsonSchema7;
+  }
+  get definitions() {
+    return bare(this.#definitions) as Record<string, JSONSchema.JsonSchema7>;
   }
 }
 
