@@ -17,6 +17,7 @@ import {
   startDenoStack,
 } from "../../src/node/dev/deno-stack";
 import { startLibsqlServer } from "../../src/node/dev/libsql-server/server";
+import { buildOpenApi } from "../../src/worker/api/openapi";
 import { freePort } from "../fixtures/ports";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 
@@ -172,6 +173,12 @@ describe("the Deno host (Deno.serve + libSQL endpoint + demo feed)", () => {
     const html = await res.text();
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain(PIPELINE);
+  });
+
+  it("serves the API description without a token: the document the route table builds", async () => {
+    const res = await fetch(`${host.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(buildOpenApi())));
   });
 
   it("a cron tick ingests the current partition", async () => {

@@ -14,7 +14,7 @@ import { LogLevel, ManagedRuntime } from "effect";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HostServer, startHostServer } from "../../src/host/serve";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/demo-feed-server";
+import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { buildOpenApi } from "../../src/worker/api/openapi";
 import { API } from "../../src/worker/api/table";

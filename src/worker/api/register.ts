@@ -65,6 +65,10 @@ export const handle =
   (handler: Handler<S>): Implemented => ({
     spec,
     addTo: (app) => {
+      // The app's guard already demands write of every method but GET: a route cannot loosen it.
+      if (spec.scope !== "write" && spec.method !== "GET") {
+        throw new Error(`${spec.method} ${spec.path}: only GET routes may be ${spec.scope}`);
+      }
       const run = async (c: Context<{ Bindings: AppEnv }>) => {
         const input = await decodeInput(spec, c);
         const answer = await handler(c, input, {
