@@ -28,7 +28,7 @@ export interface ClientOptions {
   /** Where the app is served, e.g. `http://127.0.0.1:8787`. */
   readonly baseUrl: string;
   /** `DATASPINE_API_TOKEN` or `DATASPINE_READ_TOKEN`; none for public routes. */
-  readonly token?: string;
+  readonly token?: string | undefined;
   /** Sends a request; default the global `fetch`. */
   readonly fetch?: (request: Request) => Promise<Response>;
   /** Refuse answers with fields their Schema does not name. Default false (ignored). */

@@ -1,7 +1,8 @@
 /**
  * Registers a declared route (`route.ts`) on a Hono group: its own scope check when it needs
- * more than its method's default (`auth.ts`), its params, query and body decoded by the
- * declared Schemas, and its JSON answers typed by the declared answer Schemas. Handlers run
+ * more than the app's guard demands of its method (`auth.ts`: read for GET, write otherwise),
+ * its params, query and body decoded by the declared Schemas, and its JSON answers typed by
+ * the declared answer Schemas. Handlers run
  * effects through `run`, which only accepts the errors the route declares.
  */
 import type { Effect } from "effect";
@@ -35,9 +36,6 @@ export interface RawAnswer {
   readonly response: Response;
 }
 
-/** The scope the app's guard already demands of a method (`auth.ts`). */
-const guardScope = (method: RouteSpec["method"]) => (method === "GET" ? "read" : "write");
-
 const decodeInput = async <S extends RouteSpec>(
   spec: S,
   c: Context<{ Bindings: AppEnv }>,
@@ -69,7 +67,7 @@ export const handle =
       if (spec.scope !== "write" && spec.method !== "GET") {
         throw new Error(`${spec.method} ${spec.path}: only GET routes may be ${spec.scope}`);
       }
-      const run = async (c: Context<{ Bindings: AppEnv }>) => {
+      const serve = async (c: Context<{ Bindings: AppEnv }>) => {
         const input = await decodeInput(spec, c);
         const answer = await handler(c, input, {
           run: (effect) => runEffect(c.env, effect),
@@ -80,10 +78,11 @@ export const handle =
         if ("response" in answer) return answer.response;
         return c.json(answer.body, answer.status as ContentfulStatusCode, answer.headers);
       };
-      if (spec.scope !== "public" && spec.scope !== guardScope(spec.method)) {
-        app.on(spec.method, spec.path, requireScope(spec.scope), run);
+      // A GET route the guard lets read may need more: the write token (it costs upstream calls).
+      if (spec.method === "GET" && spec.scope === "write") {
+        app.on(spec.method, spec.path, requireScope("write"), serve);
       } else {
-        app.on(spec.method, spec.path, run);
+        app.on(spec.method, spec.path, serve);
       }
     },
   });
