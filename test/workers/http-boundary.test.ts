@@ -5,8 +5,9 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ConfigVars } from "../../src/core/config/app-config";
+import { appEnvOf } from "../../src/worker/actors";
 import { app } from "../../src/worker/app";
-import type { Env } from "../../src/worker/env";
 import { api, BASE, get, post, READ_TOKEN, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
@@ -39,8 +40,10 @@ const WRITES = [
 ];
 
 /** The app with other bindings, in-process (same workerd, same Durable Objects). */
-const withEnv = (vars: Partial<Env>, path: string, init: RequestInit = {}) =>
-  app.request(`${BASE}${path}`, init, { ...env, ...vars });
+const withEnv = (vars: ConfigVars, path: string, init: RequestInit = {}) => {
+  const worker = appEnvOf(env);
+  return app.request(`${BASE}${path}`, init, { ...worker, VARS: { ...worker.VARS, ...vars } });
+};
 
 const errorOf = async (res: Response) => ({
   status: res.status,
