@@ -6,7 +6,8 @@
 import { Config, ConfigError, Either, LogLevel, Option, Redacted } from "effect";
 import { type AnomalySeverity, parseSeverity, SEVERITY_NAMES } from "../model/anomaly-vocabulary";
 
-const invalid = (message: string) => Either.left(ConfigError.InvalidData([], message));
+const invalid = (name: string, message: string) =>
+  Either.left(ConfigError.InvalidData([name], message));
 
 /** The trimmed text of `name`, or none when unset or blank. */
 export const text = (name: string): Config.Config<Option.Option<string>> =>
@@ -24,7 +25,8 @@ const parsed = <A>(
     Config.mapOrFail((value) =>
       Option.match(value, {
         onNone: () => Either.right(fallback),
-        onSome: (t) => Either.mapLeft(parse(t), (message) => ConfigError.InvalidData([], message)),
+        onSome: (t) =>
+          Either.mapLeft(parse(t), (message) => ConfigError.InvalidData([name], message)),
       }),
     ),
   );
@@ -132,6 +134,6 @@ export const secretUrl = (name: string) =>
       (value): Either.Either<Option.Option<Redacted.Redacted<string>>, ConfigError.ConfigError> =>
         Option.isNone(value) || isHttpUrl(Redacted.value(value.value))
           ? Either.right(value)
-          : invalid("must be an http(s) URL"),
+          : invalid(name, "must be an http(s) URL"),
     ),
   );

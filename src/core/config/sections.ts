@@ -119,7 +119,7 @@ const overrides = list("QUALITY_GATE_OVERRIDES", []).pipe(
       const parsed = value === undefined ? Either.left("") : ratioOf(value);
       if (!name || extra !== undefined || Either.isLeft(parsed)) {
         const message = `entries are pipeline=ratio (0..1); got "${entry}"`;
-        return Either.left(ConfigError.InvalidData([], message));
+        return Either.left(ConfigError.InvalidData(["QUALITY_GATE_OVERRIDES"], message));
       }
       byPipeline[name] = parsed.right;
     }
