@@ -89,7 +89,7 @@ const bearerFor = (scope: Scope): MiddlewareHandler<{ Bindings: AppEnv }> =>
       throw auth.error;
     },
     noAuthenticationHeader: { message: unauthorized },
-    // A malformed header is a missing token, as before: 401, not Hono's 400.
+    // A malformed header counts as a missing token: 401, not Hono's 400.
     invalidAuthenticationHeader: { message: unauthorized },
     invalidToken: { message: unauthorized },
   });
