@@ -263,3 +263,22 @@ describe("query decoding", () => {
     await refused("/anomalies?unresolved=constructor", "unresolved");
   });
 });
+
+describe("configuration", () => {
+  it("an invalid setting fails the request (500), logged by name, never a silent default", async () => {
+    const logged: Array<string> = [];
+    const error = console.error;
+    console.error = (line: unknown) => logged.push(String(line));
+    try {
+      const res = await withEnv({ DATASPINE_MAX_BODY_BYTES: "lots" }, "/health");
+      expect(await errorOf(res)).toEqual({
+        status: 500,
+        body: { error: "InternalError", message: "internal error" },
+      });
+    } finally {
+      console.error = error;
+    }
+    expect(logged.join("\n")).toContain("DATASPINE_MAX_BODY_BYTES: must be an integer");
+    expect(logged.join("\n")).toContain("InvalidConfig");
+  });
+});
