@@ -5,7 +5,7 @@
  *
  * 1. Raw baseline: the same canonical trade rows upserted through `@libsql/client` with the
  *    pipeline's own statement (`INSERT … SELECT … FROM json_each(?)`) per 50,000 rows — the
- *    fastest driver path (PERFORMANCE.md) — into a fresh embedded database.
+ *    fastest driver path (docs/performance.md) — into a fresh embedded database.
  * 2. Pipeline: the `execution_csv` source end to end (stream the file, parse CSV, map, decode +
  *    contracts, trade invariants, idempotent upsert, manifest, audit) into a fresh database.
  * 3. Memory: the pipeline over a file of about `--gib` GiB (default 1), peak RSS reported.
@@ -13,8 +13,8 @@
  * Each step runs in its own process (`MALLOC_ARENA_MAX=1`, `--no-allocation-site-pretenuring`:
  * see `PROCESS_FLAGS`), from one minified esbuild bundle of `ingest-child.ts` and its
  * packages, as a Worker is deployed: no TypeScript loader, and no per-module resolution (with
- * packages external, Node's loader read Effect's package.json exports for every import and
- * start-up alone promoted ~98 MB into the old generation; bundled, 9 MB). Only the native
+ * packages external, Node's loader reads Effect's package.json exports for every import and
+ * fills the old generation at start-up). Only the native
  * `libsql` binding stays outside. Figures are ratios against the baseline of the same run;
  * CPU time (user + system) is reported beside wall time because the pipeline overlaps
  * decoding with the writes of earlier batches (see `core/ingest/source-run.ts`). The baseline's
@@ -47,8 +47,8 @@ await build({
   entryPoints: [fileURLToPath(new URL("./ingest-child.ts", import.meta.url))],
   outfile: CHILD,
   bundle: true,
-  // Minified, the code's own strings and scopes take 4 MB less of the heap (live after start-up:
-  // 13.4 vs 17.3 MB), which the capped heap gives to the rows.
+  // Minified, the code's own strings and scopes take less of the capped heap, which goes to
+  // the rows instead.
   minify: true,
   platform: "node",
   format: "esm",
@@ -75,18 +75,16 @@ interface Measurement {
 }
 
 // The pipeline runs with its V8 heap capped, as a Worker isolate is: finishing at all proves
-// the ingestion holds a bounded working set whatever the file size. A 4 MB young generation
-// (semi-space) is the fastest measured here (2 MB: ~25% slower, more survivors copied; 16 MB,
-// the default: slower too and +20 MB RSS).
+// the ingestion holds a bounded working set whatever the file size. The young generation
+// (semi-space) size is the fastest found (docs/performance.md).
 const heapMb = Number(values["heap-mb"]);
 const SEMI_SPACE_MB = 4;
-// Both steps run as a lean ingestion process is run (measured on 1M trades, pipeline step):
+// Both steps run as a lean ingestion process is run (docs/performance.md has the figures):
 // - `MALLOC_ARENA_MAX=1`: one malloc arena for all threads instead of one per thread that
-//   allocates (the writer thread, V8's helpers): 139 → 123 MB peak RSS;
+//   allocates (the writer thread, V8's helpers);
 // - `--no-allocation-site-pretenuring`: V8 otherwise learns that a batch's row objects
 //   outlive a scavenge and allocates them old, where they keep their young strings alive until
-//   the next full collection: 66–83 → 43–44 full collections, main-thread GC pauses 2.3 →
-//   1.5 s, ~147k → ~178k rows/s.
+//   the next full collection.
 const PROCESS_ENV_SETTINGS = { MALLOC_ARENA_MAX: "1" };
 const PROCESS_FLAGS = ["--no-allocation-site-pretenuring"];
 const measure = (mode: string, db: string, arg: string): Measurement => {

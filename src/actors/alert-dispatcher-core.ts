@@ -8,9 +8,9 @@
  */
 import type { ManagedRuntime } from "effect";
 import { Effect } from "effect";
-import { alertSettingsFromVars } from "../alerts/config";
 import { type DispatchReport, deliveryPass } from "../alerts/dispatch";
 import { configuredSinks } from "../alerts/sinks";
+import { AppConfig } from "../core/config/app-config";
 import type { PipelineServices } from "../core/pipeline/pipeline";
 import type { ActorBindings, AlertDispatcherApi } from "./contract";
 
@@ -24,8 +24,6 @@ export interface DispatcherAlarm {
 
 export interface AlertDispatcherDeps {
   readonly runtime: ManagedRuntime.ManagedRuntime<PipelineServices, never>;
-  /** The `ALERT_*` variables. */
-  readonly vars: Readonly<Record<string, string | undefined>>;
   readonly alarm: DispatcherAlarm;
 }
 
@@ -64,11 +62,9 @@ export class AlertDispatcherCore implements AlertDispatcherApi {
 
   async #deliver(dueAtMs: number): Promise<DispatchReport> {
     this.#pokedDuringPass = false;
-    const settings = alertSettingsFromVars(this.#deps.vars);
     const report = await this.#deps.runtime.runPromise(
       Effect.gen(function* () {
-        for (const problem of settings.problems)
-          yield* Effect.logError(`alert settings: ${problem}`);
+        const settings = (yield* AppConfig).alerts;
         const sinks = yield* configuredSinks(settings);
         return yield* deliveryPass(sinks, settings, Math.max(Date.now(), dueAtMs));
       }),

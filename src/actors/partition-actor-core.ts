@@ -32,7 +32,7 @@ import {
   retryDelayMs,
 } from "./state-store";
 
-/** The runtime actors run their pipelines on (Db, HttpClient, SourceConfig). */
+/** The runtime actors run their pipelines on (Db, HttpClient, AppConfig). */
 export type ActorRuntime = ManagedRuntime.ManagedRuntime<PipelineServices, never>;
 
 /** What a host hands an actor. */

@@ -4,6 +4,7 @@
  * SQLite and alarm; the Deno host gives libSQL tables and a polled alarm table.
  */
 import type { Effect } from "effect";
+import type { AlarmSettings } from "../core/config/app-config";
 import { runRetryDelayMs } from "../core/ingest/retry";
 import type { partitionRuns, partitionState } from "../db/actor-schema";
 
@@ -42,28 +43,11 @@ export interface RetryScheduler {
   readonly cancel: Effect.Effect<void>;
 }
 
-/** How often and how soon the actor retries a transiently failed run. */
-export interface RetryPolicy {
-  /** Alarm retries per episode before the failure is final. Default 5. */
-  readonly maxRetries: number;
-  /** First delay; doubles per retry up to `maxDelayMs`. Default 30 s. */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-const intVar = (text: string | undefined, fallback: number) => {
-  const n = Number(text);
-  return text !== undefined && text !== "" && Number.isInteger(n) && n >= 0 ? n : fallback;
-};
-
-/** `ALARM_MAX_ATTEMPTS` and `ALARM_BASE_DELAY_MS`, with their defaults. */
-export const retryPolicyFromVars = (
-  vars: Readonly<Record<string, string | undefined>>,
-): RetryPolicy => ({
-  maxRetries: intVar(vars.ALARM_MAX_ATTEMPTS, 5),
-  baseDelayMs: intVar(vars.ALARM_BASE_DELAY_MS, 30_000),
-  maxDelayMs: 15 * 60_000,
-});
+/**
+ * How often and how soon the actor retries a transiently failed run: `AppConfig.alarm`
+ * (`ALARM_MAX_ATTEMPTS`, `ALARM_BASE_DELAY_MS`).
+ */
+export type RetryPolicy = AlarmSettings;
 
 /** The delay before retry number `retryCount + 1`, spread so runs failed together part. */
 export const retryDelayMs = (policy: RetryPolicy, retryCount: number) =>

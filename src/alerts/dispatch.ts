@@ -8,9 +8,9 @@
  * caller: sink failures are recorded, database failures logged.
  */
 import { Cause, Clock, Duration, Effect } from "effect";
+import type { AlertRetryPolicy } from "../core/config/app-config";
 import { anomaliesById } from "../core/store/anomalies";
 import type { Db } from "../db/db";
-import { type AlertRetryPolicy, retryDelayMs } from "./config";
 import {
   type AttemptOutcome,
   type ClaimedDelivery,
@@ -20,6 +20,7 @@ import {
   recordAttempt,
   releaseClaim,
 } from "./outbox";
+import { retryDelayMs } from "./retry-delay";
 import { type AlertSink, alertPayload } from "./sink";
 
 export interface DispatchOptions {

@@ -3,7 +3,7 @@
  * and the log. The CLI adds its alert file (`src/node/alert-file-sink.ts`).
  */
 import { Effect } from "effect";
-import type { AlertSettings } from "./config";
+import type { AlertSettings } from "../core/config/app-config";
 import { type AlertSink, logSink } from "./sink";
 import { webhookSink } from "./webhook-sink";
 

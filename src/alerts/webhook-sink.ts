@@ -6,13 +6,14 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient";
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
-import { Duration, Effect } from "effect";
+import { Duration, Effect, Redacted } from "effect";
 import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 import { describeUnknown } from "../db/errors";
 import { type AlertSink, AlertSinkError } from "./sink";
 
 export interface WebhookOptions {
-  readonly url: string;
+  /** A secret: it may carry a token. */
+  readonly url: Redacted.Redacted<string>;
   readonly minSeverity: AnomalySeverity;
   readonly timeoutMs: number;
 }
@@ -37,9 +38,9 @@ export const webhookSink = (options: WebhookOptions) =>
         const fail = (message: string) =>
           new AlertSinkError({
             sink: "webhook",
-            message: message.replaceAll(options.url, "<url>"),
+            message: message.replaceAll(Redacted.value(options.url), "<url>"),
           });
-        const request = HttpClientRequest.post(options.url).pipe(
+        const request = HttpClientRequest.post(Redacted.value(options.url)).pipe(
           HttpClientRequest.setHeaders({
             // Lets a receiver drop a copy should a delivery be recorded late and repeated.
             "idempotency-key": `${alert.anomaly_id}.${alert.episode}`,

@@ -3,15 +3,15 @@
  *   `WITH t(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(?1))
  *    INSERT … SELECT v->>0, v->>1, … FROM t`.
  * SQLite parses and inserts the whole chunk in C, the fastest path through the libSQL drivers
- * and a single small request over HTTP (see PERFORMANCE.md). The key columns make a re-run an
+ * and a single small request over HTTP (docs/performance.md). The key columns make a re-run an
  * update, never a duplicate.
  *
  * Two things keep SQLite's side short:
  * - Each tuple is converted to JSONB once (the materialized CTE), so reading its columns is a
- *   walk over the binary form; `value->>i` on json_each's text value re-reads the tuple's text
- *   for every column (1.36× slower on 1M trades).
+ *   walk over the binary form; `value->>i` on json_each's text value would re-read the tuple's
+ *   text for every column.
  * - Columns whose value is the same for every row of a call (the capture columns) are bound
- *   once as `?2, ?3, …` instead of being repeated in each tuple (≈2× on `trades`).
+ *   once as `?2, ?3, …` instead of being repeated in each tuple.
  */
 import type { InValue } from "@libsql/client";
 import { Context, Effect, Option } from "effect";

@@ -8,17 +8,20 @@
  * `HOST_POLL_INTERVAL_MS` (default 1000), `DATASPINE_CRON=off` to register no cron, and
  * `DATASPINE_TEST_SCHEDULED=1` to serve `GET /__scheduled?cron=…` (tests, local runs).
  */
+import { readAppConfig } from "../core/config/app-config";
 import { startHostServer } from "../host/serve";
-import type { AppVars } from "../worker/app-env";
 import { CRON_SCHEDULES } from "../worker/cron-schedules";
 
 const vars = Deno.env.toObject();
-if (!vars.LIBSQL_URL) {
-  console.error(JSON.stringify({ level: "ERROR", message: "LIBSQL_URL is required" }));
-  Deno.exit(2);
-}
+const fail = (message: string): never => {
+  console.error(JSON.stringify({ level: "ERROR", message }));
+  return Deno.exit(2);
+};
+if (!vars.LIBSQL_URL) fail("LIBSQL_URL is required");
+const config = readAppConfig(vars);
+if (config._tag === "Left") fail(config.left.message);
 
-const server = await startHostServer(vars as unknown as AppVars, {
+const server = await startHostServer(vars, {
   pollIntervalMs: Number(vars.HOST_POLL_INTERVAL_MS ?? "1000") || 1000,
   testScheduled: vars.DATASPINE_TEST_SCHEDULED === "1",
 });

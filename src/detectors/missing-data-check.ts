@@ -6,6 +6,7 @@
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { Effect } from "effect";
+import type { SourceSettings } from "../core/config/app-config";
 import {
   BatchId,
   compactUtcStamp,
@@ -16,7 +17,6 @@ import {
 } from "../core/model/ids";
 import type { RunContext } from "../core/model/run-context";
 import type { Pipeline } from "../core/pipeline/pipeline";
-import type { SourceConfigShape } from "../core/pipeline/source-config";
 import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { dbTry } from "../db/db";
 import { coreExpectedSchedules, coreManifest } from "../db/schema/index";
@@ -66,7 +66,7 @@ const presentPartitions = (domain: string, stage: string, partitions: ReadonlyAr
 /** Runs MissingData for every schedule at `nowMs` over `pipelines`. */
 export const checkMissingData = (
   pipelines: ReadonlyArray<Pipeline>,
-  sourceConfig: SourceConfigShape,
+  sourceConfig: SourceSettings,
   nowMs: number,
   config: MissingDataConfig = MISSING_DATA_DEFAULTS,
 ) =>

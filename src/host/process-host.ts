@@ -40,11 +40,12 @@ import {
 import { interruptedPartitions, libsqlActorStore } from "./libsql-actor-store";
 
 export interface ProcessHostOptions {
-  /** Provides Db (the libSQL database of the host's tables), HttpClient and SourceConfig. */
+  /**
+   * Provides Db (the libSQL database of the host's tables), HttpClient and AppConfig (whose
+   * `alerts` the alert dispatcher delivers by).
+   */
   readonly runtime: ActorRuntime;
   readonly policy: RetryPolicy;
-  /** The `ALERT_*` variables of the alert dispatcher. Default none (alerts to the log only). */
-  readonly vars?: Readonly<Record<string, string | undefined>>;
   /** How often the poller looks for due alarms. Default 1000 ms. */
   readonly pollIntervalMs?: number;
   /** Alarms running at once at most. Default 8. */
@@ -86,7 +87,6 @@ export class ProcessHost implements ActorBindings {
     this.onAlarm(REPLAY_ALARM, (id) => runReplayAlarm(this.#coordinators, id));
     this.#alerts = new AlertDispatcherCore({
       runtime: options.runtime,
-      vars: options.vars ?? {},
       alarm: {
         at: () => alarmAt(db, ALERTS_ALARM),
         set: (atMs) => setAlarm(db, ALERTS_ALARM, atMs),

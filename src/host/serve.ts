@@ -3,9 +3,9 @@
  * `Deno.serve` and `Deno.cron`. Runtime-neutral, so Node tests run the same thing.
  */
 import { ManagedRuntime } from "effect";
-import { retryPolicyFromVars } from "../actors/state-store";
+import type { ConfigVars } from "../core/config/app-config";
 import { app } from "../worker/app";
-import { type AppEnv, type AppVars, varsOf } from "../worker/app-env";
+import { type AppEnv, settingsOf } from "../worker/app-env";
 import { LIVE_CRON } from "../worker/cron-schedules";
 import { runCron } from "../worker/live-runs";
 import { bindRuntime, type WorkerRuntime, workerLayer } from "../worker/runtime";
@@ -32,19 +32,22 @@ export interface HostServer {
   stop(): Promise<void>;
 }
 
-/** Builds the host over `vars`, recovers interrupted runs and starts polling its alarms. */
+/**
+ * Builds the host over `vars` (throws `InvalidConfig` when a setting does not parse), recovers
+ * interrupted runs and starts polling its alarms.
+ */
 export const startHostServer = async (
-  vars: AppVars,
+  vars: ConfigVars,
   options: HostServerOptions = {},
 ): Promise<HostServer> => {
+  const { alarm } = settingsOf(vars);
   const runtime = options.runtime ?? ManagedRuntime.make(workerLayer(vars));
   const host = await ProcessHost.make({
     runtime,
-    policy: retryPolicyFromVars(varsOf(vars)),
-    vars: varsOf(vars),
+    policy: alarm,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
-  const env: AppEnv = { ...vars, ACTORS: host };
+  const env: AppEnv = { VARS: vars, ACTORS: host };
   bindRuntime(env, runtime);
   await host.start();
   const cron = (schedule: string, scheduledTime: number = Date.now()) =>

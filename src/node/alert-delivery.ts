@@ -6,9 +6,9 @@
  * retries falling due.
  */
 import { Effect } from "effect";
-import { type AlertSettings, alertSettingsFromVars } from "../alerts/config";
 import { deliverWithin } from "../alerts/dispatch";
 import { configuredSinks } from "../alerts/sinks";
+import { type AlertSettings, type ConfigVars, readAppConfig } from "../core/config/app-config";
 import { alertFileSink } from "./alert-file-sink";
 import { UsageError } from "./commands/shared";
 
@@ -24,17 +24,16 @@ export interface CliAlerts {
 /** Reads the settings; a value that does not parse is bad usage (exit 2) before any run. */
 export const cliAlerts = (
   alertFile: string | undefined,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: ConfigVars = process.env,
 ): CliAlerts => {
-  const settings = alertSettingsFromVars(env);
-  const problems = [...settings.problems];
+  const config = readAppConfig(env);
+  if (config._tag === "Left") throw new UsageError(config.left.message);
   const wait = env.ALERT_CLI_WAIT_MS?.trim();
   const waitMs = wait ? Number(wait) : 0;
   if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 600_000) {
-    problems.push(`ALERT_CLI_WAIT_MS must be an integer 0..600000; got "${wait}"`);
+    throw new UsageError(`ALERT_CLI_WAIT_MS must be an integer 0..600000; got "${wait}"`);
   }
-  if (problems.length > 0) throw new UsageError(problems.join("\n"));
-  return { settings, ...(alertFile ? { alertFile } : {}), waitMs };
+  return { settings: config.right.alerts, ...(alertFile ? { alertFile } : {}), waitMs };
 };
 
 /** The configured sinks, and the alert file when one is given. */

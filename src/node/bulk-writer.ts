@@ -22,9 +22,8 @@ const STATEMENT_CACHE = 16;
 // Plain CommonJS run with `eval`, so it works the same under tsx, vitest and a bundle. The
 // thread drives the native `libsql` binding that `@libsql/client` wraps for `file:` URLs,
 // resolved from the client so the versions match, and reads the URL with the client's own
-// `expandConfig`. A thread that loads the whole client (its HTTP and WebSocket transports
-// too) measured 13 MB more RSS than one that loads just these (80 vs 67 MB, a process with one
-// bare thread each), for nothing a local file needs.
+// `expandConfig`; the whole client (its HTTP and WebSocket transports too) would cost the
+// thread memory for nothing a local file needs (docs/performance.md).
 const THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { expandConfig } = require(workerData.config);
@@ -38,9 +37,9 @@ const open = () => {
   }
   return db;
 };
-// One prepared statement per SQL text, reused. A statement prepared per message lives until
+// One prepared statement per SQL text, reused: a statement prepared per message lives until
 // this thread's garbage collector finalizes its wrapper, holding SQLite's copy of the JSON
-// argument it was bound to: measured, those copies piled up to 40+ MB on 1M rows.
+// argument it was bound to.
 const statements = new Map();
 const statement = (sql) => {
   let prepared = statements.get(sql);

@@ -4,6 +4,7 @@
  * Results go to stdout (exactly one JSON document with `--json`), logs to stderr.
  * Exit codes: 0 ok, 1 the run failed, 2 bad usage or input.
  */
+import { readAppConfig } from "../core/config/app-config";
 import { COMMANDS } from "./commands/index";
 import { UsageError } from "./commands/shared";
 import { DEFAULT_DB_PATH } from "./database";
@@ -12,7 +13,8 @@ const usage = () => `usage:
 ${COMMANDS.map((c) => `  ${c.usage.split("\n").join("\n  ")}`).join("\n")}
 
 Environment: LIBSQL_URL, LIBSQL_AUTH_TOKEN (default: embedded file ${DEFAULT_DB_PATH}),
-MARKET_DATA_BASE_URL, POLYGON_API_KEY (default: an in-process demo feed), LOG_LEVEL.`;
+MARKET_DATA_BASE_URL, POLYGON_API_KEY (default: an in-process demo feed), LOG_LEVEL; every
+setting: docs/configuration.md.`;
 
 const isParseArgsError = (error: unknown) =>
   error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS");
@@ -25,6 +27,8 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(`unknown command "${name}"`);
+  const config = readAppConfig(process.env);
+  if (config._tag === "Left") throw new UsageError(config.left.message);
   return command.run(rest);
 };
 

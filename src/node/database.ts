@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { Effect, Layer } from "effect";
+import { Effect, Layer, Option, Redacted } from "effect";
+import { appConfigFromVars, type ConfigVars } from "../core/config/app-config";
 import { Db } from "../db/db";
 import * as schema from "../db/schema/index";
 
@@ -19,14 +20,20 @@ export const LIBSQL_MIGRATIONS = fileURLToPath(new URL("../../migrations/libsql"
 
 export interface DbConfig {
   readonly url: string;
-  readonly authToken?: string;
+  readonly authToken?: Redacted.Redacted<string>;
 }
 
-/** `LIBSQL_URL` + `LIBSQL_AUTH_TOKEN`, or the embedded file under the working directory. */
-export const dbConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): DbConfig => {
-  const url = env.LIBSQL_URL?.trim() || `file:${resolve(DEFAULT_DB_PATH)}`;
-  const authToken = env.LIBSQL_AUTH_TOKEN?.trim();
-  return authToken ? { url, authToken } : { url };
+/**
+ * `LIBSQL_URL` + `LIBSQL_AUTH_TOKEN` of `AppConfig`, or the embedded file under the working
+ * directory. Throws `InvalidConfig` when a setting does not parse.
+ */
+export const dbConfigFromEnv = (env: ConfigVars = process.env): DbConfig => {
+  const { libsql } = appConfigFromVars(env);
+  const url = Option.getOrElse(libsql.url, () => `file:${resolve(DEFAULT_DB_PATH)}`);
+  return Option.match(libsql.authToken, {
+    onNone: () => ({ url }),
+    onSome: (authToken) => ({ url, authToken }),
+  });
 };
 
 /** Opens a database (creating the folder of a `file:` database) as drizzle over libSQL. */
@@ -40,7 +47,7 @@ export const openDatabase = async (config: DbConfig) => {
   const client = createClient({
     url: config.url,
     timeout: BUSY_TIMEOUT_MS,
-    ...(config.authToken ? { authToken: config.authToken } : {}),
+    ...(config.authToken ? { authToken: Redacted.value(config.authToken) } : {}),
   });
   // WAL lets the CLI read while a server or another run writes; it is a property of the file.
   if (config.url.startsWith("file:")) await client.execute("PRAGMA journal_mode = WAL");

@@ -4,27 +4,29 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { Layer, LogLevel } from "effect";
 import { AuditLogLive } from "../audit/log";
+import { AppConfig, type ConfigVars } from "../core/config/app-config";
 import { jsonLogsToStderr } from "../core/model/logging";
-import { SourceConfig } from "../core/pipeline/source-config";
 import { OutputDigestLive } from "../reconciliation/canonical";
 import { BulkWriterNodeLive } from "./bulk-writer";
 import { type DbConfig, DbNodeLive } from "./database";
 
 export interface NodeRuntimeOptions {
   readonly db: DbConfig;
-  readonly vars: Readonly<Record<string, string | undefined>>;
+  /** The variables `AppConfig` reads (the process environment, with a command's own). */
+  readonly vars: ConfigVars;
   readonly logLevel?: LogLevel.LogLevel;
 }
 
 /**
- * Db (migrated) + the audit log and output digest over it + a bulk writer thread for an embedded file + HttpClient (fetch) + SourceConfig
- * + JSON logs on stderr.
+ * Db (migrated) + the audit log and output digest over it + a bulk writer thread for an
+ * embedded file + HttpClient (fetch) + AppConfig (an invalid setting is a defect carrying
+ * `InvalidConfig`: the CLI checks them at startup) + JSON logs on stderr.
  */
 export const nodePipelineLayer = (options: NodeRuntimeOptions) =>
   Layer.mergeAll(
     Layer.provideMerge(Layer.mergeAll(AuditLogLive, OutputDigestLive), DbNodeLive(options.db)),
     BulkWriterNodeLive(options.db.url),
     FetchHttpClient.layer,
-    SourceConfig.fromVars(options.vars),
+    Layer.orDie(AppConfig.fromVars(options.vars)),
     jsonLogsToStderr(options.logLevel ?? LogLevel.Info),
   );

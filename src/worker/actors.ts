@@ -8,8 +8,8 @@ import {
   type PartitionActorApi,
   partitionActorName,
 } from "../actors/contract";
+import { varsOf } from "../core/config/app-config";
 import type { AppEnv } from "./app-env";
-import type { Env } from "./env";
 
 /** The stub of the actor that owns `pipeline` + `partition`. */
 export const partitionActor = (env: Env, pipeline: string, partition: string) =>
@@ -63,11 +63,14 @@ export const workerActors = (env: Env): ActorBindings => ({
 
 const appEnvs = new WeakMap<Env, AppEnv>();
 
-/** The app's bindings for this Worker Env (the same object each time, so runtimes are reused). */
+/**
+ * The app's bindings for this Worker Env: its string bindings (vars, secrets) as the variables,
+ * the Durable Objects as the actors; the same object each time, so settings are read once.
+ */
 export const appEnvOf = (env: Env): AppEnv => {
   let appEnv = appEnvs.get(env);
   if (!appEnv) {
-    appEnv = { ...env, ACTORS: workerActors(env) };
+    appEnv = { VARS: varsOf(env), ACTORS: workerActors(env) };
     appEnvs.set(env, appEnv);
   }
   return appEnv;

@@ -5,8 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { AlertDispatcherCore } from "../actors/alert-dispatcher-core";
 import type { AlertDispatcherApi } from "../actors/contract";
-import { varsOf } from "./app-env";
-import type { Env } from "./env";
+import { appEnvOf } from "./actors";
 import { actorRuntime } from "./runtime";
 
 /** Storage key: the time the pending alarm stands for (the core's `alarm(dueAtMs)`). */
@@ -18,8 +17,7 @@ export class AlertDispatcher extends DurableObject<Env> implements AlertDispatch
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#core = new AlertDispatcherCore({
-      runtime: actorRuntime(env),
-      vars: varsOf(env),
+      runtime: actorRuntime(appEnvOf(env).VARS),
       alarm: {
         at: () => ctx.storage.getAlarm(),
         set: async (atMs) => {

@@ -5,11 +5,13 @@
  * costs upstream calls adds `requireScope("write")`. `DATASPINE_PUBLIC_READS=true` opens the
  * read routes without a token, for a private network on purpose.
  */
+import { Option, Redacted } from "effect";
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { getCookie } from "hono/cookie";
+import type { HttpSettings } from "../core/config/app-config";
 import { constantTimeEqual } from "../core/model/digest";
-import type { AppEnv, AppVars } from "./app-env";
+import { type AppEnv, settingsOf } from "./app-env";
 import { AuthNotConfigured, errorResponse, Forbidden, Unauthorized } from "./http-errors";
 
 export type Scope = "read" | "write";
@@ -25,37 +27,33 @@ export const TOKEN_COOKIE = "dataspine_token";
 const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 const TOKEN_REQUIRED = "a valid bearer token is required";
 
-const configured = (value: string | undefined): value is string =>
-  value !== undefined && value.trim() !== "";
-
-/** Whether `DATASPINE_PUBLIC_READS` opens read routes without a token. */
-export const publicReads = (env: Pick<AppVars, "DATASPINE_PUBLIC_READS">): boolean =>
-  /^(true|1|yes)$/i.test(env.DATASPINE_PUBLIC_READS?.trim() ?? "");
+/** Whether `token` is `secret`, compared in constant time; false when the secret is unset. */
+const matches = (token: string | undefined, secret: Option.Option<Redacted.Redacted<string>>) =>
+  token === undefined || Option.isNone(secret)
+    ? Promise.resolve(false)
+    : constantTimeEqual(token, Redacted.value(secret.value));
 
 /**
  * Checks `token` (from a header or cookie; `undefined` when none came) for `scope`, comparing
  * against both secrets in constant time. The status page calls this for its own routes.
  *
  * @example
- * const auth = await authorize(c.env, getCookie(c, TOKEN_COOKIE), "read");
+ * const auth = await authorize(settingsOf(c.env.VARS).http, getCookie(c, TOKEN_COOKIE), "read");
  * if (!auth.ok) throw auth.error;
  */
 export const authorize = async (
-  env: Pick<AppVars, "DATASPINE_API_TOKEN" | "DATASPINE_READ_TOKEN" | "DATASPINE_PUBLIC_READS">,
+  http: HttpSettings,
   token: string | undefined,
   scope: Scope,
 ): Promise<Authorization> => {
-  const writeToken = configured(env.DATASPINE_API_TOKEN) ? env.DATASPINE_API_TOKEN : undefined;
-  const readToken = configured(env.DATASPINE_READ_TOKEN) ? env.DATASPINE_READ_TOKEN : undefined;
-  const given = token ?? "";
   const [writes, reads] = await Promise.all([
-    writeToken !== undefined && token !== undefined && constantTimeEqual(given, writeToken),
-    readToken !== undefined && token !== undefined && constantTimeEqual(given, readToken),
+    matches(token, http.apiToken),
+    matches(token, http.readToken),
   ]);
   if (writes) return { ok: true, scope: "write" };
   if (scope === "read" && reads) return { ok: true, scope: "read" };
-  if (scope === "read" && publicReads(env)) return { ok: true, scope: "public" };
-  if (writeToken === undefined && (scope === "write" || readToken === undefined)) {
+  if (scope === "read" && http.publicReads) return { ok: true, scope: "public" };
+  if (Option.isNone(http.apiToken) && (scope === "write" || Option.isNone(http.readToken))) {
     const message = "DATASPINE_API_TOKEN is not set";
     return { ok: false, error: new AuthNotConfigured({ message }) };
   }
@@ -82,13 +80,13 @@ const bearerFor = (scope: Scope): MiddlewareHandler<{ Bindings: AppEnv }> =>
   bearerAuth({
     realm: "dataspine",
     verifyToken: async (token, c) => {
-      const auth = await authorize(c.env, token, scope);
+      const auth = await authorize(settingsOf(c.env.VARS).http, token, scope);
       if (auth.ok) return true;
       if (auth.error._tag === "Unauthorized") return false;
       throw auth.error;
     },
     noAuthenticationHeader: { message: unauthorized },
-    // A malformed header is a missing token, as before: 401, not Hono's 400.
+    // A malformed header counts as a missing token: 401, not Hono's 400.
     invalidAuthenticationHeader: { message: unauthorized },
     invalidToken: { message: unauthorized },
   });
@@ -105,7 +103,8 @@ export const requireScope =
   async (c, next) => {
     const safe = SAFE_METHODS.has(c.req.method);
     const needed = scope ?? (safe ? "read" : "write");
-    if (needed === "read" && publicReads(c.env)) return next();
+    const http = settingsOf(c.env.VARS).http;
+    if (needed === "read" && http.publicReads) return next();
     const header = c.req.header("Authorization");
     if (header !== undefined) return BEARER[needed](c, next);
     const cookie = getCookie(c, TOKEN_COOKIE);
@@ -114,7 +113,7 @@ export const requireScope =
       throw new Forbidden({ message });
     }
     // No header: the cookie's token, or none (401, or 503 when the secret is unset).
-    const auth = await authorize(c.env, cookie, needed);
+    const auth = await authorize(http, cookie, needed);
     if (!auth.ok) throw auth.error;
     return next();
   };

@@ -24,7 +24,6 @@ import {
 } from "../core/backfill/store";
 import * as backfillSchema from "../db/backfill-schema";
 import { appEnvOf } from "./actors";
-import type { Env } from "./env";
 import { type Reply, replyOf } from "./replies";
 import { actorRuntime } from "./runtime";
 
@@ -36,7 +35,7 @@ export class BackfillCoordinator extends DurableObject<Env> implements BackfillC
   /** The slice in flight: a second alarm (or test trigger) joins it instead of overlapping. */
   #slice: Promise<void> | undefined;
   /** This instance's services, kept for its lifetime (its requests share one I/O context). */
-  readonly #runtime = actorRuntime(this.env);
+  readonly #runtime = actorRuntime(appEnvOf(this.env).VARS);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

@@ -5,7 +5,7 @@
  */
 import { type Effect, Exit } from "effect";
 import { Hono } from "hono";
-import type { AppEnv, AppVars } from "./app-env";
+import type { AppEnv } from "./app-env";
 import { errorOfCause } from "./replies";
 import { runForRequest, type WorkerServices } from "./runtime";
 
@@ -17,7 +17,7 @@ export const routes = (): App => new Hono<{ Bindings: AppEnv }>();
 
 /** Runs an effect for a handler; a typed failure is thrown as itself (with its `_tag`). */
 export const runEffect = async <A, E>(
-  env: AppVars,
+  env: AppEnv,
   effect: Effect.Effect<A, E, WorkerServices>,
 ): Promise<A> => {
   const exit = await runForRequest(env, effect);

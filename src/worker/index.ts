@@ -5,7 +5,6 @@
  */
 import { appEnvOf } from "./actors";
 import { app } from "./app";
-import type { Env } from "./env";
 import { scheduled } from "./scheduled";
 
 export { AlertDispatcher } from "./alert-dispatcher";

@@ -1,10 +1,7 @@
 /**
- * Request limits: how large a body may be, how deeply its JSON may nest, and how much of an
- * input an error message echoes back.
+ * Request limits: how deeply a body's JSON may nest and how much of an input an error message
+ * echoes back (the largest body is a setting: `AppConfig.http.maxBodyBytes`).
  */
-
-/** Default largest request body, in bytes (`DATASPINE_MAX_BODY_BYTES`). */
-export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /** Deepest JSON nesting a request body may have; no route takes more than a few levels. */
 export const MAX_JSON_DEPTH = 32;
@@ -14,15 +11,6 @@ export const ECHO_CHARS = 200;
 
 /** Longest error message an HTTP answer carries. */
 export const MESSAGE_CHARS = 1_000;
-
-/** The body size limit of this Worker: `DATASPINE_MAX_BODY_BYTES` when a positive integer. */
-export const maxBodyBytes = (env: {
-  readonly DATASPINE_MAX_BODY_BYTES?: string | undefined;
-}): number => {
-  const text = env.DATASPINE_MAX_BODY_BYTES?.trim();
-  const n = Number(text);
-  return text && /^\d+$/.test(text) && n > 0 ? n : DEFAULT_MAX_BODY_BYTES;
-};
 
 /** `text` cut to `max` characters, with `…` when something was cut. */
 export const echo = (text: string, max = ECHO_CHARS): string =>

@@ -9,10 +9,9 @@ import { Cause, Exit } from "effect";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import { workflowActor } from "../actors/contract";
 import { compactUtcStamp } from "../core/model/ids";
-import { sourceConfigFromVars } from "../core/pipeline/source-config";
 import { checkMissingData } from "../detectors/missing-data-check";
 import { PIPELINES, WORKFLOWS } from "../domains/registry";
-import { type AppEnv, varsOf } from "./app-env";
+import { type AppEnv, settingsOf } from "./app-env";
 import { WEEKLY_WORKFLOW_CRON } from "./cron-schedules";
 import { runForRequest } from "./runtime";
 
@@ -30,7 +29,7 @@ export const runLive = async (
   env: AppEnv,
   scheduledTime: number,
 ): Promise<ReadonlyArray<LiveRunSummary>> => {
-  const config = sourceConfigFromVars(varsOf(env));
+  const config = settingsOf(env.VARS).sources;
   const now = new Date(scheduledTime);
   const batchId = `cron.${compactUtcStamp(now)}`;
   const targets = PIPELINES.list().flatMap((p) =>

@@ -20,15 +20,11 @@ import type {
   PartitionStatus,
 } from "../actors/contract";
 import { PartitionActorCore } from "../actors/partition-actor-core";
-import {
-  type ActorStateStore,
-  type RetryScheduler,
-  retryPolicyFromVars,
-} from "../actors/state-store";
+import type { ActorStateStore, RetryScheduler } from "../actors/state-store";
 import * as actorSchema from "../db/actor-schema";
 import { partitionRuns, partitionState } from "../db/actor-schema";
-import { workerActors } from "./actors";
-import type { Env } from "./env";
+import { appEnvOf, workerActors } from "./actors";
+import { settingsOf } from "./app-env";
 import { partitionActorRuntime } from "./runtime";
 
 export type {
@@ -86,11 +82,12 @@ export class PartitionActor extends DurableObject<Env> implements PartitionActor
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const db = drizzle(ctx.storage, { schema: actorSchema });
+    const vars = appEnvOf(env).VARS;
     this.#core = new PartitionActorCore({
       store: durableObjectStore(db),
       scheduler: durableObjectScheduler(ctx.storage),
-      runtime: partitionActorRuntime(env, ctx.id.toString()),
-      policy: retryPolicyFromVars(env as unknown as Readonly<Record<string, string | undefined>>),
+      runtime: partitionActorRuntime(vars, ctx.id.toString()),
+      policy: settingsOf(vars).alarm,
       afterRun: () => pokeAlerts(workerActors(env)),
     });
     void ctx.blockConcurrencyWhile(async () => {

@@ -19,8 +19,7 @@ import {
   readReplay,
   runReplaySlice,
 } from "../reconciliation/replay-slice";
-import { workerActors } from "./actors";
-import type { Env } from "./env";
+import { appEnvOf, workerActors } from "./actors";
 import { type Reply, replyOf } from "./replies";
 import { actorRuntime } from "./runtime";
 
@@ -31,7 +30,7 @@ export class ReplayCoordinator extends DurableObject<Env> implements ReplayCoord
   /** The slice in flight: a second alarm (or test trigger) joins it instead of overlapping. */
   #slice: Promise<void> | undefined;
   /** This instance's services, kept for its lifetime (its requests share one I/O context). */
-  readonly #runtime = actorRuntime(this.env);
+  readonly #runtime = actorRuntime(appEnvOf(this.env).VARS);
 
   #storage(): ReplayStorage {
     const storage = this.ctx.storage;

@@ -15,58 +15,83 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
-import { Effect, type Exit, Layer, LogLevel, ManagedRuntime } from "effect";
+import { Effect, type Exit, Layer, LogLevel, ManagedRuntime, Option, Redacted } from "effect";
 import { AuditLogLive } from "../audit/log";
-import { jsonLogsByLevel, parseLogLevel } from "../core/model/logging";
+import { AppConfig, type ConfigVars, InvalidConfig } from "../core/config/app-config";
+import { jsonLogsByLevel } from "../core/model/logging";
 import { RunOwner } from "../core/pipeline/run-owner";
-import { SourceConfig } from "../core/pipeline/source-config";
 import { Db } from "../db/db";
 import * as schema from "../db/schema/index";
 import { OutputDigestLive } from "../reconciliation/canonical";
-import { type AppVars, varsOf } from "./app-env";
-
-/** A libSQL client over HTTP for the scope's lifetime, closed with it. */
-const dbLayer = (env: AppVars) =>
-  Layer.scoped(
-    Db,
-    Effect.acquireRelease(
-      Effect.sync(() => {
-        const client = createClient(
-          env.LIBSQL_AUTH_TOKEN
-            ? { url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }
-            : { url: env.LIBSQL_URL },
-        );
-        return { drizzle: drizzle(client, { schema }), client };
-      }),
-      ({ client }) => Effect.sync(() => client.close()),
-    ),
-  );
+import { type AppEnv, settingsOf } from "./app-env";
 
 /**
- * Db (libSQL over HTTP) + the audit log and output digest over it + HttpClient (fetch) +
- * SourceConfig + JSON logs by level.
+ * libSQL over HTTP (`LIBSQL_URL`, `LIBSQL_AUTH_TOKEN`): one client for the scope's lifetime (a
+ * request, a Durable Object instance), closed when the scope ends.
  */
-export const workerLayer = (env: AppVars) =>
+export const DbWorkerLive = Layer.scoped(
+  Db,
+  Effect.gen(function* () {
+    const { libsql } = yield* AppConfig;
+    if (Option.isNone(libsql.url)) {
+      return yield* Effect.die(
+        new InvalidConfig({ message: "invalid configuration: LIBSQL_URL: is required" }),
+      );
+    }
+    const url = libsql.url.value;
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        createClient(
+          Option.match(libsql.authToken, {
+            onNone: () => ({ url }),
+            onSome: (token) => ({ url, authToken: Redacted.value(token) }),
+          }),
+        ),
+      ),
+      (client) => Effect.sync(() => client.close()),
+    );
+    return { drizzle: drizzle(client, { schema }), client };
+  }),
+);
+
+/** JSON logs at `LOG_LEVEL` (default INFO). */
+const logsLive = Layer.unwrapEffect(
+  Effect.map(AppConfig, (config) =>
+    jsonLogsByLevel(Option.getOrElse(config.logLevel, () => LogLevel.Info)),
+  ),
+);
+
+/**
+ * The settings of `vars` (read once per variables object); an invalid one is a defect carrying
+ * `InvalidConfig`, so every effect of the runtime fails with its message.
+ */
+const configLive = (vars: ConfigVars) =>
+  Layer.sync(AppConfig, () => AppConfig.make(settingsOf(vars)));
+
+/**
+ * AppConfig + Db (libSQL over HTTP) + the audit log and output digest over it + HttpClient
+ * (fetch) + JSON logs by level.
+ */
+export const workerLayer = (vars: ConfigVars) =>
   Layer.mergeAll(
-    Layer.provideMerge(Layer.mergeAll(AuditLogLive, OutputDigestLive), dbLayer(env)),
+    Layer.provideMerge(Layer.mergeAll(AuditLogLive, OutputDigestLive), DbWorkerLive),
     FetchHttpClient.layer,
-    SourceConfig.fromVars(varsOf(env)),
-    jsonLogsByLevel(parseLogLevel(env.LOG_LEVEL, LogLevel.Info)),
-  );
+    logsLive,
+  ).pipe(Layer.provideMerge(configLive(vars)));
 
 /** Services every Worker effect may use. */
 export type WorkerServices = Layer.Layer.Success<ReturnType<typeof workerLayer>>;
 
 export type WorkerRuntime = ManagedRuntime.ManagedRuntime<WorkerServices, never>;
 
-const bound = new WeakMap<AppVars, WorkerRuntime>();
+const bound = new WeakMap<AppEnv, WorkerRuntime>();
 
 /**
  * Makes `runtime` the one every request and actor of `env` uses (a host that built its
  * runtime first, or over another database client, such as the Deno host or a test over a
  * libSQL file). Never on Workers: see the module doc.
  */
-export const bindRuntime = (env: AppVars, runtime: WorkerRuntime): void => {
+export const bindRuntime = (env: AppEnv, runtime: WorkerRuntime): void => {
   bound.set(env, runtime);
 };
 
@@ -75,29 +100,28 @@ export const bindRuntime = (env: AppVars, runtime: WorkerRuntime): void => {
  * released when it ends, unless the host bound a runtime.
  */
 export const runForRequest = <A, E>(
-  env: AppVars,
+  env: AppEnv,
   effect: Effect.Effect<A, E, WorkerServices>,
 ): Promise<Exit.Exit<A, E>> => {
   const runtime = bound.get(env);
   return runtime
     ? runtime.runPromiseExit(effect)
-    : Effect.runPromiseExit(Effect.provide(effect, workerLayer(env)));
+    : Effect.runPromiseExit(Effect.provide(effect, workerLayer(env.VARS)));
 };
 
 /** The runtime of one Durable Object instance: create it once per instance, keep it. */
-export const actorRuntime = (env: AppVars): WorkerRuntime =>
-  bound.get(env) ?? ManagedRuntime.make(workerLayer(env));
+export const actorRuntime = (vars: ConfigVars): WorkerRuntime =>
+  ManagedRuntime.make(workerLayer(vars));
 
 /**
  * The runtime of a partition actor, the owner of its runs: it runs one run at a time, so a
  * capture it left `running` before the new run is from an earlier life of the object (a crash,
  * a restart) and can no longer finish.
  */
-export const partitionActorRuntime = (env: AppVars, objectId: string): WorkerRuntime =>
-  bound.get(env) ??
+export const partitionActorRuntime = (vars: ConfigVars, objectId: string): WorkerRuntime =>
   ManagedRuntime.make(
     Layer.merge(
-      workerLayer(env),
+      workerLayer(vars),
       Layer.succeed(RunOwner, {
         info: { kind: "actor", id: objectId },
         isGone: (other) => other.kind === "actor" && other.id === objectId,

@@ -4,7 +4,6 @@
  */
 
 import { appEnvOf } from "./actors";
-import type { Env } from "./env";
 import { runCron } from "./live-runs";
 
 export { WEEKLY_WORKFLOW_CRON } from "./cron-schedules";

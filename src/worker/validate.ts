@@ -8,8 +8,9 @@ import { Either, ParseResult, Schema } from "effect";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env";
+import { settingsOf } from "./app-env";
 import { InvalidRequest, PayloadTooLarge } from "./http-errors";
-import { echo, MAX_JSON_DEPTH, maxBodyBytes, nestsDeeperThan } from "./limits";
+import { echo, MAX_JSON_DEPTH, nestsDeeperThan } from "./limits";
 
 type Bindings = { Bindings: AppEnv };
 
@@ -76,7 +77,7 @@ export const decodeJsonBody = async <A, I>(
 
 /** Refuses a body over `DATASPINE_MAX_BODY_BYTES` (default 1 MiB) with 413, before reading it all. */
 export const limitBody = (): MiddlewareHandler<Bindings> => async (c, next) => {
-  const maxSize = maxBodyBytes(c.env);
+  const maxSize = settingsOf(c.env.VARS).http.maxBodyBytes;
   return bodyLimit({
     maxSize,
     onError: () => {

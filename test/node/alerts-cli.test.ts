@@ -202,7 +202,7 @@ describe("alerts from the CLI", { timeout: 60_000 }, () => {
     const file = await tradesFile("bad.csv", ["AAPL"]);
     const result = await ingest({ ALERT_WEBHOOK_MIN_SEVERITY: "LOUD" }, file);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("ALERT_WEBHOOK_MIN_SEVERITY must be one of");
+    expect(result.stderr).toContain("ALERT_WEBHOOK_MIN_SEVERITY: must be one of");
     expect(await query(db.url, "SELECT name FROM sqlite_master WHERE name = 'trades'")).toEqual([]);
   });
 

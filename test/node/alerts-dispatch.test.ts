@@ -7,7 +7,7 @@
 
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { it as effectIt } from "@effect/vitest";
-import { Effect, Fiber, Layer, Logger, LogLevel, TestClock } from "effect";
+import { Effect, Fiber, Layer, Logger, LogLevel, Redacted, TestClock } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DispatchOptions, deliverWithin, deliveryPass } from "../../src/alerts/dispatch";
 import { type AlertPayload, type AlertSink, AlertSinkError } from "../../src/alerts/sink";
@@ -267,7 +267,9 @@ describe("webhook sink", () => {
     try {
       await run(recordAnomalies(ctx, [anomaly("AAPL|2025-01-02", "HIGH")]));
       const url = `${feed.url}/alerts?token=SECRET123`;
-      const sink = await run(webhookSink({ url, minSeverity: "LOW", timeoutMs: 5_000 }));
+      const sink = await run(
+        webhookSink({ url: Redacted.make(url), minSeverity: "LOW", timeoutMs: 5_000 }),
+      );
       await fetch(`${feed.url}/__alerts`, { method: "POST", body: '{"fail_next":1}' });
       expect(await run(deliveryPass([sink], OPTIONS, T0))).toMatchObject({ retrying: 1 });
       const [failed] = await rows("webhook");
@@ -296,7 +298,7 @@ describe("webhook sink", () => {
     await run(recordAnomalies(ctx, [anomaly("MSFT|2025-01-02", "HIGH")]));
     const gone = await run(
       webhookSink({
-        url: `${feed.url}/alerts?token=SECRET123`,
+        url: Redacted.make(`${feed.url}/alerts?token=SECRET123`),
         minSeverity: "LOW",
         timeoutMs: 2_000,
       }),

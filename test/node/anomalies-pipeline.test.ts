@@ -6,8 +6,8 @@
 import { Effect, Exit, LogLevel, TestClock, TestContext } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tradingDaysBetween } from "../../src/calendar/nyse";
+import { appConfigFromVars } from "../../src/core/config/app-config";
 import { runPipeline } from "../../src/core/pipeline/runner";
-import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { listAnomalies } from "../../src/core/store/anomalies";
 import { checkMissingData } from "../../src/detectors/missing-data-check";
 import { PIPELINES } from "../../src/domains/registry";
@@ -134,7 +134,7 @@ describe("anomaly detection in market_data.ingest_prices", () => {
   });
 
   it("reports a partition the cron expected and never got, after 2× the interval, then resolves it", async () => {
-    const config = sourceConfigFromVars({});
+    const config = appConfigFromVars({}).sources;
     // The market-data schedule's findings (FINRA's weekly row reports its own weeks).
     const check = (nowIso: string) =>
       Effect.runPromise(
@@ -245,7 +245,8 @@ describe("LatencyBreach in a live run", () => {
   const cronRun = async (nowIso: string) => {
     const now = Date.parse(nowIso);
     const pipeline = PIPELINES.get(PIPELINE);
-    const [partition] = pipeline?.livePartitions(new Date(now), sourceConfigFromVars({})) ?? [];
+    const [partition] =
+      pipeline?.livePartitions(new Date(now), appConfigFromVars({}).sources) ?? [];
     if (partition === undefined) throw new Error("no live partition");
     const exit = await Effect.runPromiseExit(
       Effect.gen(function* () {

@@ -1,8 +1,8 @@
 import { Effect, Logger } from "effect";
 import { describe, expect, it } from "vitest";
 import { easternMidnightUtcMs } from "../../src/calendar/dates";
+import { appConfigFromVars } from "../../src/core/config/app-config";
 import type { RunContext } from "../../src/core/model/run-context";
-import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { Db } from "../../src/db/db";
 import { formatAlert, formatBatch } from "../../src/detectors/alerts";
 import { latencyBreachDetector } from "../../src/detectors/latency-breach";
@@ -408,11 +408,11 @@ describe("RollingWindow", () => {
 
 describe("operator thresholds", () => {
   it("reads LATENCY_SLA_MINUTES and VOLUME_SHIFT_* from the environment, defaults otherwise", () => {
-    expect(sourceConfigFromVars({}).detection).toEqual({
+    expect(appConfigFromVars({}).detection).toEqual({
       latencySlaMinutes: 5,
       volumeShiftMethod: "robust",
     });
-    const set = sourceConfigFromVars({
+    const set = appConfigFromVars({
       LATENCY_SLA_MINUTES: "15",
       VOLUME_SHIFT_METHOD: "percent",
       VOLUME_SHIFT_WINDOW: "30",
@@ -433,7 +433,12 @@ describe("operator thresholds", () => {
     expect(
       volumeShiftFromSettings({ volumeShiftMethod: "robust", volumeShiftThreshold: 6 }),
     ).toMatchObject({ method: "robust", window: 60, warmup: 10, threshold: 6 });
-    expect(sourceConfigFromVars({ LATENCY_SLA_MINUTES: "-1" }).detection.latencySlaMinutes).toBe(5);
+    expect(() => appConfigFromVars({ LATENCY_SLA_MINUTES: "-1" })).toThrow(
+      'LATENCY_SLA_MINUTES: must be a number above 0; got "-1"',
+    );
+    expect(() => appConfigFromVars({ VOLUME_SHIFT_METHOD: "median" })).toThrow(
+      "VOLUME_SHIFT_METHOD: must be one of robust, percent",
+    );
   });
 });
 

@@ -6,8 +6,8 @@
  */
 import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appConfigFromVars } from "../../src/core/config/app-config";
 import { runPipeline } from "../../src/core/pipeline/runner";
-import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { checkMissingData } from "../../src/detectors/missing-data-check";
 import { PIPELINES } from "../../src/domains/registry";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
@@ -39,7 +39,7 @@ const ingest = async (partition: string) => {
 /** The FINRA partitions the check finds missing at `nowIso`. */
 const missingAt = async (nowIso: string) => {
   const report = await Effect.runPromise(
-    checkMissingData(PIPELINES.list(), sourceConfigFromVars({}), Date.parse(nowIso)).pipe(
+    checkMissingData(PIPELINES.list(), appConfigFromVars({}).sources, Date.parse(nowIso)).pipe(
       Effect.provide(layer()),
     ),
   );

@@ -8,7 +8,7 @@
 import { LogLevel, ManagedRuntime } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActorRuntime } from "../../src/actors/partition-actor-core";
-import { retryPolicyFromVars } from "../../src/actors/state-store";
+import { appConfigFromVars } from "../../src/core/config/app-config";
 import { demoExecutions } from "../../src/dev/demo-feed/executions";
 import { ALERTS_ALARM, ProcessHost } from "../../src/host/process-host";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
@@ -31,14 +31,17 @@ beforeAll(async () => {
   runtime = ManagedRuntime.make(
     nodePipelineLayer({
       db: { url: db.url },
-      vars: { MARKET_DATA_BASE_URL: feed.url },
+      vars: {
+        MARKET_DATA_BASE_URL: feed.url,
+        ALERT_WEBHOOK_URL: `${feed.url}/alerts`,
+        ALERT_LOG_MIN_SEVERITY: "OFF",
+      },
       logLevel: LogLevel.None,
     }),
   );
   host = await ProcessHost.make({
     runtime,
-    policy: retryPolicyFromVars({}),
-    vars: { ALERT_WEBHOOK_URL: `${feed.url}/alerts`, ALERT_LOG_MIN_SEVERITY: "OFF" },
+    policy: appConfigFromVars({}).alarm,
   });
 });
 

@@ -6,7 +6,7 @@
 import { LogLevel, ManagedRuntime } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActorRuntime } from "../../src/actors/partition-actor-core";
-import { retryPolicyFromVars } from "../../src/actors/state-store";
+import { appConfigFromVars } from "../../src/core/config/app-config";
 import { FAILED_ALARM_DELAY_MS, ProcessHost } from "../../src/host/process-host";
 import { nodePipelineLayer } from "../../src/node/runtime";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
@@ -22,7 +22,7 @@ beforeAll(async () => {
   );
   host = await ProcessHost.make({
     runtime,
-    policy: retryPolicyFromVars({}),
+    policy: appConfigFromVars({}).alarm,
     pollIntervalMs: 20,
   });
 });

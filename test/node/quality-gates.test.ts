@@ -11,6 +11,7 @@ import { Effect, Exit, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackfillPartitionResult, summarize } from "../../src/core/backfill/backfill";
 import { settleRun } from "../../src/core/backfill/slice";
+import { appConfigFromVars, InvalidConfig } from "../../src/core/config/app-config";
 import { parseSourceLocation } from "../../src/core/ingest/source";
 import { sourcePipeline } from "../../src/core/ingest/source-pipeline";
 import { summarizeRejections } from "../../src/core/model/quality";
@@ -18,7 +19,6 @@ import type { Pipeline } from "../../src/core/pipeline/pipeline";
 import { checkQualityGate, gateThreshold } from "../../src/core/pipeline/quality-gate";
 import { Registry } from "../../src/core/pipeline/registry";
 import { runPipeline } from "../../src/core/pipeline/runner";
-import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
 import { universeSymbols } from "../../src/domains/market_data/universes";
 import { PIPELINES } from "../../src/domains/registry";
 import { SOURCES } from "../../src/domains/sources-registry";
@@ -319,15 +319,24 @@ describe("thresholds", () => {
   });
 
   it("config override > the pipeline's own > QUALITY_GATE_MAX_QUARANTINE_RATIO > 5%", () => {
-    const config = sourceConfigFromVars({
+    const config = appConfigFromVars({
       QUALITY_GATE_MAX_QUARANTINE_RATIO: "0.02",
-      QUALITY_GATE_OVERRIDES: "a.b=0.5, c.d = 0.25,bad.one=7,",
+      QUALITY_GATE_OVERRIDES: "a.b=0.5, c.d = 0.25,",
     }).qualityGate;
     expect(config).toEqual({ maxQuarantineRatio: 0.02, overrides: { "a.b": 0.5, "c.d": 0.25 } });
     expect(gateThreshold("a.b", { maxQuarantineRatio: 0.1 }, config)).toBe(0.5);
     expect(gateThreshold("x.y", { maxQuarantineRatio: 0.1 }, config)).toBe(0.1);
     expect(gateThreshold("x.y", undefined, config)).toBe(0.02);
-    expect(gateThreshold("x.y", undefined, sourceConfigFromVars({}).qualityGate)).toBe(0.05);
+    expect(gateThreshold("x.y", undefined, appConfigFromVars({}).qualityGate)).toBe(0.05);
+  });
+
+  it("refuses an override that is not pipeline=ratio, naming the variable", () => {
+    for (const bad of ["bad.one=7", "a.b", "a.b=0.5=1"]) {
+      expect(() => appConfigFromVars({ QUALITY_GATE_OVERRIDES: bad })).toThrow(InvalidConfig);
+      expect(() => appConfigFromVars({ QUALITY_GATE_OVERRIDES: bad })).toThrow(
+        /QUALITY_GATE_OVERRIDES: entries are pipeline=ratio/,
+      );
+    }
   });
 
   it("counts rejections per contract once per record, most frequent first", () => {

@@ -2,7 +2,7 @@ import { it } from "@effect/vitest";
 import { Effect } from "effect";
 import { describe, expect } from "vitest";
 import { planBackfill } from "../../src/core/backfill/backfill";
-import { sourceConfigFromVars } from "../../src/core/pipeline/source-config";
+import { appConfigFromVars } from "../../src/core/config/app-config";
 import { PIPELINES } from "../../src/domains/registry";
 
 const PIPELINE = "trade_data.ingest_trades";
@@ -61,9 +61,12 @@ describe("trade_data.ingest_trades scheduling", () => {
   it("live mode ingests the latest closed session of every LIVE_CLIENTS client", () => {
     const pipeline = PIPELINES.get(PIPELINE);
     const now = new Date("2025-03-11T14:00:00Z"); // Tuesday 10:00 New York: Monday is the latest close
-    expect(pipeline?.livePartitions(now, sourceConfigFromVars({}))).toEqual([]);
+    expect(pipeline?.livePartitions(now, appConfigFromVars({}).sources)).toEqual([]);
     expect(
-      pipeline?.livePartitions(now, sourceConfigFromVars({ LIVE_CLIENTS: "CLIENT_A, CLIENT_B" })),
+      pipeline?.livePartitions(
+        now,
+        appConfigFromVars({ LIVE_CLIENTS: "CLIENT_A, CLIENT_B" }).sources,
+      ),
     ).toEqual(["2025-03-10|CLIENT_A", "2025-03-10|CLIENT_B"]);
   });
 });

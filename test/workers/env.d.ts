@@ -1,5 +1,6 @@
-import type { Env } from "../../src/worker/env";
+export {};
 
 declare module "cloudflare:test" {
+  // The Worker's generated `Env` (src/worker/worker-configuration.d.ts).
   interface ProvidedEnv extends Env {}
 }

@@ -5,8 +5,9 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ConfigVars } from "../../src/core/config/app-config";
+import { appEnvOf } from "../../src/worker/actors";
 import { app } from "../../src/worker/app";
-import type { Env } from "../../src/worker/env";
 import { api, BASE, get, post, READ_TOKEN, WRITE_TOKEN } from "./api";
 
 const PIPELINE = "market_data.ingest_prices";
@@ -39,8 +40,10 @@ const WRITES = [
 ];
 
 /** The app with other bindings, in-process (same workerd, same Durable Objects). */
-const withEnv = (vars: Partial<Env>, path: string, init: RequestInit = {}) =>
-  app.request(`${BASE}${path}`, init, { ...env, ...vars });
+const withEnv = (vars: ConfigVars, path: string, init: RequestInit = {}) => {
+  const worker = appEnvOf(env);
+  return app.request(`${BASE}${path}`, init, { ...worker, VARS: { ...worker.VARS, ...vars } });
+};
 
 const errorOf = async (res: Response) => ({
   status: res.status,
@@ -258,5 +261,24 @@ describe("query decoding", () => {
     await refused("/dead-letters?status=closed", "status");
     await refused("/anomalies?severity=SEVERE", "severity");
     await refused("/anomalies?unresolved=constructor", "unresolved");
+  });
+});
+
+describe("configuration", () => {
+  it("an invalid setting fails the request (500), logged by name, never a silent default", async () => {
+    const logged: Array<string> = [];
+    const error = console.error;
+    console.error = (line: unknown) => logged.push(String(line));
+    try {
+      const res = await withEnv({ DATASPINE_MAX_BODY_BYTES: "lots" }, "/health");
+      expect(await errorOf(res)).toEqual({
+        status: 500,
+        body: { error: "InternalError", message: "internal error" },
+      });
+    } finally {
+      console.error = error;
+    }
+    expect(logged.join("\n")).toContain("DATASPINE_MAX_BODY_BYTES: must be an integer");
+    expect(logged.join("\n")).toContain("InvalidConfig");
   });
 });

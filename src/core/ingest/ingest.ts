@@ -91,8 +91,8 @@ const readDelimited = (
       return toRecords(rows.right);
     };
     // The per-row work runs in plain functions under `Effect.suspend`, not in generator
-    // bodies: measured, the same loops inside a nested `Effect.gen` kept every chunk's rows
-    // alive into the old generation (ARCHITECTURE, step 4).
+    // bodies: a generator frame holding a chunk keeps its rows alive into the old generation
+    // (ARCHITECTURE, step 4).
     const emit = (
       records: () => Either.Either<ReadonlyArray<SourceRecord>, PermanentSourceError>,
     ) =>

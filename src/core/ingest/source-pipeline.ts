@@ -5,12 +5,12 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem";
 import { Effect, Either, type Layer, Schema } from "effect";
+import { AppConfig } from "../config/app-config";
 import { InvalidPartitionKey } from "../model/errors";
 import { PartitionKey, PipelineName } from "../model/ids";
 import { definePipeline } from "../pipeline/define-pipeline";
 import { type PartitionScheme, splitDatedKey } from "../pipeline/partition-scheme";
 import type { Pipeline } from "../pipeline/pipeline";
-import { SourceConfig } from "../pipeline/source-config";
 import { ingestLocation } from "./ingest";
 import {
   describeLocation,
@@ -95,7 +95,7 @@ export const sourcePipeline = (
     span: "Sources.pipeline",
     run: (ctx, partition) =>
       Effect.gen(function* () {
-        const config = yield* SourceConfig;
+        const config = (yield* AppConfig).sources;
         const report = yield* ingestLocation(source, location, ctx, {
           hints: partition.hints,
           timeoutMs: config.requestTimeoutMs,

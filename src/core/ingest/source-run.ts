@@ -24,10 +24,9 @@ import type {
  * them must not wait in memory together, in a Worker's 128 MB least of all).
  *
  * A batch's rows (records, decoded values, tuples, JSON) live from decoding until the write is
- * handed over. At 5,000 rows they outlived the young generation and filled the old one with
- * dead batches: on 1M trades (`npm run bench` settings) 69 full collections took 1.8 s of the
- * main thread, against 44 (1.4 s) at 2,000 rows and 33 (1.0 s) at 1,000. Smaller statements
- * cost SQLite more per row (1,000 rows: ~15% slower than 5,000; 2,000: ~5%), so 2,000 it is.
+ * handed over: larger batches outlive the young generation and fill the old one with dead
+ * batches, smaller statements cost SQLite more per row; 2,000 balances the two
+ * (docs/performance.md).
  */
 export const DEFAULT_SOURCE_RUN_OPTIONS: SourceRunOptions = {
   batchRows: 2_000,
@@ -172,7 +171,7 @@ const openRun = <A>(
           detection?.observe(rows);
           // Yielding once lets the forked write start now and hand its JSON to the database,
           // rather than when this fiber next waits: a chunk held that long is promoted and
-          // lingers until a full collection (measured: 42 → 32 full collections per 1M trades).
+          // lingers until a full collection.
           return Effect.zipLeft(
             Effect.map(Effect.forkDaemon(definition.write(rows, ctx)), (fiber) => {
               inFlight.push(fiber);

@@ -10,12 +10,12 @@
 import type { Effect, Either } from "effect";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
+import type { AppConfig } from "../config/app-config";
 import type { QualityGate, RejectionSummary } from "../model/quality";
 import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
 import type { AuditLog } from "../pipeline/audit-log";
 import { splitDatedKey } from "../pipeline/partition-scheme";
-import type { SourceConfig } from "../pipeline/source-config";
 import type { QuarantinedRecord } from "../store/quarantine";
 
 /** Where a payload is read from. */
@@ -141,7 +141,7 @@ export interface RowDetection<A> {
   readonly finish: Effect.Effect<
     Readonly<Record<string, unknown>>,
     never,
-    Db | SourceConfig | AuditLog
+    Db | AppConfig | AuditLog
   >;
 }
 
@@ -216,7 +216,7 @@ export interface SourceReport {
 /** One run of a source: records go in as they are parsed, batches are written as they fill. */
 export interface SourceRun {
   readonly accept: (records: ReadonlyArray<SourceRecord>) => Effect.Effect<void, DatabaseError, Db>;
-  readonly finish: Effect.Effect<SourceReport, DatabaseError, Db | SourceConfig | AuditLog>;
+  readonly finish: Effect.Effect<SourceReport, DatabaseError, Db | AppConfig | AuditLog>;
 }
 
 /** A registered source (the row type erased). */

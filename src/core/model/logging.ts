@@ -28,12 +28,3 @@ const jsonByLevel = Logger.make((options) => {
 /** JSON lines at `level` and above, each through the console method of its level. */
 export const jsonLogsByLevel = (level: LogLevel.LogLevel) =>
   Layer.merge(Logger.replace(Logger.defaultLogger, jsonByLevel), Logger.minimumLogLevel(level));
-
-/** The level named `name` (`DEBUG`, `INFO`, `WARN`, …, case-insensitive), else `fallback`. */
-export const parseLogLevel = (
-  name: string | undefined,
-  fallback: LogLevel.LogLevel,
-): LogLevel.LogLevel =>
-  name === undefined
-    ? fallback
-    : (LogLevel.allLevels.find((l) => l.label === name.trim().toUpperCase()) ?? fallback);

@@ -10,9 +10,9 @@ import { addDays, dayOfWeek, type IsoDate, parseIsoDate, toDayNumber } from "../
 import { closedSessionReason } from "../../calendar/nyse";
 import { InvalidBackfillParams } from "../backfill/errors";
 import { type BackfillParams, type DateRange, datesInRange } from "../backfill/range";
+import type { SourceSettings } from "../config/app-config";
 import { InvalidPartitionKey } from "../model/errors";
 import { PartitionKey } from "../model/ids";
-import type { SourceConfigShape } from "./source-config";
 
 export interface PartitionScheme<P> {
   /** What the keys look like, e.g. `YYYY-MM-DD|<universe>`. */
@@ -29,9 +29,9 @@ export interface PartitionScheme<P> {
   /** Why no data is expected for the partition (weekend, NYSE holiday), or undefined. */
   readonly closedReason: (partition: P) => string | undefined;
   /** Partitions live (cron) mode brings up to date at `now`; empty if none. */
-  readonly live: (now: Date, config: SourceConfigShape) => ReadonlyArray<P>;
+  readonly live: (now: Date, config: SourceSettings) => ReadonlyArray<P>;
   /** Partitions a scheduled delivery on `date` (New York) fills; default: none declared. */
-  readonly expected?: (date: string, config: SourceConfigShape) => ReadonlyArray<P>;
+  readonly expected?: (date: string, config: SourceSettings) => ReadonlyArray<P>;
   /** The partitions of an inclusive date range, in backfill order; absent: no backfill. */
   readonly range?: (
     pipeline: string,
@@ -71,8 +71,8 @@ export interface DatedSchemeOptions<S, P> {
   readonly make: (date: IsoDate, scope: S) => P;
   /** The date and scope text of a partition (its key is `date|scope`). */
   readonly parts: (partition: P) => readonly [IsoDate, string];
-  readonly live?: (now: Date, config: SourceConfigShape) => ReadonlyArray<P>;
-  readonly expected?: (date: string, config: SourceConfigShape) => ReadonlyArray<P>;
+  readonly live?: (now: Date, config: SourceSettings) => ReadonlyArray<P>;
+  readonly expected?: (date: string, config: SourceSettings) => ReadonlyArray<P>;
   /**
    * Backfills: the one param naming the scope, and the scopes a range covers without it
    * (absent: the param is required); `hint` completes "params.<param> is required".

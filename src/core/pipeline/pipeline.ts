@@ -7,6 +7,7 @@ import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import type { InvalidBackfillParams } from "../backfill/errors";
 import type { BackfillParams, DateRange } from "../backfill/range";
+import type { AppConfig, SourceSettings } from "../config/app-config";
 import type { CanonicalRecord } from "../model/canonical-record";
 import type { InvalidPartitionKey, PipelineError } from "../model/errors";
 import type { PartitionKey, PipelineName } from "../model/ids";
@@ -15,13 +16,12 @@ import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
 import type { AuditLog } from "./audit-log";
 import type { OutputDigest } from "./output-digest";
-import type { SourceConfig, SourceConfigShape } from "./source-config";
 
 /**
  * Services any pipeline (and the runner) may use; every runtime (Node CLI, Worker, actor)
  * provides all.
  */
-export type PipelineServices = Db | HttpClient.HttpClient | SourceConfig | AuditLog | OutputDigest;
+export type PipelineServices = Db | HttpClient.HttpClient | AppConfig | AuditLog | OutputDigest;
 
 /**
  * How a pipeline run ended when it did not fail. `skipped`: the pipeline's own gate (e.g. a
@@ -67,14 +67,14 @@ export interface Partitioning {
   /** The date a (checked) key names, if any: the runner refuses a date after today. */
   readonly partitionDate: (key: PartitionKey) => string | undefined;
   /** Partitions that live (cron) mode should bring up to date at `now`; empty if none. */
-  readonly livePartitions: (now: Date, config: SourceConfigShape) => ReadonlyArray<PartitionKey>;
+  readonly livePartitions: (now: Date, config: SourceSettings) => ReadonlyArray<PartitionKey>;
   /**
    * The partitions a scheduled delivery on `date` (New York) fills, for MissingData over
    * `core_expected_schedules`; default: `livePartitions` at the session's data time.
    */
   readonly expectedPartitions?: (
     date: string,
-    config: SourceConfigShape,
+    config: SourceSettings,
   ) => ReadonlyArray<PartitionKey>;
   /**
    * The partitions of a (validated, inclusive) date range, in backfill order; absent when

@@ -6,6 +6,7 @@
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import { Effect, Schema } from "effect";
+import { AppConfig, type QualityGateSettings } from "../config/app-config";
 import {
   emptyRejections,
   GateFigures,
@@ -14,9 +15,8 @@ import {
 } from "../model/quality";
 import type { RunCounts, RunError } from "../model/run-result";
 import type { Pipeline, PipelineOutcome } from "./pipeline";
-import { type QualityGateSettings, SourceConfig } from "./source-config";
 
-export { DEFAULT_MAX_QUARANTINE_RATIO } from "./source-config";
+export { DEFAULT_MAX_QUARANTINE_RATIO } from "../config/app-config";
 
 /** A run's records failed its quality gate. Not retryable: the same input fails again. */
 export class QualityGateFailed extends Schema.TaggedError<QualityGateFailed>()(
@@ -96,7 +96,7 @@ export interface GateCheck {
 
 /** Checks a pipeline's completed outcome against its gate; other outcomes are not gated. */
 export const applyQualityGate = (pipeline: Pipeline, partition: string, outcome: PipelineOutcome) =>
-  Effect.map(SourceConfig, (config): GateCheck | undefined => {
+  Effect.map(AppConfig, (config): GateCheck | undefined => {
     if (outcome.status !== "complete") return undefined;
     const threshold = gateThreshold(pipeline.name, pipeline.qualityGate, config.qualityGate);
     const rejections = outcome.rejections ?? emptyRejections;

@@ -12,8 +12,8 @@
  */
 import { Effect } from "effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
+import { AppConfig } from "../../core/config/app-config";
 import type { TableDetection } from "../../core/ingest/source";
-import { SourceConfig } from "../../core/pipeline/source-config";
 import { dbTry } from "../../db/db";
 import { detectionStep, recordDetections } from "../../detectors/record";
 import { seriesHistory, upsertSeriesPoints } from "../../detectors/series-points";
@@ -62,7 +62,7 @@ export const venueVolumeTableDetection: TableDetection<FinraVenueVolume> = {
     const finish = detectionStep(
       ctx,
       Effect.gen(function* () {
-        const volumeShift = volumeShiftFromSettings((yield* SourceConfig).detection);
+        const volumeShift = volumeShiftFromSettings((yield* AppConfig).detection);
         const totals = pairs.size === 0 ? [] : yield* weeklyTotals([...pairs.values()]);
         const tiers = [...new Set(totals.map((t) => t.series))];
         const history = yield* seriesHistory(

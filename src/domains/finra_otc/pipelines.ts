@@ -14,6 +14,7 @@
  * stage is ready for the same partition.
  */
 import { Clock, Effect, Either } from "effect";
+import { AppConfig } from "../../core/config/app-config";
 import { openHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";
 import { ingestBytes } from "../../core/ingest/ingest";
@@ -21,7 +22,6 @@ import { PipelineName } from "../../core/model/ids";
 import { summarizeRejections } from "../../core/model/quality";
 import { definePipeline, type PipelineDefinition } from "../../core/pipeline/define-pipeline";
 import type { Pipeline } from "../../core/pipeline/pipeline";
-import { SourceConfig } from "../../core/pipeline/source-config";
 import { recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
 import { quarantineRecords } from "../../core/store/quarantine";
 import {
@@ -79,7 +79,7 @@ export const ingestWeek = weeklyPipeline({
   description: "FINRA OTC transparency weekly venue-volume file for one week and tier (raw)",
   run: (ctx, p) =>
     Effect.gen(function* () {
-      const config = yield* SourceConfig;
+      const config = (yield* AppConfig).sources;
       const url = weeklyFileUrl(config.finraBaseUrl, p.weekEnding, p.tier);
       const bytes = yield* openHttpPayload(url, {
         source: FINRA_OTC_WEEKLY_RAW_SOURCE,

@@ -10,8 +10,8 @@
  */
 import { Clock, Effect } from "effect";
 import { addDays, easternMidnightUtcMs } from "../../calendar/dates";
+import { AppConfig } from "../../core/config/app-config";
 import type { TableDetection } from "../../core/ingest/source";
-import { SourceConfig } from "../../core/pipeline/source-config";
 import { latencyBreachDetector } from "../../detectors/latency-breach";
 import { isLiveSession, sessionDataAvailableAtMs } from "../../detectors/live";
 import { detectionStep, recordDetections } from "../../detectors/record";
@@ -63,7 +63,7 @@ export const dailyBarTableDetection: TableDetection<DailyBar> = {
     const finish = detectionStep(
       ctx,
       Effect.gen(function* () {
-        const config = dailyBarDetection((yield* SourceConfig).detection);
+        const config = dailyBarDetection((yield* AppConfig).detection);
         const ingestedAtMs = yield* Clock.currentTimeMillis;
         const runs = [...series.values()].map((s) => ({ ...s, bars: ordered(s) }));
         const history = yield* barHistory(

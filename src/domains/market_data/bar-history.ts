@@ -3,7 +3,7 @@
  * (from the operator's settings) and the stored bars before a run's own, read as history.
  */
 import { Effect } from "effect";
-import type { DetectionSettings } from "../../core/pipeline/source-config";
+import type { DetectionSettings } from "../../core/config/app-config";
 import { dbTry } from "../../db/db";
 import { LATENCY_BREACH_DEFAULTS, type LatencyBreachConfig } from "../../detectors/latency-breach";
 import { TIME_GAP_DEFAULTS } from "../../detectors/time-gap";
@@ -27,7 +27,7 @@ export const DAILY_BAR_DETECTION: DailyBarDetection = {
   latency: LATENCY_BREACH_DEFAULTS,
 };
 
-/** The daily-bar thresholds of the operator's settings (`SourceConfig.detection`). */
+/** The daily-bar thresholds of the operator's settings (`AppConfig.detection`). */
 export const dailyBarDetection = (settings: DetectionSettings): DailyBarDetection => ({
   ...DAILY_BAR_DETECTION,
   volumeShift: volumeShiftFromSettings(settings),

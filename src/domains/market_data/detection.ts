@@ -9,8 +9,8 @@
 import { Effect } from "effect";
 import { addDays } from "../../calendar/dates";
 import { tradingDaysBetween } from "../../calendar/nyse";
+import { AppConfig } from "../../core/config/app-config";
 import type { RunContext } from "../../core/model/run-context";
-import { SourceConfig } from "../../core/pipeline/source-config";
 import { dbTry } from "../../db/db";
 import { latencyBreachDetector } from "../../detectors/latency-breach";
 import { isLiveSession, sessionDataAvailableAtMs } from "../../detectors/live";
@@ -56,7 +56,7 @@ export const detectDailyBarAnomalies = (
   detectionStep(
     ctx,
     Effect.gen(function* () {
-      const config = override ?? dailyBarDetection((yield* SourceConfig).detection);
+      const config = override ?? dailyBarDetection((yield* AppConfig).detection);
       const { date, universe } = partition;
       const from = addDays(date, -lookbackDays(config));
       const past = yield* barHistory(

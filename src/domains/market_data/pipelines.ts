@@ -7,7 +7,8 @@
  * invalid records (the batch continues) → upsert valid rows with the run's capture id →
  * audit → the partition's detection. The runner owns the manifest and retries.
  */
-import { Clock, Effect } from "effect";
+import { Clock, Effect, Option, Redacted } from "effect";
+import { AppConfig } from "../../core/config/app-config";
 import { fetchJson, redactUrl } from "../../core/ingest/http-source";
 import { retryRequest } from "../../core/ingest/retry";
 import type { SourceRecord, SourceRun } from "../../core/ingest/source";
@@ -19,7 +20,6 @@ import type { RunContext } from "../../core/model/run-context";
 import { auditRun } from "../../core/pipeline/audit-log";
 import { definePipeline, type PartitionReplay } from "../../core/pipeline/define-pipeline";
 import type { Pipeline } from "../../core/pipeline/pipeline";
-import { SourceConfig } from "../../core/pipeline/source-config";
 import { detectDailyBarAnomalies } from "./detection";
 import { DAILY_BY_UNIVERSE, type DateUniversePartition } from "./partition";
 import type { DailyBar } from "./schema";
@@ -31,10 +31,10 @@ const NAME = PipelineName.make("market_data.ingest_prices");
 
 /** One symbol's aggregates: the source's records of the body, or the typed refusal. */
 const fetchSymbol = (partition: DateUniversePartition, symbol: string) =>
-  Effect.flatMap(SourceConfig, (config) => {
+  Effect.flatMap(AppConfig, ({ sources: config }) => {
     const url = polygonDailyUrl({
       baseUrl: config.polygonBaseUrl,
-      apiKey: config.polygonApiKey,
+      apiKey: Option.match(config.polygonApiKey, { onNone: () => "", onSome: Redacted.value }),
       symbol,
       from: partition.date,
       to: partition.date,
@@ -62,7 +62,7 @@ const fetchSymbol = (partition: DateUniversePartition, symbol: string) =>
  * are keyed by that number), and the symbols the source had no bar for.
  */
 const fetchDay = (partition: DateUniversePartition) =>
-  Effect.flatMap(SourceConfig, (config) =>
+  Effect.flatMap(AppConfig, ({ sources: config }) =>
     Effect.forEach(partition.symbols, (symbol) => fetchSymbol(partition, symbol), {
       concurrency: config.fetchConcurrency,
     }),

@@ -13,8 +13,8 @@
 import { Clock, Effect } from "effect";
 import { isTradingDay } from "../../calendar/nyse";
 import { newYorkDate } from "../../calendar/sessions";
+import { AppConfig } from "../../core/config/app-config";
 import type { TableDetection } from "../../core/ingest/source";
-import { SourceConfig } from "../../core/pipeline/source-config";
 import { latencyBreachDetector } from "../../detectors/latency-breach";
 import { detectionStep, recordDetections } from "../../detectors/record";
 import { sessionMsBetween, TIME_GAP_DEFAULTS, TimeGapTracker } from "../../detectors/time-gap";
@@ -49,7 +49,7 @@ export const quoteTableDetection: TableDetection<MarketData> = {
     const finish = detectionStep(
       ctx,
       Effect.gen(function* () {
-        const settings = (yield* SourceConfig).detection;
+        const settings = (yield* AppConfig).detection;
         const nowMs = yield* Clock.currentTimeMillis;
         const today = newYorkDate(nowMs);
         const found: Array<Detection> = [];

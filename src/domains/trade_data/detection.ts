@@ -13,8 +13,8 @@
 import { Clock, Effect } from "effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import { newYorkDateOfIso } from "../../calendar/sessions";
+import { AppConfig } from "../../core/config/app-config";
 import type { TableDetection } from "../../core/ingest/source";
-import { SourceConfig } from "../../core/pipeline/source-config";
 import { LATENCY_BREACH_DEFAULTS, latencyBreachDetector } from "../../detectors/latency-breach";
 import { isLiveSession, sessionDataAvailableAtMs } from "../../detectors/live";
 import { detectionStep, recordDetections } from "../../detectors/record";
@@ -59,7 +59,7 @@ export const tradeTableDetection: TableDetection<TradeData> = {
     const finish = detectionStep(
       ctx,
       Effect.gen(function* () {
-        const settings = (yield* SourceConfig).detection;
+        const settings = (yield* AppConfig).detection;
         const volumeShift = volumeShiftFromSettings(settings);
         const ingestedAtMs = yield* Clock.currentTimeMillis;
         const clients = [...counts.entries()].map(([clientId, days]) => ({

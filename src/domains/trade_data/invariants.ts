@@ -189,7 +189,7 @@ export const tradeChecks =
     };
 
     // Every per-trade loop is a plain function, and the steps are chained with combinators,
-    // not a generator: a generator frame holding the batch kept its rows alive into V8's old
+    // not a generator: a generator frame holding the batch keeps its rows alive into V8's old
     // generation (ARCHITECTURE, step 4).
     const screen = (
       batch: ReadonlyArray<Accepted<TradeData>>,

@@ -9,6 +9,7 @@
  * holidays are `no_data_expected`.
  */
 import { Clock, Effect } from "effect";
+import { AppConfig } from "../../core/config/app-config";
 import { openHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";
 import { ingestBytes, readPayload } from "../../core/ingest/ingest";
@@ -17,7 +18,6 @@ import { PipelineName } from "../../core/model/ids";
 import type { RunContext } from "../../core/model/run-context";
 import { definePipeline, type PartitionReplay } from "../../core/pipeline/define-pipeline";
 import type { Pipeline } from "../../core/pipeline/pipeline";
-import { SourceConfig } from "../../core/pipeline/source-config";
 import { resolveAnomalies } from "../../core/store/anomalies";
 import { DAILY_BY_CLIENT, type DateClientPartition } from "./partition";
 import { EXECUTION_CSV_DEFINITION, EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
@@ -31,7 +31,7 @@ export const executionsUrl = (baseUrl: string, date: string, clientId: string): 
 
 const run = (ctx: RunContext, partition: DateClientPartition) =>
   Effect.gen(function* () {
-    const config = yield* SourceConfig;
+    const config = (yield* AppConfig).sources;
     const baseUrl = config.tradesBaseUrl;
     const url = executionsUrl(baseUrl, partition.date, partition.clientId);
     const bytes = yield* openHttpPayload(url, {
@@ -69,7 +69,7 @@ const replay: PartitionReplay<DateClientPartition> = {
   key: ["client_id", "trade_id"],
   records: (partition) =>
     Effect.gen(function* () {
-      const config = yield* SourceConfig;
+      const config = (yield* AppConfig).sources;
       const url = executionsUrl(config.tradesBaseUrl, partition.date, partition.clientId);
       const bytes = yield* openHttpPayload(url, {
         source: EXECUTION_CSV_SOURCE,

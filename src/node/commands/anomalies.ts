@@ -10,13 +10,13 @@
  */
 import { parseArgs } from "node:util";
 import { Effect } from "effect";
+import { AppConfig } from "../../core/config/app-config";
 import {
   CATEGORIES,
   parseCategory,
   parseSeverity,
   SEVERITY_NAMES,
 } from "../../core/model/anomaly-vocabulary";
-import { sourceConfigFromVars } from "../../core/pipeline/source-config";
 import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/store/anomalies";
 import { formatBatch } from "../../detectors/alerts";
 import { checkMissingData } from "../../detectors/missing-data-check";
@@ -134,7 +134,9 @@ export const anomaliesCommand: Command = {
     if (action === "check-missing") {
       const report = await run(
         withAlertDelivery(
-          checkMissingData(PIPELINES.list(), sourceConfigFromVars(process.env), Date.now()),
+          Effect.flatMap(AppConfig, ({ sources }) =>
+            checkMissingData(PIPELINES.list(), sources, Date.now()),
+          ),
           cliAlerts(undefined),
         ).pipe(Effect.provide(cliLayer())),
       );

@@ -1,8 +1,8 @@
 /**
  * What every CLI command shares: output, usage errors, log level, the pipeline layer.
  */
-import { Effect, Exit, Layer, LogLevel } from "effect";
-import { parseLogLevel } from "../../core/model/logging";
+import { Effect, Exit, Layer, LogLevel, Option } from "effect";
+import { appConfigFromVars } from "../../core/config/app-config";
 import { markInterruptedCaptures } from "../../core/pipeline/run-owner";
 import { dbConfigFromEnv } from "../database";
 import { RunOwnerCli } from "../run-owner";
@@ -26,7 +26,7 @@ export const print = (json: boolean, value: unknown, human: string) => {
 
 /** `LOG_LEVEL` (default WARN: the CLI prints results, logs are for diagnosis). */
 export const logLevel = (): LogLevel.LogLevel =>
-  parseLogLevel(process.env.LOG_LEVEL, LogLevel.Warning);
+  Option.getOrElse(appConfigFromVars(process.env).logLevel, () => LogLevel.Warning);
 
 /**
  * The pipeline services over the environment's database, with extra variables, and this

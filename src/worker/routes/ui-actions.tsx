@@ -15,6 +15,7 @@ import {
   UI_RESOLVE_ANOMALY,
   UI_RETRY_DEAD_LETTER,
 } from "../api/pages";
+import { settingsOf } from "../app-env";
 import { authorize, sameOrigin, TOKEN_COOKIE } from "../auth";
 import { runEffect } from "../hono-effect";
 import { problem, staticPage } from "../ui/render";
@@ -51,7 +52,11 @@ export const uiActionRoutes = uiRoutes()
     const body = await c.req.parseBody();
     const token = formText(body, "token")?.trim() ?? "";
     const next = safeBack(formText(body, "next"));
-    const auth = await authorize(c.env, token === "" ? undefined : token, "read");
+    const auth = await authorize(
+      settingsOf(c.env.VARS).http,
+      token === "" ? undefined : token,
+      "read",
+    );
     if (!auth.ok && auth.error._tag === "AuthNotConfigured") {
       return problem(c, 503, "Not configured", "No token is configured for this Worker.", false);
     }

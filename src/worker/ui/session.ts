@@ -7,7 +7,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../app-env";
+import { type AppEnv, settingsOf } from "../app-env";
 import { authorize, type Scope, sameOrigin, TOKEN_COOKIE } from "../auth";
 import { statusOf } from "../http-errors";
 import { problem, wantsFragment } from "./render";
@@ -46,7 +46,7 @@ export const requirePageScope =
     if (c.req.method !== "GET" && presented?.via === "cookie" && !sameOrigin(c)) {
       return problem(c, 403, "Refused", "Cross-origin request refused.", true);
     }
-    const auth = await authorize(c.env, presented?.token, scope);
+    const auth = await authorize(settingsOf(c.env.VARS).http, presented?.token, scope);
     if (auth.ok) {
       c.set("scope", auth.scope);
       return next();
