@@ -6,8 +6,9 @@
  * (which first queues deliveries for new anomalies) and re-arms for the next delivery due.
  * Every delivery's state lives in libSQL; the dispatcher keeps only its alarm.
  */
-import type { ManagedRuntime } from "effect";
-import { Effect } from "effect";
+
+import * as Effect from "effect/Effect";
+import type * as ManagedRuntime from "effect/ManagedRuntime";
 import { type DispatchReport, deliveryPass } from "../alerts/dispatch";
 import { configuredSinks } from "../alerts/sinks";
 import { AppConfig } from "../core/config/app-config";

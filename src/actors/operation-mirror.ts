@@ -2,7 +2,7 @@
  * Backfills and replays mirrored into `core_operations` (on start and after every slice), by
  * their coordinators on either host, so the status page lists what is in progress.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { BackfillProgress } from "../core/backfill/store";
 import { type Operation, reportOperation } from "../core/store/operations";
 import type { ReplayState } from "./contract";

@@ -7,7 +7,9 @@
  * The host creates one instance per actor and keeps it while it lives: the run in flight is
  * the instance's memory, everything else is in the store.
  */
-import { Effect, Exit, type ManagedRuntime } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import type * as ManagedRuntime from "effect/ManagedRuntime";
 import type { RunResult } from "../core/model/run-result";
 import type { PipelineServices } from "../core/pipeline/pipeline";
 import { runPipeline } from "../core/pipeline/runner";

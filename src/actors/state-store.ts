@@ -3,7 +3,7 @@
  * (`ActorStateStore`) and one durable alarm (`RetryScheduler`). Durable Objects give their own
  * SQLite and alarm; the Deno host gives libSQL tables and a polled alarm table.
  */
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { AlarmSettings } from "../core/config/app-config";
 import { runRetryDelayMs } from "../core/ingest/retry";
 import type { partitionRuns, partitionState } from "../db/actor-schema";

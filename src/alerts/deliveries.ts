@@ -2,7 +2,7 @@
  * Reading the alert outbox for operators (`GET /alerts`): each delivery with its anomaly's
  * rule, severity, partition and alert line, most recently changed first.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { anomaliesById } from "../core/store/anomalies";
 import { dbTry } from "../db/db";
 import type { DeliveryStatus } from "./outbox";

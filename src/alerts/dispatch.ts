@@ -7,7 +7,10 @@
  * alarm; the CLI runs passes for a bounded time after its run. A pass never fails its
  * caller: sink failures are recorded, database failures logged.
  */
-import { Cause, Clock, Duration, Effect } from "effect";
+import * as Cause from "effect/Cause";
+import * as Clock from "effect/Clock";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
 import type { AlertRetryPolicy } from "../core/config/app-config";
 import { anomaliesById } from "../core/store/anomalies";
 import type { Db } from "../db/db";

@@ -8,7 +8,7 @@
  * so two dispatchers never send the same row.
  */
 import type { InStatement } from "@libsql/client";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 import { dbTry } from "../db/db";
 import { severitiesAtLeast } from "./severity";

@@ -3,7 +3,8 @@
  * `file:<path>`), from which severity on, and how one alert is delivered. A sink's name keys
  * its deliveries in `core_alert_deliveries`, so a sink keeps its name across processes.
  */
-import { Data, Effect } from "effect";
+import * as Data from "effect/Data";
+import * as Effect from "effect/Effect";
 import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 import type { AnomalyView } from "../core/store/anomalies";
 import { formatAlert } from "../detectors/alerts";

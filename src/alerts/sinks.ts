@@ -2,7 +2,7 @@
  * The sinks a runtime's settings configure: the webhook (when `ALERT_WEBHOOK_URL` is set)
  * and the log. The CLI adds its alert file (`src/node/alert-file-sink.ts`).
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { AlertSettings } from "../core/config/app-config";
 import { type AlertSink, logSink } from "./sink";
 import { webhookSink } from "./webhook-sink";

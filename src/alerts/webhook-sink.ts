@@ -6,7 +6,9 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient";
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
-import { Duration, Effect, Redacted } from "effect";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Redacted from "effect/Redacted";
 import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 import { describeUnknown } from "../db/errors";
 import { type AlertSink, AlertSinkError } from "./sink";

@@ -23,7 +23,10 @@
  * same instant need about N attempts for the last one (bounded by `APPEND_MAX_ATTEMPTS`).
  */
 import type { Client, ResultSet } from "@libsql/client";
-import { Data, Duration, Effect, Schedule } from "effect";
+import * as Data from "effect/Data";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Schedule from "effect/Schedule";
 import { Db } from "../db/db";
 import { DatabaseError, describeUnknown } from "../db/errors";
 import { type AuditContent, type ChainedContent, chainContents } from "./hash-chain";

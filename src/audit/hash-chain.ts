@@ -16,7 +16,7 @@
  * from a plain `SELECT` in any language. The leading version tag keeps a future format from
  * colliding with this one. `seq` is not hashed: order is carried by the `prev_hash` links.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { sha256Hex } from "../core/model/digest";
 
 /** First element of every canonical form; bump it if the format ever changes. */

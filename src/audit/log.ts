@@ -7,7 +7,8 @@
  * stay linear under concurrent writers (`append.ts`) and `verifyAuditChain`
  * (`verify.ts`) checks the whole chain.
  */
-import { Effect, Layer } from "effect";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
 import type { AuditEvent } from "../core/model/audit-event";
 import { AuditLog } from "../core/pipeline/audit-log";
 import { Db } from "../db/db";

@@ -6,7 +6,7 @@
  * the exact stored texts that the hashes cover.
  */
 import type { Row } from "@libsql/client";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { dbTry } from "../db/db";
 import { DatabaseError } from "../db/errors";
 import type { AuditRow } from "./hash-chain";

@@ -9,7 +9,7 @@
  * `broken_link`: a neighbour was replaced or re-hashed). Finally the last `seq` must reach
  * the highest `seq` SQLite ever issued (else `truncated`: entries were cut from the end).
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Db } from "../db/db";
 import type { DatabaseError } from "../db/errors";
 import { type AuditRow, rowHashes } from "./hash-chain";

@@ -14,7 +14,9 @@
  *   once as `?2, ?3, …` instead of being repeated in each tuple.
  */
 import type { InValue } from "@libsql/client";
-import { Context, Effect, Option } from "effect";
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
+import * as Option from "effect/Option";
 import { type Db, dbTry } from "./db";
 import { DatabaseError, describeUnknown } from "./errors";
 

@@ -6,7 +6,9 @@
  */
 import type { Client } from "@libsql/client";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
-import { Context, Effect, Layer } from "effect";
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
 import { DatabaseError, describeUnknown } from "./errors";
 import type * as schema from "./schema/index";
 

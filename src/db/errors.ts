@@ -3,7 +3,7 @@
  * name it without the database layer depending on them.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 
 /** The database could not be reached or refused a statement. */
 export class DatabaseError extends Schema.TaggedError<DatabaseError>()(

@@ -6,7 +6,7 @@
  */
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import {
   type BulkUpsertSpec,
   bulkUpsert,

@@ -5,7 +5,7 @@
  * and the first latency), not one per record. The ingestion time must be taken at an I/O
  * boundary (when the payload arrived): in Workers `Date.now()` only advances at I/O.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { type Detection, type DetectorDefinition, iso, severityOf } from "./types";
 
 export interface LatencyBreachConfig {

@@ -5,7 +5,7 @@
  * that partition; partitions that have data since are resolved.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { SourceSettings } from "../core/config/app-config";
 import {
   BatchId,

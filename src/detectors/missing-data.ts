@@ -9,7 +9,7 @@
  * is missing once the following delivery is also due (two intervals after the last good
  * one) plus the tolerance, and its partition still has no data.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { addDays, dayOfWeek, easternMidnightUtcMs, type IsoDate } from "../calendar/dates";
 import { isTradingDay } from "../calendar/nyse";
 import { newYorkDate } from "../calendar/sessions";

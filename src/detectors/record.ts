@@ -6,7 +6,8 @@
  * is logged and the run goes on.
  */
 import { and, eq, isNull } from "drizzle-orm";
-import { Cause, Effect } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
 import type { RunContext } from "../core/model/run-context";
 import { auditRun } from "../core/pipeline/audit-log";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/store/anomalies";

@@ -3,7 +3,7 @@
  * session, …), written after its rows, and read back as the history of later runs, whatever
  * path brings them.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { RunContext } from "../core/model/run-context";
 import { dbTry } from "../db/db";
 import { coreSeriesPoints } from "../db/schema/series-points";

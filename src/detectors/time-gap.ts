@@ -9,7 +9,7 @@
  *
  * Online: one timestamp of state per series.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { easternMidnightUtcMs } from "../calendar/dates";
 import { earlyClose, tradingDaysBetween } from "../calendar/nyse";
 import { newYorkDate } from "../calendar/sessions";

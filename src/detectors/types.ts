@@ -3,7 +3,7 @@
  * (rule, severity, message, context, the data time it concerns, and a key that identifies
  * the same anomaly across runs so it is stored once).
  */
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { AnomalySeverity } from "../core/store/anomalies";
 
 /** The four operational rules. */

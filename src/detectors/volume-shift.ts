@@ -2,7 +2,7 @@
  * VolumeShift: volume deviates from its rolling baseline (see `volume-shift-model.ts` for
  * the robust default and the seed's ±50%-of-20-period-average rule).
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { type Detection, type DetectorDefinition, iso, severityOf } from "./types";
 import {
   PERCENT_VOLUME_SHIFT,

@@ -3,7 +3,7 @@
  * as a Durable Object sets and deletes its alarm, found by the host's poller when due.
  */
 import { and, asc, eq, lte } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { RetryScheduler } from "../actors/state-store";
 import type { Database } from "../db/db";
 import { hostAlarms } from "../db/schema/host";

@@ -4,7 +4,7 @@
  * each advanced by its row in `host_alarms` when the host's poller finds it due, and mirrored
  * into `core_operations` as the Durable Objects mirror theirs.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import type {
   ActorBindings,

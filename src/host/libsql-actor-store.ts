@@ -4,7 +4,7 @@
  * `partition_runs`, keyed by pipeline and partition key).
  */
 import { and, desc, eq } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { ActorStateStore } from "../actors/state-store";
 import type { Database } from "../db/db";
 import { hostPartitionRuns, hostPartitionState } from "../db/schema/host";

@@ -4,7 +4,7 @@
  * `backfill_partitions` keyed by the backfill id.
  */
 import { and, asc, count, eq, lte, min } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { type BackfillStore, countsByStatus, type NewBackfill } from "../core/backfill/store";
 import type { Database } from "../db/db";
 import { hostBackfillPartitions, hostBackfills } from "../db/schema/host";

@@ -7,7 +7,7 @@
  * restart still runs after it. Single-flight holds within one process: run one host per
  * database. The alert dispatcher is one more actor, with its own alarm (kind `alerts`).
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { AlertDispatcherCore, pokeAlerts } from "../actors/alert-dispatcher-core";
 import {
   type ActorBindings,

@@ -2,7 +2,7 @@
  * The Hono app and the cron served by the in-process host: what `src/deno/main.ts` hands to
  * `Deno.serve` and `Deno.cron`. Runtime-neutral, so Node tests run the same thing.
  */
-import { ManagedRuntime } from "effect";
+import * as ManagedRuntime from "effect/ManagedRuntime";
 import type { ConfigVars } from "../core/config/app-config";
 import { app } from "../worker/app";
 import { type AppEnv, settingsOf } from "../worker/app-env";

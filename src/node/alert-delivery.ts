@@ -5,7 +5,7 @@
  * result or exit code; `ALERT_CLI_WAIT_MS` (default 0) lets the command wait that long for
  * retries falling due.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { deliverWithin } from "../alerts/dispatch";
 import { configuredSinks } from "../alerts/sinks";
 import { type AlertSettings, type ConfigVars, readAppConfig } from "../core/config/app-config";

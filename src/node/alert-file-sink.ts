@@ -4,7 +4,7 @@
  */
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { type AlertSink, AlertSinkError } from "../alerts/sink";
 import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 

@@ -13,7 +13,8 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { InValue } from "@libsql/client";
-import { Effect, Layer } from "effect";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
 import { BulkWriter } from "../db/bulk-upsert";
 
 /** Distinct statements the thread keeps prepared (bulk upserts use one per table). */

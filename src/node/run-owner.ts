@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { Layer } from "effect";
+import * as Layer from "effect/Layer";
 import { RunOwner, type RunOwnerInfo } from "../core/pipeline/run-owner";
 
 const bootId = (): string => {

@@ -2,7 +2,8 @@
  * The services a pipeline needs, for Node entry points (CLI, tests, scripts).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
-import { Layer, LogLevel } from "effect";
+import * as Layer from "effect/Layer";
+import * as LogLevel from "effect/LogLevel";
 import { AuditLogLive } from "../audit/log";
 import { AppConfig, type ConfigVars } from "../core/config/app-config";
 import { jsonLogsToStderr } from "../core/model/logging";

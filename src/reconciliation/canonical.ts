@@ -6,7 +6,7 @@
  * after every line; rows are ordered by the pipeline's key fields. Equal records ⇒ equal
  * bytes, whatever order they were produced or stored in.
  */
-import { Layer } from "effect";
+import * as Layer from "effect/Layer";
 import type { CanonicalRecord } from "../core/model/canonical-record";
 import { OutputDigest } from "../core/pipeline/output-digest";
 import { sha256Of } from "./incremental-sha256";

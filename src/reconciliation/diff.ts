@@ -7,7 +7,8 @@
  * per field an absolute / relative tolerance for numbers or a tolerance in milliseconds for
  * timestamps.
  */
-import { Data, Effect } from "effect";
+import * as Data from "effect/Data";
+import * as Effect from "effect/Effect";
 import { compareDecimal, type Decimal, parseDecimal } from "../core/model/decimal";
 import { canonicalJson, keyText } from "./canonical";
 

@@ -4,7 +4,7 @@
  * the HTTP status.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 
 /** The pipeline has no replay mode. */
 export class ReplayNotSupported extends Schema.TaggedError<ReplayNotSupported>()(

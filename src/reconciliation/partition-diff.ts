@@ -3,7 +3,7 @@
  * (the latest unless named): what `GET /partitions/:pipeline/:partition/diff` answers.
  * Read-only: nothing is recorded.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { PartitionNotFound } from "../core/model/errors";
 import type { Pipeline } from "../core/pipeline/pipeline";
 import type { Registry } from "../core/pipeline/registry";

@@ -5,7 +5,8 @@
  * recorded reconciliation appends a `reconciled` audit event with the counts and hashes.
  * A partition that was never captured is compared but nothing is recorded for it.
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import type { CanonicalRecord } from "../core/model/canonical-record";
 import {
   BatchId,

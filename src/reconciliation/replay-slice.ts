@@ -8,7 +8,9 @@
  * {@link MAX_PARTITION_ATTEMPTS}); (3) after the last partition, hashes the stored output in
  * order, which is the same byte stream the CLI writes, and closes the replay.
  */
-import { Clock, Effect, Exit } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import type { BackfillPlan } from "../core/backfill/backfill";
 import type { BackfillParams } from "../core/backfill/range";
 import { PartitionKey } from "../core/model/ids";

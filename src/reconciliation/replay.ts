@@ -8,7 +8,8 @@
  * one range are byte-identical. The sha256 of each partition's lines is recorded against the
  * partition's latest capture in `core_manifest` (`metadata.replay`).
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import { appendAudit } from "../audit/log";
 import {
   type BackfillPlan,

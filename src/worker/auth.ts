@@ -5,7 +5,8 @@
  * costs upstream calls adds `requireScope("write")`. `DATASPINE_PUBLIC_READS=true` opens the
  * read routes without a token, for a private network on purpose.
  */
-import { Option, Redacted } from "effect";
+import * as Option from "effect/Option";
+import * as Redacted from "effect/Redacted";
 import type { Context, MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { getCookie } from "hono/cookie";

@@ -9,7 +9,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import migrations from "../../migrations/backfill/migrations.js";
 import type { BackfillCoordinatorApi, StartBackfill } from "../actors/contract";
 import { actorPorts, SLICE_PER_CONCURRENCY } from "../actors/coordinator-ports";

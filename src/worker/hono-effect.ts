@@ -3,7 +3,8 @@
  * throw typed failures to `app.onError`, which answers them with the status their class
  * declares (`http-errors.ts`).
  */
-import { type Effect, Exit } from "effect";
+import type * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { Hono } from "hono";
 import type { AppEnv } from "./app-env";
 import { errorOfCause } from "./replies";

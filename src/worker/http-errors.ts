@@ -5,7 +5,7 @@
  * a new error needs no edit here (and a test fails when an exported one has no status).
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";

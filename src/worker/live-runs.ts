@@ -5,7 +5,8 @@
  * weekly workflows.
  */
 
-import { Cause, Exit } from "effect";
+import * as Cause from "effect/Cause";
+import * as Exit from "effect/Exit";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import { workflowActor } from "../actors/contract";
 import { compactUtcStamp } from "../core/model/ids";

@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import migrations from "../../migrations/actor/migrations.js";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import type {

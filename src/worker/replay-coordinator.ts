@@ -7,7 +7,7 @@
  * except the manifest's replay hash and reconciliation's anomalies and audit events.
  */
 import { DurableObject } from "cloudflare:workers";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import type { ReplayCoordinatorApi, ReplayState, StartReplay } from "../actors/contract";
 import { mirrorOperation, replayOperation } from "../actors/operation-mirror";

@@ -3,7 +3,7 @@
  * it answers a `Reply` (or a result carrying a `Failure`), and the route turns that back
  * into a tagged error with `unwrap` / `RemoteFailure`.
  */
-import { Cause } from "effect";
+import * as Cause from "effect/Cause";
 import { describeUnknown } from "../db/errors";
 import { statusOf } from "./http-errors";
 

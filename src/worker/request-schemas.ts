@@ -4,8 +4,9 @@
  * with "must be <what>, got "<input cut to 200 characters>""; its `jsonSchema` annotation is
  * what `GET /openapi.json` says the field accepts.
  */
-import type { JSONSchema } from "effect";
-import { ParseResult, Schema } from "effect";
+import type * as JSONSchema from "effect/JSONSchema";
+import * as ParseResult from "effect/ParseResult";
+import * as Schema from "effect/Schema";
 import { parseIsoDate } from "../calendar/dates";
 import {
   CATEGORIES,

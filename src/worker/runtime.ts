@@ -15,7 +15,13 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
-import { Effect, type Exit, Layer, LogLevel, ManagedRuntime, Option, Redacted } from "effect";
+import * as Effect from "effect/Effect";
+import type * as Exit from "effect/Exit";
+import * as Layer from "effect/Layer";
+import * as LogLevel from "effect/LogLevel";
+import * as ManagedRuntime from "effect/ManagedRuntime";
+import * as Option from "effect/Option";
+import * as Redacted from "effect/Redacted";
 import { AuditLogLive } from "../audit/log";
 import { AppConfig, type ConfigVars, InvalidConfig } from "../core/config/app-config";
 import { jsonLogsByLevel } from "../core/model/logging";

@@ -4,7 +4,9 @@
  * input decoded and never parses by hand. A failure is `InvalidRequest` naming the first bad field
  * with its input cut to 200 characters; bodies are bounded in size (413) and nesting (400).
  */
-import { Either, ParseResult, Schema } from "effect";
+import * as Either from "effect/Either";
+import * as ParseResult from "effect/ParseResult";
+import * as Schema from "effect/Schema";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env";

@@ -9,7 +9,10 @@
  * `executeBackfill` runs a plan in-process (the CLI) with bounded concurrency; the Worker
  * runs plans through the `BackfillCoordinator` Durable Object instead.
  */
-import { Cause, Effect, Ref, Schema } from "effect";
+import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
+import * as Ref from "effect/Ref";
+import * as Schema from "effect/Schema";
 import { type InvalidPartitionKey, UnknownPipeline } from "../model/errors";
 import { compactUtcStamp, type PartitionKey, PipelineName } from "../model/ids";
 import { emptyCounts, type RunCounts, type RunError, type RunResult } from "../model/run-result";

@@ -4,7 +4,7 @@
  * status (read by `worker/http-errors.ts`).
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 
 /** The date range is malformed, reversed or longer than a backfill may be. */
 export class InvalidBackfillRange extends Schema.TaggedError<InvalidBackfillRange>()(

@@ -2,7 +2,9 @@
  * Date ranges of backfills and replays: an inclusive range of real calendar dates, at most
  * `MAX_BACKFILL_DAYS` long, ending no later than today in New York.
  */
-import { Clock, Effect, Either } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
 import {
   daysBetween,
   fromDayNumber,

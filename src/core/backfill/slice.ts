@@ -10,7 +10,8 @@
  * in plan order, `concurrency` at a time, recording each the moment it ends; (5) arms the
  * next alarm, or finishes the backfill.
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import type { RunError } from "../model/run-result";
 import type { BackfillHeader, BackfillPartitionRow, BackfillStatus, BackfillStore } from "./store";
 

@@ -6,7 +6,7 @@
  */
 import { and, asc, count, eq, lte, min } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type * as schema from "../../db/backfill-schema";
 import { backfill, backfillPartitions } from "../../db/backfill-schema";
 import type { RunError } from "../model/run-result";

@@ -5,17 +5,15 @@
  * Every variable with its default: docs/configuration.md.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import {
-  Config,
-  type ConfigError,
-  ConfigProvider,
-  Effect,
-  Either,
-  Layer,
-  type LogLevel,
-  Option,
-  Schema,
-} from "effect";
+import * as Config from "effect/Config";
+import type * as ConfigError from "effect/ConfigError";
+import * as ConfigProvider from "effect/ConfigProvider";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as Layer from "effect/Layer";
+import type * as LogLevel from "effect/LogLevel";
+import * as Option from "effect/Option";
+import * as Schema from "effect/Schema";
 import { defaultRetryPolicy } from "../ingest/retry";
 import { logLevel } from "./config-values";
 import {

@@ -3,7 +3,12 @@
  * variable takes the default; a value that does not parse fails with `InvalidData` at the
  * variable's name. Readers of secrets never put the value in their message.
  */
-import { Config, ConfigError, Either, LogLevel, Option, Redacted } from "effect";
+import * as Config from "effect/Config";
+import * as ConfigError from "effect/ConfigError";
+import * as Either from "effect/Either";
+import * as LogLevel from "effect/LogLevel";
+import * as Option from "effect/Option";
+import * as Redacted from "effect/Redacted";
 import { type AnomalySeverity, parseSeverity, SEVERITY_NAMES } from "../model/anomaly-vocabulary";
 
 const invalid = (name: string, message: string) =>

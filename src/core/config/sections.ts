@@ -2,7 +2,11 @@
  * The sections of `AppConfig`: what each holds and the variables it is read from, with their
  * defaults (docs/configuration.md).
  */
-import { Config, ConfigError, Either, Option, type Redacted } from "effect";
+import * as Config from "effect/Config";
+import * as ConfigError from "effect/ConfigError";
+import * as Either from "effect/Either";
+import * as Option from "effect/Option";
+import type * as Redacted from "effect/Redacted";
 import type { RetryPolicy } from "../ingest/retry";
 import type { AnomalySeverity } from "../model/anomaly-vocabulary";
 import {

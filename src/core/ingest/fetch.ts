@@ -11,7 +11,10 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem";
 import type * as HttpClient from "@effect/platform/HttpClient";
-import { Chunk, Duration, Effect, Stream } from "effect";
+import * as Chunk from "effect/Chunk";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Stream from "effect/Stream";
 import { PermanentSourceError } from "../model/errors";
 import { type SourceError, sendGet, statusError, transientError } from "./http-source";
 import { type RetryPolicy, retryRequest } from "./retry";

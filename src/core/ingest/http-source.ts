@@ -7,7 +7,8 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient";
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
-import { Duration, Effect } from "effect";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
 import { PermanentSourceError, TransientSourceError, truncatePayload } from "../model/errors";
 import { jsonTooDeep, MAX_JSON_DEPTH } from "./parsing/json-depth";
 

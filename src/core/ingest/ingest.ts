@@ -8,7 +8,10 @@
  * nested deeper than `MAX_JSON_DEPTH`, a header without the source's columns, a record past
  * `maxRecordChars`, an empty payload.
  */
-import { Clock, Effect, Either, Stream } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as Stream from "effect/Stream";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import type { RunAuditEvent } from "../model/audit-event";

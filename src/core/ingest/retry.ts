@@ -1,7 +1,9 @@
 /**
  * Retry policy for transient failures, as an Effect `Schedule`.
  */
-import { Duration, Effect, Schedule } from "effect";
+import * as Duration from "effect/Duration";
+import * as Effect from "effect/Effect";
+import * as Schedule from "effect/Schedule";
 import { isRetryable, type PipelineError, TransientSourceError } from "../model/errors";
 
 /** Exponential backoff settings. Jitter is off by default so runs are reproducible. */

@@ -4,7 +4,10 @@
  * manifest, audit, typed failures.
  */
 import type * as FileSystem from "@effect/platform/FileSystem";
-import { Effect, Either, type Layer, Schema } from "effect";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import type * as Layer from "effect/Layer";
+import * as Schema from "effect/Schema";
 import { AppConfig } from "../config/app-config";
 import { InvalidPartitionKey } from "../model/errors";
 import { PartitionKey, PipelineName } from "../model/ids";

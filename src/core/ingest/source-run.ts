@@ -3,7 +3,10 @@
  * contracts, quarantine the bad ones with every reason, screen full batches through the
  * source's cross-record checks and write them — in memory bounded by one batch.
  */
-import { Effect, Either, Exit, Fiber } from "effect";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as Exit from "effect/Exit";
+import * as Fiber from "effect/Fiber";
 import type { DatabaseError } from "../../db/errors";
 import { emptyRejections, RejectionTally } from "../model/quality";
 import { type QuarantinedRecord, quarantineRecords } from "../store/quarantine";

@@ -7,7 +7,8 @@
  * URL) is the fetcher's business (`fetch.ts`); `defineSource` (`source-run.ts`)
  * turns a typed definition into the `Source` the `SOURCES` registry holds.
  */
-import type { Effect, Either } from "effect";
+import type * as Effect from "effect/Effect";
+import type * as Either from "effect/Either";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import type { AppConfig } from "../config/app-config";

@@ -5,7 +5,9 @@
  * `PRICE_VALIDITY: close must be positive, got -10.5`, and decoding collects all of them
  * so a quarantined record lists every contract it broke.
  */
-import { Either, ParseResult, Schema } from "effect";
+import * as Either from "effect/Either";
+import * as ParseResult from "effect/ParseResult";
+import * as Schema from "effect/Schema";
 
 /** Builds a structured violation message. */
 export const violation = (contract: string, message: string): string => `${contract}: ${message}`;

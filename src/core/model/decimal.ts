@@ -6,7 +6,7 @@
  * trailing fractional zeros, no exponent and no `+` sign: `150.00` → `150`, `0.50` → `0.5`,
  * `-0` → `0`. Equal numbers therefore always have byte-identical text.
  */
-import type { Brand } from "effect";
+import type * as Brand from "effect/Brand";
 
 /** A decimal number in canonical text form. */
 export type Decimal = string & Brand.Brand<"Decimal">;

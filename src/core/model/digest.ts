@@ -1,7 +1,7 @@
 /**
  * Hashing with Web Crypto (workerd, Deno and Node alike).
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 
 const encoder = new TextEncoder();
 

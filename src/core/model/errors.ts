@@ -7,7 +7,7 @@
  * undecodable payload) is not, and keeps the payload so nothing is lost.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import type { DatabaseError } from "../../db/errors";
 
 /** A source failed in a way that may succeed on a later attempt. */

@@ -1,7 +1,7 @@
 /**
  * Branded identifiers of the framework and the capture-id contract.
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 
 /** One capture of one partition: `{domain}.{stage}.{partition_key}.{timestamp}`. */
 export const CaptureId = Schema.String.pipe(Schema.brand("CaptureId"));

@@ -3,7 +3,9 @@
  * its result (`--json` prints exactly one JSON document); the Worker writes each level through
  * the console method of that level, which is how workerd and wrangler tell levels apart.
  */
-import { Layer, Logger, LogLevel } from "effect";
+import * as Layer from "effect/Layer";
+import * as Logger from "effect/Logger";
+import * as LogLevel from "effect/LogLevel";
 
 /** JSON lines on stderr at `level` and above. */
 export const jsonLogsToStderr = (level: LogLevel.LogLevel) =>

@@ -3,7 +3,7 @@
  * rejection counts by contract, and the gate's figures as results and anomalies carry them.
  * The gate itself is applied by `core/pipeline/quality-gate.ts`.
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 
 /** How many record indexes a rejection summary keeps. */
 const SAMPLE_INDEXES = 20;

@@ -1,7 +1,7 @@
 /**
  * The result of one pipeline run, as returned by the CLI, `POST /runs` and the actors.
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import { GateFigures } from "./quality";
 
 /**

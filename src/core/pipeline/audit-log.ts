@@ -3,7 +3,8 @@
  * names only the operation; the hash-chained libSQL log (`src/audit/`) provides it at each
  * composition root.
  */
-import { Context, Effect } from "effect";
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
 import type { DatabaseError } from "../../db/errors";
 import type { AuditEvent, RunAuditEvent } from "../model/audit-event";
 

@@ -6,7 +6,8 @@
  * runs after what it depends on.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { Effect, Schema } from "effect";
+import * as Effect from "effect/Effect";
+import * as Schema from "effect/Schema";
 import { dbTry } from "../../db/db";
 import { coreCalcDependencies } from "../../db/schema/index";
 import { isReady } from "../store/readiness";

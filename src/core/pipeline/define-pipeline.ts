@@ -4,7 +4,8 @@
  * for is `no_data_expected` before the body runs (replay: no records). The registry, runner,
  * backfill planner and cron see the scheme through the `Pipeline` fields it fills.
  */
-import { Effect, Either } from "effect";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import type { BackfillParams } from "../backfill/range";

@@ -1,7 +1,7 @@
 /**
  * Outcomes shared by pipelines.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { RunContext } from "../model/run-context";
 import { emptyCounts } from "../model/run-result";
 import { auditRun } from "./audit-log";

@@ -3,7 +3,7 @@
  * runner records in the manifest (`metadata.output`) right after a capture and a replay must
  * reproduce. Reconciliation (`src/reconciliation/canonical.ts`) provides it.
  */
-import { Context } from "effect";
+import * as Context from "effect/Context";
 import type { CanonicalRecord } from "../model/canonical-record";
 import type { CaptureOutput } from "../store/manifest";
 

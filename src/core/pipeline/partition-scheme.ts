@@ -5,7 +5,7 @@
  * and says which date a partition has (the runner refuses future ones) and whether the NYSE
  * calendar expects data for it. `datedScheme` builds the `YYYY-MM-DD|<scope>` schemes.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { addDays, dayOfWeek, type IsoDate, parseIsoDate, toDayNumber } from "../../calendar/dates";
 import { closedSessionReason } from "../../calendar/nyse";
 import { InvalidBackfillParams } from "../backfill/errors";

@@ -4,7 +4,9 @@
  * yet: it is refused before any run, so it is never recorded complete, ready or missing.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { Clock, Effect, Schema } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Schema from "effect/Schema";
 import { newYorkDate } from "../../calendar/sessions";
 import { splitDatedKey } from "./partition-scheme";
 

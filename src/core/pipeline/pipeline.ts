@@ -2,7 +2,8 @@
  * What a pipeline is, and the registry that names them.
  */
 import type * as HttpClient from "@effect/platform/HttpClient";
-import type { Effect, Either } from "effect";
+import type * as Effect from "effect/Effect";
+import type * as Either from "effect/Either";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import type { InvalidBackfillParams } from "../backfill/errors";

@@ -5,7 +5,8 @@
  * partition is not ready, so dependants refuse it.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { Effect, Schema } from "effect";
+import * as Effect from "effect/Effect";
+import * as Schema from "effect/Schema";
 import { AppConfig, type QualityGateSettings } from "../config/app-config";
 import {
   emptyRejections,

@@ -7,7 +7,7 @@
  * problem resolves it. Best effort: a failed write is logged and never fails the run.
  */
 import { and, inArray, isNull } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { dbTry } from "../../db/db";
 import { coreAnomalies } from "../../db/schema/index";
 import type { PipelineError } from "../model/errors";

@@ -5,7 +5,9 @@
  * next run of the partition, or at CLI start, instead of showing `running` forever.
  */
 import { and, eq } from "drizzle-orm";
-import { Context, Effect, Option } from "effect";
+import * as Context from "effect/Context";
+import * as Effect from "effect/Effect";
+import * as Option from "effect/Option";
 import { dbTry } from "../../db/db";
 import { coreManifest } from "../../db/schema/index";
 import type { AuditEvent } from "../model/audit-event";

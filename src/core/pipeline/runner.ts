@@ -4,7 +4,10 @@
  * Every entry point (CLI, Worker actor, tests) goes through `runPipeline`, so a run means
  * the same thing everywhere.
  */
-import { Clock, Effect, Either, Option } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as Option from "effect/Option";
 import type { AuditEventType } from "../model/audit-event";
 import { isRetryable, UnknownPipeline } from "../model/errors";
 import {

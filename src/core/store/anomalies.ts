@@ -11,7 +11,7 @@
  * them.
  */
 import { and, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { dbTry } from "../../db/db";
 import { coreAnomalies } from "../../db/schema/index";
 import { excluded } from "../../db/sql";

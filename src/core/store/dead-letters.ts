@@ -6,7 +6,7 @@
  * it instead of piling up rows.
  */
 import { and, desc, eq, sql } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { type Db, dbTry } from "../../db/db";
 import { coreDeadLetters } from "../../db/schema/index";
 import { sha256Hex } from "../model/digest";

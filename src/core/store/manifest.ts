@@ -2,7 +2,7 @@
  * `core_manifest`: capture lineage, one row per capture of a partition.
  */
 import { and, desc, eq, sql } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { dbTry } from "../../db/db";
 import { coreManifest } from "../../db/schema/index";
 import type { RunCounts, RunError, RunStatus } from "../model/run-result";

@@ -4,7 +4,7 @@
  * coordinator. The coordinator's own storage stays the source of truth.
  */
 import { desc, eq, ne } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { dbTry } from "../../db/db";
 import { coreOperations } from "../../db/schema/index";
 

@@ -7,7 +7,7 @@
  * of keys and every query here is a range search of `core_manifest_grid_idx`, which holds
  * every column they read: the cost follows the page, not the number of partitions.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { dbTry } from "../../db/db";
 
 /** Dates of one page, newest first, with the cursors to the pages either side. */

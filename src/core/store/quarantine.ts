@@ -5,7 +5,7 @@
  * partition updates the same quarantine rows instead of piling up copies.
  */
 import { and, asc, count, eq } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { dbTry } from "../../db/db";
 import { coreQuarantine } from "../../db/schema/index";
 import { excluded } from "../../db/sql";

@@ -4,7 +4,7 @@
  * calculation dependencies and `GET /readiness` read it.
  */
 import { and, asc, eq, type SQL } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { addDays, dayOfWeek, parseIsoDate } from "../../calendar/dates";
 import { dbTry } from "../../db/db";
 import { coreDataReadiness } from "../../db/schema/index";

@@ -3,7 +3,7 @@
  * the workflow's manifest stages in `core_manifest` (domain `workflow.<name>`).
  */
 import { and, desc, eq } from "drizzle-orm";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { dbTry } from "../../db/db";
 import { coreManifest, coreWorkflowRuns } from "../../db/schema/index";
 import type { RunTrigger } from "../model/run-result";

@@ -5,7 +5,8 @@
  * `core_workflow_runs`. A run stops at the first failed step; bad input (unknown workflow,
  * bad params) fails the effect, everything else ends in the result.
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import { BatchId, CaptureId, ExecutionId, makeCaptureId, PipelineName } from "../model/ids";
 import type { RunContext } from "../model/run-context";
 import { emptyCounts, type RunStatus, type RunTrigger } from "../model/run-result";

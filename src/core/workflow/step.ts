@@ -3,7 +3,8 @@
  * gate included, and its manifest details as outputs), a lambda check (a failure or a throw
  * recorded as an anomaly, resolved when it passes), or a choice (its branch).
  */
-import { Effect, Either } from "effect";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
 import { describeUnknown } from "../../db/errors";
 import { categoryOfRule, parseCategory } from "../model/anomaly-vocabulary";
 import type { RunContext } from "../model/run-context";

@@ -13,8 +13,8 @@
  */
 
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import type { Either } from "effect";
-import { Schema } from "effect";
+import type * as Either from "effect/Either";
+import * as Schema from "effect/Schema";
 import type { PartitionKey } from "../model/ids";
 import type { AnomalySeverity } from "../store/anomalies";
 

@@ -7,7 +7,7 @@
  *
  * Set at run time with `POST /__anomalies` `{"anomalies":[…]}` on the demo feed server.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { parseIsoDate } from "../../calendar/dates";
 import type { PolygonAggBar } from "./polygon-format";
 

@@ -4,7 +4,7 @@
  * A decision is a pure function of (seed, path, attempt number of that path), so a test
  * sees the same faults on every run however concurrent requests interleave.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { hashString } from "./random";
 
 export interface FaultConfig {

@@ -10,7 +10,7 @@
  * upsert that replaced rows counts once) and kept in `core_series_points`: the history of
  * later runs, without summing a year of weeks again.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import { AppConfig } from "../../core/config/app-config";
 import type { TableDetection } from "../../core/ingest/source";

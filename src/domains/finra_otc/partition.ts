@@ -3,7 +3,7 @@
  * ending is a Friday (FINRA keeps the Friday even when it is a market holiday) and the tier
  * one of `NMS_TIER_1`, `NMS_TIER_2`, `OTCE`.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { addDays, dayOfWeek } from "../../calendar/dates";
 import type { PartitionKey } from "../../core/model/ids";
 import { datedScheme } from "../../core/pipeline/partition-scheme";

@@ -13,7 +13,9 @@
  * Each stage depends on the one before it (`dependsOn`), so the runner refuses it until that
  * stage is ready for the same partition.
  */
-import { Clock, Effect, Either } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
 import { AppConfig } from "../../core/config/app-config";
 import { openHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";

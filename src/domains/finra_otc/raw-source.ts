@@ -4,7 +4,8 @@
  * split into the published columns are quarantined here; contracts are checked by
  * `normalize_week`.
  */
-import { Effect, Either } from "effect";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
 import { defineSource } from "../../core/ingest/source-run";
 import { checkedPartition } from "../../core/pipeline/define-pipeline";
 import { WEEKLY_BY_TIER } from "./partition";

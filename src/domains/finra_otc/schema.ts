@@ -2,7 +2,8 @@
  * FINRA OTC transparency weekly venue volume: one row per week, tier, symbol and venue (MPID),
  * as FINRA publishes it, with its contracts.
  */
-import { Either, Schema } from "effect";
+import * as Either from "effect/Either";
+import * as Schema from "effect/Schema";
 import { addDays, dayOfWeek } from "../../calendar/dates";
 import {
   isIsoDate,

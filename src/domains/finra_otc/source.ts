@@ -14,7 +14,7 @@
  * agree; a tier in the partition must match every row's tier. `marketParticipantName` is
  * required in the header (it is part of the published layout) but not stored.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { defineSource } from "../../core/ingest/source-run";
 import { violation } from "../../core/model/contracts";
 import { venueVolumeTableDetection } from "./detection";

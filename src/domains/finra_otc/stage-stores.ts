@@ -4,7 +4,7 @@
  * capture) and then deletes that partition's rows of older captures, so a re-run that yields
  * fewer rows leaves no stale ones behind.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { RunContext } from "../../core/model/run-context";
 import { dbTry } from "../../db/db";
 import {

@@ -1,7 +1,7 @@
 /**
  * Quality gates of the FINRA OTC transparency domain, checked before a calculation runs.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { isReady } from "../../core/store/readiness";
 import { formatWeekTier, weekWindow } from "./partition";
 import type { FinraTier } from "./schema";

@@ -3,7 +3,7 @@
  * and tier (params `week_ending`, `tier`; partition `<week_ending>|<tier>`). Run weekly by
  * the cron for the latest published week of each tier, and on demand.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import {
   defineWorkflow,
   InvalidWorkflowParams,

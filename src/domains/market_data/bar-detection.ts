@@ -8,7 +8,8 @@
  * Memory: a date and a volume per bar written (JSON sources are capped at 64 MiB), never the
  * bars themselves.
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import { addDays, easternMidnightUtcMs } from "../../calendar/dates";
 import { AppConfig } from "../../core/config/app-config";
 import type { TableDetection } from "../../core/ingest/source";

@@ -2,7 +2,7 @@
  * What the daily-bar detectors share, whichever run writes `market_prices`: their thresholds
  * (from the operator's settings) and the stored bars before a run's own, read as history.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { DetectionSettings } from "../../core/config/app-config";
 import { dbTry } from "../../db/db";
 import { LATENCY_BREACH_DEFAULTS, type LatencyBreachConfig } from "../../detectors/latency-breach";

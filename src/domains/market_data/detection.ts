@@ -6,7 +6,7 @@
  * on the (trading) day is MissingData. Anomalies the step no longer finds for this partition
  * are resolved, and so is the cron's MissingData alert of the whole partition.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { addDays } from "../../calendar/dates";
 import { tradingDaysBetween } from "../../calendar/nyse";
 import { AppConfig } from "../../core/config/app-config";

@@ -2,7 +2,7 @@
  * Partitions of market-data pipelines: `YYYY-MM-DD|<universe>`, one universe's trading day.
  * Weekends and NYSE holidays are partitions too, whose runs expect no data.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { latestClosedTradingDay } from "../../calendar/sessions";
 import type { PartitionKey } from "../../core/model/ids";
 import { datedScheme } from "../../core/pipeline/partition-scheme";

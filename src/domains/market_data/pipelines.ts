@@ -7,7 +7,10 @@
  * invalid records (the batch continues) → upsert valid rows with the run's capture id →
  * audit → the partition's detection. The runner owns the manifest and retries.
  */
-import { Clock, Effect, Option, Redacted } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
+import * as Option from "effect/Option";
+import * as Redacted from "effect/Redacted";
 import { AppConfig } from "../../core/config/app-config";
 import { fetchJson, redactUrl } from "../../core/ingest/http-source";
 import { retryRequest } from "../../core/ingest/retry";

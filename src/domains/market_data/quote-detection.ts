@@ -10,7 +10,8 @@
  * at the run's own quotes only: a snapshot taken once a day need not continue the stored
  * series.
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import { isTradingDay } from "../../calendar/nyse";
 import { newYorkDate } from "../../calendar/sessions";
 import { AppConfig } from "../../core/config/app-config";

@@ -4,7 +4,8 @@
  * - `MarketData`: one price observation (symbol, price, timestamp, volume, source).
  * - `DailyBar`: one daily OHLCV bar (the `market_prices` row without audit columns).
  */
-import { Either, Schema } from "effect";
+import * as Either from "effect/Either";
+import * as Schema from "effect/Schema";
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import {
   isoDateField,

@@ -7,7 +7,7 @@
  * a `"Note"` / `"Information"` (rate limit) without a series is transient. A bar starts at
  * 00:00 New York time of its date, like Polygon's, so both sources agree on `bar_start`.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import { isJsonObject, jsonRecord } from "../../core/ingest/parsing/json-records";
 import { defineSource } from "../../core/ingest/source-run";

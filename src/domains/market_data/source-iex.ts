@@ -6,7 +6,7 @@
  * `latestPrice`, `latestUpdate` (epoch ms), and `latestVolume`, falling back to `volume` when
  * IEX leaves `latestVolume` null (outside its own trading window).
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { type FieldMapping, mapFields } from "../../core/ingest/mapping";
 import { isJsonObject, jsonRecord } from "../../core/ingest/parsing/json-records";
 import { defineSource } from "../../core/ingest/source-run";

@@ -4,7 +4,7 @@
  * trading date of each bar is its partition's date when the run has one, else the New York
  * date of its `t` (Polygon stamps 00:00 New York; a bar stamped otherwise breaks a contract).
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { newYorkDate } from "../../calendar/sessions";
 import { mapFields } from "../../core/ingest/mapping";
 import { jsonRecord } from "../../core/ingest/parsing/json-records";

@@ -1,7 +1,8 @@
 /**
  * Market-data sources: Polygon aggregates (`/v2/aggs/ticker/{T}/range/1/day/{from}/{to}`).
  */
-import { Either, Schema } from "effect";
+import * as Either from "effect/Either";
+import * as Schema from "effect/Schema";
 import type { FieldMapping } from "../../core/ingest/mapping";
 
 /** Source name stored in `market_prices.source`. */

@@ -2,7 +2,7 @@
  * Writes canonical daily bars to `market_prices`, idempotently: the primary key
  * (symbol, trading_date, source) makes a re-run an update, never a duplicate.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { CanonicalRecord } from "../../core/model/canonical-record";
 import type { RunContext } from "../../core/model/run-context";
 import { dbTry } from "../../db/db";

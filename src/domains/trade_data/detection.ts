@@ -10,7 +10,8 @@
  * client and time, and a big file must not be counted again), which is the history later
  * runs read, whatever path brought them.
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import { easternMidnightUtcMs } from "../../calendar/dates";
 import { newYorkDateOfIso } from "../../calendar/sessions";
 import { AppConfig } from "../../core/config/app-config";

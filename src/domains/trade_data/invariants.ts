@@ -14,7 +14,7 @@
  * and date, one per partition for timestamp order); ones a later run no longer sees are
  * resolved.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Accepted, DecodeEnv, RecordChecks } from "../../core/ingest/source";
 import type { RunContext } from "../../core/model/run-context";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";

@@ -6,7 +6,7 @@
  * 200-character key (`docs/contracts.md`). `Client A` works; a client id with `|` is still
  * ingested from a file, under a `file:` partition.
  */
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { latestClosedTradingDay } from "../../calendar/sessions";
 import type { PartitionKey } from "../../core/model/ids";
 import { datedScheme } from "../../core/pipeline/partition-scheme";

@@ -8,7 +8,8 @@
  * data → the detection of `trades` (`./detection`, run by the source). Weekends and NYSE
  * holidays are `no_data_expected`.
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import { AppConfig } from "../../core/config/app-config";
 import { openHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";

@@ -8,7 +8,8 @@
  * quarantined whole. A run that knows its partition also checks that the record belongs to it
  * (client and New York trade date). Deviations from the seed: `docs/contracts.md`.
  */
-import { Either, Schema } from "effect";
+import * as Either from "effect/Either";
+import * as Schema from "effect/Schema";
 import { instantMs } from "../../calendar/dates";
 import { newYorkDate, newYorkDateOfIso } from "../../calendar/sessions";
 import type { SourceHints } from "../../core/ingest/source";

@@ -2,7 +2,7 @@
  * Writes trades to `trades`, idempotently: the key (client_id, trade_id) makes a re-ingest an
  * update, never a duplicate. Also the look-ups the trade invariants need.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { addDays } from "../../calendar/dates";
 import { newYorkDate } from "../../calendar/sessions";
 import type { CanonicalRecord } from "../../core/model/canonical-record";

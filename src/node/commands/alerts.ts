@@ -4,7 +4,7 @@
  * a delivery pass now (what is due, retries included), without running a pipeline.
  */
 import { parseArgs } from "node:util";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { listDeliveries } from "../../alerts/deliveries";
 import { deliverWithin } from "../../alerts/dispatch";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../../alerts/outbox";

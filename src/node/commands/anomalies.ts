@@ -9,7 +9,7 @@
  * re-opened anomaly is alerted again).
  */
 import { parseArgs } from "node:util";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { AppConfig } from "../../core/config/app-config";
 import {
   CATEGORIES,

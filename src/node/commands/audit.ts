@@ -6,7 +6,8 @@
  * Both only read: the database is opened without migrating, so verifying never changes it.
  */
 import { parseArgs } from "node:util";
-import { Effect, Exit } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import type { AuditRow } from "../../audit/hash-chain";
 import { listAuditTail } from "../../audit/read";
 import { type AuditChainReport, verifyAuditChain } from "../../audit/verify";

@@ -7,7 +7,7 @@
  * progress on stderr (a bar on a TTY, plain lines otherwise) and prints the summary.
  */
 import { parseArgs } from "node:util";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import {
   type BackfillPartitionResult,
   type BackfillPlan,

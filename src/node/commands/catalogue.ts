@@ -2,7 +2,7 @@
  * `dataspine pipelines` and `dataspine partitions <pipeline>`: what exists and what ran.
  */
 import { parseArgs } from "node:util";
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { listPartitions } from "../../core/store/manifest";
 import { LISTED_PIPELINES, listedPipeline, PIPELINES } from "../../domains/registry";
 import { type Command, cliLayer, print, UsageError } from "./shared";

@@ -3,7 +3,8 @@
  * `dataspine dead-letters show <id> [--json]`, `dataspine dead-letters retry <id> [--json]`.
  */
 import { parseArgs } from "node:util";
-import { Effect, Exit } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/store/dead-letters";
 import { cliAlerts } from "../alert-delivery";
 import { runLocally } from "./run";

@@ -11,7 +11,8 @@
  */
 import { parseArgs } from "node:util";
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
-import { Effect, Exit } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { describeLocation, parseSourceLocation } from "../../core/ingest/source";
 import { defaultSourcePartition, sourcePipeline } from "../../core/ingest/source-pipeline";
 import { compactUtcStamp } from "../../core/model/ids";

@@ -3,7 +3,8 @@
  * through the runner, then the alert delivery pass.
  */
 import { parseArgs } from "node:util";
-import { Effect, Exit } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { compactUtcStamp } from "../../core/model/ids";
 import type { RunResult } from "../../core/model/run-result";
 import { type RunRequest, runPipeline } from "../../core/pipeline/runner";

@@ -2,7 +2,7 @@
  * `dataspine migrate`, `dataspine libsql-server`, `dataspine demo-feed`.
  */
 import { parseArgs } from "node:util";
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { parseFaultConfig } from "../../dev/demo-feed/faults";
 import { DEFAULT_DB_PATH, dbConfigFromEnv, migrateDatabase, openDatabase } from "../database";
 import { startDemoFeed } from "../dev/demo-feed-server";

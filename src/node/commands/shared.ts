@@ -1,7 +1,11 @@
 /**
  * What every CLI command shares: output, usage errors, log level, the pipeline layer.
  */
-import { Effect, Exit, Layer, LogLevel, Option } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as Layer from "effect/Layer";
+import * as LogLevel from "effect/LogLevel";
+import * as Option from "effect/Option";
 import { appConfigFromVars } from "../../core/config/app-config";
 import { markInterruptedCaptures } from "../../core/pipeline/run-owner";
 import { dbConfigFromEnv } from "../database";

@@ -5,7 +5,8 @@
  * then the alert delivery pass.
  */
 import { parseArgs } from "node:util";
-import { Effect, Exit } from "effect";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import { compactUtcStamp } from "../../core/model/ids";
 import type { WorkflowRunResult } from "../../core/store/workflow-runs";
 import { runWorkflow } from "../../core/workflow/runner";

@@ -10,7 +10,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Either } from "effect";
+import * as Either from "effect/Either";
 import { type DemoAnomaly, parseDemoAnomalies } from "../../dev/demo-feed/anomalies";
 import {
   decideFault,

@@ -2,7 +2,7 @@
  * Anomalies and their alerts: `GET /detectors`, `GET /anomalies`, `GET /anomalies/:id`,
  * `POST /anomalies/:id/resolve` and `GET /alerts` (the alert outbox).
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import { DELIVERY_STATUSES } from "../../alerts/outbox";
 import { DatabaseError } from "../../db/errors";
 import { AnomalyNotFound } from "../http-errors";

@@ -8,7 +8,12 @@
  * const run = await api.call(API.runPartition, { body: { pipeline, partition } });
  * if (run.status === 200) console.log(run.body.counts.written);
  */
-import { Cause, Data, Effect, Exit, ParseResult, Schema } from "effect";
+import * as Cause from "effect/Cause";
+import * as Data from "effect/Data";
+import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
+import * as ParseResult from "effect/ParseResult";
+import * as Schema from "effect/Schema";
 import type { RouteSpec } from "./route";
 
 /** The app refused: the error's tag and message, with the HTTP status. */

@@ -2,7 +2,7 @@
  * Dead letters (failed requests kept for a retry): `GET /dead-letters`,
  * `GET /dead-letters/:id` and `POST /dead-letters/:id/retry`.
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import { DatabaseError } from "../../db/errors";
 import { DeadLetterNotFound } from "../http-errors";
 import { Limit, OneOf, optional, Text } from "../request-schemas";

@@ -2,7 +2,7 @@
  * Routes about the service itself: `GET /health` (is the database reachable?) and
  * `GET /openapi.json` (this API described). Both public: neither shows any data.
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import { route } from "./route";
 
 const Health = Schema.Struct({

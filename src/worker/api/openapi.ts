@@ -5,7 +5,8 @@
  * becomes an error answer with the status the class declares, and its scope becomes a
  * security requirement (the bearer token or the `dataspine_token` cookie).
  */
-import { JSONSchema, Schema } from "effect";
+import * as JSONSchema from "effect/JSONSchema";
+import * as Schema from "effect/Schema";
 import {
   AuthNotConfigured,
   declaredStatus,

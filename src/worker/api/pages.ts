@@ -4,7 +4,7 @@
  * Their params, query and forms are read by the pages themselves (`routes/ui-*.tsx`); the
  * Schemas here describe them.
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import { InvalidPartitionKey, UnknownPipeline } from "../../core/model/errors";
 import { DatabaseError } from "../../db/errors";
 import { InvalidRequest } from "../http-errors";

@@ -5,7 +5,7 @@
  * the declared answer Schemas. Handlers run
  * effects through `run`, which only accepts the errors the route declares.
  */
-import type { Effect } from "effect";
+import type * as Effect from "effect/Effect";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../app-env";

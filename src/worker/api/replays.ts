@@ -4,7 +4,7 @@
  * replay of the source now; read-only, but it fetches the source with the operator's key, so
  * it needs the write scope).
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import {
   BackfillNotSupported,
   InvalidBackfillParams,

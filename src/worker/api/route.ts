@@ -4,7 +4,7 @@
  * routes from these (`register.ts`), `GET /openapi.json` is built from them (`openapi.ts`),
  * and the script client (`client.ts`) calls them, so the three cannot drift apart.
  */
-import type { Schema } from "effect";
+import type * as Schema from "effect/Schema";
 
 export type Method = "GET" | "POST";
 

@@ -3,7 +3,7 @@
  * `GET /partitions/:pipeline/:partition`, backfills (`POST /backfills`, `GET /backfills/:id`)
  * and `GET /readiness`.
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import { MAX_BACKFILL_CONCURRENCY } from "../../core/backfill/backfill";
 import {
   BackfillNotFound,

@@ -2,7 +2,7 @@
  * Workflows: `GET /workflows`, `POST /workflows/:name/runs`, `GET /workflows/:name/runs`
  * and `GET /workflows/runs/:run_id`.
  */
-import { Schema } from "effect";
+import * as Schema from "effect/Schema";
 import { RunTrigger } from "../../core/model/run-result";
 import { PartitionInFuture } from "../../core/pipeline/partition-time";
 import { InvalidWorkflowParams, UnknownWorkflow } from "../../core/workflow/workflow";

@@ -3,7 +3,8 @@
  * HIGH and CRITICAL; docs/anomalies.md), `GET /anomalies/:id`, `POST /anomalies/:id/resolve`
  * (write), `GET /detectors` (the `DETECTORS` registry) and `GET /alerts` (the outbox).
  */
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import { pokeAlerts } from "../../actors/alert-dispatcher-core";
 import { listDeliveries } from "../../alerts/deliveries";
 import { getAnomaly, listAnomalies, resolveAnomaly } from "../../core/store/anomalies";

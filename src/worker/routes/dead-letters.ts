@@ -3,7 +3,7 @@
  * `POST /dead-letters/:id/retry` (write), which re-runs the partition through its actor and
  * marks the dead letter retried when the run succeeds.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/store/dead-letters";
 import { GET_DEAD_LETTER, LIST_DEAD_LETTERS, RETRY_DEAD_LETTER } from "../api/dead-letters";
 import { handle, mount } from "../api/register";

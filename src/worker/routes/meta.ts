@@ -2,7 +2,8 @@
  * `GET /health` (is the database reachable?) and `GET /openapi.json` (the API described).
  */
 import { sql } from "drizzle-orm";
-import { Cause, Exit } from "effect";
+import * as Cause from "effect/Cause";
+import * as Exit from "effect/Exit";
 import { dbTry } from "../../db/db";
 import { describeUnknown } from "../../db/errors";
 import { HEALTH, OPENAPI } from "../api/meta";

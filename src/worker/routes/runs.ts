@@ -1,7 +1,7 @@
 /**
  * `POST /runs`: run one partition through its actor.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { RunResult, RunStatus } from "../../core/model/run-result";
 import { refuseFuturePartition } from "../../core/pipeline/partition-time";
 import { resolveRun } from "../../core/pipeline/runner";

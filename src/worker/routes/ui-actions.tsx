@@ -4,7 +4,8 @@
  * they work without script and a reload never repeats them.
  */
 
-import { Clock, Effect } from "effect";
+import * as Clock from "effect/Clock";
+import * as Effect from "effect/Effect";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { resolveAnomaly } from "../../core/store/anomalies";
 import { retryDeadLetter } from "../../core/store/dead-letters";

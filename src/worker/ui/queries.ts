@@ -2,7 +2,7 @@
  * What each status page shows, read through the stores only (`core/`): one effect per page,
  * run by the handlers in `routes/ui-pages.tsx`.
  */
-import { Effect } from "effect";
+import * as Effect from "effect/Effect";
 import type { Pipeline } from "../../core/pipeline/pipeline";
 import {
   type AnomalyFilter,

@@ -17,7 +17,8 @@
  * LF, CRLF and mixed files read the same. A byte-order mark at the start is dropped.
  */
 
-import { Data, Either } from "effect";
+import * as Data from "effect/Data";
+import * as Either from "effect/Either";
 import type { PapaStepResult } from "papaparse";
 import Papa from "papaparse";
 

@@ -8,7 +8,8 @@
  * `core_quarantine`. Rows with the wrong number of fields or broken quoting are records with
  * `MALFORMED_ROW` problems: they are quarantined, and the file goes on.
  */
-import { Data, Either } from "effect";
+import * as Data from "effect/Data";
+import * as Either from "effect/Either";
 import type { SourceRecord } from "../source";
 import type { DelimitedRow } from "./delimited";
 

@@ -5,7 +5,8 @@
  * compressed file, the wrong encoding): that is one typed refusal of the whole payload, not
  * thousands of quarantined "rows". The first bytes are kept so the refusal carries them.
  */
-import { Data, Either } from "effect";
+import * as Data from "effect/Data";
+import * as Either from "effect/Either";
 
 /** The payload is not UTF-8 text. */
 export class NotText extends Data.TaggedError("NotText")<{
