@@ -1,7 +1,7 @@
 /**
  * The `Db` service: drizzle over one `@libsql/client` connection.
  *
- * The client is created by the entry point (`@libsql/client` in Node, `@libsql/client/web`
+ * The client is created by the entry point (`@libsql/client` in Node, `@libsql/client/http`
  * in the Worker) so this module stays runtime-neutral.
  */
 import type { Client } from "@libsql/client";

@@ -1,6 +1,6 @@
 /**
  * The Worker's Effect services, built from the variables. Runtime-neutral:
- * `@libsql/client/web` speaks HTTP through fetch.
+ * `@libsql/client/http` speaks HTTP through fetch (no WebSocket client in the bundle).
  *
  * workerd ties every I/O object (a fetch, its response, a timer) to the request that created
  * it. On Workers the stateless handler (HTTP, cron) therefore builds its services per request:
@@ -13,8 +13,8 @@
  * Deno host, tests over a libSQL file) binds one runtime for everything (`bindRuntime`).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
-import { createClient } from "@libsql/client/web";
-import { drizzle } from "drizzle-orm/libsql/web";
+import { createClient } from "@libsql/client/http";
+import { drizzle } from "drizzle-orm/libsql/http";
 import * as Effect from "effect/Effect";
 import type * as Exit from "effect/Exit";
 import * as Layer from "effect/Layer";

@@ -4,8 +4,9 @@
  * actions the write scope, and an action authenticated by the cookie must come from this
  * origin. Answers are pages, not JSON.
  */
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type AppEnv, settingsOf } from "../app-env";
 import { authorize, type Scope, sameOrigin, TOKEN_COOKIE } from "../auth";
