@@ -1,19 +1,24 @@
 /**
- * `npm run bench:bundle [-- --top N] [-- --why <path part>] [-- --json]`: the Worker bundle.
+ * `npm run bench:bundle [-- --top N] [-- --why <path part>] [-- --startup R]
+ * [-- --baseline DIR] [-- --json]`: the Worker bundle.
  *
  * Builds the Worker as a deploy would (`wrangler deploy --dry-run --minify`) with esbuild's
  * metafile into a temporary folder, then prints wrangler's own upload size (raw / gzip), the
  * entry module's bytes and gzip bytes, the ratio of the gzip upload to the 200 KiB target,
  * and the N (default 25) largest contributors by package or `src/` folder (the bytes each
  * puts in the output). `--why` prints the import chain from `src/worker/index.ts` to the
- * first module whose path contains the argument: what makes it reachable.
+ * first module whose path contains the argument: what makes it reachable. `--baseline DIR`
+ * also builds another checkout (with its own node_modules, e.g. a worktree of an older
+ * commit) and shows its figures beside these, from the same run. `--startup R` times R cold
+ * starts in workerd of each build and of a one-line Worker, in turns (`bundle-startup.ts`).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
+import { measureStartup, median, TRIVIAL } from "./bundle-startup";
 
 const TARGET_GZIP_KIB = 200;
 const ENTRY = "src/worker/index.ts";
@@ -22,6 +27,8 @@ const { values } = parseArgs({
   options: {
     top: { type: "string", default: "25" },
     why: { type: "string", multiple: true, default: [] },
+    startup: { type: "string", default: "0" },
+    baseline: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -72,66 +79,117 @@ const importChain = (meta: Metafile, part: string): ReadonlyArray<string> => {
 
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
-const main = () => {
+/** One checkout's dry-run build: wrangler's upload size, the entry module, its metafile. */
+const build = (cwd: string, dir: string) => {
+  mkdirSync(dir);
+  const metafile = join(dir, "meta.json");
+  const outdir = join(dir, "out");
+  const run = spawnSync(
+    join(cwd, "node_modules", ".bin", "wrangler"),
+    ["deploy", "--dry-run", "--minify", "--outdir", outdir, "--metafile", metafile],
+    { cwd, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  if (run.status !== 0) {
+    throw new Error(`wrangler deploy --dry-run failed in ${cwd}:\n${run.stdout}\n${run.stderr}`);
+  }
+  const upload = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(run.stdout);
+  if (!upload) throw new Error(`no "Total Upload" line in wrangler's output:\n${run.stdout}`);
+  const entry = readFileSync(join(outdir, "index.js"));
+  const meta = JSON.parse(readFileSync(metafile, "utf8")) as Metafile;
+  const output = Object.values(meta.outputs).find((o) => o.entryPoint === ENTRY);
+  if (!output) throw new Error(`no output for ${ENTRY} in the metafile`);
+  const groups: Record<string, number> = {};
+  for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const group = groupOf(path);
+    groups[group] = (groups[group] ?? 0) + bytesInOutput;
+  }
+  return {
+    uploadKib: Number(upload[1]),
+    uploadGzipKib: Number(upload[2]),
+    ratioToTarget: Number(upload[2]) / TARGET_GZIP_KIB,
+    modules: readdirSync(outdir).filter((f) => !f.endsWith(".map") && f !== "README.md"),
+    entryBytes: entry.length,
+    entryGzipBytes: gzipSync(entry).length,
+    groups,
+    outdir,
+    meta,
+  };
+};
+
+type Build = ReturnType<typeof build>;
+
+const sizeLine = (label: string, b: Build) =>
+  `${label}: ${b.uploadKib} KiB / gzip ${b.uploadGzipKib} KiB` +
+  ` (${b.ratioToTarget.toFixed(2)}× the ${TARGET_GZIP_KIB} KiB gzip target);` +
+  ` index.js ${b.entryBytes} bytes, gzip ${b.entryGzipBytes}; ${b.modules.length} modules`;
+
+const main = async () => {
   const dir = mkdtempSync(join(tmpdir(), "dataspine-bundle-"));
   try {
-    const metafile = join(dir, "meta.json");
-    const outdir = join(dir, "out");
-    const build = spawnSync(
-      join("node_modules", ".bin", "wrangler"),
-      ["deploy", "--dry-run", "--minify", "--outdir", outdir, "--metafile", metafile],
-      { encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-    );
-    if (build.status !== 0) {
-      throw new Error(`wrangler deploy --dry-run failed:\n${build.stdout}\n${build.stderr}`);
-    }
-    const upload = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(build.stdout);
-    if (!upload) throw new Error(`no "Total Upload" line in wrangler's output:\n${build.stdout}`);
-    const uploadKib = Number(upload[1]);
-    const uploadGzipKib = Number(upload[2]);
-
-    const modules = readdirSync(outdir).filter((f) => !f.endsWith(".map") && f !== "README.md");
-    const entry = readFileSync(join(outdir, "index.js"));
-    const entryGzip = gzipSync(entry).length;
-    const meta = JSON.parse(readFileSync(metafile, "utf8")) as Metafile;
-    const output = Object.values(meta.outputs).find((o) => o.entryPoint === ENTRY);
-    if (!output) throw new Error(`no output for ${ENTRY} in the metafile`);
-
-    const groups = new Map<string, number>();
-    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const group = groupOf(path);
-      groups.set(group, (groups.get(group) ?? 0) + bytesInOutput);
-    }
-    const top = [...groups]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, Number(values.top))
-      .map(([group, bytes]) => ({ group, bytes, share: bytes / entry.length }));
-    const why = values.why.map((part) => ({ part, chain: importChain(meta, part) }));
-    const result = {
-      uploadKib,
-      uploadGzipKib,
-      targetGzipKib: TARGET_GZIP_KIB,
-      ratioToTarget: uploadGzipKib / TARGET_GZIP_KIB,
-      modules: modules.map((name) => ({ name, bytes: statSync(join(outdir, name)).size })),
-      entryBytes: entry.length,
-      entryGzipBytes: entryGzip,
-      top,
-      why,
-    };
+    const current = build(".", join(dir, "current"));
+    const baseline = values.baseline ? build(values.baseline, join(dir, "baseline")) : undefined;
+    // The largest groups of either build, so that what a change removed is listed too.
+    const top = [
+      ...new Set([...Object.keys(current.groups), ...Object.keys(baseline?.groups ?? {})]),
+    ]
+      .map((group) => ({
+        group,
+        bytes: current.groups[group] ?? 0,
+        baselineBytes: baseline?.groups[group] ?? 0,
+      }))
+      .sort((a, b) => Math.max(b.bytes, b.baselineBytes) - Math.max(a.bytes, a.baselineBytes))
+      .slice(0, Number(values.top));
+    const why = values.why.map((part) => ({ part, chain: importChain(current.meta, part) }));
+    const rounds = Number(values.startup);
+    const compatibilityDate = /^compatibility_date = "([\d-]+)"/m.exec(
+      readFileSync("wrangler.toml", "utf8"),
+    )?.[1];
+    const workers = [
+      { label: "this checkout", outdir: current.outdir },
+      ...(baseline ? [{ label: "baseline", outdir: baseline.outdir }] : []),
+    ];
+    const times =
+      rounds > 0 && compatibilityDate
+        ? await measureStartup(workers, dir, compatibilityDate, rounds)
+        : undefined;
+    const startup =
+      times &&
+      Object.fromEntries(
+        Object.entries(times).map(([label, ms]) => [label, { medianMs: median(ms), ms }]),
+      );
+    const summary = ({ meta: _meta, outdir: _outdir, groups: _groups, ...rest }: Build) => rest;
     if (values.json) {
+      const result = {
+        targetGzipKib: TARGET_GZIP_KIB,
+        current: summary(current),
+        baseline: baseline && summary(baseline),
+        top,
+        why,
+        startup,
+      };
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }
+    const trivialMs = startup?.[TRIVIAL]?.medianMs ?? 0;
     const lines = [
-      `wrangler deploy --dry-run --minify: ${uploadKib} KiB / gzip ${uploadGzipKib} KiB` +
-        ` (${result.ratioToTarget.toFixed(2)}× the ${TARGET_GZIP_KIB} KiB gzip target)`,
-      `index.js: ${entry.length} bytes, gzip ${entryGzip} bytes; ${modules.length} modules uploaded`,
+      sizeLine("wrangler deploy --dry-run --minify", current),
+      ...(baseline ? [sizeLine(`baseline (${values.baseline})`, baseline)] : []),
       "",
-      "     KiB  share  package / folder (bytes in the minified output)",
+      `     KiB${baseline ? "  baseline" : ""}  package / folder (bytes in the minified output)`,
       ...top.map(
         (t) =>
-          `${kib(t.bytes).padStart(8)}  ${(t.share * 100).toFixed(1).padStart(4)}%  ${t.group}`,
+          `${kib(t.bytes).padStart(8)}${baseline ? kib(t.baselineBytes).padStart(10) : ""}  ${t.group}`,
       ),
+      ...(startup
+        ? [
+            "",
+            `cold start in workerd, median of ${rounds} (ms to the first answer; minus the one-line Worker):`,
+            ...Object.entries(startup).map(
+              ([label, { medianMs }]) =>
+                `${medianMs.toFixed(0).padStart(8)} ${(medianMs - trivialMs).toFixed(0).padStart(6)}  ${label}`,
+            ),
+          ]
+        : []),
       ...why.flatMap(({ part, chain }) => [
         "",
         chain.length === 0 ? `${part}: not reachable from ${ENTRY}` : `why ${part}:`,
@@ -144,4 +202,4 @@ const main = () => {
   }
 };
 
-main();
+await main();
