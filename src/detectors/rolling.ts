@@ -1,12 +1,13 @@
 /**
  * Bounded rolling windows for online detectors: a ring of the last `size` values with its
- * running sum and a sorted copy (for median and MAD), so memory per series is one window.
+ * running sums and a sorted copy (for median and MAD), so memory per series is one window.
+ * Typed arrays shifted in place: a push moves at most `size` numbers and allocates nothing.
  */
 
-/** Index of the first element of `sorted` that is ≥ `value`. */
-const lowerBound = (sorted: ReadonlyArray<number>, value: number): number => {
+/** Index of the first of the first `n` elements of `sorted` that is ≥ `value`. */
+const lowerBound = (sorted: Float64Array, n: number, value: number): number => {
   let lo = 0;
-  let hi = sorted.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid]! < value) lo = mid + 1;
@@ -15,95 +16,132 @@ const lowerBound = (sorted: ReadonlyArray<number>, value: number): number => {
   return lo;
 };
 
-const medianOfSorted = (sorted: ReadonlyArray<number>): number => {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const mid = n >>> 1;
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 /** The last `size` values of a series, with mean, median and median absolute deviation. */
 export class RollingWindow {
-  readonly #ring: Array<number> = [];
-  readonly #sorted: Array<number> = [];
+  readonly #ring: Float64Array;
+  readonly #sorted: Float64Array;
+  #count = 0;
   #next = 0;
   #sum = 0;
   #sumSquares = 0;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`window size must be ≥ 1: ${size}`);
+    this.#ring = new Float64Array(size);
+    this.#sorted = new Float64Array(size);
   }
 
   get count(): number {
-    return this.#ring.length;
+    return this.#count;
   }
 
   get full(): boolean {
-    return this.#ring.length === this.size;
+    return this.#count === this.size;
   }
 
   /** Adds a value, dropping the oldest once the window is full. */
   push(value: number): void {
-    if (this.#ring.length < this.size) this.#ring.push(value);
-    else {
-      const old = this.#ring[this.#next]!;
-      this.#ring[this.#next] = value;
-      this.#next = (this.#next + 1) % this.size;
-      this.#sum -= old;
-      this.#sumSquares -= old * old;
-      this.#sorted.splice(lowerBound(this.#sorted, old), 1);
+    const sorted = this.#sorted;
+    if (this.#count < this.size) {
+      const at = lowerBound(sorted, this.#count, value);
+      for (let i = this.#count; i > at; i--) sorted[i] = sorted[i - 1]!;
+      sorted[at] = value;
+      this.#ring[this.#count] = value;
+      this.#count += 1;
+      this.#sum += value;
+      this.#sumSquares += value * value;
+      return;
     }
-    this.#sum += value;
-    this.#sumSquares += value * value;
-    this.#sorted.splice(lowerBound(this.#sorted, value), 0, value);
+    const old = this.#ring[this.#next]!;
+    this.#ring[this.#next] = value;
+    this.#next = this.#next + 1 === this.size ? 0 : this.#next + 1;
+    // Replace `old` by `value` in the sorted copy: shift the values between them by one.
+    let i = lowerBound(sorted, this.size, old);
+    if (value < old) {
+      while (i > 0 && sorted[i - 1]! > value) {
+        sorted[i] = sorted[i - 1]!;
+        i--;
+      }
+    } else {
+      const last = this.size - 1;
+      while (i < last && sorted[i + 1]! < value) {
+        sorted[i] = sorted[i + 1]!;
+        i++;
+      }
+    }
+    sorted[i] = value;
+    if (this.#next === 0) {
+      // Once per lap the sums are recomputed, so rounding cannot pile up over a long series.
+      let sum = 0;
+      let squares = 0;
+      for (let i = 0; i < this.size; i++) {
+        const v = this.#ring[i]!;
+        sum += v;
+        squares += v * v;
+      }
+      this.#sum = sum;
+      this.#sumSquares = squares;
+    } else {
+      this.#sum += value - old;
+      this.#sumSquares += value * value - old * old;
+    }
   }
 
   mean(): number {
-    return this.#ring.length === 0 ? Number.NaN : this.#sum / this.#ring.length;
+    return this.#count === 0 ? Number.NaN : this.#sum / this.#count;
   }
 
   /** Population standard deviation (0 when the running sums cancel to below zero). */
   std(): number {
-    const n = this.#ring.length;
+    const n = this.#count;
     if (n === 0) return Number.NaN;
     const mean = this.#sum / n;
     return Math.sqrt(Math.max(0, this.#sumSquares / n - mean * mean));
   }
 
   median(): number {
-    return medianOfSorted(this.#sorted);
+    const n = this.#count;
+    if (n === 0) return Number.NaN;
+    const mid = n >>> 1;
+    return n % 2 === 1 ? this.#sorted[mid]! : (this.#sorted[mid - 1]! + this.#sorted[mid]!) / 2;
   }
 
   /**
-   * Median absolute deviation from the median (unscaled), in O(n): the deviations below and
-   * above the median are each already sorted, so the middle one is found by merging them.
+   * Median absolute deviation from the median (unscaled), in O(log n): the deviations below
+   * and above the median are each already sorted, so the middle ones are the k-th smallest of
+   * two sorted runs, found by bisection.
    */
   mad(): number {
-    const sorted = this.#sorted;
-    const n = sorted.length;
+    const n = this.#count;
     if (n === 0) return Number.NaN;
     const m = this.median();
-    const left = lowerBound(sorted, m) - 1;
-    const right = left + 1;
-    const deviationAt = (rank: number): number => {
-      let l = left;
-      let r = right;
-      let d = 0;
-      for (let taken = 0; taken <= rank; taken++) {
-        const dl = l >= 0 ? m - sorted[l]! : Number.POSITIVE_INFINITY;
-        const dr = r < n ? sorted[r]! - m : Number.POSITIVE_INFINITY;
-        if (dl <= dr) {
-          d = dl;
-          l--;
-        } else {
-          d = dr;
-          r++;
-        }
-      }
-      return d;
-    };
+    const right = lowerBound(this.#sorted, n, m);
     const mid = n >>> 1;
-    const result = n % 2 === 1 ? deviationAt(mid) : (deviationAt(mid - 1) + deviationAt(mid)) / 2;
-    return result;
+    const upper = this.#kthDeviation(m, right, mid);
+    return n % 2 === 1 ? upper : (this.#kthDeviation(m, right, mid - 1) + upper) / 2;
+  }
+
+  /**
+   * The k-th smallest (from 0) |value − m|: of the run below m (`m − sorted[right − 1 − i]`,
+   * ascending in i) and the run from `right` up (`sorted[right + j] − m`).
+   */
+  #kthDeviation(m: number, right: number, k: number): number {
+    const sorted = this.#sorted;
+    const below = right;
+    const above = this.#count - right;
+    // Take i from below and k + 1 − i from above; find the least i whose next value below is
+    // not smaller than the last value taken above.
+    let lo = Math.max(0, k + 1 - above);
+    let hi = Math.min(k + 1, below);
+    while (lo < hi) {
+      const i = (lo + hi) >>> 1;
+      const j = k + 1 - i;
+      if (m - sorted[right - 1 - i]! < sorted[right + j - 1]! - m) lo = i + 1;
+      else hi = i;
+    }
+    const j = k + 1 - lo;
+    const fromBelow = lo > 0 ? m - sorted[right - lo]! : Number.NEGATIVE_INFINITY;
+    const fromAbove = j > 0 ? sorted[right + j - 1]! - m : Number.NEGATIVE_INFINITY;
+    return Math.max(fromBelow, fromAbove);
   }
 }

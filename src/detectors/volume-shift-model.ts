@@ -85,53 +85,84 @@ export class VolumeShiftModel {
   #seen = 0;
   #open = false;
   #quiet = 0;
+  /** The last value's step, field by field (`update` fills them without allocating). */
+  lastAlert = false;
+  lastBaseline = Number.NaN;
+  lastSpread = Number.NaN;
+  lastDeviation = 0;
 
   constructor(readonly config: VolumeShiftConfig) {
     this.#window = new RollingWindow(config.window);
   }
 
+  /** The step of one value, as an object. */
   step(input: number): VolumeShiftStep {
+    const score = this.update(input);
+    return {
+      score,
+      alert: this.lastAlert,
+      baseline: this.lastBaseline,
+      spread: this.lastSpread,
+      deviation: this.lastDeviation,
+    };
+  }
+
+  /** Scores one value against the window before it, then adds it; returns the score. */
+  update(input: number): number {
     const c = this.config;
     const value =
       c.method === "robust" && c.transform === "log" ? Math.log1p(Math.max(0, input)) : input;
     const ready = this.#seen >= c.warmup && this.#window.count > 0;
-    let result: VolumeShiftStep;
-    if (!ready || !Number.isFinite(value)) {
-      result = { score: 0, alert: false, baseline: Number.NaN, spread: Number.NaN, deviation: 0 };
-    } else if (c.method === "percent") {
-      const baseline = this.#window.mean();
-      const deviation = baseline === 0 ? 0 : (100 * (value - baseline)) / Math.abs(baseline);
-      const ratio = Math.abs(deviation) / c.deviationPercent;
-      const alert = ratio > 1;
-      result = { score: ratio / (1 + ratio), alert, baseline, spread: Number.NaN, deviation };
-    } else {
-      const baseline = this.#window.median();
-      const spread = Math.max(
-        MAD_TO_SIGMA * this.#window.mad(),
-        c.minSpreadShare * Math.abs(baseline),
-        c.stdFloor * this.#window.std(),
-        Number.EPSILON,
-      );
-      const z = (value - baseline) / spread;
-      const strength = Math.abs(z) / c.threshold;
-      const opening = !this.#open && this.#quiet === 0 && strength >= 1;
-      if (this.#quiet > 0) this.#quiet -= 1;
-      if (this.#open && Math.abs(z) < c.clear) this.#open = false;
-      else if (opening) {
-        this.#open = true;
-        this.#quiet = c.cooldown;
-      }
-      // Rows inside an open event or its cooldown stay below the alert level: one event,
-      // one alert.
-      const raw = strength / (1 + strength);
-      const score = opening ? raw : this.#open || this.#quiet > 0 ? Math.min(raw, 0.49) * 0.5 : raw;
-      const level = c.transform === "log" ? Math.expm1(baseline) : baseline;
-      result = { score, alert: opening, baseline: level, spread, deviation: z };
+    let score = 0;
+    this.lastAlert = false;
+    this.lastBaseline = Number.NaN;
+    this.lastSpread = Number.NaN;
+    this.lastDeviation = 0;
+    if (ready && Number.isFinite(value)) {
+      score = c.method === "percent" ? this.#percent(value) : this.#robust(value);
     }
     if (Number.isFinite(value)) {
       this.#window.push(value);
       this.#seen += 1;
     }
-    return result;
+    return score;
+  }
+
+  #percent(value: number): number {
+    const baseline = this.#window.mean();
+    const deviation = baseline === 0 ? 0 : (100 * (value - baseline)) / Math.abs(baseline);
+    const ratio = Math.abs(deviation) / this.config.deviationPercent;
+    this.lastAlert = ratio > 1;
+    this.lastBaseline = baseline;
+    this.lastDeviation = deviation;
+    return ratio / (1 + ratio);
+  }
+
+  #robust(value: number): number {
+    const c = this.config;
+    const baseline = this.#window.median();
+    const spread = Math.max(
+      MAD_TO_SIGMA * this.#window.mad(),
+      c.minSpreadShare * Math.abs(baseline),
+      c.stdFloor * this.#window.std(),
+      Number.EPSILON,
+    );
+    const z = (value - baseline) / spread;
+    const strength = Math.abs(z) / c.threshold;
+    const opening = !this.#open && this.#quiet === 0 && strength >= 1;
+    if (this.#quiet > 0) this.#quiet -= 1;
+    if (this.#open && Math.abs(z) < c.clear) this.#open = false;
+    else if (opening) {
+      this.#open = true;
+      this.#quiet = c.cooldown;
+    }
+    this.lastAlert = opening;
+    this.lastBaseline = c.transform === "log" ? Math.expm1(baseline) : baseline;
+    this.lastSpread = spread;
+    this.lastDeviation = z;
+    // Rows inside an open event or its cooldown stay below the alert level: one event,
+    // one alert.
+    const raw = strength / (1 + strength);
+    return opening ? raw : this.#open || this.#quiet > 0 ? Math.min(raw, 0.49) * 0.5 : raw;
   }
 }
