@@ -6,8 +6,13 @@
 import type * as Effect from "effect/Effect";
 import type { AnomalySeverity } from "../core/store/anomalies";
 
-/** The four operational rules. */
-export type DetectorRule = "MISSING_DATA" | "TIME_GAP" | "VOLUME_SHIFT" | "LATENCY_BREACH";
+/** The four operational rules and the general series scorer. */
+export type DetectorRule =
+  | "MISSING_DATA"
+  | "TIME_GAP"
+  | "VOLUME_SHIFT"
+  | "LATENCY_BREACH"
+  | "SERIES_ANOMALY";
 
 /** One anomaly a detector found. */
 export interface Detection {
@@ -23,21 +28,22 @@ export interface Detection {
 
 /**
  * A registered detector: `detect` runs it over a finite input as an Effect; `defaults` are
- * the thresholds it uses unless a caller overrides some.
+ * the thresholds it uses unless a caller overrides some. A detector that checks its config
+ * fails with `E` (`InvalidDetectorConfig`) on a bad one.
  */
-export interface DetectorDefinition<Input, Config> {
+export interface DetectorDefinition<Input, Config, E = never> {
   readonly name: DetectorRule;
   readonly description: string;
   readonly defaults: Config;
   readonly detect: (
     input: Input,
     config?: Partial<Config>,
-  ) => Effect.Effect<ReadonlyArray<Detection>>;
+  ) => Effect.Effect<ReadonlyArray<Detection>, E>;
 }
 
-/** A detector with its input and config types erased, as the registry holds it. */
+/** A detector with its input, config and error types erased, as the registry holds it. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry is heterogeneous by design
-export type AnyDetector = DetectorDefinition<any, any>;
+export type AnyDetector = DetectorDefinition<any, any, any>;
 
 /** ISO-8601 UTC of an epoch-ms instant. */
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -10,6 +10,7 @@ import {
   scaledSigmoid,
   scoreCorpus,
 } from "../../bench/nab/scorer";
+import { seriesAnomalyScores } from "../../bench/nab/series-anomaly-scores";
 
 const MINUTE = 60_000;
 
@@ -84,5 +85,22 @@ describe("NAB scorer, on the published windowedGaussian results", () => {
     expect(Math.abs(scored.reward_low_FN_rate.normalized - 47.4)).toBeLessThanOrEqual(0.1);
     // The raw total matches NAB's own results table (Totals row of the standard profile).
     expect(scored.standard.raw).toBeCloseTo(-24.0131054891, 6);
+  });
+});
+
+describe("SeriesAnomaly on NAB, its registered defaults for all 58 files", () => {
+  it("scores above Skyline's 58.2 (standard), with low-FP and low-FN beside it", () => {
+    const dir = nabDir();
+    expect(nabAvailable(dir), `NAB corpus not found at ${dir} (set NAB_DIR)`).toBe(true);
+    const corpus = loadCorpus(dir);
+    const scored = scoreCorpus(
+      corpus.map((f) => ({ ...f, scores: seriesAnomalyScores(f.values) })),
+    );
+    expect(scored.standard.normalized).toBeGreaterThanOrEqual(60);
+    expect(scored.reward_low_FP_rate.normalized).toBeGreaterThanOrEqual(50);
+    expect(scored.reward_low_FN_rate.normalized).toBeGreaterThanOrEqual(65);
+    // The windows it finds cost fewer false positives than VolumeShift's 318.
+    expect(scored.standard.tp).toBeGreaterThanOrEqual(90);
+    expect(scored.standard.fp).toBeLessThan(318);
   });
 });

@@ -139,8 +139,13 @@ describe("GET /detectors", () => {
       "TIME_GAP",
       "VOLUME_SHIFT",
       "LATENCY_BREACH",
+      "SERIES_ANOMALY",
     ]);
     expect(detectors.find((d) => d.name === "LATENCY_BREACH")?.defaults).toEqual({ slaMinutes: 5 });
+    expect(detectors.find((d) => d.name === "SERIES_ANOMALY")?.defaults).toMatchObject({
+      warmup: 150,
+      threshold: 0.505,
+    });
   });
 });
 
