@@ -29,5 +29,5 @@ export const volumeShiftScores = (
   config: VolumeShiftConfig = NAB_VOLUME_SHIFT,
 ): ReadonlyArray<number> => {
   const model = new VolumeShiftModel(config);
-  return values.map((v) => model.step(v).score);
+  return values.map((v) => model.update(v));
 };

@@ -112,36 +112,45 @@ export class RollingWindow {
    * two sorted runs, found by bisection.
    */
   mad(): number {
+    const sorted = this.#sorted;
     const n = this.#count;
     if (n === 0) return Number.NaN;
     const m = this.median();
-    const right = lowerBound(this.#sorted, n, m);
-    const mid = n >>> 1;
-    const upper = this.#kthDeviation(m, right, mid);
-    return n % 2 === 1 ? upper : (this.#kthDeviation(m, right, mid - 1) + upper) / 2;
+    // The first index holding a value ≥ m: the middle one, or just below it on ties.
+    let right = n >>> 1;
+    while (right > 0 && sorted[right - 1]! >= m) right--;
+    return this.#middleDeviation(m, right, n);
   }
 
   /**
-   * The k-th smallest (from 0) |value − m|: of the run below m (`m − sorted[right − 1 − i]`,
-   * ascending in i) and the run from `right` up (`sorted[right + j] − m`).
+   * The median of |value − m| over the run below m (`m − sorted[right − 1 − i]`, ascending in
+   * i) and the run from `right` up (`sorted[right + j] − m`): the k-th smallest of the two
+   * runs (k = ⌊n/2⌋), averaged with the (k−1)-th when n is even.
    */
-  #kthDeviation(m: number, right: number, k: number): number {
+  #middleDeviation(m: number, right: number, n: number): number {
     const sorted = this.#sorted;
+    const k = n >>> 1;
     const below = right;
-    const above = this.#count - right;
+    const above = n - right;
     // Take i from below and k + 1 − i from above; find the least i whose next value below is
     // not smaller than the last value taken above.
     let lo = Math.max(0, k + 1 - above);
     let hi = Math.min(k + 1, below);
     while (lo < hi) {
       const i = (lo + hi) >>> 1;
-      const j = k + 1 - i;
-      if (m - sorted[right - 1 - i]! < sorted[right + j - 1]! - m) lo = i + 1;
+      if (m - sorted[right - 1 - i]! < sorted[right + k - i]! - m) lo = i + 1;
       else hi = i;
     }
     const j = k + 1 - lo;
-    const fromBelow = lo > 0 ? m - sorted[right - lo]! : Number.NEGATIVE_INFINITY;
-    const fromAbove = j > 0 ? sorted[right + j - 1]! - m : Number.NEGATIVE_INFINITY;
-    return Math.max(fromBelow, fromAbove);
+    // The k + 1 smallest are the first lo below and the first j above; the largest of them is
+    // the k-th, the largest of the rest the (k−1)-th (deviations are ≥ 0, so −1 means none).
+    const lastBelow = lo > 0 ? m - sorted[right - lo]! : -1;
+    const lastAbove = j > 0 ? sorted[right + j - 1]! - m : -1;
+    if (n % 2 === 1) return Math.max(lastBelow, lastAbove);
+    const previous =
+      lastBelow >= lastAbove
+        ? Math.max(lo > 1 ? m - sorted[right - lo + 1]! : -1, lastAbove)
+        : Math.max(lastBelow, j > 1 ? sorted[right + j - 2]! - m : -1);
+    return (Math.max(lastBelow, lastAbove) + previous) / 2;
   }
 }

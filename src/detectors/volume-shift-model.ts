@@ -87,17 +87,30 @@ export class VolumeShiftModel {
   #quiet = 0;
   /** The last value's step, field by field (`update` fills them without allocating). */
   lastAlert = false;
-  lastBaseline = Number.NaN;
   lastSpread = Number.NaN;
   lastDeviation = 0;
+  /** The last baseline in the model's units (log1p with `transform: "log"`). */
+  #baseline = Number.NaN;
 
   constructor(readonly config: VolumeShiftConfig) {
     this.#window = new RollingWindow(config.window);
   }
 
+  /** The last value's baseline in the value's units (NaN during warm-up). */
+  get lastBaseline(): number {
+    const c = this.config;
+    return c.method === "robust" && c.transform === "log"
+      ? Math.expm1(this.#baseline)
+      : this.#baseline;
+  }
+
   /** The step of one value, as an object. */
   step(input: number): VolumeShiftStep {
-    const score = this.update(input);
+    return this.lastStep(this.update(input));
+  }
+
+  /** The last value's step as an object, given the score `update` returned. */
+  lastStep(score: number): VolumeShiftStep {
     return {
       score,
       alert: this.lastAlert,
@@ -115,7 +128,7 @@ export class VolumeShiftModel {
     const ready = this.#seen >= c.warmup && this.#window.count > 0;
     let score = 0;
     this.lastAlert = false;
-    this.lastBaseline = Number.NaN;
+    this.#baseline = Number.NaN;
     this.lastSpread = Number.NaN;
     this.lastDeviation = 0;
     if (ready && Number.isFinite(value)) {
@@ -133,7 +146,7 @@ export class VolumeShiftModel {
     const deviation = baseline === 0 ? 0 : (100 * (value - baseline)) / Math.abs(baseline);
     const ratio = Math.abs(deviation) / this.config.deviationPercent;
     this.lastAlert = ratio > 1;
-    this.lastBaseline = baseline;
+    this.#baseline = baseline;
     this.lastDeviation = deviation;
     return ratio / (1 + ratio);
   }
@@ -157,7 +170,7 @@ export class VolumeShiftModel {
       this.#quiet = c.cooldown;
     }
     this.lastAlert = opening;
-    this.lastBaseline = c.transform === "log" ? Math.expm1(baseline) : baseline;
+    this.#baseline = baseline;
     this.lastSpread = spread;
     this.lastDeviation = z;
     // Rows inside an open event or its cooldown stay below the alert level: one event,

@@ -103,9 +103,9 @@ export const volumeShiftDetector: DetectorDefinition<VolumeShiftInput, VolumeShi
       const model = new VolumeShiftModel(c);
       const found: Array<Detection> = [];
       for (const point of input.points) {
-        const step = model.step(point.value);
-        if (step.alert && (input.fromMs === undefined || point.atMs >= input.fromMs)) {
-          found.push(volumeShiftDetection(input.series, point, step, c));
+        const score = model.update(point.value);
+        if (model.lastAlert && (input.fromMs === undefined || point.atMs >= input.fromMs)) {
+          found.push(volumeShiftDetection(input.series, point, model.lastStep(score), c));
         }
       }
       return found;

@@ -382,21 +382,20 @@ describe("alerts", () => {
 });
 
 describe("RollingWindow", () => {
-  it("keeps mean, std, median and MAD equal to a brute-force computation as it slides", () => {
-    const window = new RollingWindow(7);
+  const median = (xs: ReadonlyArray<number>) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >>> 1;
+    return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+  /** Slides a window of `size` over 400 values and checks it against brute force each step. */
+  const slide = (size: number, next: (i: number) => number) => {
+    const window = new RollingWindow(size);
     const kept: Array<number> = [];
-    const median = (xs: ReadonlyArray<number>) => {
-      const s = [...xs].sort((a, b) => a - b);
-      const m = s.length >>> 1;
-      return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-    };
-    let x = 12345;
-    for (let i = 0; i < 200; i++) {
-      x = (x * 1103515245 + 12345) % 2147483648;
-      const value = (x % 1000) / 10 - (i % 3 === 0 ? 40 : 0);
+    for (let i = 0; i < 400; i++) {
+      const value = next(i);
       window.push(value);
       kept.push(value);
-      if (kept.length > 7) kept.shift();
+      if (kept.length > size) kept.shift();
       const m = median(kept);
       const mean = kept.reduce((a, b) => a + b, 0) / kept.length;
       const std = Math.sqrt(kept.reduce((a, b) => a + (b - mean) ** 2, 0) / kept.length);
@@ -404,6 +403,26 @@ describe("RollingWindow", () => {
       expect(window.mad()).toBeCloseTo(median(kept.map((v) => Math.abs(v - m))), 9);
       expect(window.mean()).toBeCloseTo(mean, 9);
       expect(window.std()).toBeCloseTo(std, 6);
+    }
+  };
+
+  it("keeps mean, std, median and MAD equal to a brute-force computation as it slides", () => {
+    for (const size of [1, 2, 7, 8, 60]) {
+      let x = 12345;
+      slide(size, (i) => {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        return (x % 1000) / 10 - (i % 3 === 0 ? 40 : 0);
+      });
+    }
+  });
+
+  it("stays exact with many equal values (ties at the median and among deviations)", () => {
+    for (const size of [5, 6, 20]) {
+      let x = 99;
+      slide(size, () => {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        return x % 4;
+      });
     }
   });
 });
