@@ -11,7 +11,9 @@ import {
   seriesAnomalyDetector,
 } from "../../src/detectors/series-anomaly";
 import { SeriesAnomalyModel } from "../../src/detectors/series-anomaly-model";
+import { volumeShiftDetector } from "../../src/detectors/volume-shift";
 import { demoUniverseVolumes, noisySeries } from "../fixtures/detection";
+import { aaplBars } from "../fixtures/real-bars";
 
 const MINUTE = 60_000;
 
@@ -133,12 +135,30 @@ describe("SeriesAnomaly", () => {
   it("stays under 1% of the clean demo-universe volumes (the clean-fixture false-positive rate)", () => {
     let observations = 0;
     let alerts = 0;
+    let volumeShifts = 0;
     for (const input of demoUniverseVolumes("2024-01-02", "2025-07-31")) {
       observations += input.points.length;
       alerts += Effect.runSync(seriesAnomalyDetector.detect(input)).length;
+      volumeShifts += Effect.runSync(volumeShiftDetector.detect(input)).length;
     }
     expect(observations).toBeGreaterThan(7000);
     expect(alerts / observations).toBeLessThan(0.01);
+    // Quieter than VolumeShift on the same clean volumes (docs/detection.md: 20 vs 70).
+    expect(alerts).toBeLessThan(volumeShifts);
+  });
+
+  it("daily volumes: misses the 2015-08-24 AAPL event VolumeShift finds, so VolumeShift stays their default", () => {
+    const points = aaplBars("2015-02-17", "2017-02-16").map((b) => ({
+      atMs: Date.parse(`${b.date}T04:00:00Z`),
+      value: b.volume,
+    }));
+    const on = (found: ReadonlyArray<{ observedAt: string }>) =>
+      found.some((d) => d.observedAt.startsWith("2015-08-24"));
+    const shifts = Effect.runSync(volumeShiftDetector.detect({ series: "AAPL", points }));
+    const scored = detect(points);
+    expect(on(shifts)).toBe(true);
+    expect(on(scored)).toBe(false);
+    expect(scored.length).toBeLessThan(shifts.length);
   });
 
   it("rejects a bad config with InvalidDetectorConfig naming the field", () => {
