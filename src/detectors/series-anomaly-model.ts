@@ -5,8 +5,9 @@
  * - **range**: the value leaves the range the series has held (its lowest and highest values,
  *   relaxing toward the running mean with `rangeHalfLife`); strength `1 + excess / width`.
  * - **context**: the value is surprising after the values before it. Values are quantized
- *   into `bins` bins of a width learned in the warm-up (re-based if the series leaves that
- *   scale far behind), and a `ContextModel` prices each bin after the previous `order` bins.
+ *   into `bins` bins of a width learned in the warm-up (the grid offset by half a bin; re-based
+ *   if the series leaves that scale far behind), and a `ContextModel` prices each bin after
+ *   the previous `order` bins.
  *   A CUSUM accumulates the surprise above its running mean by more than `drift` standard
  *   deviations (mean and deviation over about `surpriseMemory` points), so a lasting change
  *   of shape adds up while noise does not; strength `cusum / (evidence · sd)`. After it
@@ -149,6 +150,8 @@ export class SeriesAnomalyModel {
       this.#rebase();
       bin = Math.floor((value - this.#base) / this.#width);
     }
+    // A range too wide for doubles (an infinite width) has no bins to learn.
+    if (!Number.isFinite(bin)) return 0;
     const surprise = this.#context.surprise(bin);
     this.#learned += 1;
     const rate = 1 / Math.min(this.#learned, c.surpriseMemory);
