@@ -173,7 +173,7 @@ export class SeriesAnomalyModel {
     return strength;
   }
 
-  /** Bins of `bins` per range seen so far, from its low end; the old counts are forgotten. */
+  /** `bins` bins across the range seen so far, from half a bin below it; old counts forgotten. */
   #rebase(): void {
     const c = this.config;
     const span = this.#high - this.#low;
