@@ -3,7 +3,8 @@
  * or an HTTP request, so a bad one is a `Schema.TaggedError` naming the detector and field.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
-import { ParseResult, Schema } from "effect";
+import * as ParseResult from "effect/ParseResult";
+import * as Schema from "effect/Schema";
 
 /** A detector config outside what the detector accepts (unknown key, wrong type, range). */
 export class InvalidDetectorConfig extends Schema.TaggedError<InvalidDetectorConfig>()(

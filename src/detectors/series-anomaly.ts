@@ -4,7 +4,9 @@
  * oldest first, and gets one detection per alerting event. A config is checked before use:
  * an unknown key or a value out of range fails with `InvalidDetectorConfig`.
  */
-import { Effect, Either, Schema } from "effect";
+import * as Effect from "effect/Effect";
+import * as Either from "effect/Either";
+import * as Schema from "effect/Schema";
 import { type InvalidDetectorConfig, invalidConfig } from "./errors";
 import {
   SERIES_ANOMALY_MODEL_DEFAULTS,
