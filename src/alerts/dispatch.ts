@@ -12,7 +12,7 @@ import * as Clock from "effect/Clock";
 import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
 import type { AlertRetryPolicy } from "../core/config/app-config";
-import { anomaliesById } from "../core/store/anomalies";
+import { type Anomalies, anomaliesById } from "../core/store/anomalies";
 import type { Db } from "../db/db";
 import {
   type AttemptOutcome,
@@ -85,7 +85,7 @@ export const deliveryPass = (
   sinks: ReadonlyArray<AlertSink>,
   options: DispatchOptions,
   nowMs: number,
-): Effect.Effect<DispatchReport, never, Db> =>
+): Effect.Effect<DispatchReport, never, Db | Anomalies> =>
   Effect.gen(function* () {
     const now = iso(nowMs);
     const names = sinks.map((s) => s.name);
@@ -167,7 +167,7 @@ export const deliverWithin = (
   sinks: ReadonlyArray<AlertSink>,
   options: DispatchOptions,
   budgetMs: number,
-): Effect.Effect<DispatchReport, never, Db> =>
+): Effect.Effect<DispatchReport, never, Db | Anomalies> =>
   Effect.gen(function* () {
     const deadline = (yield* Clock.currentTimeMillis) + budgetMs;
     let report = yield* deliveryPass(sinks, options, yield* Clock.currentTimeMillis);

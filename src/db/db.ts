@@ -48,3 +48,15 @@ export const dbTry = <A>(
       catch: (cause) => new DatabaseError({ operation, message: describeDbFailure(cause) }),
     }),
   ).pipe(Effect.withSpan(`Db.${operation}`));
+
+/**
+ * `dbTry` bound to one database: how a store's libSQL layer, built once over the `Db` of its
+ * composition root, runs its statements without asking for `Db` again.
+ */
+export const dbTryOn =
+  (db: DbShape) =>
+  <A>(
+    operation: string,
+    run: (db: Database, client: Client) => PromiseLike<A>,
+  ): Effect.Effect<A, DatabaseError> =>
+    dbTry(operation, run).pipe(Effect.provideService(Db, db));

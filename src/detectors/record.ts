@@ -5,14 +5,16 @@
  * alert outbox (`src/alerts/`). It never fails the pipeline: a detection or storage failure
  * is logged and the run goes on.
  */
-import { and, eq, isNull } from "drizzle-orm";
 import * as Cause from "effect/Cause";
 import * as Effect from "effect/Effect";
 import type { RunContext } from "../core/model/run-context";
 import { auditRun } from "../core/pipeline/audit-log";
-import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
-import { type Db, dbTry } from "../db/db";
-import { coreAnomalies } from "../db/schema/index";
+import {
+  Anomalies,
+  type AnomalyInput,
+  recordAnomalies,
+  resolveAnomalies,
+} from "../core/store/anomalies";
 import { formatBatch } from "./alerts";
 import type { Detection, DetectorRule } from "./types";
 
@@ -38,28 +40,7 @@ export interface DetectionSummary {
 export type CheckedKeys = ReadonlyArray<string> | ((key: string) => boolean);
 
 /** Keys of the open anomalies of the run's partition under `rule`. */
-const openKeys = (ctx: RunContext, rule: DetectorRule) =>
-  dbTry("anomalies.openKeys", (db) =>
-    db
-      .select({ metadata: coreAnomalies.metadata })
-      .from(coreAnomalies)
-      .where(
-        and(
-          eq(coreAnomalies.domain, ctx.domain),
-          eq(coreAnomalies.stage, ctx.stage),
-          eq(coreAnomalies.partitionKey, ctx.partitionKey),
-          eq(coreAnomalies.rule, rule),
-          isNull(coreAnomalies.resolvedAt),
-        ),
-      ),
-  ).pipe(
-    Effect.map((rows) =>
-      rows.flatMap((r) => {
-        const key = (JSON.parse(r.metadata ?? "{}") as { key?: unknown }).key;
-        return typeof key === "string" ? [key] : [];
-      }),
-    ),
-  );
+const openKeys = (ctx: RunContext, rule: DetectorRule) => Anomalies.openKeys(ctx, rule);
 
 /**
  * Records `detections` and resolves, per rule in `checked`, every key the step looked at
@@ -126,7 +107,7 @@ const DETECTOR_ERROR_KEY = "detection";
 export const detectionStep = <E, R>(
   ctx: RunContext,
   step: Effect.Effect<DetectionSummary, E, R>,
-): Effect.Effect<DetectionSummary, never, R | Db> =>
+): Effect.Effect<DetectionSummary, never, R | Anomalies> =>
   step.pipe(
     Effect.tap(() =>
       resolveAnomalies(ctx, DETECTOR_ERROR, [DETECTOR_ERROR_KEY]).pipe(

@@ -7,6 +7,7 @@ import * as LogLevel from "effect/LogLevel";
 import { AuditLogLive } from "../audit/log";
 import { AppConfig, type ConfigVars } from "../core/config/app-config";
 import { jsonLogsToStderr } from "../core/model/logging";
+import { CoreStoresLibsql } from "../core/store/layers";
 import { OutputDigestLive } from "../reconciliation/canonical";
 import { BulkWriterNodeLive } from "./bulk-writer";
 import { type DbConfig, DbNodeLive } from "./database";
@@ -19,13 +20,16 @@ export interface NodeRuntimeOptions {
 }
 
 /**
- * Db (migrated) + the audit log and output digest over it + a bulk writer thread for an
- * embedded file + HttpClient (fetch) + AppConfig (an invalid setting is a defect carrying
- * `InvalidConfig`: the CLI checks them at startup) + JSON logs on stderr.
+ * Db (migrated) + the core stores, audit log and output digest over it + a bulk writer thread
+ * for an embedded file + HttpClient (fetch) + AppConfig (an invalid setting is a defect
+ * carrying `InvalidConfig`: the CLI checks them at startup) + JSON logs on stderr.
  */
 export const nodePipelineLayer = (options: NodeRuntimeOptions) =>
   Layer.mergeAll(
-    Layer.provideMerge(Layer.mergeAll(AuditLogLive, OutputDigestLive), DbNodeLive(options.db)),
+    Layer.provideMerge(
+      Layer.mergeAll(AuditLogLive, OutputDigestLive, CoreStoresLibsql),
+      DbNodeLive(options.db),
+    ),
     BulkWriterNodeLive(options.db.url),
     FetchHttpClient.layer,
     Layer.orDie(AppConfig.fromVars(options.vars)),

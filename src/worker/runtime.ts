@@ -26,6 +26,7 @@ import { AuditLogLive } from "../audit/log";
 import { AppConfig, type ConfigVars, InvalidConfig } from "../core/config/app-config";
 import { jsonLogsByLevel } from "../core/model/logging";
 import { RunOwner } from "../core/pipeline/run-owner";
+import { CoreStoresLibsql } from "../core/store/layers";
 import { Db } from "../db/db";
 import * as schema from "../db/schema/index";
 import { OutputDigestLive } from "../reconciliation/canonical";
@@ -75,12 +76,15 @@ const configLive = (vars: ConfigVars) =>
   Layer.sync(AppConfig, () => AppConfig.make(settingsOf(vars)));
 
 /**
- * AppConfig + Db (libSQL over HTTP) + the audit log and output digest over it + HttpClient
- * (fetch) + JSON logs by level.
+ * AppConfig + Db (libSQL over HTTP) + the core stores, audit log and output digest over it +
+ * HttpClient (fetch) + JSON logs by level.
  */
 export const workerLayer = (vars: ConfigVars) =>
   Layer.mergeAll(
-    Layer.provideMerge(Layer.mergeAll(AuditLogLive, OutputDigestLive), DbWorkerLive),
+    Layer.provideMerge(
+      Layer.mergeAll(AuditLogLive, OutputDigestLive, CoreStoresLibsql),
+      DbWorkerLive,
+    ),
     FetchHttpClient.layer,
     logsLive,
   ).pipe(Layer.provideMerge(configLive(vars)));

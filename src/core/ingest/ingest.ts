@@ -12,12 +12,12 @@ import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
 import * as Either from "effect/Either";
 import * as Stream from "effect/Stream";
-import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import type { RunAuditEvent } from "../model/audit-event";
 import { PermanentSourceError, TransientSourceError, truncatePayload } from "../model/errors";
 import type { RunContext } from "../model/run-context";
 import { auditRun } from "../pipeline/audit-log";
+import type { StoreServices } from "../store/layers";
 import { openPayload, readCapped, type SourceError } from "./fetch";
 import { DelimitedReader, type DelimitedRow } from "./parsing/delimited";
 import { jsonTooDeep, MAX_JSON_DEPTH } from "./parsing/json-depth";
@@ -99,11 +99,13 @@ const readDelimited = (
     const emit = (
       records: () => Either.Either<ReadonlyArray<SourceRecord>, PermanentSourceError>,
     ) =>
-      Effect.suspend((): Effect.Effect<void, PermanentSourceError | DatabaseError, Db> => {
-        const mapped = records();
-        if (Either.isLeft(mapped)) return Effect.fail(mapped.left);
-        return mapped.right.length > 0 ? run.accept(mapped.right) : Effect.void;
-      });
+      Effect.suspend(
+        (): Effect.Effect<void, PermanentSourceError | DatabaseError, StoreServices> => {
+          const mapped = records();
+          if (Either.isLeft(mapped)) return Effect.fail(mapped.left);
+          return mapped.right.length > 0 ? run.accept(mapped.right) : Effect.void;
+        },
+      );
     yield* Stream.runForEach(bytes, (chunk) => emit(() => recordsOf(text.decode(chunk))));
     yield* emit(() => recordsOf(text.end()));
     yield* emit(() => toRecords(reader.end()));

@@ -17,6 +17,7 @@ import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
 import type { AuditLog } from "../pipeline/audit-log";
 import { splitDatedKey } from "../pipeline/partition-scheme";
+import type { StoreServices } from "../store/layers";
 import type { QuarantinedRecord } from "../store/quarantine";
 
 /** Where a payload is read from. */
@@ -125,10 +126,10 @@ export interface RecordChecks<A> {
       readonly rejected: ReadonlyArray<QuarantinedRecord>;
     },
     DatabaseError,
-    Db
+    StoreServices
   >;
   /** Runs once after the last batch (e.g. records anomalies); returns manifest details. */
-  readonly finish: Effect.Effect<Readonly<Record<string, unknown>>, DatabaseError, Db>;
+  readonly finish: Effect.Effect<Readonly<Record<string, unknown>>, DatabaseError, StoreServices>;
 }
 
 /**
@@ -142,7 +143,7 @@ export interface RowDetection<A> {
   readonly finish: Effect.Effect<
     Readonly<Record<string, unknown>>,
     never,
-    Db | AppConfig | AuditLog
+    StoreServices | AppConfig | AuditLog
   >;
 }
 
@@ -216,8 +217,10 @@ export interface SourceReport {
 
 /** One run of a source: records go in as they are parsed, batches are written as they fill. */
 export interface SourceRun {
-  readonly accept: (records: ReadonlyArray<SourceRecord>) => Effect.Effect<void, DatabaseError, Db>;
-  readonly finish: Effect.Effect<SourceReport, DatabaseError, Db | AppConfig | AuditLog>;
+  readonly accept: (
+    records: ReadonlyArray<SourceRecord>,
+  ) => Effect.Effect<void, DatabaseError, StoreServices>;
+  readonly finish: Effect.Effect<SourceReport, DatabaseError, StoreServices | AppConfig | AuditLog>;
 }
 
 /** A registered source (the row type erased). */

@@ -15,6 +15,7 @@ import type { PartitionKey, PipelineName } from "../model/ids";
 import type { QualityGate, RejectionSummary } from "../model/quality";
 import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
+import type { StoreServices } from "../store/layers";
 import type { AuditLog } from "./audit-log";
 import type { OutputDigest } from "./output-digest";
 
@@ -22,7 +23,12 @@ import type { OutputDigest } from "./output-digest";
  * Services any pipeline (and the runner) may use; every runtime (Node CLI, Worker, actor)
  * provides all.
  */
-export type PipelineServices = Db | HttpClient.HttpClient | AppConfig | AuditLog | OutputDigest;
+export type PipelineServices =
+  | StoreServices
+  | HttpClient.HttpClient
+  | AppConfig
+  | AuditLog
+  | OutputDigest;
 
 /**
  * How a pipeline run ended when it did not fail. `skipped`: the pipeline's own gate (e.g. a

@@ -6,15 +6,12 @@
  * NETWORK or VALIDATION). One row of each per partition and stage; a later run without the
  * problem resolves it. Best effort: a failed write is logged and never fails the run.
  */
-import { and, inArray, isNull } from "drizzle-orm";
 import * as Effect from "effect/Effect";
-import { dbTry } from "../../db/db";
-import { coreAnomalies } from "../../db/schema/index";
 import type { PipelineError } from "../model/errors";
 import type { RejectionSummary } from "../model/quality";
 import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
-import { type AnomalyInput, anomalyId, recordAnomalies } from "../store/anomalies";
+import { Anomalies, type AnomalyInput, anomalyId, recordAnomalies } from "../store/anomalies";
 import type { GateCheck, QualityGateFailed } from "./quality-gate";
 
 /** The rules of the anomalies runs record about themselves. */
@@ -111,12 +108,7 @@ const resolveRules = (ctx: RunContext, rules: ReadonlyArray<RunRule>) =>
     ? Effect.void
     : Effect.gen(function* () {
         const ids = yield* Effect.forEach(rules, (rule) => anomalyId(ctx, rule, KEYS[rule]));
-        yield* dbTry("anomalies.resolveRun", (db) =>
-          db
-            .update(coreAnomalies)
-            .set({ resolvedAt: ctx.capturedAt })
-            .where(and(inArray(coreAnomalies.anomalyId, ids), isNull(coreAnomalies.resolvedAt))),
-        );
+        yield* Anomalies.resolveIds(ids, ctx.capturedAt);
       });
 
 /** Records and resolves the run anomalies of one ended run; never fails. */

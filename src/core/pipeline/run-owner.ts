@@ -4,22 +4,15 @@
  * be told from one still in progress, and marked `failed` with an `Interrupted` error by the
  * next run of the partition, or at CLI start, instead of showing `running` forever.
  */
-import { and, eq } from "drizzle-orm";
 import * as Context from "effect/Context";
 import * as Effect from "effect/Effect";
 import * as Option from "effect/Option";
-import { dbTry } from "../../db/db";
-import { coreManifest } from "../../db/schema/index";
 import type { AuditEvent } from "../model/audit-event";
+import type { RunOwnerInfo } from "../model/run-owner-info";
+import { Manifest, type PartitionScope } from "../store/manifest";
 import { appendAuditEvents } from "./audit-log";
 
-/** The owner of a capture, as stored in `core_manifest.metadata.owner`. */
-export interface RunOwnerInfo {
-  /** `cli`: a Node process; `actor`: a partition actor (Durable Object). */
-  readonly kind: "cli" | "actor";
-  /** Identifies the owner: host, boot, pid and process start (cli); the object id (actor). */
-  readonly id: string;
-}
+export type { RunOwnerInfo } from "../model/run-owner-info";
 
 /** The owner of the runs of this process or actor, and what it knows about other owners. */
 export interface RunOwnerShape {
@@ -55,11 +48,7 @@ const ownerOf = (metadata: string | null): RunOwnerInfo | undefined => {
 };
 
 /** Which `running` captures to look at: all, or one partition's. */
-export interface SweepScope {
-  readonly domain: string;
-  readonly stage: string;
-  readonly partitionKey: string;
-}
+export type SweepScope = PartitionScope;
 
 /**
  * Marks every `running` capture (of `scope`, or all) whose owner is gone as `failed` with the
@@ -70,27 +59,7 @@ export const markInterruptedCaptures = (scope?: SweepScope, at = new Date()) =>
   Effect.gen(function* () {
     const owner = yield* Effect.serviceOption(RunOwner);
     if (Option.isNone(owner)) return [] as ReadonlyArray<string>;
-    const running = yield* dbTry("manifest.running", (db) =>
-      db
-        .select({
-          captureId: coreManifest.captureId,
-          domain: coreManifest.domain,
-          partitionKey: coreManifest.partitionKey,
-          executionId: coreManifest.executionId,
-          metadata: coreManifest.metadata,
-        })
-        .from(coreManifest)
-        .where(
-          scope === undefined
-            ? eq(coreManifest.status, "running")
-            : and(
-                eq(coreManifest.status, "running"),
-                eq(coreManifest.domain, scope.domain),
-                eq(coreManifest.stage, scope.stage),
-                eq(coreManifest.partitionKey, scope.partitionKey),
-              ),
-        ),
-    );
+    const running = yield* Manifest.running(scope);
     const gone = running.filter((row) => {
       const info = ownerOf(row.metadata);
       return info !== undefined && owner.value.isGone(info);
@@ -105,15 +74,7 @@ export const markInterruptedCaptures = (scope?: SweepScope, at = new Date()) =>
         interrupted_at: interruptedAt,
       };
       // Only a capture still `running`: a concurrent sweep may have marked it already.
-      const updated = yield* dbTry("manifest.markInterrupted", (db) =>
-        db
-          .update(coreManifest)
-          .set({ status: "failed", metadata: JSON.stringify(metadata) })
-          .where(
-            and(eq(coreManifest.captureId, row.captureId), eq(coreManifest.status, "running")),
-          ),
-      );
-      if (updated.rowsAffected === 0) continue;
+      if (!(yield* Manifest.markInterrupted(row.captureId, JSON.stringify(metadata)))) continue;
       marked.push(row.captureId);
       const event: AuditEvent = {
         eventType: "run_interrupted",

@@ -12,20 +12,28 @@
  */
 import { and, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import * as Effect from "effect/Effect";
-import { dbTry } from "../../db/db";
+import { Db, dbTryOn } from "../../db/db";
 import { coreAnomalies } from "../../db/schema/index";
 import { excluded } from "../../db/sql";
 import {
   type AnomalyCategory,
   type AnomalySeverity,
   categoryOfRule,
-  SEVERITIES,
 } from "../model/anomaly-vocabulary";
 import { sha256Hex } from "../model/digest";
 import type { RunContext } from "../model/run-context";
+import {
+  type AnomalyFilter,
+  type AnomalyView,
+  severitiesFrom,
+  toAnomalyView,
+} from "./anomaly-view";
+import type { PartitionScope } from "./manifest-rows";
+import type { AnomalyRow } from "./memory";
 
 export type { AnomalySeverity } from "../model/anomaly-vocabulary";
 export { SEVERITIES } from "../model/anomaly-vocabulary";
+export type { AnomalyFilter, AnomalyView } from "./anomaly-view";
 
 // Writes by runs.
 
@@ -50,192 +58,187 @@ export const anomalyId = (ctx: RunContext, rule: string, key: string) =>
     Effect.map((hash) => `anom_${hash.slice(0, 32)}`),
   );
 
-/** Upserts anomalies (re-opening resolved ones); returns how many were written. */
-export const recordAnomalies = (ctx: RunContext, anomalies: ReadonlyArray<AnomalyInput>) =>
-  anomalies.length === 0
-    ? Effect.succeed(0)
-    : Effect.gen(function* () {
-        const rows = yield* Effect.forEach(anomalies, (a) =>
-          Effect.map(anomalyId(ctx, a.rule, a.key), (id) => ({
-            anomalyId: id,
-            domain: ctx.domain,
-            stage: ctx.stage,
-            partitionKey: ctx.partitionKey,
-            severity: a.severity,
-            rule: a.rule,
-            category: a.category ?? categoryOfRule(a.rule),
-            message: a.message,
-            detectedAt: ctx.capturedAt,
-            metadata: JSON.stringify({
-              key: a.key,
-              capture_id: ctx.captureId,
-              execution_id: ctx.executionId,
-              ...a.metadata,
-            }),
-            resolvedAt: null,
-            pipeline: ctx.pipeline,
-            captureId: ctx.captureId,
-            observedAt: a.observedAt ?? null,
-          })),
-        );
-        // The first detection time is kept; what the latest run saw replaces the rest.
-        yield* dbTry("anomalies.upsert", (db) =>
-          db
-            .insert(coreAnomalies)
-            .values(rows)
-            .onConflictDoUpdate({
-              target: coreAnomalies.anomalyId,
-              set: {
-                severity: excluded("severity"),
-                category: excluded("category"),
-                message: excluded("message"),
-                metadata: excluded("metadata"),
-                pipeline: excluded("pipeline"),
-                captureId: excluded("capture_id"),
-                observedAt: excluded("observed_at"),
-                resolvedAt: null,
-              },
-            }),
-        );
-        return rows.length;
-      });
+/** The stored rows of anomalies a run found. */
+export const toAnomalyRows = (ctx: RunContext, anomalies: ReadonlyArray<AnomalyInput>) =>
+  Effect.forEach(anomalies, (a) =>
+    Effect.map(
+      anomalyId(ctx, a.rule, a.key),
+      (id): AnomalyRow => ({
+        anomalyId: id,
+        domain: ctx.domain,
+        stage: ctx.stage,
+        partitionKey: ctx.partitionKey,
+        severity: a.severity,
+        rule: a.rule,
+        category: a.category ?? categoryOfRule(a.rule),
+        message: a.message,
+        detectedAt: ctx.capturedAt,
+        metadata: JSON.stringify({
+          key: a.key,
+          capture_id: ctx.captureId,
+          execution_id: ctx.executionId,
+          ...a.metadata,
+        }),
+        resolvedAt: null,
+        pipeline: ctx.pipeline,
+        captureId: ctx.captureId,
+        observedAt: a.observedAt ?? null,
+      }),
+    ),
+  );
 
-/** Marks the open anomalies of these keys of `rule` resolved at the run's capture time. */
-export const resolveAnomalies = (ctx: RunContext, rule: string, keys: ReadonlyArray<string>) =>
-  keys.length === 0
-    ? Effect.succeed(0)
-    : Effect.gen(function* () {
-        const ids = yield* Effect.forEach(keys, (k) => anomalyId(ctx, rule, k));
-        const result = yield* dbTry("anomalies.resolve", (db) =>
-          db
-            .update(coreAnomalies)
-            .set({ resolvedAt: ctx.capturedAt })
-            .where(and(inArray(coreAnomalies.anomalyId, ids), isNull(coreAnomalies.resolvedAt))),
-        );
-        return result.rowsAffected;
-      });
-
-// Reads and resolutions by operators.
-
-/** An anomaly as the API and CLI show it. */
-export interface AnomalyView {
-  readonly anomaly_id: string;
-  readonly rule: string;
-  /** The seed's category: QUALITY_GATE, NETWORK, DATA_QUALITY or VALIDATION. */
-  readonly category: string;
-  readonly severity: string;
-  readonly domain: string;
-  readonly stage: string;
-  readonly pipeline: string | null;
-  readonly partition_key: string;
-  readonly capture_id: string | null;
-  readonly message: string;
-  readonly context: Readonly<Record<string, unknown>>;
-  readonly observed_at: string | null;
-  readonly detected_at: string;
-  readonly resolved_at: string | null;
-}
-
-/** Filters of a listing; all optional. `severity` is a minimum (HIGH = HIGH + CRITICAL). */
-export interface AnomalyFilter {
-  readonly pipeline?: string;
-  readonly severity?: AnomalySeverity;
-  /** Detected at or after this ISO-8601 instant. */
-  readonly since?: string;
-  readonly unresolved?: boolean;
-  readonly rule?: string;
-  readonly category?: AnomalyCategory;
-  readonly partition?: string;
-  /** Default 100. */
-  readonly limit?: number;
-}
-
-const IDS = new Set(["key", "capture_id", "execution_id"]);
-
-const toView = (r: typeof coreAnomalies.$inferSelect): AnomalyView => {
-  const metadata = r.metadata ? (JSON.parse(r.metadata) as Record<string, unknown>) : {};
-  const context =
-    typeof metadata.context === "object" && metadata.context !== null
-      ? (metadata.context as Record<string, unknown>)
-      : Object.fromEntries(Object.entries(metadata).filter(([k]) => !IDS.has(k)));
-  return {
-    anomaly_id: r.anomalyId,
-    rule: r.rule,
-    category: r.category,
-    severity: r.severity,
-    domain: r.domain,
-    stage: r.stage,
-    pipeline: r.pipeline,
-    partition_key: r.partitionKey,
-    capture_id:
-      r.captureId ?? (typeof metadata.capture_id === "string" ? metadata.capture_id : null),
-    message: r.message,
-    context,
-    observed_at: r.observedAt,
-    detected_at: r.detectedAt,
-    resolved_at: r.resolvedAt,
-  };
+/** The anomaly key a row was recorded under (`metadata.key`), if any. */
+export const keyOfRow = (metadata: string | null): string | undefined => {
+  const key = (JSON.parse(metadata ?? "{}") as { key?: unknown }).key;
+  return typeof key === "string" ? key : undefined;
 };
 
-/** Anomalies, most recently detected first. */
-export const listAnomalies = (filter: AnomalyFilter = {}) => {
+const whereOf = (filter: AnomalyFilter) => {
   const where: Array<SQL> = [];
   if (filter.pipeline) where.push(eq(coreAnomalies.pipeline, filter.pipeline));
   if (filter.severity) {
-    const atLeast = SEVERITIES.slice(SEVERITIES.indexOf(filter.severity));
-    where.push(inArray(coreAnomalies.severity, [...atLeast]));
+    where.push(inArray(coreAnomalies.severity, [...severitiesFrom(filter.severity)]));
   }
   if (filter.since) where.push(gte(coreAnomalies.detectedAt, filter.since));
   if (filter.unresolved) where.push(isNull(coreAnomalies.resolvedAt));
   if (filter.rule) where.push(eq(coreAnomalies.rule, filter.rule));
   if (filter.category) where.push(eq(coreAnomalies.category, filter.category));
   if (filter.partition) where.push(eq(coreAnomalies.partitionKey, filter.partition));
-  return dbTry("anomalies.list", (db) =>
-    db
-      .select()
-      .from(coreAnomalies)
-      .where(where.length > 0 ? and(...where) : undefined)
-      .orderBy(desc(coreAnomalies.detectedAt), coreAnomalies.anomalyId)
-      .limit(filter.limit ?? 100),
-  ).pipe(Effect.map((rows) => rows.map(toView)));
+  return where.length > 0 ? and(...where) : undefined;
 };
 
-/** One anomaly, if it exists. */
-export const getAnomaly = (id: string) =>
-  dbTry("anomalies.get", (db) =>
-    db.select().from(coreAnomalies).where(eq(coreAnomalies.anomalyId, id)).limit(1),
-  ).pipe(Effect.map((rows) => (rows[0] ? toView(rows[0]) : undefined)));
+/** Anomalies runs find and operators resolve, in `core_anomalies`. */
+export class Anomalies extends Effect.Service<Anomalies>()("dataspine/Anomalies", {
+  effect: Effect.map(Db, (db) => {
+    const run = dbTryOn(db);
+    const get = (id: string) =>
+      run("anomalies.get", (d) =>
+        d.select().from(coreAnomalies).where(eq(coreAnomalies.anomalyId, id)).limit(1),
+      ).pipe(Effect.map((rows) => (rows[0] ? toAnomalyView(rows[0]) : undefined)));
+    return {
+      /**
+       * Upserts anomalies (re-opening resolved ones); returns how many were written. The
+       * first detection time is kept; what the latest run saw replaces the rest.
+       */
+      record: (ctx: RunContext, anomalies: ReadonlyArray<AnomalyInput>) =>
+        anomalies.length === 0
+          ? Effect.succeed(0)
+          : Effect.gen(function* () {
+              const rows = yield* toAnomalyRows(ctx, anomalies);
+              yield* run("anomalies.upsert", (d) =>
+                d
+                  .insert(coreAnomalies)
+                  .values(rows)
+                  .onConflictDoUpdate({
+                    target: coreAnomalies.anomalyId,
+                    set: {
+                      severity: excluded("severity"),
+                      category: excluded("category"),
+                      message: excluded("message"),
+                      metadata: excluded("metadata"),
+                      pipeline: excluded("pipeline"),
+                      captureId: excluded("capture_id"),
+                      observedAt: excluded("observed_at"),
+                      resolvedAt: null,
+                    },
+                  }),
+              );
+              return rows.length;
+            }),
+      /** Marks the open anomalies among `ids` resolved at `at`; returns how many it marked. */
+      resolveIds: (ids: ReadonlyArray<string>, at: string) =>
+        ids.length === 0
+          ? Effect.succeed(0)
+          : run("anomalies.resolve", (d) =>
+              d
+                .update(coreAnomalies)
+                .set({ resolvedAt: at })
+                .where(
+                  and(inArray(coreAnomalies.anomalyId, [...ids]), isNull(coreAnomalies.resolvedAt)),
+                ),
+            ).pipe(Effect.map((result) => result.rowsAffected)),
+      /** Keys of the open anomalies of one partition's stage under `rule`. */
+      openKeys: (scope: PartitionScope, rule: string) =>
+        run("anomalies.openKeys", (d) =>
+          d
+            .select({ metadata: coreAnomalies.metadata })
+            .from(coreAnomalies)
+            .where(
+              and(
+                eq(coreAnomalies.domain, scope.domain),
+                eq(coreAnomalies.stage, scope.stage),
+                eq(coreAnomalies.partitionKey, scope.partitionKey),
+                eq(coreAnomalies.rule, rule),
+                isNull(coreAnomalies.resolvedAt),
+              ),
+            ),
+        ).pipe(Effect.map((rows) => rows.flatMap((r) => keyOfRow(r.metadata) ?? []))),
+      /** Anomalies, most recently detected first (ties by id); default limit 100. */
+      list: (filter: AnomalyFilter) =>
+        run("anomalies.list", (d) =>
+          d
+            .select()
+            .from(coreAnomalies)
+            .where(whereOf(filter))
+            .orderBy(desc(coreAnomalies.detectedAt), coreAnomalies.anomalyId)
+            .limit(filter.limit ?? 100),
+        ).pipe(Effect.map((rows) => rows.map(toAnomalyView))),
+      /** One anomaly, if it exists. */
+      get,
+      /**
+       * Marks an anomaly resolved at `at`; an already resolved one keeps its time. Returns
+       * the anomaly afterwards, or undefined when there is none.
+       */
+      resolveById: (id: string, at: string) =>
+        run("anomalies.resolveById", (d) =>
+          d
+            .update(coreAnomalies)
+            .set({ resolvedAt: at })
+            .where(and(eq(coreAnomalies.anomalyId, id), isNull(coreAnomalies.resolvedAt))),
+        ).pipe(Effect.zipRight(get(id))),
+      /** Unresolved anomalies, counted up to `cap`. */
+      countUnresolved: (cap: number) =>
+        run("anomalies.countUnresolved", (d) =>
+          d.get<{ n: number }>(
+            sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${coreAnomalies} WHERE ${coreAnomalies.resolvedAt} IS NULL LIMIT ${cap})`,
+          ),
+        ).pipe(Effect.map((row) => Number(row?.n ?? 0))),
+      /** The anomalies of `ids` that exist, by id. */
+      byId: (ids: ReadonlyArray<string>) =>
+        ids.length === 0
+          ? Effect.succeed(new Map<string, AnomalyView>())
+          : run("anomalies.byId", (d) =>
+              d
+                .select()
+                .from(coreAnomalies)
+                .where(inArray(coreAnomalies.anomalyId, [...ids])),
+            ).pipe(Effect.map((rows) => new Map(rows.map((r) => [r.anomalyId, toAnomalyView(r)])))),
+    };
+  }),
+  accessors: true,
+}) {}
 
-/**
- * Marks an anomaly resolved at `at` (an operator's decision); an already resolved one keeps
- * its time. Returns the anomaly afterwards, or undefined when there is none.
- */
-export const resolveAnomaly = (id: string, at: string) =>
-  Effect.gen(function* () {
-    yield* dbTry("anomalies.resolveById", (db) =>
-      db
-        .update(coreAnomalies)
-        .set({ resolvedAt: at })
-        .where(and(eq(coreAnomalies.anomalyId, id), isNull(coreAnomalies.resolvedAt))),
-    );
-    return yield* getAnomaly(id);
-  });
+/** Upserts anomalies (re-opening resolved ones); returns how many were written. */
+export const recordAnomalies = Anomalies.record;
+
+/** Marks the open anomalies of these keys of `rule` resolved at the run's capture time. */
+export const resolveAnomalies = (ctx: RunContext, rule: string, keys: ReadonlyArray<string>) =>
+  Effect.flatMap(
+    Effect.forEach(keys, (k) => anomalyId(ctx, rule, k)),
+    (ids) => Anomalies.resolveIds(ids, ctx.capturedAt),
+  );
+
+/** Anomalies, most recently detected first. */
+export const listAnomalies = (filter: AnomalyFilter = {}) => Anomalies.list(filter);
+
+/** One anomaly, if it exists. */
+export const getAnomaly = Anomalies.get;
+
+/** Marks an anomaly resolved at `at` (an operator's decision); returns it afterwards. */
+export const resolveAnomaly = Anomalies.resolveById;
 
 /** Unresolved anomalies, counted up to `cap` (default 1,000): enough to say "at least". */
-export const countUnresolvedAnomalies = (cap = 1000) =>
-  dbTry("anomalies.countUnresolved", (db) =>
-    db.get<{ n: number }>(
-      sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${coreAnomalies} WHERE ${coreAnomalies.resolvedAt} IS NULL LIMIT ${cap})`,
-    ),
-  ).pipe(Effect.map((row) => Number(row?.n ?? 0)));
+export const countUnresolvedAnomalies = (cap = 1000) => Anomalies.countUnresolved(cap);
 
 /** The anomalies of `ids` that exist, by id. */
-export const anomaliesById = (ids: ReadonlyArray<string>) =>
-  ids.length === 0
-    ? Effect.succeed(new Map<string, AnomalyView>())
-    : dbTry("anomalies.byId", (db) =>
-        db
-          .select()
-          .from(coreAnomalies)
-          .where(inArray(coreAnomalies.anomalyId, [...ids])),
-      ).pipe(Effect.map((rows) => new Map(rows.map((r) => [r.anomalyId, toView(r)]))));
+export const anomaliesById = Anomalies.byId;

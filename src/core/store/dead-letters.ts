@@ -7,12 +7,13 @@
  */
 import { and, desc, eq, sql } from "drizzle-orm";
 import * as Effect from "effect/Effect";
-import { type Db, dbTry } from "../../db/db";
+import { Db, dbTryOn } from "../../db/db";
 import { coreDeadLetters } from "../../db/schema/index";
 import { sha256Hex } from "../model/digest";
 import type { PermanentSourceError, PipelineError, TransientSourceError } from "../model/errors";
 import type { RunContext } from "../model/run-context";
 import type { RunResult } from "../model/run-result";
+import type { DeadLetterRow } from "./memory";
 
 export interface DeadLetterInput {
   readonly pipeline: string;
@@ -42,52 +43,47 @@ export interface DeadLetter {
   readonly retry_execution_id: string | null;
 }
 
-/** Records (or refreshes) the dead letter of a failed request; returns its id. */
-export const recordDeadLetter = (input: DeadLetterInput) =>
-  Effect.gen(function* () {
-    const { error } = input;
-    const hash = yield* sha256Hex(
-      [input.pipeline, input.partitionKey, error.source, error.url].join("\u0000"),
-    );
-    const id = `dl_${hash.slice(0, 24)}`;
-    const row = {
-      deadLetterId: id,
-      pipeline: input.pipeline,
-      partitionKey: input.partitionKey,
-      source: error.source,
-      request: JSON.stringify({ method: "GET", url: error.url }),
-      errorTag: error._tag,
-      errorMessage: error.message,
-      attempts: error._tag === "TransientSourceError" ? (error.attempts ?? 1) : 1,
-      payload: error._tag === "PermanentSourceError" ? (error.payload ?? null) : null,
-      status: "open",
-      captureId: input.captureId,
-      executionId: input.executionId,
-      createdAt: input.at,
-      updatedAt: input.at,
-    };
-    yield* dbTry("deadLetters.record", (db) =>
-      db
-        .insert(coreDeadLetters)
-        .values(row)
-        .onConflictDoUpdate({
-          target: coreDeadLetters.deadLetterId,
-          set: {
-            errorTag: row.errorTag,
-            errorMessage: row.errorMessage,
-            attempts: row.attempts,
-            payload: row.payload,
-            status: "open",
-            captureId: row.captureId,
-            executionId: row.executionId,
-            updatedAt: row.updatedAt,
-          },
-        }),
-    );
-    return id;
-  });
+/** The id of the dead letter of a request: one per pipeline, partition, source and URL. */
+export const deadLetterId = (input: DeadLetterInput) =>
+  sha256Hex(
+    [input.pipeline, input.partitionKey, input.error.source, input.error.url].join("\u0000"),
+  ).pipe(Effect.map((hash) => `dl_${hash.slice(0, 24)}`));
 
-const toView = (r: typeof coreDeadLetters.$inferSelect): DeadLetter => ({
+/** The stored row of a new dead letter. */
+export const toDeadLetterRow = (id: string, input: DeadLetterInput): DeadLetterRow => {
+  const { error } = input;
+  return {
+    deadLetterId: id,
+    pipeline: input.pipeline,
+    partitionKey: input.partitionKey,
+    source: error.source,
+    request: JSON.stringify({ method: "GET", url: error.url }),
+    errorTag: error._tag,
+    errorMessage: error.message,
+    attempts: error._tag === "TransientSourceError" ? (error.attempts ?? 1) : 1,
+    payload: error._tag === "PermanentSourceError" ? (error.payload ?? null) : null,
+    status: "open",
+    captureId: input.captureId,
+    executionId: input.executionId,
+    createdAt: input.at,
+    updatedAt: input.at,
+    retryExecutionId: null,
+  };
+};
+
+/** What the same failure again refreshes in an existing dead letter (which opens again). */
+export const refreshedColumns = (row: DeadLetterRow) => ({
+  errorTag: row.errorTag,
+  errorMessage: row.errorMessage,
+  attempts: row.attempts,
+  payload: row.payload,
+  status: "open",
+  captureId: row.captureId,
+  executionId: row.executionId,
+  updatedAt: row.updatedAt,
+});
+
+export const toDeadLetterView = (r: DeadLetterRow): DeadLetter => ({
   dead_letter_id: r.deadLetterId,
   pipeline: r.pipeline,
   partition_key: r.partitionKey,
@@ -105,33 +101,79 @@ const toView = (r: typeof coreDeadLetters.$inferSelect): DeadLetter => ({
   retry_execution_id: r.retryExecutionId,
 });
 
+/** Filters of a listing: by status; default limit 100. */
+export interface DeadLetterFilter {
+  readonly status?: string;
+  readonly limit?: number;
+}
+
+/** Failed source requests in `core_dead_letters`. */
+export class DeadLetters extends Effect.Service<DeadLetters>()("dataspine/DeadLetters", {
+  effect: Effect.map(Db, (db) => {
+    const run = dbTryOn(db);
+    return {
+      /** Records (or refreshes) the dead letter of a failed request; returns its id. */
+      record: (input: DeadLetterInput) =>
+        Effect.gen(function* () {
+          const id = yield* deadLetterId(input);
+          const row = toDeadLetterRow(id, input);
+          yield* run("deadLetters.record", (d) =>
+            d
+              .insert(coreDeadLetters)
+              .values(row)
+              .onConflictDoUpdate({
+                target: coreDeadLetters.deadLetterId,
+                set: refreshedColumns(row),
+              }),
+          );
+          return id;
+        }),
+      /** Dead letters, newest update first; `status` filters (`open`, `retried`). */
+      list: (filter: DeadLetterFilter) =>
+        run("deadLetters.list", (d) =>
+          d
+            .select()
+            .from(coreDeadLetters)
+            .where(filter.status ? eq(coreDeadLetters.status, filter.status) : undefined)
+            .orderBy(desc(coreDeadLetters.updatedAt))
+            .limit(filter.limit ?? 100),
+        ).pipe(Effect.map((rows) => rows.map(toDeadLetterView))),
+      /** One dead letter, if it exists. */
+      get: (id: string) =>
+        run("deadLetters.get", (d) =>
+          d.select().from(coreDeadLetters).where(eq(coreDeadLetters.deadLetterId, id)).limit(1),
+        ).pipe(Effect.map((rows) => (rows[0] ? toDeadLetterView(rows[0]) : undefined))),
+      /** Marks an open dead letter as retried by a successful run (others stay as they are). */
+      markRetried: (id: string, executionId: string, at: string) =>
+        run("deadLetters.markRetried", (d) =>
+          d
+            .update(coreDeadLetters)
+            .set({ status: "retried", retryExecutionId: executionId, updatedAt: at })
+            .where(and(eq(coreDeadLetters.deadLetterId, id), eq(coreDeadLetters.status, "open"))),
+        ).pipe(Effect.asVoid),
+      /** Dead letters of one status, counted up to `cap`. */
+      count: (status: string, cap: number) =>
+        run("deadLetters.count", (d) =>
+          d.get<{ n: number }>(
+            sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${coreDeadLetters} WHERE ${coreDeadLetters.status} = ${status} LIMIT ${cap})`,
+          ),
+        ).pipe(Effect.map((row) => Number(row?.n ?? 0))),
+    };
+  }),
+  accessors: true,
+}) {}
+
+/** Records (or refreshes) the dead letter of a failed request; returns its id. */
+export const recordDeadLetter = DeadLetters.record;
+
 /** Dead letters, newest first; `status` filters (`open`, `retried`). Default limit 100. */
-export const listDeadLetters = (
-  filter: { readonly status?: string; readonly limit?: number } = {},
-) =>
-  dbTry("deadLetters.list", (db) =>
-    db
-      .select()
-      .from(coreDeadLetters)
-      .where(filter.status ? eq(coreDeadLetters.status, filter.status) : undefined)
-      .orderBy(desc(coreDeadLetters.updatedAt))
-      .limit(filter.limit ?? 100),
-  ).pipe(Effect.map((rows) => rows.map(toView)));
+export const listDeadLetters = (filter: DeadLetterFilter = {}) => DeadLetters.list(filter);
 
 /** One dead letter, if it exists. */
-export const getDeadLetter = (id: string) =>
-  dbTry("deadLetters.get", (db) =>
-    db.select().from(coreDeadLetters).where(eq(coreDeadLetters.deadLetterId, id)).limit(1),
-  ).pipe(Effect.map((rows) => (rows[0] ? toView(rows[0]) : undefined)));
+export const getDeadLetter = DeadLetters.get;
 
 /** Marks an open dead letter as retried by a successful run. */
-export const markDeadLetterRetried = (id: string, executionId: string, at: string) =>
-  dbTry("deadLetters.markRetried", (db) =>
-    db
-      .update(coreDeadLetters)
-      .set({ status: "retried", retryExecutionId: executionId, updatedAt: at })
-      .where(and(eq(coreDeadLetters.deadLetterId, id), eq(coreDeadLetters.status, "open"))),
-  ).pipe(Effect.asVoid);
+export const markDeadLetterRetried = DeadLetters.markRetried;
 
 /** The run that retries a dead letter: its partition again, triggered as `retry`. */
 export interface DeadLetterRetryRun {
@@ -167,12 +209,7 @@ export const retryDeadLetter = <E, R>(
   });
 
 /** Dead letters of one status, counted up to `cap` (default 1,000). */
-export const countDeadLetters = (status: string, cap = 1000) =>
-  dbTry("deadLetters.count", (db) =>
-    db.get<{ n: number }>(
-      sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${coreDeadLetters} WHERE ${coreDeadLetters.status} = ${status} LIMIT ${cap})`,
-    ),
-  ).pipe(Effect.map((row) => Number(row?.n ?? 0)));
+export const countDeadLetters = (status: string, cap = 1000) => DeadLetters.count(status, cap);
 
 /**
  * Keeps a failed source request of a run in `core_dead_letters`: permanent failures always,
@@ -183,7 +220,7 @@ export const deadLetterOnFailure = (
   error: PipelineError,
   finalAttempt: boolean,
   at: string,
-): Effect.Effect<string | undefined, never, Db> => {
+): Effect.Effect<string | undefined, never, DeadLetters> => {
   if (error._tag === "DatabaseError" || (error._tag === "TransientSourceError" && !finalAttempt)) {
     return Effect.succeed(undefined);
   }

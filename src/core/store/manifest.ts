@@ -1,215 +1,230 @@
 /**
- * `core_manifest`: capture lineage, one row per capture of a partition.
+ * The `Manifest` store, `core_manifest`: capture lineage, one row per capture of a partition.
+ * `Manifest.Default` is the libSQL layer (over `Db`); `ManifestTest` (`manifest-memory.ts`)
+ * the in-memory one.
  */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import * as Effect from "effect/Effect";
-import { dbTry } from "../../db/db";
+import { Db, dbTryOn } from "../../db/db";
 import { coreManifest } from "../../db/schema/index";
-import type { RunCounts, RunError, RunStatus } from "../model/run-result";
-import type { RunOwnerInfo } from "../pipeline/run-owner";
+import type { RunStatus } from "../model/run-result";
+import {
+  detailsOf,
+  firstPerPartition,
+  type ManifestEntry,
+  type PartitionScope,
+  type PartitionSummary,
+  type PipelineStage,
+  type RunningCapture,
+  toCaptureRow,
+  toManifestRow,
+} from "./manifest-rows";
 
-/** One manifest row as the runner writes it. */
-export interface ManifestEntry {
-  readonly captureId: string;
-  readonly domain: string;
-  readonly stage: string;
-  readonly partitionKey: string;
-  readonly capturedAt: string;
-  readonly status: RunStatus;
-  readonly rowCount: number | null;
-  readonly executionId: string;
-  readonly batchId: string;
-  readonly metadata: {
-    readonly pipeline: string;
-    readonly counts: RunCounts;
-    readonly attempts: number;
-    readonly startedAt: string;
-    readonly finishedAt?: string;
-    readonly error?: RunError;
-    readonly details?: Readonly<Record<string, unknown>>;
-    /** Hash of the partition's canonical output after this capture (pipelines with replay). */
-    readonly output?: CaptureOutput;
-    /** Who runs the capture (`run-owner.ts`): how an interrupted capture is recognised. */
-    readonly owner?: RunOwnerInfo;
-  };
-}
+export type {
+  CaptureOutput,
+  CaptureRow,
+  ManifestEntry,
+  PartitionScope,
+  PartitionSummary,
+  PipelineStage,
+  RunningCapture,
+} from "./manifest-rows";
 
-/** The canonical output of a partition as a capture left it: what a replay must reproduce. */
-export interface CaptureOutput {
-  readonly sha256: string;
-  readonly records: number;
-}
+const patched = (patch: Readonly<Record<string, unknown>>) =>
+  sql`json_patch(coalesce(${coreManifest.metadata}, '{}'), ${JSON.stringify(patch)})`;
+
+const ofPartition = (scope: PartitionScope) =>
+  and(
+    eq(coreManifest.domain, scope.domain),
+    eq(coreManifest.stage, scope.stage),
+    eq(coreManifest.partitionKey, scope.partitionKey),
+  );
+
+/** Capture lineage in `core_manifest`. */
+export class Manifest extends Effect.Service<Manifest>()("dataspine/Manifest", {
+  effect: Effect.map(Db, (db) => {
+    const run = dbTryOn(db);
+    return {
+      /** Inserts or updates the row of one capture (same capture ⇒ same row). */
+      upsert: (entry: ManifestEntry) => {
+        const row = toManifestRow(entry);
+        const {
+          captureId: _,
+          domain: _d,
+          stage: _s,
+          partitionKey: _p,
+          capturedAt: _c,
+          ...set
+        } = row;
+        return run("manifest.upsert", (d) =>
+          d
+            .insert(coreManifest)
+            .values(row)
+            .onConflictDoUpdate({ target: coreManifest.captureId, set }),
+        ).pipe(Effect.asVoid);
+      },
+      /**
+       * Latest capture of every partition of one pipeline (its domain + stage, and its name
+       * in the capture's metadata: pipelines may share a domain and stage), newest partition
+       * key first; at most `limit`.
+       */
+      listPartitions: (pipeline: PipelineStage, limit: number) =>
+        run("manifest.listPartitions", async (d) => {
+          const { domain, stage } = pipeline;
+          // Captures written before the metadata named their pipeline belong to whichever asks.
+          const ofPipeline = sql`coalesce(json_extract(${coreManifest.metadata}, '$.pipeline'), ${pipeline.name}) = ${pipeline.name}`;
+          const where = and(
+            eq(coreManifest.domain, domain),
+            eq(coreManifest.stage, stage),
+            ofPipeline,
+          );
+          const latest = d
+            .select({
+              partitionKey: coreManifest.partitionKey,
+              capturedAt: sql<string>`max(${coreManifest.capturedAt})`.as("latest_at"),
+              captures: sql<number>`count(*)`.as("captures"),
+            })
+            .from(coreManifest)
+            .where(where)
+            .groupBy(coreManifest.partitionKey)
+            .as("latest");
+          const rows = await d
+            .select({
+              partition_key: coreManifest.partitionKey,
+              status: coreManifest.status,
+              capture_id: coreManifest.captureId,
+              captured_at: coreManifest.capturedAt,
+              row_count: coreManifest.rowCount,
+              execution_id: coreManifest.executionId,
+              captures: latest.captures,
+            })
+            .from(coreManifest)
+            .innerJoin(
+              latest,
+              and(
+                eq(coreManifest.partitionKey, latest.partitionKey),
+                eq(coreManifest.capturedAt, latest.capturedAt),
+              ),
+            )
+            .where(where)
+            .orderBy(desc(coreManifest.partitionKey), desc(coreManifest.captureId))
+            .limit(limit);
+          return firstPerPartition<PartitionSummary>(rows);
+        }),
+      /** Sets a capture's status and merges `patch` into its metadata. */
+      updateStatus: (
+        captureId: string,
+        status: RunStatus,
+        patch: Readonly<Record<string, unknown>>,
+      ) =>
+        run("manifest.updateStatus", (d) =>
+          d
+            .update(coreManifest)
+            .set({ status, metadata: patched(patch) })
+            .where(eq(coreManifest.captureId, captureId)),
+        ).pipe(Effect.asVoid),
+      /** Merges `patch` into a capture's metadata without touching its status. */
+      patchMetadata: (captureId: string, patch: Readonly<Record<string, unknown>>) =>
+        run("manifest.patchMetadata", (d) =>
+          d
+            .update(coreManifest)
+            .set({ metadata: patched(patch) })
+            .where(eq(coreManifest.captureId, captureId)),
+        ).pipe(Effect.asVoid),
+      /** The latest capture of a partition (ties on the second broken by capture id), if any. */
+      latest: (scope: PartitionScope) =>
+        run("manifest.latestCapture", (d) =>
+          d
+            .select()
+            .from(coreManifest)
+            .where(ofPartition(scope))
+            .orderBy(desc(coreManifest.capturedAt), desc(coreManifest.captureId))
+            .limit(1),
+        ).pipe(Effect.map((rows) => (rows[0] ? toCaptureRow(rows[0]) : undefined))),
+      /** One capture by id, if it exists. */
+      find: (captureId: string) =>
+        run("manifest.findCapture", (d) =>
+          d.select().from(coreManifest).where(eq(coreManifest.captureId, captureId)).limit(1),
+        ).pipe(Effect.map((rows) => (rows[0] ? toCaptureRow(rows[0]) : undefined))),
+      /** The `details` a pipeline run left in its manifest row (empty when none). */
+      details: (captureId: string) =>
+        run("manifest.details", (d) =>
+          d
+            .select({ metadata: coreManifest.metadata })
+            .from(coreManifest)
+            .where(eq(coreManifest.captureId, captureId))
+            .limit(1),
+        ).pipe(Effect.map((rows) => detailsOf(rows[0]?.metadata))),
+      /** Captures still `running` (of one partition, or all). */
+      running: (scope?: PartitionScope) =>
+        run("manifest.running", (d) =>
+          d
+            .select({
+              captureId: coreManifest.captureId,
+              domain: coreManifest.domain,
+              partitionKey: coreManifest.partitionKey,
+              executionId: coreManifest.executionId,
+              metadata: coreManifest.metadata,
+            })
+            .from(coreManifest)
+            .where(
+              scope === undefined
+                ? eq(coreManifest.status, "running")
+                : and(eq(coreManifest.status, "running"), ofPartition(scope)),
+            ),
+        ).pipe(Effect.map((rows): ReadonlyArray<RunningCapture> => rows)),
+      /**
+       * Marks a capture `failed` with `metadata`, only while it is still `running` (a
+       * concurrent sweep may have marked it already); true when this call marked it.
+       */
+      markInterrupted: (captureId: string, metadata: string) =>
+        run("manifest.markInterrupted", (d) =>
+          d
+            .update(coreManifest)
+            .set({ status: "failed", metadata })
+            .where(and(eq(coreManifest.captureId, captureId), eq(coreManifest.status, "running"))),
+        ).pipe(Effect.map((result) => result.rowsAffected > 0)),
+      /** Which of `partitions` of a stage have a `complete` or `no_data_expected` capture. */
+      completedPartitions: (domain: string, stage: string, partitions: ReadonlyArray<string>) =>
+        partitions.length === 0
+          ? Effect.succeed(new Set<string>())
+          : run("core_manifest.present", (d) =>
+              d
+                .selectDistinct({ partition: coreManifest.partitionKey })
+                .from(coreManifest)
+                .where(
+                  and(
+                    eq(coreManifest.domain, domain),
+                    eq(coreManifest.stage, stage),
+                    inArray(coreManifest.partitionKey, [...partitions]),
+                    inArray(coreManifest.status, ["complete", "no_data_expected"]),
+                  ),
+                ),
+            ).pipe(Effect.map((rows) => new Set(rows.map((r) => r.partition)))),
+    };
+  }),
+  accessors: true,
+}) {}
 
 /** Inserts or updates the row of one capture (same capture ⇒ same row). */
-export const upsertManifest = (entry: ManifestEntry) => {
-  const row = {
-    captureId: entry.captureId,
-    domain: entry.domain,
-    stage: entry.stage,
-    partitionKey: entry.partitionKey,
-    capturedAt: entry.capturedAt,
-    status: entry.status,
-    rowCount: entry.rowCount,
-    metadata: JSON.stringify(entry.metadata),
-    executionId: entry.executionId,
-    batchId: entry.batchId,
-  };
-  return dbTry("manifest.upsert", (db) =>
-    db
-      .insert(coreManifest)
-      .values(row)
-      .onConflictDoUpdate({
-        target: coreManifest.captureId,
-        set: {
-          status: row.status,
-          rowCount: row.rowCount,
-          metadata: row.metadata,
-          executionId: row.executionId,
-          batchId: row.batchId,
-        },
-      }),
-  ).pipe(Effect.asVoid);
-};
+export const upsertManifest = Manifest.upsert;
 
-/** A partition as listed from the manifest: its latest capture. */
-export interface PartitionSummary {
-  readonly partition_key: string;
-  readonly status: string;
-  readonly capture_id: string;
-  readonly captured_at: string;
-  readonly row_count: number | null;
-  readonly execution_id: string | null;
-  readonly captures: number;
-}
+/** Latest capture of every partition of one pipeline, newest key first (default limit 100). */
+export const listPartitions = (pipeline: PipelineStage, limit = 100) =>
+  Manifest.listPartitions(pipeline, limit);
 
-/**
- * Latest capture of every partition of one pipeline (its domain + stage, and its name in the
- * capture's metadata: pipelines may share a domain and stage, e.g. `trade_data.ingest_trades`
- * and `dataspine ingest --source execution_csv`), newest partition key first. `limit`
- * defaults to 100.
- */
-export const listPartitions = (
-  pipeline: { readonly name: string; readonly domain: string; readonly stage: string },
-  limit = 100,
-) =>
-  dbTry("manifest.listPartitions", async (db) => {
-    const { domain, stage } = pipeline;
-    // Captures written before the metadata named their pipeline belong to whichever asks.
-    const ofPipeline = sql`coalesce(json_extract(${coreManifest.metadata}, '$.pipeline'), ${pipeline.name}) = ${pipeline.name}`;
-    const latest = db
-      .select({
-        partitionKey: coreManifest.partitionKey,
-        capturedAt: sql<string>`max(${coreManifest.capturedAt})`.as("latest_at"),
-        captures: sql<number>`count(*)`.as("captures"),
-      })
-      .from(coreManifest)
-      .where(and(eq(coreManifest.domain, domain), eq(coreManifest.stage, stage), ofPipeline))
-      .groupBy(coreManifest.partitionKey)
-      .as("latest");
-    const rows = await db
-      .select({
-        partition_key: coreManifest.partitionKey,
-        status: coreManifest.status,
-        capture_id: coreManifest.captureId,
-        captured_at: coreManifest.capturedAt,
-        row_count: coreManifest.rowCount,
-        execution_id: coreManifest.executionId,
-        captures: latest.captures,
-      })
-      .from(coreManifest)
-      .innerJoin(
-        latest,
-        and(
-          eq(coreManifest.partitionKey, latest.partitionKey),
-          eq(coreManifest.capturedAt, latest.capturedAt),
-        ),
-      )
-      .where(and(eq(coreManifest.domain, domain), eq(coreManifest.stage, stage), ofPipeline))
-      .orderBy(desc(coreManifest.partitionKey), desc(coreManifest.captureId))
-      .limit(limit);
-    // Two captures in the same second share captured_at; keep the first per partition.
-    const seen = new Set<string>();
-    const unique: Array<PartitionSummary> = [];
-    for (const row of rows) {
-      if (seen.has(row.partition_key)) continue;
-      seen.add(row.partition_key);
-      unique.push(row);
-    }
-    return unique;
-  });
+/** How a partition actor mirrors its state (`retrying`, `next_retry_at`) into the manifest. */
+export const updateManifestStatus = Manifest.updateStatus;
 
-/**
- * Sets the status of a capture and merges `patch` into its metadata — how a partition actor
- * mirrors its own state (`retrying`, `next_retry_at`) into `core_manifest`.
- */
-export const updateManifestStatus = (
-  captureId: string,
-  status: RunStatus,
-  patch: Readonly<Record<string, unknown>>,
-) =>
-  dbTry("manifest.updateStatus", (db) =>
-    db
-      .update(coreManifest)
-      .set({
-        status,
-        metadata: sql`json_patch(coalesce(${coreManifest.metadata}, '{}'), ${JSON.stringify(patch)})`,
-      })
-      .where(eq(coreManifest.captureId, captureId)),
-  ).pipe(Effect.asVoid);
+/** How a replay records the sha256 of the partition's canonical output against a capture. */
+export const patchManifestMetadata = Manifest.patchMetadata;
 
-/** One capture of a partition, as reconciliation reads it. */
-export interface CaptureRow {
-  readonly capture_id: string;
-  readonly partition_key: string;
-  readonly captured_at: string;
-  readonly status: string;
-  readonly metadata: Readonly<Record<string, unknown>>;
-}
-
-const toCaptureRow = (row: typeof coreManifest.$inferSelect): CaptureRow => ({
-  capture_id: row.captureId,
-  partition_key: row.partitionKey,
-  captured_at: row.capturedAt,
-  status: row.status,
-  metadata: row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : {},
-});
-
-/** The latest capture of a partition (ties on the second broken by capture id), if any. */
+/** The latest capture of a partition, if any. */
 export const latestCapture = (domain: string, stage: string, partitionKey: string) =>
-  dbTry("manifest.latestCapture", (db) =>
-    db
-      .select()
-      .from(coreManifest)
-      .where(
-        and(
-          eq(coreManifest.domain, domain),
-          eq(coreManifest.stage, stage),
-          eq(coreManifest.partitionKey, partitionKey),
-        ),
-      )
-      .orderBy(desc(coreManifest.capturedAt), desc(coreManifest.captureId))
-      .limit(1),
-  ).pipe(Effect.map((rows) => (rows[0] ? toCaptureRow(rows[0]) : undefined)));
+  Manifest.latest({ domain, stage, partitionKey });
 
 /** One capture by id, if it exists. */
-export const findCapture = (captureId: string) =>
-  dbTry("manifest.findCapture", (db) =>
-    db.select().from(coreManifest).where(eq(coreManifest.captureId, captureId)).limit(1),
-  ).pipe(Effect.map((rows) => (rows[0] ? toCaptureRow(rows[0]) : undefined)));
+export const findCapture = Manifest.find;
 
-/**
- * Merges `patch` into a capture's metadata without touching its status: how a replay
- * records the sha256 of the partition's canonical output against the capture.
- */
-export const patchManifestMetadata = (
-  captureId: string,
-  patch: Readonly<Record<string, unknown>>,
-) =>
-  dbTry("manifest.patchMetadata", (db) =>
-    db
-      .update(coreManifest)
-      .set({
-        metadata: sql`json_patch(coalesce(${coreManifest.metadata}, '{}'), ${JSON.stringify(patch)})`,
-      })
-      .where(eq(coreManifest.captureId, captureId)),
-  ).pipe(Effect.asVoid);
+/** The `details` a pipeline run left in its manifest row (empty when none). */
+export const manifestDetails = Manifest.details;

@@ -5,8 +5,9 @@
  */
 import { desc, eq, ne } from "drizzle-orm";
 import * as Effect from "effect/Effect";
-import { dbTry } from "../../db/db";
+import { Db, dbTryOn } from "../../db/db";
 import { coreOperations } from "../../db/schema/index";
+import type { OperationRow } from "./memory";
 
 /** One backfill or replay and how far it got. */
 export interface Operation {
@@ -25,41 +26,32 @@ export interface Operation {
   readonly finished_at: string | null;
 }
 
-/** Inserts or refreshes an operation's row (same id ⇒ same row). */
-export const reportOperation = (op: Operation) => {
-  const row = {
-    operationId: op.operation_id,
-    kind: op.kind,
-    pipeline: op.pipeline,
-    rangeStart: op.start,
-    rangeEnd: op.end,
-    status: op.status,
-    total: op.total,
-    done: op.done,
-    failed: op.failed,
-    createdAt: op.created_at,
-    updatedAt: op.updated_at,
-    finishedAt: op.finished_at,
-  };
-  return dbTry("operations.report", (db) =>
-    db
-      .insert(coreOperations)
-      .values(row)
-      .onConflictDoUpdate({
-        target: coreOperations.operationId,
-        set: {
-          status: row.status,
-          total: row.total,
-          done: row.done,
-          failed: row.failed,
-          updatedAt: row.updatedAt,
-          finishedAt: row.finishedAt,
-        },
-      }),
-  ).pipe(Effect.asVoid);
-};
+export const toOperationRow = (op: Operation): OperationRow => ({
+  operationId: op.operation_id,
+  kind: op.kind,
+  pipeline: op.pipeline,
+  rangeStart: op.start,
+  rangeEnd: op.end,
+  status: op.status,
+  total: op.total,
+  done: op.done,
+  failed: op.failed,
+  createdAt: op.created_at,
+  updatedAt: op.updated_at,
+  finishedAt: op.finished_at,
+});
 
-const toOperation = (r: typeof coreOperations.$inferSelect): Operation => ({
+/** What a later report of the same operation changes (its kind, range and start stay). */
+export const progressColumns = (row: OperationRow) => ({
+  status: row.status,
+  total: row.total,
+  done: row.done,
+  failed: row.failed,
+  updatedAt: row.updatedAt,
+  finishedAt: row.finishedAt,
+});
+
+export const toOperation = (r: OperationRow): Operation => ({
   operation_id: r.operationId,
   kind: r.kind as Operation["kind"],
   pipeline: r.pipeline,
@@ -74,28 +66,61 @@ const toOperation = (r: typeof coreOperations.$inferSelect): Operation => ({
   finished_at: r.finishedAt,
 });
 
-/**
- * Operations still running (every one, oldest update first) and the `recent` (default 10)
- * last finished ones, newest first.
- */
-export const listOperations = (recent = 10) =>
-  dbTry("operations.list", (db) =>
-    Promise.all([
-      db
-        .select()
-        .from(coreOperations)
-        .where(eq(coreOperations.status, "running"))
-        .orderBy(coreOperations.updatedAt),
-      db
-        .select()
-        .from(coreOperations)
-        .where(ne(coreOperations.status, "running"))
-        .orderBy(desc(coreOperations.updatedAt))
-        .limit(recent),
-    ]),
-  ).pipe(
-    Effect.map(([running, finished]) => ({
-      running: running.map(toOperation),
-      finished: finished.map(toOperation),
-    })),
-  );
+/** Operations still running and the last finished ones. */
+export interface OperationList {
+  readonly running: ReadonlyArray<Operation>;
+  readonly finished: ReadonlyArray<Operation>;
+}
+
+/** Backfills and replays as their coordinators last reported them, in `core_operations`. */
+export class Operations extends Effect.Service<Operations>()("dataspine/Operations", {
+  effect: Effect.map(Db, (db) => {
+    const run = dbTryOn(db);
+    return {
+      /** Inserts or refreshes an operation's row (same id ⇒ same row). */
+      report: (op: Operation) => {
+        const row = toOperationRow(op);
+        return run("operations.report", (d) =>
+          d
+            .insert(coreOperations)
+            .values(row)
+            .onConflictDoUpdate({ target: coreOperations.operationId, set: progressColumns(row) }),
+        ).pipe(Effect.asVoid);
+      },
+      /**
+       * Operations still running (every one, oldest update first) and the `recent` last
+       * finished ones, newest first.
+       */
+      list: (recent: number) =>
+        run("operations.list", (d) =>
+          Promise.all([
+            d
+              .select()
+              .from(coreOperations)
+              .where(eq(coreOperations.status, "running"))
+              .orderBy(coreOperations.updatedAt),
+            d
+              .select()
+              .from(coreOperations)
+              .where(ne(coreOperations.status, "running"))
+              .orderBy(desc(coreOperations.updatedAt))
+              .limit(recent),
+          ]),
+        ).pipe(
+          Effect.map(
+            ([running, finished]): OperationList => ({
+              running: running.map(toOperation),
+              finished: finished.map(toOperation),
+            }),
+          ),
+        ),
+    };
+  }),
+  accessors: true,
+}) {}
+
+/** Inserts or refreshes an operation's row (same id ⇒ same row). */
+export const reportOperation = Operations.report;
+
+/** Running operations and the `recent` (default 10) last finished ones. */
+export const listOperations = (recent = 10) => Operations.list(recent);

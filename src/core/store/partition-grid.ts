@@ -8,7 +8,7 @@
  * every column they read: the cost follows the page, not the number of partitions.
  */
 import * as Effect from "effect/Effect";
-import { dbTry } from "../../db/db";
+import { Db, dbTryOn } from "../../db/db";
 
 /** Dates of one page, newest first, with the cursors to the pages either side. */
 export interface GridWindow {
@@ -39,7 +39,7 @@ export type GridCursor =
 // Keys of date D sort between "D" and "D~" ('|' < '~'), so "< D" skips D's keys going back
 // and ">= D~" skips them going forward. Keys that do not start with a digit sort after
 // "9999" and stay out of the grid.
-const NEWEST_BOUND = "9999";
+export const NEWEST_BOUND = "9999";
 
 /** The next `?4` dates before key `?3`, newest first: one index seek per date. */
 export const GRID_DAYS_BEFORE_SQL = `WITH RECURSIVE d(day, n) AS (
@@ -80,58 +80,13 @@ LIMIT ?5`;
 /** The most cells one page reads (dates × scopes); a page past it is cut, newest first. */
 export const MAX_GRID_CELLS = 5_000;
 
-const splitKey = (key: string) => {
+/** A partition key as its date and scope. */
+export const splitKey = (key: string) => {
   const bar = key.indexOf("|");
   return bar < 0
     ? { date: key.slice(0, 10), scope: "" }
     : { date: key.slice(0, bar), scope: key.slice(bar + 1) };
 };
-
-/** The dates of one page of `days` dates, with its cursors. */
-export const gridWindow = (domain: string, stage: string, cursor: GridCursor, days: number) =>
-  dbTry("partitionGrid.window", async (_, client) => {
-    const backwards = cursor.kind !== "after";
-    const bound = cursor.kind === "newest" ? NEWEST_BOUND : cursor.date;
-    const rs = await client.execute({
-      sql: backwards ? GRID_DAYS_BEFORE_SQL : GRID_DAYS_AFTER_SQL,
-      args: [domain, stage, bound, days + 1],
-    });
-    const found = rs.rows.map((r) => String(r.day));
-    const more = found.length > days;
-    const page = found.slice(0, days);
-    const newestFirst = backwards ? page : [...page].reverse();
-    const oldest = newestFirst.at(-1) ?? null;
-    const newest = newestFirst[0] ?? null;
-    return {
-      days: newestFirst,
-      older: (backwards ? more : cursor.kind === "after") ? oldest : null,
-      newer: (backwards ? cursor.kind === "before" : more) ? newest : null,
-    } satisfies GridWindow;
-  });
-
-/** The latest capture of every partition dated within [`oldest`, `newest`], newest first. */
-export const gridCells = (domain: string, stage: string, oldest: string, newest: string) =>
-  dbTry("partitionGrid.cells", (_, client) =>
-    client.execute({
-      sql: GRID_CELLS_SQL,
-      args: [domain, stage, oldest, `${newest}~`, MAX_GRID_CELLS],
-    }),
-  ).pipe(
-    Effect.map((rs) =>
-      rs.rows.map((r): GridCell => {
-        const key = String(r.partition_key);
-        const latest = String(r.latest);
-        return {
-          partition_key: key,
-          ...splitKey(key),
-          status: String(r.status),
-          capture_id: String(r.capture_id),
-          captured_at: latest.slice(0, latest.indexOf(" ")),
-          captures: Number(r.captures),
-        };
-      }),
-    ),
-  );
 
 /** Partitions per status of the latest capture, for every pipeline stage that has any. */
 export interface StatusCounts {
@@ -139,29 +94,6 @@ export interface StatusCounts {
   readonly stage: string;
   readonly counts: Readonly<Record<string, number>>;
 }
-
-/** `core_partition_counts`, grouped by domain + stage. */
-export const partitionStatusCounts = dbTry("partitionGrid.counts", (_, client) =>
-  client.execute(
-    "SELECT domain, stage, status, partitions FROM core_partition_counts WHERE partitions > 0",
-  ),
-).pipe(
-  Effect.map((rs) => {
-    const byStage = new Map<
-      string,
-      { domain: string; stage: string; counts: Record<string, number> }
-    >();
-    for (const r of rs.rows) {
-      const domain = String(r.domain);
-      const stage = String(r.stage);
-      const id = `${domain}\u0000${stage}`;
-      const entry = byStage.get(id) ?? { domain, stage, counts: {} };
-      entry.counts[String(r.status)] = Number(r.partitions);
-      byStage.set(id, entry);
-    }
-    return [...byStage.values()] as ReadonlyArray<StatusCounts>;
-  }),
-);
 
 /** One capture of a partition, with its manifest metadata. */
 export interface PartitionCapture {
@@ -174,35 +106,162 @@ export interface PartitionCapture {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
+/** The page of `found` dates (walked from the cursor, one more than `days`) and its cursors. */
+export const toGridWindow = (
+  found: ReadonlyArray<string>,
+  cursor: GridCursor,
+  days: number,
+): GridWindow => {
+  const backwards = cursor.kind !== "after";
+  const more = found.length > days;
+  const page = found.slice(0, days);
+  const newestFirst = backwards ? page : [...page].reverse();
+  const oldest = newestFirst.at(-1) ?? null;
+  const newest = newestFirst[0] ?? null;
+  return {
+    days: newestFirst,
+    older: (backwards ? more : cursor.kind === "after") ? oldest : null,
+    newer: (backwards ? cursor.kind === "before" : more) ? newest : null,
+  };
+};
+
+/** Where a window's walk starts: the newest bound, or the cursor's date. */
+export const windowBound = (cursor: GridCursor) =>
+  cursor.kind === "newest" ? NEWEST_BOUND : cursor.date;
+
+/** The latest capture of a partition, from its key, status, capture id and `latest`. */
+export const toGridCell = (
+  key: string,
+  status: string,
+  captureId: string,
+  latest: string,
+  captures: number,
+): GridCell => ({
+  partition_key: key,
+  ...splitKey(key),
+  status,
+  capture_id: captureId,
+  captured_at: latest.slice(0, latest.indexOf(" ")),
+  captures,
+});
+
+/** The status page's reads of `core_manifest` and `core_partition_counts`. */
+export class PartitionGrid extends Effect.Service<PartitionGrid>()("dataspine/PartitionGrid", {
+  effect: Effect.map(Db, (db) => {
+    const run = dbTryOn(db);
+    return {
+      /** The dates of one page of `days` dates, with its cursors. */
+      window: (domain: string, stage: string, cursor: GridCursor, days: number) =>
+        run("partitionGrid.window", async (_, client) => {
+          const rs = await client.execute({
+            sql: cursor.kind !== "after" ? GRID_DAYS_BEFORE_SQL : GRID_DAYS_AFTER_SQL,
+            args: [domain, stage, windowBound(cursor), days + 1],
+          });
+          return toGridWindow(
+            rs.rows.map((r) => String(r.day)),
+            cursor,
+            days,
+          );
+        }),
+      /** The latest capture of every partition dated within [`oldest`, `newest`], newest first. */
+      cells: (domain: string, stage: string, oldest: string, newest: string) =>
+        run("partitionGrid.cells", (_, client) =>
+          client.execute({
+            sql: GRID_CELLS_SQL,
+            args: [domain, stage, oldest, `${newest}~`, MAX_GRID_CELLS],
+          }),
+        ).pipe(
+          Effect.map((rs) =>
+            rs.rows.map((r) =>
+              toGridCell(
+                String(r.partition_key),
+                String(r.status),
+                String(r.capture_id),
+                String(r.latest),
+                Number(r.captures),
+              ),
+            ),
+          ),
+        ),
+      /** Partitions per status of their latest capture, per domain + stage (in no set order). */
+      statusCounts: run("partitionGrid.counts", (_, client) =>
+        client.execute(
+          "SELECT domain, stage, status, partitions FROM core_partition_counts WHERE partitions > 0",
+        ),
+      ).pipe(
+        Effect.map((rs) =>
+          groupCounts(
+            rs.rows.map((r) => ({
+              domain: String(r.domain),
+              stage: String(r.stage),
+              status: String(r.status),
+              partitions: Number(r.partitions),
+            })),
+          ),
+        ),
+      ),
+      /** The captures of one partition, newest first (at most `limit`). */
+      captures: (domain: string, stage: string, partitionKey: string, limit: number) =>
+        run("partitionGrid.captures", (_, client) =>
+          client.execute({
+            sql: `SELECT capture_id, captured_at, status, row_count, execution_id, batch_id, metadata
+FROM core_manifest WHERE domain = ? AND stage = ? AND partition_key = ?
+ORDER BY captured_at DESC, capture_id DESC LIMIT ?`,
+            args: [domain, stage, partitionKey, limit],
+          }),
+        ).pipe(
+          Effect.map((rs) =>
+            rs.rows.map(
+              (r): PartitionCapture => ({
+                capture_id: String(r.capture_id),
+                captured_at: String(r.captured_at),
+                status: String(r.status),
+                row_count: r.row_count === null ? null : Number(r.row_count),
+                execution_id: r.execution_id === null ? null : String(r.execution_id),
+                batch_id: r.batch_id === null ? null : String(r.batch_id),
+                metadata:
+                  typeof r.metadata === "string"
+                    ? (JSON.parse(r.metadata) as Record<string, unknown>)
+                    : {},
+              }),
+            ),
+          ),
+        ),
+    };
+  }),
+  accessors: true,
+}) {}
+
+/** Counts of partitions by status, grouped by domain + stage. */
+export const groupCounts = (
+  rows: ReadonlyArray<{ domain: string; stage: string; status: string; partitions: number }>,
+): ReadonlyArray<StatusCounts> => {
+  const byStage = new Map<
+    string,
+    { domain: string; stage: string; counts: Record<string, number> }
+  >();
+  for (const r of rows) {
+    const id = `${r.domain}\u0000${r.stage}`;
+    const entry = byStage.get(id) ?? { domain: r.domain, stage: r.stage, counts: {} };
+    entry.counts[r.status] = r.partitions;
+    byStage.set(id, entry);
+  }
+  return [...byStage.values()];
+};
+
+/** The dates of one page of `days` dates, with its cursors. */
+export const gridWindow = PartitionGrid.window;
+
+/** The latest capture of every partition dated within [`oldest`, `newest`], newest first. */
+export const gridCells = PartitionGrid.cells;
+
+/** `core_partition_counts`, grouped by domain + stage. */
+export const partitionStatusCounts = PartitionGrid.statusCounts;
+
 /** The captures of one partition, newest first (at most `limit`, default 20). */
 export const partitionCaptures = (
   domain: string,
   stage: string,
   partitionKey: string,
   limit = 20,
-) =>
-  dbTry("partitionGrid.captures", (_, client) =>
-    client.execute({
-      sql: `SELECT capture_id, captured_at, status, row_count, execution_id, batch_id, metadata
-FROM core_manifest WHERE domain = ? AND stage = ? AND partition_key = ?
-ORDER BY captured_at DESC, capture_id DESC LIMIT ?`,
-      args: [domain, stage, partitionKey, limit],
-    }),
-  ).pipe(
-    Effect.map((rs) =>
-      rs.rows.map(
-        (r): PartitionCapture => ({
-          capture_id: String(r.capture_id),
-          captured_at: String(r.captured_at),
-          status: String(r.status),
-          row_count: r.row_count === null ? null : Number(r.row_count),
-          execution_id: r.execution_id === null ? null : String(r.execution_id),
-          batch_id: r.batch_id === null ? null : String(r.batch_id),
-          metadata:
-            typeof r.metadata === "string"
-              ? (JSON.parse(r.metadata) as Record<string, unknown>)
-              : {},
-        }),
-      ),
-    ),
-  );
+) => PartitionGrid.captures(domain, stage, partitionKey, limit);

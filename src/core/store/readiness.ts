@@ -6,11 +6,12 @@
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import { addDays, dayOfWeek, parseIsoDate } from "../../calendar/dates";
-import { dbTry } from "../../db/db";
+import { Db, dbTryOn } from "../../db/db";
 import { coreDataReadiness } from "../../db/schema/index";
+import type { ReadinessRow } from "./memory";
 
 /** One readiness row as the API shows it. */
-export interface Readiness {
+export interface ReadinessView {
   readonly domain: string;
   readonly stage: string;
   readonly partition_key: string;
@@ -30,39 +31,32 @@ export const weekEndingOfPartition = (partitionKey: string): string => {
   return addDays(date, 4 - dayOfWeek(date));
 };
 
-/** Records whether a partition's stage is ready (upsert: the latest check wins). */
-export const markReadiness = (entry: {
+/** One readiness check of a partition's stage. */
+export interface ReadinessMark {
   readonly domain: string;
   readonly stage: string;
   readonly partitionKey: string;
   readonly isReady: boolean;
   readonly checkedAt: string;
-}) => {
-  const row = {
-    domain: entry.domain,
-    stage: entry.stage,
-    partitionKey: entry.partitionKey,
-    weekEnding: weekEndingOfPartition(entry.partitionKey),
-    isReady: entry.isReady ? 1 : 0,
-    checkedAt: entry.checkedAt,
-  };
-  return dbTry("readiness.mark", (db) =>
-    db
-      .insert(coreDataReadiness)
-      .values(row)
-      .onConflictDoUpdate({
-        target: [
-          coreDataReadiness.domain,
-          coreDataReadiness.stage,
-          coreDataReadiness.partitionKey,
-          coreDataReadiness.weekEnding,
-        ],
-        set: { isReady: row.isReady, checkedAt: row.checkedAt },
-      }),
-  ).pipe(Effect.asVoid);
-};
+}
 
-const toReadiness = (r: typeof coreDataReadiness.$inferSelect): Readiness => ({
+/** Filters of a listing; default limit 500. */
+export interface ReadinessFilter {
+  readonly domain?: string;
+  readonly weekEnding?: string;
+  readonly limit?: number;
+}
+
+export const toReadinessRow = (entry: ReadinessMark): ReadinessRow => ({
+  domain: entry.domain,
+  stage: entry.stage,
+  partitionKey: entry.partitionKey,
+  weekEnding: weekEndingOfPartition(entry.partitionKey),
+  isReady: entry.isReady ? 1 : 0,
+  checkedAt: entry.checkedAt,
+});
+
+export const toReadiness = (r: ReadinessRow): ReadinessView => ({
   domain: r.domain,
   stage: r.stage,
   partition_key: r.partitionKey,
@@ -71,42 +65,73 @@ const toReadiness = (r: typeof coreDataReadiness.$inferSelect): Readiness => ({
   checked_at: r.checkedAt,
 });
 
+/** Whether partitions' outputs may be used, in `core_data_readiness`. */
+export class Readiness extends Effect.Service<Readiness>()("dataspine/Readiness", {
+  effect: Effect.map(Db, (db) => {
+    const run = dbTryOn(db);
+    return {
+      /** Records whether a partition's stage is ready (upsert: the latest check wins). */
+      mark: (entry: ReadinessMark) => {
+        const row = toReadinessRow(entry);
+        return run("readiness.mark", (d) =>
+          d
+            .insert(coreDataReadiness)
+            .values(row)
+            .onConflictDoUpdate({
+              target: [
+                coreDataReadiness.domain,
+                coreDataReadiness.stage,
+                coreDataReadiness.partitionKey,
+                coreDataReadiness.weekEnding,
+              ],
+              set: { isReady: row.isReady, checkedAt: row.checkedAt },
+            }),
+        ).pipe(Effect.asVoid);
+      },
+      /** Whether one (domain, stage, partition) is marked ready. Never checked ⇒ not ready. */
+      isReady: (domain: string, stage: string, partitionKey: string) =>
+        run("readiness.get", (d) =>
+          d
+            .select({ isReady: coreDataReadiness.isReady })
+            .from(coreDataReadiness)
+            .where(
+              and(
+                eq(coreDataReadiness.domain, domain),
+                eq(coreDataReadiness.stage, stage),
+                eq(coreDataReadiness.partitionKey, partitionKey),
+              ),
+            ),
+        ).pipe(Effect.map((rows) => rows.length > 0 && rows.every((r) => r.isReady === 1))),
+      /** Rows filtered by domain and/or week ending, in (week, domain, stage, partition) order. */
+      list: (filter: ReadinessFilter) =>
+        run("readiness.list", (d) => {
+          const where: Array<SQL> = [];
+          if (filter.domain !== undefined) where.push(eq(coreDataReadiness.domain, filter.domain));
+          if (filter.weekEnding !== undefined) {
+            where.push(eq(coreDataReadiness.weekEnding, filter.weekEnding));
+          }
+          return d
+            .select()
+            .from(coreDataReadiness)
+            .where(where.length > 0 ? and(...where) : undefined)
+            .orderBy(
+              asc(coreDataReadiness.weekEnding),
+              asc(coreDataReadiness.domain),
+              asc(coreDataReadiness.stage),
+              asc(coreDataReadiness.partitionKey),
+            )
+            .limit(filter.limit ?? 500);
+        }).pipe(Effect.map((rows) => rows.map(toReadiness))),
+    };
+  }),
+  accessors: true,
+}) {}
+
+/** Records whether a partition's stage is ready (upsert: the latest check wins). */
+export const markReadiness = Readiness.mark;
+
 /** Whether one (domain, stage, partition) is marked ready. Never checked ⇒ not ready. */
-export const isReady = (domain: string, stage: string, partitionKey: string) =>
-  dbTry("readiness.get", (db) =>
-    db
-      .select({ isReady: coreDataReadiness.isReady })
-      .from(coreDataReadiness)
-      .where(
-        and(
-          eq(coreDataReadiness.domain, domain),
-          eq(coreDataReadiness.stage, stage),
-          eq(coreDataReadiness.partitionKey, partitionKey),
-        ),
-      ),
-  ).pipe(Effect.map((rows) => rows.length > 0 && rows.every((r) => r.isReady === 1)));
+export const isReady = Readiness.isReady;
 
 /** Readiness rows filtered by domain and/or week ending, in (week, stage, partition) order. */
-export const listReadiness = (filter: {
-  readonly domain?: string;
-  readonly weekEnding?: string;
-  readonly limit?: number;
-}) =>
-  dbTry("readiness.list", (db) => {
-    const where: Array<SQL> = [];
-    if (filter.domain !== undefined) where.push(eq(coreDataReadiness.domain, filter.domain));
-    if (filter.weekEnding !== undefined) {
-      where.push(eq(coreDataReadiness.weekEnding, filter.weekEnding));
-    }
-    return db
-      .select()
-      .from(coreDataReadiness)
-      .where(where.length > 0 ? and(...where) : undefined)
-      .orderBy(
-        asc(coreDataReadiness.weekEnding),
-        asc(coreDataReadiness.domain),
-        asc(coreDataReadiness.stage),
-        asc(coreDataReadiness.partitionKey),
-      )
-      .limit(filter.limit ?? 500);
-  }).pipe(Effect.map((rows) => rows.map(toReadiness)));
+export const listReadiness = Readiness.list;

@@ -1,12 +1,13 @@
 /**
- * Where workflow runs are kept: `core_workflow_runs` (one row per run, its steps as JSON) and
- * the workflow's manifest stages in `core_manifest` (domain `workflow.<name>`).
+ * The `WorkflowRuns` store, `core_workflow_runs`: one row per workflow run, its steps as JSON
+ * (the workflow's manifest stages are in `core_manifest`, domain `workflow.<name>`).
  */
 import { and, desc, eq } from "drizzle-orm";
 import * as Effect from "effect/Effect";
-import { dbTry } from "../../db/db";
-import { coreManifest, coreWorkflowRuns } from "../../db/schema/index";
+import { Db, dbTryOn } from "../../db/db";
+import { coreWorkflowRuns } from "../../db/schema/index";
 import type { RunTrigger } from "../model/run-result";
+import type { WorkflowRunRow } from "./memory";
 
 /** How one step ended. `not_run`: the run stopped before it; `skipped`: a branch or a gate. */
 export type StepStatus = "complete" | "failed" | "skipped" | "not_run";
@@ -43,34 +44,24 @@ export interface WorkflowRunResult {
   readonly error?: { readonly step: string; readonly tag: string; readonly message: string };
 }
 
-/** Inserts or replaces the row of a run. */
-export const saveWorkflowRun = (run: WorkflowRunResult) => {
-  const row = {
-    runId: run.run_id,
-    workflow: run.workflow,
-    domain: run.domain,
-    partitionKey: run.partition,
-    params: JSON.stringify(run.params),
-    trigger: run.trigger,
-    batchId: run.batch_id,
-    status: run.status,
-    stage: run.stage,
-    startedAt: run.started_at,
-    finishedAt: run.finished_at,
-    durationMs: run.duration_ms,
-    steps: JSON.stringify(run.steps),
-    error: run.error ? JSON.stringify(run.error) : null,
-  };
-  const { runId: _, ...set } = row;
-  return dbTry("workflowRuns.save", (db) =>
-    db
-      .insert(coreWorkflowRuns)
-      .values(row)
-      .onConflictDoUpdate({ target: coreWorkflowRuns.runId, set }),
-  ).pipe(Effect.asVoid);
-};
+export const toWorkflowRunRow = (run: WorkflowRunResult): WorkflowRunRow => ({
+  runId: run.run_id,
+  workflow: run.workflow,
+  domain: run.domain,
+  partitionKey: run.partition,
+  params: JSON.stringify(run.params),
+  trigger: run.trigger,
+  batchId: run.batch_id,
+  status: run.status,
+  stage: run.stage,
+  startedAt: run.started_at,
+  finishedAt: run.finished_at,
+  durationMs: run.duration_ms,
+  steps: JSON.stringify(run.steps),
+  error: run.error ? JSON.stringify(run.error) : null,
+});
 
-const fromRow = (r: typeof coreWorkflowRuns.$inferSelect): WorkflowRunResult => ({
+export const fromWorkflowRunRow = (r: WorkflowRunRow): WorkflowRunResult => ({
   status: r.status as WorkflowStatus,
   run_id: r.runId,
   workflow: r.workflow,
@@ -87,43 +78,55 @@ const fromRow = (r: typeof coreWorkflowRuns.$inferSelect): WorkflowRunResult => 
   ...(r.error ? { error: JSON.parse(r.error) as WorkflowRunResult["error"] & object } : {}),
 });
 
+/** Workflow runs in `core_workflow_runs`. */
+export class WorkflowRuns extends Effect.Service<WorkflowRuns>()("dataspine/WorkflowRuns", {
+  effect: Effect.map(Db, (db) => {
+    const run = dbTryOn(db);
+    return {
+      /** Inserts or replaces the row of a run. */
+      save: (result: WorkflowRunResult) => {
+        const row = toWorkflowRunRow(result);
+        const { runId: _, ...set } = row;
+        return run("workflowRuns.save", (d) =>
+          d
+            .insert(coreWorkflowRuns)
+            .values(row)
+            .onConflictDoUpdate({ target: coreWorkflowRuns.runId, set }),
+        ).pipe(Effect.asVoid);
+      },
+      /** One run by id, or undefined. */
+      get: (runId: string) =>
+        run("workflowRuns.get", (d) =>
+          d.select().from(coreWorkflowRuns).where(eq(coreWorkflowRuns.runId, runId)).limit(1),
+        ).pipe(Effect.map((rows) => (rows[0] ? fromWorkflowRunRow(rows[0]) : undefined))),
+      /** Recent runs of a workflow (optionally one partition), newest start first. */
+      list: (workflow: string, partition: string | undefined, limit: number) =>
+        run("workflowRuns.list", (d) =>
+          d
+            .select()
+            .from(coreWorkflowRuns)
+            .where(
+              partition === undefined
+                ? eq(coreWorkflowRuns.workflow, workflow)
+                : and(
+                    eq(coreWorkflowRuns.workflow, workflow),
+                    eq(coreWorkflowRuns.partitionKey, partition),
+                  ),
+            )
+            .orderBy(desc(coreWorkflowRuns.startedAt))
+            .limit(limit),
+        ).pipe(Effect.map((rows) => rows.map(fromWorkflowRunRow))),
+    };
+  }),
+  accessors: true,
+}) {}
+
+/** Inserts or replaces the row of a run. */
+export const saveWorkflowRun = WorkflowRuns.save;
+
 /** One run by id, or undefined. */
-export const getWorkflowRun = (runId: string) =>
-  dbTry("workflowRuns.get", (db) =>
-    db.select().from(coreWorkflowRuns).where(eq(coreWorkflowRuns.runId, runId)).limit(1),
-  ).pipe(Effect.map((rows) => (rows[0] ? fromRow(rows[0]) : undefined)));
+export const getWorkflowRun = WorkflowRuns.get;
 
 /** Recent runs of a workflow (optionally one partition), newest first. */
 export const listWorkflowRuns = (workflow: string, partition?: string, limit = 50) =>
-  dbTry("workflowRuns.list", (db) =>
-    db
-      .select()
-      .from(coreWorkflowRuns)
-      .where(
-        partition === undefined
-          ? eq(coreWorkflowRuns.workflow, workflow)
-          : and(
-              eq(coreWorkflowRuns.workflow, workflow),
-              eq(coreWorkflowRuns.partitionKey, partition),
-            ),
-      )
-      .orderBy(desc(coreWorkflowRuns.startedAt))
-      .limit(limit),
-  ).pipe(Effect.map((rows) => rows.map(fromRow)));
-
-/** The `details` a pipeline run left in its manifest row (empty when none). */
-export const manifestDetails = (captureId: string) =>
-  dbTry("manifest.details", (db) =>
-    db
-      .select({ metadata: coreManifest.metadata })
-      .from(coreManifest)
-      .where(eq(coreManifest.captureId, captureId))
-      .limit(1),
-  ).pipe(
-    Effect.map((rows): Readonly<Record<string, unknown>> => {
-      const text = rows[0]?.metadata;
-      if (!text) return {};
-      const parsed = JSON.parse(text) as { details?: Record<string, unknown> };
-      return parsed.details ?? {};
-    }),
-  );
+  WorkflowRuns.list(workflow, partition, limit);

@@ -13,7 +13,8 @@ import type { Pipeline } from "../pipeline/pipeline";
 import type { Registry } from "../pipeline/registry";
 import { runPipeline } from "../pipeline/runner";
 import { recordAnomalies, resolveAnomalies } from "../store/anomalies";
-import { manifestDetails, type StepRun } from "../store/workflow-runs";
+import { manifestDetails } from "../store/manifest";
+import type { StepRun } from "../store/workflow-runs";
 import type { WorkflowContext, WorkflowStep } from "./workflow";
 
 /** How one step ended. */

@@ -4,7 +4,7 @@
  */
 import type { DeadLetter } from "../../../core/store/dead-letters";
 import type { Operation } from "../../../core/store/operations";
-import type { Readiness } from "../../../core/store/readiness";
+import type { ReadinessView as Readiness } from "../../../core/store/readiness";
 import { ActionButton } from "./anomalies";
 import { StatusChip, Time } from "./layout";
 

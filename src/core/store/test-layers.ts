@@ -1,0 +1,42 @@
+/**
+ * `CoreStoresTest`: every store, and the audit log, in memory over one `StoreMemory` (also
+ * provided, so a test can read the tables or make an operation fail). A fresh set of tables
+ * each time the layer is built.
+ */
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import { AuditLog } from "../pipeline/audit-log";
+import { AnomaliesTest } from "./anomalies-memory";
+import { DeadLettersTest } from "./dead-letters-memory";
+import type { CoreStores } from "./layers";
+import { ManifestTest } from "./manifest-memory";
+import { memoryTry, StoreMemory } from "./memory";
+import { OperationsTest } from "./operations-memory";
+import { PartitionGridTest } from "./partition-grid-memory";
+import { QuarantineTest } from "./quarantine-memory";
+import { ReadinessTest } from "./readiness-memory";
+import { WorkflowRunsTest } from "./workflow-runs-memory";
+
+/** The audit log as a list of appended events (`StoreMemory.audit`), in order. */
+export const AuditLogTest = Layer.effect(
+  AuditLog,
+  Effect.map(StoreMemory, (memory) => ({
+    append: (events, occurredAt) =>
+      memoryTry(memory, "audit.append", () => {
+        for (const event of events) memory.audit.push({ event, occurredAt });
+      }),
+  })),
+);
+
+/** The stores and the audit log in memory, with their tables. */
+export const CoreStoresTest: Layer.Layer<CoreStores | AuditLog | StoreMemory> = Layer.mergeAll(
+  ManifestTest,
+  DeadLettersTest,
+  QuarantineTest,
+  AnomaliesTest,
+  ReadinessTest,
+  WorkflowRunsTest,
+  OperationsTest,
+  PartitionGridTest,
+  AuditLogTest,
+).pipe(Layer.provideMerge(StoreMemory.Default));
