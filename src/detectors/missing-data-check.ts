@@ -1,10 +1,3 @@
-/**
- * MissingData over `core_expected_schedules`, as the Cron Trigger runs it: for every
- * schedule and every pipeline of its domain and stage, the partitions of each overdue
- * delivery that have no complete capture in `core_manifest` become MISSING_DATA anomalies of
- * that partition; partitions that have data since are resolved.
- */
-import { and, eq, inArray } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import type { SourceSettings } from "../core/config/app-config";
 import {
@@ -18,8 +11,9 @@ import {
 import type { RunContext } from "../core/model/run-context";
 import type { Pipeline } from "../core/pipeline/pipeline";
 import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
+import { Manifest } from "../core/store/manifest";
 import { dbTry } from "../db/db";
-import { coreExpectedSchedules, coreManifest } from "../db/schema/index";
+import { coreExpectedSchedules } from "../db/schema/index";
 import { sessionDataAvailableAtMs } from "./live";
 import {
   type ExpectedSchedule,
@@ -47,21 +41,7 @@ export const listExpectedSchedules = dbTry("expectedSchedules.list", (db) =>
 ).pipe(Effect.map((rows): ReadonlyArray<ExpectedSchedule> => rows));
 
 const presentPartitions = (domain: string, stage: string, partitions: ReadonlyArray<string>) =>
-  partitions.length === 0
-    ? Effect.succeed(new Set<string>())
-    : dbTry("core_manifest.present", (db) =>
-        db
-          .selectDistinct({ partition: coreManifest.partitionKey })
-          .from(coreManifest)
-          .where(
-            and(
-              eq(coreManifest.domain, domain),
-              eq(coreManifest.stage, stage),
-              inArray(coreManifest.partitionKey, [...partitions]),
-              inArray(coreManifest.status, ["complete", "no_data_expected"]),
-            ),
-          ),
-      ).pipe(Effect.map((rows) => new Set(rows.map((r) => r.partition))));
+  Manifest.completedPartitions(domain, stage, partitions);
 
 /** Runs MissingData for every schedule at `nowMs` over `pipelines`. */
 export const checkMissingData = (

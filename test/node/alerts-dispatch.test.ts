@@ -18,9 +18,9 @@ import {
   recordAnomalies,
   resolveAnomalies,
 } from "../../src/core/store/anomalies";
-import { DbNodeLive } from "../../src/node/database";
 import { startDemoFeed } from "../../src/node/dev/demo-feed-server";
 import { testContext } from "../fixtures/sources";
+import { libsqlStores } from "../fixtures/stores";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 
 const T0 = Date.parse("2026-01-05T10:00:00.000Z");
@@ -40,7 +40,7 @@ afterEach(async () => {
 
 const layer = () =>
   Layer.mergeAll(
-    DbNodeLive({ url: db.url }),
+    libsqlStores(db.url),
     FetchHttpClient.layer,
     Logger.minimumLogLevel(LogLevel.None),
   );

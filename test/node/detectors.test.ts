@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { easternMidnightUtcMs } from "../../src/calendar/dates";
 import { appConfigFromVars } from "../../src/core/config/app-config";
 import type { RunContext } from "../../src/core/model/run-context";
-import { Db } from "../../src/db/db";
 import { formatAlert, formatBatch } from "../../src/detectors/alerts";
 import { latencyBreachDetector } from "../../src/detectors/latency-breach";
 import {
@@ -27,6 +26,7 @@ import {
   intradayTimes,
   noisySeries,
 } from "../fixtures/detection";
+import { failingStores } from "../fixtures/stores";
 
 const run = <A>(effect: Effect.Effect<A>) => Effect.runSync(effect);
 const MINUTE = 60_000;
@@ -482,7 +482,7 @@ describe("detection step", () => {
       const summary = await Effect.runPromise(
         detectionStep(ctx, broken as Effect.Effect<never, Error>).pipe(
           Effect.provide(Logger.remove(Logger.defaultLogger)),
-          Effect.provideService(Db, {} as never),
+          Effect.provide(failingStores("*")),
         ),
       );
       expect(summary).toMatchObject({ anomalies: 0, resolved: 0 });

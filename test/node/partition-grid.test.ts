@@ -12,6 +12,7 @@ import {
   GRID_DAYS_BEFORE_SQL,
   gridCells,
   gridWindow,
+  PartitionGrid,
   partitionStatusCounts,
 } from "../../src/core/store/partition-grid";
 import { Db } from "../../src/db/db";
@@ -26,9 +27,15 @@ const SCOPES = 40;
 
 let temp: TempDb;
 let db: Awaited<ReturnType<typeof openDatabase>>;
-const run = <A, E>(effect: Effect.Effect<A, E, Db>) =>
+const run = <A, E>(effect: Effect.Effect<A, E, PartitionGrid>) =>
   Effect.runPromise(
-    effect.pipe(Effect.provide(Layer.succeed(Db, { drizzle: db, client: db.$client }))),
+    effect.pipe(
+      Effect.provide(
+        PartitionGrid.Default.pipe(
+          Layer.provide(Layer.succeed(Db, { drizzle: db, client: db.$client })),
+        ),
+      ),
+    ),
   );
 
 const plan = async (sql: string, args: Array<string | number>) =>
