@@ -476,7 +476,7 @@ describe("detection step", () => {
       batchId: "cli.exec_test",
     } as unknown as RunContext;
     for (const broken of [
-      Effect.fail(new Error("database unreachable")),
+      Effect.fail(new Error("store unreachable")),
       Effect.die(new Error("bug in a detector")),
     ]) {
       const summary = await Effect.runPromise(
@@ -486,7 +486,7 @@ describe("detection step", () => {
         ),
       );
       expect(summary).toMatchObject({ anomalies: 0, resolved: 0 });
-      expect(summary.error).toMatch(/database unreachable|bug in a detector/);
+      expect(summary.error).toMatch(/store unreachable|bug in a detector/);
     }
   });
 });
