@@ -1,3 +1,9 @@
+/**
+ * MissingData over `core_expected_schedules`, as the Cron Trigger runs it: for every
+ * schedule and every pipeline of its domain and stage, the partitions of each overdue
+ * delivery that have no complete capture in `core_manifest` become MISSING_DATA anomalies of
+ * that partition; partitions that have data since are resolved.
+ */
 import * as Effect from "effect/Effect";
 import type { SourceSettings } from "../core/config/app-config";
 import {
