@@ -134,9 +134,14 @@ describe("local stack (wrangler dev + libSQL endpoint + demo feed)", () => {
     expect(mine[0]?.text).toMatch(
       /^\[HIGH\] REFERENTIAL_INTEGRITY at .* UTC: \d+ trade\(s\) reference [A-Z.]+ on 2025-01-03, /,
     );
-    const state = (await (await read(`/alerts?anomaly=${mine[0]?.anomaly_id}`)).json()) as {
-      alerts: Array<{ sink: string; status: string; attempts: number }>;
-    };
+    // The receiver answers before the dispatcher records the delivery: poll its record.
+    type State = { alerts: Array<{ sink: string; status: string; attempts: number }> };
+    let state: State = { alerts: [] };
+    for (let i = 0; i < 120; i++) {
+      state = (await (await read(`/alerts?anomaly=${mine[0]?.anomaly_id}`)).json()) as State;
+      if (state.alerts.length >= 2 && state.alerts.every((a) => a.status === "delivered")) break;
+      await new Promise((done) => setTimeout(done, 250));
+    }
     expect(state.alerts.map((a) => [a.sink, a.status, a.attempts]).sort()).toEqual([
       ["log", "delivered", 1],
       ["webhook", "delivered", 1],
