@@ -7,7 +7,7 @@
 import { readAppConfig } from "../core/config/app-config";
 import { COMMANDS } from "./commands/index";
 import { UsageError } from "./commands/shared";
-import { DEFAULT_DB_PATH } from "./database";
+import { DEFAULT_DB_PATH, dbConfigFromEnv, unreachableReason } from "./database";
 
 const usage = () => `usage:
 ${COMMANDS.map((c) => `  ${c.usage.split("\n").join("\n  ")}`).join("\n")}
@@ -29,6 +29,16 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (!command) throw new UsageError(`unknown command "${name}"`);
   const config = readAppConfig(process.env);
   if (config._tag === "Left") throw new UsageError(config.left.message);
+  const unreachable = command.offline ? undefined : await unreachableReason(dbConfigFromEnv());
+  if (unreachable !== undefined) {
+    // A run that cannot reach its database failed before it started: exit 1, said plainly.
+    const json = rest.includes("--json");
+    process.stdout.write(
+      json ? `${JSON.stringify({ error: "DatabaseUnreachable", message: unreachable })}\n` : "",
+    );
+    process.stderr.write(`error: ${unreachable}\n`);
+    return 1;
+  }
   return command.run(rest);
 };
 

@@ -100,6 +100,39 @@ export const migrateDatabase = async (db: Awaited<ReturnType<typeof openDatabase
   }
 };
 
+/**
+ * Why a remote database (`LIBSQL_URL` over HTTP or WebSockets) cannot be used, or `undefined`
+ * when it answers a query. An embedded file is not probed: opening it creates it.
+ */
+export const unreachableReason = async (config: DbConfig): Promise<string | undefined> => {
+  if (config.url.startsWith("file:")) return undefined;
+  const client = createClient({
+    url: config.url,
+    ...(config.authToken ? { authToken: Redacted.value(config.authToken) } : {}),
+  });
+  try {
+    await client.execute("SELECT 1");
+    return undefined;
+  } catch (error) {
+    return `the database at ${withoutQuery(config.url)} (LIBSQL_URL) does not answer: ${describeError(error)}`;
+  } finally {
+    client.close();
+  }
+};
+
+/** The URL without its query string, which may carry a token. */
+const withoutQuery = (url: string) => url.split("?")[0] ?? url;
+
+/** An error's message with its causes' (`fetch failed: connect ECONNREFUSED …`). */
+const describeError = (error: unknown): string => {
+  const parts: Array<string> = [];
+  for (let e: unknown = error; e !== undefined && parts.length < 4; ) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(": ");
+};
+
 /** The `Db` layer for Node: opens, migrates, and closes at the end of the scope. */
 export const DbNodeLive = (config: DbConfig, options: { readonly migrate?: boolean } = {}) =>
   Layer.scoped(

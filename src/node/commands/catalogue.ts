@@ -16,6 +16,7 @@ const jsonFlag = (argv: ReadonlyArray<string>) =>
 
 export const pipelinesCommand: Command = {
   name: "pipelines",
+  offline: true,
   usage: "dataspine pipelines [--json]",
   run: async (argv) => {
     const { values } = jsonFlag(argv);

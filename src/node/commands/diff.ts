@@ -82,6 +82,7 @@ const fieldList = (text: string | undefined) =>
 
 export const diffCommand: Command = {
   name: "diff",
+  offline: true,
   usage: USAGE,
   run: async (argv) => {
     const { values, positionals } = parseArgs({

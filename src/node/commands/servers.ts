@@ -1,7 +1,7 @@
 /**
  * `dataspine migrate`, `dataspine libsql-server`, `dataspine demo-feed`.
  */
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import * as Either from "effect/Either";
 import { parseFaultConfig } from "../../dev/demo-feed/faults";
 import { DEFAULT_DB_PATH, dbConfigFromEnv, migrateDatabase, openDatabase } from "../database";
@@ -9,27 +9,16 @@ import { startDemoFeed } from "../dev/demo-feed-server";
 import { startLibsqlServer } from "../dev/libsql-server/server";
 import { type Command, print, serveUntilSignal, UsageError } from "./shared";
 
-const serverArgs = (argv: ReadonlyArray<string>) =>
-  parseArgs({
-    args: [...argv],
-    options: {
-      port: { type: "string" },
-      host: { type: "string", default: "127.0.0.1" },
-      db: { type: "string", default: DEFAULT_DB_PATH },
-      "auth-token": { type: "string" },
-      json: { type: "boolean", default: false },
-      "error-rate": { type: "string" },
-      statuses: { type: "string" },
-      "truncate-rate": { type: "string" },
-      "latency-ms": { type: "string" },
-    },
-  }).values;
+const strict = <const O extends ParseArgsConfig["options"]>(
+  argv: ReadonlyArray<string>,
+  options: O,
+) => parseArgs({ args: [...argv], options, strict: true }).values;
 
 export const migrateCommand: Command = {
   name: "migrate",
   usage: "dataspine migrate [--json]",
   run: async (argv) => {
-    const { json } = serverArgs(argv);
+    const { json } = strict(argv, { json: { type: "boolean", default: false } });
     const db = await openDatabase(dbConfigFromEnv());
     await migrateDatabase(db);
     db.$client.close();
@@ -41,8 +30,14 @@ export const migrateCommand: Command = {
 export const libsqlServerCommand: Command = {
   name: "libsql-server",
   usage: `dataspine libsql-server [--port 8080] [--host 127.0.0.1] [--db ${DEFAULT_DB_PATH}] [--auth-token T]`,
+  offline: true,
   run: async (argv) => {
-    const values = serverArgs(argv);
+    const values = strict(argv, {
+      port: { type: "string" },
+      host: { type: "string", default: "127.0.0.1" },
+      db: { type: "string", default: DEFAULT_DB_PATH },
+      "auth-token": { type: "string" },
+    });
     const server = await startLibsqlServer({
       path: values.db,
       host: values.host,
@@ -58,8 +53,16 @@ export const demoFeedCommand: Command = {
   name: "demo-feed",
   usage:
     "dataspine demo-feed [--port 8790] [--host 127.0.0.1] [--error-rate 0.3] [--statuses 503,429] [--truncate-rate 0.05] [--latency-ms 20]",
+  offline: true,
   run: async (argv) => {
-    const values = serverArgs(argv);
+    const values = strict(argv, {
+      port: { type: "string" },
+      host: { type: "string", default: "127.0.0.1" },
+      "error-rate": { type: "string" },
+      statuses: { type: "string" },
+      "truncate-rate": { type: "string" },
+      "latency-ms": { type: "string" },
+    });
     const faults = parseFaultConfig({
       ...(values["error-rate"] ? { error_rate: Number(values["error-rate"]) } : {}),
       ...(values.statuses ? { statuses: values.statuses.split(",").map(Number) } : {}),

@@ -18,6 +18,8 @@ export interface Command {
   /** One or more usage lines, shown by `dataspine --help`. */
   readonly usage: string;
   readonly run: (argv: ReadonlyArray<string>) => Promise<number>;
+  /** Set on the commands that never open the database (no reachability check before them). */
+  readonly offline?: true;
 }
 
 /** Bad usage or input: printed with the usage text, exit code 2. */
