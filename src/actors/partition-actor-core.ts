@@ -178,6 +178,20 @@ export class PartitionActorCore implements PartitionActorApi {
     );
   }
 
+  /**
+   * The capture a retry (or a new trigger) replaced was left `retrying` in the manifest: it
+   * failed, and names the capture that followed it.
+   */
+  async #settleSuperseded(before: ActorState | undefined, next: string) {
+    const earlier = before?.status === "retrying" ? before.captureId : null;
+    if (earlier === null || earlier === next) return;
+    await this.#deps.runtime.runPromise(
+      updateManifestStatus(earlier, "failed", { retried_by: next }).pipe(
+        Effect.catchAll((e) => Effect.logError("manifest mirror failed", e)),
+      ),
+    );
+  }
+
   async #execute(request: ActorRunRequest, before: ActorState | undefined) {
     const { store, scheduler, runtime, policy } = this.#deps;
     const pipeline = PIPELINES.get(request.pipeline);
@@ -243,6 +257,7 @@ export class PartitionActorCore implements PartitionActorApi {
         ),
       );
     }
+    await this.#settleSuperseded(before, result.capture_id);
     const finishedAt = nowIso();
     await this.#io(
       store.finish(

@@ -18,6 +18,9 @@ const setFaults = async (faults: Record<string, unknown>) => {
   expect(res.status).toBe(200);
 };
 
+/** Waits into the next wall-clock second: capture ids are stamped to the second. */
+const nextSecond = () => new Promise((done) => setTimeout(done, 1_001 - (Date.now() % 1_000)));
+
 const postRun = (partition: string) => post("/runs", { pipeline: PIPELINE, partition });
 
 afterEach(() => setFaults({ error_rate: 0, truncate_rate: 0 }));
@@ -46,11 +49,14 @@ describe("retries across invocations", () => {
     };
     expect(listed.partitions.find((p) => p.partition_key === partition)?.status).toBe("retrying");
 
-    // Still failing: the alarm retries, counts the attempt, and schedules the next one.
+    // Still failing: the alarm retries, counts the attempt, and schedules the next one. (Each
+    // attempt a second apart, so each has a capture id of its own.)
+    await nextSecond();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await stub.status()).toMatchObject({ status: "retrying", attempts: 2, retry_count: 2 });
 
     await setFaults({ error_rate: 0 });
+    await nextSecond();
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const done = await stub.status();
     expect(done).toMatchObject({
@@ -61,6 +67,28 @@ describe("retries across invocations", () => {
     });
     expect(done?.history.map((h) => h.trigger)).toEqual(["alarm", "alarm", "http"]);
     expect(await runDurableObjectAlarm(stub)).toBe(false);
+
+    // In the manifest both failed captures say so, each naming the retry that followed it.
+    const client = createClient({ url: env.LIBSQL_URL });
+    try {
+      const captures = await client.execute({
+        sql: `SELECT capture_id, status, json_extract(metadata, '$.retried_by') AS retried_by
+              FROM core_manifest WHERE partition_key = ? ORDER BY captured_at, capture_id`,
+        args: [partition],
+      });
+      const rows = captures.rows.map((r) => ({ ...r }));
+      expect(rows).toHaveLength(3);
+      expect(rows.at(-1)).toMatchObject({ status: "complete", retried_by: null });
+      expect(rows.slice(0, -1)).toEqual(
+        rows.slice(1).map((next, k) => ({
+          capture_id: rows[k]?.capture_id,
+          status: "failed",
+          retried_by: next.capture_id,
+        })),
+      );
+    } finally {
+      client.close();
+    }
   });
 
   it("with 30% transient faults every partition completes through its actor, without duplicates", async () => {
