@@ -34,7 +34,7 @@ import {
   retryDelayMs,
 } from "./state-store";
 
-/** The runtime actors run their pipelines on (Db, HttpClient, AppConfig). */
+/** The runtime actors run their pipelines on (Db, HttpFetch, AppConfig). */
 export type ActorRuntime = ManagedRuntime.ManagedRuntime<PipelineServices, never>;
 
 /** What a host hands an actor. */

@@ -4,11 +4,10 @@
  * anything else, a transport error or no answer within the timeout is a failure to retry.
  * The URL may hold a secret, so no error message contains it.
  */
-import * as HttpClient from "@effect/platform/HttpClient";
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
 import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
 import * as Redacted from "effect/Redacted";
+import { describeChain, HttpFetch, send } from "../core/http/http-fetch";
 import type { AnomalySeverity } from "../core/model/anomaly-vocabulary";
 import { describeUnknown } from "../db/errors";
 import { type AlertSink, AlertSinkError } from "./sink";
@@ -22,18 +21,11 @@ export interface WebhookOptions {
 
 const BODY_EXCERPT = 200;
 
-/** The error and its cause (`fetch failed: connect ECONNREFUSED …`). */
-const describeChain = (error: unknown): string => {
-  const inner = error instanceof Error ? error.cause : undefined;
-  const outer = describeUnknown(error);
-  return inner === undefined ? outer : `${outer}: ${describeUnknown(inner)}`;
-};
-
-/** A webhook sink over the runtime's HttpClient (fetch in Workers and Node). */
+/** A webhook sink over the runtime's `HttpFetch` (fetch in Workers, Deno and Node). */
 export const webhookSink = (options: WebhookOptions) =>
   Effect.map(
-    HttpClient.HttpClient,
-    (client): AlertSink => ({
+    HttpFetch,
+    (http): AlertSink => ({
       name: "webhook",
       minSeverity: options.minSeverity,
       deliver: (alert) => {
@@ -42,15 +34,18 @@ export const webhookSink = (options: WebhookOptions) =>
             sink: "webhook",
             message: message.replaceAll(Redacted.value(options.url), "<url>"),
           });
-        const request = HttpClientRequest.post(Redacted.value(options.url)).pipe(
-          HttpClientRequest.setHeaders({
+        const request = send({
+          method: "POST",
+          url: Redacted.value(options.url),
+          headers: {
             // Lets a receiver drop a copy should a delivery be recorded late and repeated.
             "idempotency-key": `${alert.anomaly_id}.${alert.episode}`,
             "user-agent": "dataspine-alerts",
-          }),
-          HttpClientRequest.bodyUnsafeJson(alert),
-        );
-        return client.execute(request).pipe(
+          },
+          json: alert,
+        });
+        return request.pipe(
+          Effect.provideService(HttpFetch, http),
           // The body is read either way, so the connection is released.
           Effect.flatMap((response) =>
             response.text.pipe(
@@ -68,12 +63,9 @@ export const webhookSink = (options: WebhookOptions) =>
             duration: Duration.millis(options.timeoutMs),
             onTimeout: () => fail(`no answer within ${options.timeoutMs} ms`),
           }),
-          Effect.catchTags({
-            RequestError: (e) =>
-              Effect.fail(fail(`request failed (${e.reason}): ${describeChain(e.cause)}`)),
-            ResponseError: (e) =>
-              Effect.fail(fail(`response failed (${e.reason}): ${describeChain(e.cause)}`)),
-          }),
+          Effect.catchTag("RequestError", (e) =>
+            Effect.fail(fail(`request failed (${e.reason}): ${describeChain(e.cause)}`)),
+          ),
           Effect.catchAllDefect((defect) => Effect.fail(fail(describeUnknown(defect)))),
         );
       },

@@ -41,7 +41,7 @@ import { interruptedPartitions, libsqlActorStore } from "./libsql-actor-store";
 
 export interface ProcessHostOptions {
   /**
-   * Provides Db (the libSQL database of the host's tables), HttpClient and AppConfig (whose
+   * Provides Db (the libSQL database of the host's tables), HttpFetch and AppConfig (whose
    * `alerts` the alert dispatcher delivers by).
    */
   readonly runtime: ActorRuntime;

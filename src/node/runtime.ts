@@ -1,11 +1,11 @@
 /**
  * The services a pipeline needs, for Node entry points (CLI, tests, scripts).
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import * as Layer from "effect/Layer";
 import * as LogLevel from "effect/LogLevel";
 import { AuditLogLive } from "../audit/log";
 import { AppConfig, type ConfigVars } from "../core/config/app-config";
+import { HttpFetch } from "../core/http/http-fetch";
 import { jsonLogsToStderr } from "../core/model/logging";
 import { CoreStoresLibsql } from "../core/store/layers";
 import { OutputDigestLive } from "../reconciliation/canonical";
@@ -21,7 +21,7 @@ export interface NodeRuntimeOptions {
 
 /**
  * Db (migrated) + the core stores, audit log and output digest over it + a bulk writer thread
- * for an embedded file + HttpClient (fetch) + AppConfig (an invalid setting is a defect
+ * for an embedded file + HttpFetch (fetch) + AppConfig (an invalid setting is a defect
  * carrying `InvalidConfig`: the CLI checks them at startup) + JSON logs on stderr.
  */
 export const nodePipelineLayer = (options: NodeRuntimeOptions) =>
@@ -31,7 +31,7 @@ export const nodePipelineLayer = (options: NodeRuntimeOptions) =>
       DbNodeLive(options.db),
     ),
     BulkWriterNodeLive(options.db.url),
-    FetchHttpClient.layer,
+    HttpFetch.layer,
     Layer.orDie(AppConfig.fromVars(options.vars)),
     jsonLogsToStderr(options.logLevel ?? LogLevel.Info),
   );

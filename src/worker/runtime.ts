@@ -12,7 +12,6 @@
  * isolate receives the same `env`). A host without that restriction (the
  * Deno host, tests over a libSQL file) binds one runtime for everything (`bindRuntime`).
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { createClient } from "@libsql/client/http";
 import { drizzle } from "drizzle-orm/libsql/http";
 import * as Effect from "effect/Effect";
@@ -24,6 +23,7 @@ import * as Option from "effect/Option";
 import * as Redacted from "effect/Redacted";
 import { AuditLogLive } from "../audit/log";
 import { AppConfig, type ConfigVars, InvalidConfig } from "../core/config/app-config";
+import { HttpFetch } from "../core/http/http-fetch";
 import { jsonLogsByLevel } from "../core/model/logging";
 import { RunOwner } from "../core/pipeline/run-owner";
 import { CoreStoresLibsql } from "../core/store/layers";
@@ -77,7 +77,7 @@ const configLive = (vars: ConfigVars) =>
 
 /**
  * AppConfig + Db (libSQL over HTTP) + the core stores, audit log and output digest over it +
- * HttpClient (fetch) + JSON logs by level.
+ * HttpFetch (fetch) + JSON logs by level.
  */
 export const workerLayer = (vars: ConfigVars) =>
   Layer.mergeAll(
@@ -85,7 +85,7 @@ export const workerLayer = (vars: ConfigVars) =>
       Layer.mergeAll(AuditLogLive, OutputDigestLive, CoreStoresLibsql),
       DbWorkerLive,
     ),
-    FetchHttpClient.layer,
+    HttpFetch.layer,
     logsLive,
   ).pipe(Layer.provideMerge(configLive(vars)));
 

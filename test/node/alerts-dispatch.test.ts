@@ -5,13 +5,13 @@
  * real HTTP (the demo feed's receiver). Time is passed to each pass, never slept.
  */
 
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { it as effectIt } from "@effect/vitest";
 import { Effect, Fiber, Layer, Logger, LogLevel, Redacted, TestClock } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DispatchOptions, deliverWithin, deliveryPass } from "../../src/alerts/dispatch";
 import { type AlertPayload, type AlertSink, AlertSinkError } from "../../src/alerts/sink";
 import { webhookSink } from "../../src/alerts/webhook-sink";
+import { HttpFetch } from "../../src/core/http/http-fetch";
 import {
   type AnomalyInput,
   type AnomalySeverity,
@@ -39,11 +39,7 @@ afterEach(async () => {
 });
 
 const layer = () =>
-  Layer.mergeAll(
-    libsqlStores(db.url),
-    FetchHttpClient.layer,
-    Logger.minimumLogLevel(LogLevel.None),
-  );
+  Layer.mergeAll(libsqlStores(db.url), HttpFetch.layer, Logger.minimumLogLevel(LogLevel.None));
 const run = <A, E>(effect: Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof layer>>>) =>
   Effect.runPromise(effect.pipe(Effect.provide(layer())));
 

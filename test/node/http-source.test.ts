@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient";
 import { it } from "@effect/vitest";
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect";
 import { afterAll, beforeAll, describe, expect } from "vitest";
+import { HttpFetch } from "../../src/core/http/http-fetch";
 import { fetchJson, parseRetryAfter, redactUrl } from "../../src/core/ingest/http-source";
 import { defaultRetryPolicy, retryRequest } from "../../src/core/ingest/retry";
 import { PermanentSourceError, TransientSourceError } from "../../src/core/model/errors";
@@ -28,10 +28,7 @@ afterAll(
 );
 
 const fetchFailure = (url: string, timeoutMs = 2_000) =>
-  fetchJson({ source: "test", url, timeoutMs }).pipe(
-    Effect.flip,
-    Effect.provide(FetchHttpClient.layer),
-  );
+  fetchJson({ source: "test", url, timeoutMs }).pipe(Effect.flip, Effect.provide(HttpFetch.layer));
 
 describe("fetchJson error classification", () => {
   it.live("a server that never answers is a transient timeout", () =>

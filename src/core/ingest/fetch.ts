@@ -1,5 +1,5 @@
 /**
- * Fetchers: a source payload as a byte stream, from an HTTP(S) URL (`HttpClient`, the body
+ * Fetchers: a source payload as a byte stream, from an HTTP(S) URL (`HttpFetch`, the body
  * streamed as it arrives) or a local file (`FileSystem`, read in 64 KiB chunks). Nothing here
  * holds a whole payload; `readCapped` collects one only up to a limit.
  *
@@ -9,13 +9,15 @@
  * the run with a transient error: a retry of the partition re-reads the payload and the
  * idempotent writers make that safe.
  */
+import type { PlatformError } from "@effect/platform/Error";
 import * as FileSystem from "@effect/platform/FileSystem";
-import type * as HttpClient from "@effect/platform/HttpClient";
-import * as Chunk from "effect/Chunk";
-import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
-import * as Stream from "effect/Stream";
+import * as Exit from "effect/Exit";
+import * as Option from "effect/Option";
+import * as Scope from "effect/Scope";
+import type { HttpFetch } from "../http/http-fetch";
 import { PermanentSourceError } from "../model/errors";
+import { type ByteStream, fromReadable, readCapped } from "./byte-stream";
 import { type SourceError, sendGet, statusError, transientError } from "./http-source";
 import { type RetryPolicy, retryRequest } from "./retry";
 import type { SourceLocation } from "./source";
@@ -36,37 +38,6 @@ const FILE_CHUNK_BYTES = 65_536;
 /** Body bytes of an error response kept for the message and the dead letter. */
 const ERROR_BODY_BYTES = 65_536;
 
-/**
- * Collects a stream up to `limit` bytes; past it, fails with `onOver(headBytes)` after
- * reading at most `limit + one chunk`.
- */
-export const readCapped = <E, E2>(
-  bytes: Stream.Stream<Uint8Array, E>,
-  limit: number,
-  onOver: (head: Uint8Array) => E2,
-): Effect.Effect<Uint8Array, E | E2> =>
-  Effect.gen(function* () {
-    const parts: Array<Uint8Array> = [];
-    let size = 0;
-    const over = yield* Stream.runFoldWhile(
-      bytes,
-      false,
-      (stop) => !stop,
-      (_, chunk) => {
-        parts.push(chunk);
-        size += chunk.length;
-        return size > limit;
-      },
-    );
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const part of parts) {
-      all.set(part, at);
-      at += part.length;
-    }
-    return over ? yield* Effect.fail(onOver(all.subarray(0, Math.min(size, 65_536)))) : all;
-  });
-
 /** Opens an HTTP(S) payload; the request (not the body) is retried under `options.retry`. */
 export const openHttpPayload = (url: string, options: FetchOptions) =>
   Effect.gen(function* () {
@@ -75,7 +46,12 @@ export const openHttpPayload = (url: string, options: FetchOptions) =>
     const request = Effect.gen(function* () {
       const response = yield* sendGet(target);
       if (response.status >= 200 && response.status < 300) return response;
-      const head = yield* readCapped(response.stream, ERROR_BODY_BYTES, (h) => h).pipe(
+      const body = fromReadable(response.body, {
+        idleMs: timeoutMs,
+        onError: () => undefined,
+        onIdle: () => undefined,
+      });
+      const head = yield* readCapped(body, ERROR_BODY_BYTES, (h) => h).pipe(
         Effect.catchAll((e) => Effect.succeed(e instanceof Uint8Array ? e : new Uint8Array())),
         Effect.map((b) => new TextDecoder().decode(b)),
       );
@@ -85,51 +61,62 @@ export const openHttpPayload = (url: string, options: FetchOptions) =>
     const response = yield* retryRequest(request, options.retry).pipe(
       Effect.catchTag("DatabaseError", (e) => Effect.die(e)),
     );
-    return response.stream.pipe(
-      Stream.mapError((e) =>
-        transientError(target, "network", `${source} body could not be read: ${e.message}`),
-      ),
-      Stream.timeoutFail(
-        () => transientError(target, "timeout", `${source} body stalled for ${timeoutMs} ms`),
-        Duration.millis(timeoutMs),
-      ),
-    );
+    return fromReadable(response.body, {
+      idleMs: timeoutMs,
+      onError: (e) =>
+        transientError(
+          target,
+          "network",
+          `${source} body could not be read: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      onIdle: () => transientError(target, "timeout", `${source} body stalled for ${timeoutMs} ms`),
+    });
   }).pipe(
     Effect.withSpan("SourceFetch.openHttpPayload", { attributes: { source: options.source } }),
   );
 
-/** Opens a local file payload as a stream of 64 KiB chunks; read errors are permanent. */
+/**
+ * Opens a local file payload, read in 64 KiB chunks from the first pull on and closed with
+ * the stream; read errors are permanent.
+ */
 export const openFilePayload = (path: string, options: Pick<FetchOptions, "source">) =>
-  Effect.map(FileSystem.FileSystem, (fs) =>
-    fs.stream(path, { chunkSize: FILE_CHUNK_BYTES }).pipe(
-      Stream.mapError(
-        (e): SourceError =>
-          new PermanentSourceError({
-            source: options.source,
-            url: `file:${path}`,
-            reason: "status",
-            message:
-              e._tag === "SystemError" && e.reason === "NotFound"
-                ? `file not found: ${path}`
-                : `file could not be read: ${e.message}`,
-          }),
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem;
+    const scope = yield* Scope.make();
+    const failure = (e: PlatformError): SourceError =>
+      new PermanentSourceError({
+        source: options.source,
+        url: `file:${path}`,
+        reason: "status",
+        message:
+          e._tag === "SystemError" && e.reason === "NotFound"
+            ? `file not found: ${path}`
+            : `file could not be read: ${e.message}`,
+      });
+    let file: FileSystem.File | undefined;
+    const opened = Effect.suspend(() =>
+      file === undefined
+        ? Effect.tap(Scope.extend(fs.open(path), scope), (f) => {
+            file = f;
+          })
+        : Effect.succeed(file),
+    );
+    const bytes: ByteStream<SourceError> = {
+      next: opened.pipe(
+        Effect.flatMap((f) => f.readAlloc(FILE_CHUNK_BYTES)),
+        Effect.map(Option.getOrUndefined),
+        Effect.mapError(failure),
       ),
-    ),
-  );
+      close: Scope.close(scope, Exit.void),
+    };
+    return bytes;
+  });
 
 /** Opens a payload wherever it is. */
 export const openPayload = (
   location: SourceLocation,
   options: FetchOptions,
-): Effect.Effect<
-  Stream.Stream<Uint8Array, SourceError>,
-  SourceError,
-  HttpClient.HttpClient | FileSystem.FileSystem
-> =>
+): Effect.Effect<ByteStream<SourceError>, SourceError, HttpFetch | FileSystem.FileSystem> =>
   location._tag === "Http"
     ? openHttpPayload(location.url, options)
     : openFilePayload(location.path, options);
-
-/** A stream of one chunk, for payloads already in memory (tests, demo handlers). */
-export const bytesOf = (text: string): Stream.Stream<Uint8Array> =>
-  Stream.fromChunk(Chunk.of(new TextEncoder().encode(text)));

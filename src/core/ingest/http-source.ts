@@ -5,10 +5,9 @@
  * `Retry-After` the server sent); other non-2xx statuses and bodies that are not JSON (or
  * nest deeper than `MAX_JSON_DEPTH`) are `PermanentSourceError` with the payload kept.
  */
-import * as HttpClient from "@effect/platform/HttpClient";
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest";
 import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
+import { send } from "../http/http-fetch";
 import { PermanentSourceError, TransientSourceError, truncatePayload } from "../model/errors";
 import { jsonTooDeep, MAX_JSON_DEPTH } from "./parsing/json-depth";
 
@@ -57,9 +56,11 @@ export const transientError = (
  * transient, an invalid URL permanent. The status is not judged here.
  */
 export const sendGet = (target: HttpTarget, options: { readonly acceptJson?: boolean } = {}) =>
-  Effect.flatMap(HttpClient.HttpClient, (client) =>
-    client.execute(HttpClientRequest.get(target.url, { acceptJson: options.acceptJson ?? false })),
-  ).pipe(
+  send({
+    method: "GET",
+    url: target.url,
+    ...(options.acceptJson ? { headers: { accept: "application/json" } } : {}),
+  }).pipe(
     Effect.timeoutFail({
       duration: Duration.millis(target.timeoutMs),
       onTimeout: () =>
@@ -70,10 +71,6 @@ export const sendGet = (target: HttpTarget, options: { readonly acceptJson?: boo
         ),
     }),
     Effect.catchTags({
-      ResponseError: (e) =>
-        Effect.fail(
-          transientError(target, "network", `${target.source} response failed: ${e.message}`),
-        ),
       RequestError: (e): Effect.Effect<never, SourceError> =>
         Effect.fail(
           e.reason === "InvalidUrl"

@@ -11,14 +11,14 @@
 import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
 import * as Either from "effect/Either";
-import * as Stream from "effect/Stream";
 import type { DatabaseError } from "../../db/errors";
 import type { RunAuditEvent } from "../model/audit-event";
 import { PermanentSourceError, TransientSourceError, truncatePayload } from "../model/errors";
 import type { RunContext } from "../model/run-context";
 import { auditRun } from "../pipeline/audit-log";
 import type { StoreServices } from "../store/layers";
-import { openPayload, readCapped, type SourceError } from "./fetch";
+import { type ByteStream, forEachChunk, readCapped } from "./byte-stream";
+import { openPayload, type SourceError } from "./fetch";
 import { DelimitedReader, type DelimitedRow } from "./parsing/delimited";
 import { jsonTooDeep, MAX_JSON_DEPTH } from "./parsing/json-depth";
 import { DelimitedTable } from "./parsing/table";
@@ -55,7 +55,7 @@ type Fail = (message: string, head?: string) => PermanentSourceError;
 const readDelimited = (
   source: Source,
   parser: Extract<Source["parser"], { readonly delimiter: string }>,
-  bytes: Stream.Stream<Uint8Array, SourceError>,
+  bytes: ByteStream<SourceError>,
   run: SourceRun,
   options: IngestOptions,
   fail: Fail,
@@ -106,7 +106,7 @@ const readDelimited = (
           return mapped.right.length > 0 ? run.accept(mapped.right) : Effect.void;
         },
       );
-    yield* Stream.runForEach(bytes, (chunk) => emit(() => recordsOf(text.decode(chunk))));
+    yield* forEachChunk(bytes, (chunk) => emit(() => recordsOf(text.decode(chunk))));
     yield* emit(() => recordsOf(text.end()));
     yield* emit(() => toRecords(reader.end()));
     if (!table.hasHeader) {
@@ -121,7 +121,7 @@ const readDelimited = (
 const readJson = (
   source: Source,
   parser: Extract<Source["parser"], { readonly format: "json" }>,
-  bytes: Stream.Stream<Uint8Array, SourceError>,
+  bytes: ByteStream<SourceError>,
   run: SourceRun,
   options: IngestOptions,
   fail: Fail,
@@ -210,7 +210,7 @@ const auditEvents = (ctx: RunContext, source: Source, report: SourceReport, wher
  */
 export const readPayload = (
   source: Source,
-  bytes: Stream.Stream<Uint8Array, SourceError>,
+  bytes: ByteStream<SourceError>,
   run: SourceRun,
   options: IngestOptions,
 ) => {
@@ -231,7 +231,7 @@ export const readPayload = (
 /** Ingests a byte stream through a source; see the module doc. */
 export const ingestBytes = (
   source: Source,
-  bytes: Stream.Stream<Uint8Array, SourceError>,
+  bytes: ByteStream<SourceError>,
   ctx: RunContext,
   options: IngestOptions,
 ) =>
@@ -248,7 +248,7 @@ export interface IngestLocationOptions extends Omit<IngestOptions, "where"> {
   readonly retry: RetryPolicy;
 }
 
-/** Opens a file or URL and ingests it (needs `HttpClient` and `FileSystem`). */
+/** Opens a file or URL and ingests it (needs `HttpFetch` and `FileSystem`). */
 export const ingestLocation = (
   source: Source,
   location: SourceLocation,

@@ -79,7 +79,7 @@ export const sourcePipelineName = (source: Source) =>
 
 /**
  * A pipeline that ingests `location` through `source`. `fileSystem` provides file access
- * (Node: `NodeFileSystem.layer`); URLs use the runtime's `HttpClient`.
+ * (Node: `NodeFileSystem.layer`); URLs use the runtime's `HttpFetch`.
  */
 export const sourcePipeline = (
   source: Source,

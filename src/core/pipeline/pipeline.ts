@@ -1,7 +1,6 @@
 /**
  * What a pipeline is, and the registry that names them.
  */
-import type * as HttpClient from "@effect/platform/HttpClient";
 import type * as Effect from "effect/Effect";
 import type * as Either from "effect/Either";
 import type { Db } from "../../db/db";
@@ -9,6 +8,7 @@ import type { DatabaseError } from "../../db/errors";
 import type { InvalidBackfillParams } from "../backfill/errors";
 import type { BackfillParams, DateRange } from "../backfill/range";
 import type { AppConfig, SourceSettings } from "../config/app-config";
+import type { HttpFetch } from "../http/http-fetch";
 import type { CanonicalRecord } from "../model/canonical-record";
 import type { InvalidPartitionKey, PipelineError } from "../model/errors";
 import type { PartitionKey, PipelineName } from "../model/ids";
@@ -23,12 +23,7 @@ import type { OutputDigest } from "./output-digest";
  * Services any pipeline (and the runner) may use; every runtime (Node CLI, Worker, actor)
  * provides all.
  */
-export type PipelineServices =
-  | StoreServices
-  | HttpClient.HttpClient
-  | AppConfig
-  | AuditLog
-  | OutputDigest;
+export type PipelineServices = StoreServices | HttpFetch | AppConfig | AuditLog | OutputDigest;
 
 /**
  * How a pipeline run ended when it did not fail. `skipped`: the pipeline's own gate (e.g. a
