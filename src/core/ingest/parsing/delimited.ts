@@ -1,26 +1,20 @@
-/// <reference path="./papaparse.d.ts" />
 /**
  * Incremental CSV / PSV reading: text goes in chunk by chunk, complete rows come out with
  * the line they start on and their raw text, in memory bounded by the largest record.
  *
- * Why papaparse: it is the most used delimited-text parser for JavaScript, maintained, MIT,
- * without dependencies, and pure string code (no `Buffer`, no Node streams), so it runs
- * unchanged on workerd, Deno and Node. It handles RFC 4180 quoting (delimiters, quotes and
- * line breaks inside quoted fields). `csv-parse` was rejected because its core needs
- * `Buffer` (its browser build bundles a Buffer + stream polyfill of ~200 KB), and the
- * web-stream-native parsers are far less used. papaparse's documented streaming inputs are
- * Node streams, `File` and XHR; all of them drive its `Parser` engine the way this module
- * does: parse the carried-over tail plus the new chunk with `ignoreLastRow` so a row cut by
- * the chunk boundary is parsed again, whole, with the next chunk.
+ * The rows come from our own scanner (`csv-scan.ts`: RFC 4180 quoting, with the lenient
+ * readings of malformed quotes documented there); it replaced papaparse, whose readings it
+ * keeps (a differential test feeds both the same text), to keep the Worker small. Each push
+ * scans the carried-over tail plus the new chunk; a row cut by the chunk boundary is scanned
+ * again, whole, with the next chunk.
  *
- * Line breaks: the parser splits on `\n`; a `\r` before it (CRLF) is removed from the row, so
- * LF, CRLF and mixed files read the same. A byte-order mark at the start is dropped.
+ * Line breaks: rows split on `\n`; a `\r` before it (CRLF) is removed from the row, so LF,
+ * CRLF and mixed files read the same. A byte-order mark at the start is dropped.
  */
 
 import * as Data from "effect/Data";
 import * as Either from "effect/Either";
-import type { PapaStepResult } from "papaparse";
-import Papa from "papaparse";
+import { type RowProblem, scanRows, splitLines } from "./csv-scan";
 
 /** One row of delimited text. */
 export interface DelimitedRow {
@@ -29,7 +23,7 @@ export interface DelimitedRow {
   /** The row's text as received, without its line break. */
   readonly raw: string;
   readonly fields: ReadonlyArray<string>;
-  /** Quoting problems papaparse found in this row (`unterminated quoted field`, …). */
+  /** Quoting problems of this row (`unterminated quoted field`, …). */
   readonly errors: ReadonlyArray<string>;
 }
 
@@ -44,7 +38,7 @@ export class RecordTooLarge extends Data.TaggedError("RecordTooLarge")<{
 /** Longest record accepted, in characters. Default 1 MiB. */
 export const DEFAULT_MAX_RECORD_CHARS = 1 << 20;
 
-const ERROR_TEXT: Readonly<Record<string, string>> = {
+const ERROR_TEXT: Readonly<Record<RowProblem, string>> = {
   MissingQuotes: "unterminated quoted field (file cut short?)",
   InvalidQuotes: "malformed quotes: a closing quote is not followed by a delimiter or line end",
 };
@@ -107,71 +101,34 @@ export class DelimitedReader {
   }
 
   #parse(input: string, final: boolean): ReadonlyArray<DelimitedRow> {
-    return input.indexOf(QUOTE) === -1
-      ? this.#parseQuoteFree(input, final)
-      : this.#parseQuoted(input, final);
-  }
-
-  /**
-   * Text without a quote character: every row is one line, so papaparse returns all the
-   * chunk's rows from one call without a step callback (which costs it four objects per
-   * row), and each row's raw text is its line.
-   */
-  #parseQuoteFree(input: string, final: boolean): ReadonlyArray<DelimitedRow> {
-    const parser = new Papa.Parser({ delimiter: this.delimiter, newline: "\n", quoteChar: QUOTE });
-    const result = parser.parse(input, 0, !final);
     const rows: Array<DelimitedRow> = [];
     let start = 0;
-    for (const fields of result.data) {
-      const line = this.#line;
-      this.#line += 1;
-      const newline = input.indexOf("\n", start);
-      const end = newline === -1 ? input.length : newline;
-      const raw = this.#row(input, start, end, fields);
-      start = end + 1;
-      if (raw !== undefined) rows.push({ line, raw, fields, errors: NO_ERRORS });
-    }
-    this.#pending = final ? "" : input.slice(result.meta.cursor);
-    return rows;
-  }
-
-  /** Quoted text: a step per row, whose cursor gives the row's raw text and line count. */
-  #parseQuoted(input: string, final: boolean): ReadonlyArray<DelimitedRow> {
-    const rows: Array<DelimitedRow> = [];
-    let previous = 0;
-    const step = (result: PapaStepResult) => {
-      const start = previous;
-      const end = result.meta.cursor;
-      previous = end;
-      const line = this.#line;
-      this.#line += countNewlines(input, start, end);
-      // papaparse hands each step a fresh row array: ours to trim, no copy needed.
-      const fields = result.data[0] ?? [];
-      const raw = this.#row(
-        input,
-        start,
-        input.charCodeAt(end - 1) === NEWLINE ? end - 1 : end,
-        fields,
-      );
-      if (raw === undefined) return;
-      rows.push({
-        line,
-        raw,
-        fields,
-        errors:
-          result.errors.length === 0
-            ? NO_ERRORS
-            : result.errors.map((e) => ERROR_TEXT[e.code] ?? e.message),
-      });
-    };
-    const parser = new Papa.Parser({
-      delimiter: this.delimiter,
-      newline: "\n",
-      quoteChar: QUOTE,
-      step,
-    });
-    const result = parser.parse(input, 0, !final);
-    this.#pending = final ? "" : input.slice(result.meta.cursor);
+    const quoted = input.indexOf(QUOTE) !== -1;
+    const cursor = (quoted ? scanRows : splitLines)(
+      input,
+      this.delimiter,
+      final,
+      (fields, problems, end) => {
+        const line = this.#line;
+        // A row of quote-free text is one line; a quoted field may span several.
+        this.#line += quoted ? countNewlines(input, start, end) : 1;
+        const raw = this.#row(
+          input,
+          start,
+          end > start && input.charCodeAt(end - 1) === NEWLINE ? end - 1 : end,
+          fields,
+        );
+        start = end;
+        if (raw === undefined) return;
+        rows.push({
+          line,
+          raw,
+          fields,
+          errors: problems.length === 0 ? NO_ERRORS : problems.map((p) => ERROR_TEXT[p]),
+        });
+      },
+    );
+    this.#pending = final ? "" : input.slice(cursor);
     return rows;
   }
 
