@@ -1,19 +1,16 @@
 /**
- * The Worker's Effect services, built from the variables. Runtime-neutral:
- * `@libsql/client/http` speaks HTTP through fetch (no WebSocket client in the bundle).
+ * The Worker's Effect services, built from the variables. Runtime-neutral: libSQL is reached
+ * over Hrana-over-HTTP through fetch (`db/hrana/client.ts`).
  *
  * workerd ties every I/O object (a fetch, its response, a timer) to the request that created
  * it. On Workers the stateless handler (HTTP, cron) therefore builds its services per request:
- * a libSQL client shared across requests resumes one request's queued statement from
- * another's I/O, and once that other request ends the statement is cancelled, its slot in the
- * client's concurrency limiter is never given back, and after 20 such slots every query waits
- * forever (docs/reliability.md). A Durable Object's requests share one I/O context, so each
+ * a client shared across requests ends up awaiting one request's I/O from another's, which
+ * workerd cancels (with `@libsql/client`'s request limiter this wedged every query after 20
+ * such cancellations: docs/reliability.md). A Durable Object's requests share one I/O context, so each
  * object instance keeps one runtime for its lifetime (not one per `env`: every object of an
  * isolate receives the same `env`). A host without that restriction (the
  * Deno host, tests over a libSQL file) binds one runtime for everything (`bindRuntime`).
  */
-import { createClient } from "@libsql/client/http";
-import { drizzle } from "drizzle-orm/libsql/http";
 import * as Effect from "effect/Effect";
 import type * as Exit from "effect/Exit";
 import * as Layer from "effect/Layer";
@@ -28,6 +25,8 @@ import { jsonLogsByLevel } from "../core/model/logging";
 import { RunOwner } from "../core/pipeline/run-owner";
 import { CoreStoresLibsql } from "../core/store/layers";
 import { Db } from "../db/db";
+import { createHttpClient } from "../db/hrana/client";
+import { drizzleOver } from "../db/hrana/drizzle";
 import * as schema from "../db/schema/index";
 import { OutputDigestLive } from "../reconciliation/canonical";
 import { type AppEnv, settingsOf } from "./app-env";
@@ -48,7 +47,7 @@ export const DbWorkerLive = Layer.scoped(
     const url = libsql.url.value;
     const client = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        createClient(
+        createHttpClient(
           Option.match(libsql.authToken, {
             onNone: () => ({ url }),
             onSome: (token) => ({ url, authToken: Redacted.value(token) }),
@@ -57,7 +56,7 @@ export const DbWorkerLive = Layer.scoped(
       ),
       (client) => Effect.sync(() => client.close()),
     );
-    return { drizzle: drizzle(client, { schema }), client };
+    return { drizzle: drizzleOver(client, schema), client };
   }),
 );
 
