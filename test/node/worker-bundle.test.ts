@@ -1,8 +1,10 @@
 /**
- * What the deployed Worker contains: the bundle of a `wrangler deploy --dry-run`, read from
- * esbuild's metafile. Test-only libraries, Node-only and dev-only code and effect's barrel
- * (whose namespace re-exports keep every export of a module) stay out of it. The bundle's
- * size is a benchmark (`npm run bench:bundle`), not asserted here.
+ * What the deployed Worker contains: the bundle of a `wrangler deploy --dry-run --minify`,
+ * read from esbuild's metafile. Test-only libraries, Node-only and dev-only code, effect's
+ * barrel (whose namespace re-exports keep every export of a module) and the libraries the
+ * Worker replaced with small code of its own stay out of it, and wrangler's gzip upload size
+ * stays within the 200 KiB target (docs/performance.md, Worker bundle; `npm run bench:bundle`
+ * says what pulls the weight).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -20,6 +22,7 @@ interface Metafile {
 describe("the Worker bundle", () => {
   const dir = mkdtempSync(join(tmpdir(), "dataspine-worker-bundle-"));
   let inputs: ReadonlyArray<string> = [];
+  let gzipKib = Number.NaN;
 
   beforeAll(() => {
     const metafile = join(dir, "meta.json");
@@ -29,6 +32,8 @@ describe("the Worker bundle", () => {
       { encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
     );
     expect(build.status, build.stderr).toBe(0);
+    const upload = /Total Upload: [\d.]+ KiB \/ gzip: ([\d.]+) KiB/.exec(build.stdout);
+    gzipKib = Number(upload?.[1]);
     const meta = JSON.parse(readFileSync(metafile, "utf8")) as Metafile;
     const output = Object.values(meta.outputs).find((o) => o.entryPoint === "src/worker/index.ts");
     inputs = Object.keys(output?.inputs ?? {});
@@ -54,9 +59,29 @@ describe("the Worker bundle", () => {
     expect(inputs.filter((p) => p.endsWith("node_modules/effect/dist/esm/index.js"))).toEqual([]);
   });
 
-  it("reaches libSQL over HTTP only (no WebSocket client)", () => {
+  it("uploads at most 200 KiB gzip", () => {
+    expect(gzipKib).toBeGreaterThan(0);
+    expect(gzipKib).toBeLessThanOrEqual(200);
+  });
+
+  it("parses delimited text without papaparse", () => {
+    expect(inputs.filter((p) => p.includes("node_modules/papaparse/"))).toEqual([]);
+  });
+
+  it("reaches libSQL through its own Hrana client, not @libsql/client or hrana-client", () => {
+    expect(inputs).toContain("src/db/hrana/client.ts");
+    expect(inputs.filter((p) => /node_modules\/@libsql\/(client|hrana-client)\//.test(p))).toEqual(
+      [],
+    );
+  });
+
+  it("has no effect Stream / Channel and no @effect/platform HTTP client", () => {
     expect(
-      inputs.filter((p) => /@libsql\/(client\/lib-esm\/ws|hrana-client\/lib-esm\/ws)/.test(p)),
+      inputs.filter((p) =>
+        /effect\/dist\/esm\/(Stream|internal\/stream|internal\/channel)\b|@effect\/platform\/dist\/esm\/(internal\/)?(HttpClient|httpClient|FetchHttpClient|fetchHttpClient)/.test(
+          p,
+        ),
+      ),
     ).toEqual([]);
   });
 });
