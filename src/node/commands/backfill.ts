@@ -6,7 +6,6 @@
  * Planning and execution live in `core/backfill/backfill.ts`; this adapter parses arguments, draws
  * progress on stderr (a bar on a TTY, plain lines otherwise) and prints the summary.
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import {
   type BackfillPartitionResult,
@@ -22,7 +21,7 @@ import type { BackfillParams } from "../../core/backfill/range";
 import { PIPELINES } from "../../domains/registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../dev/demo-feed-server";
-import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
+import { type Command, cliLayer, commandArgs, planOrReport, print, UsageError } from "./shared";
 
 const USAGE =
   "dataspine backfill <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
@@ -124,18 +123,13 @@ export const backfillCommand: Command = {
   name: "backfill",
   usage: USAGE,
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        start: { type: "string" },
-        end: { type: "string" },
-        param: { type: "string", multiple: true, default: [] },
-        concurrency: { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        ...ALERT_FILE_OPTION,
-      },
+    const { values, positionals } = commandArgs(argv, {
+      start: { type: "string" },
+      end: { type: "string" },
+      param: { type: "string", multiple: true, default: [] },
+      concurrency: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      ...ALERT_FILE_OPTION,
     });
     const pipeline = positionals[0];
     if (!pipeline || !values.start || !values.end) {

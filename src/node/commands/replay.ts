@@ -8,7 +8,6 @@
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import * as Cause from "effect/Cause";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
@@ -19,7 +18,7 @@ import { newReplayId, planReplay, replayable, runReplay } from "../../reconcilia
 import { formatDiffReport } from "../../reconciliation/report";
 import { startDemoFeed } from "../dev/demo-feed-server";
 import { parseParams } from "./backfill";
-import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
+import { type Command, cliLayer, commandArgs, planOrReport, print, UsageError } from "./shared";
 
 const USAGE =
   "dataspine replay <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
@@ -73,18 +72,13 @@ export const replayCommand: Command = {
   name: "replay",
   usage: USAGE,
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        start: { type: "string" },
-        end: { type: "string" },
-        param: { type: "string", multiple: true, default: [] },
-        out: { type: "string" },
-        reconcile: { type: "boolean", default: false },
-        "no-record": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-      },
+    const { values, positionals } = commandArgs(argv, {
+      start: { type: "string" },
+      end: { type: "string" },
+      param: { type: "string", multiple: true, default: [] },
+      out: { type: "string" },
+      reconcile: { type: "boolean", default: false },
+      "no-record": { type: "boolean", default: false },
     });
     const pipeline = positionals[0];
     if (!pipeline || !values.start || !values.end) {

@@ -1,6 +1,7 @@
 /**
  * What every CLI command shares: output, usage errors, log level, the pipeline layer.
  */
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import * as Layer from "effect/Layer";
@@ -24,6 +25,20 @@ export interface Command {
 
 /** Bad usage or input: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}
+
+/**
+ * A command's arguments (`parseArgs`, strict): positionals, its own `options` and `--json`,
+ * which every command takes.
+ */
+export const commandArgs = <O extends ParseArgsOptionsConfig>(
+  argv: ReadonlyArray<string>,
+  options: O,
+) =>
+  parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { ...options, json: { type: "boolean", default: false } },
+  });
 
 /** Writes the result: exactly one JSON document with `--json`, the human text otherwise. */
 export const print = (json: boolean, value: unknown, human: string) => {
