@@ -52,6 +52,28 @@ export const transientError = (
     ...extra,
   });
 
+/** A permanent error of `source` at `url` (secrets redacted), with the payload when kept. */
+const permanentError = (
+  target: HttpTarget,
+  reason: "status" | "decode",
+  message: string,
+  extra: { readonly status?: number; readonly payload?: string } = {},
+) =>
+  new PermanentSourceError({
+    source: target.source,
+    url: redactUrl(target.url),
+    reason,
+    message,
+    ...extra,
+  });
+
+/** Fails with a transient timeout when `what` has not arrived within the target's timeout. */
+const within = (target: HttpTarget, what: string) =>
+  Effect.timeoutFail({
+    duration: Duration.millis(target.timeoutMs),
+    onTimeout: () => transientError(target, "timeout", `${what} within ${target.timeoutMs} ms`),
+  });
+
 /**
  * Sends a GET and waits for the response head: a timeout or a transport failure is
  * transient, an invalid URL permanent. The status is not judged here.
@@ -60,15 +82,7 @@ export const sendGet = (target: HttpTarget, options: { readonly acceptJson?: boo
   Effect.flatMap(HttpClient.HttpClient, (client) =>
     client.execute(HttpClientRequest.get(target.url, { acceptJson: options.acceptJson ?? false })),
   ).pipe(
-    Effect.timeoutFail({
-      duration: Duration.millis(target.timeoutMs),
-      onTimeout: () =>
-        transientError(
-          target,
-          "timeout",
-          `no response from ${target.source} within ${target.timeoutMs} ms`,
-        ),
-    }),
+    within(target, `no response from ${target.source}`),
     Effect.catchTags({
       ResponseError: (e) =>
         Effect.fail(
@@ -77,12 +91,7 @@ export const sendGet = (target: HttpTarget, options: { readonly acceptJson?: boo
       RequestError: (e): Effect.Effect<never, SourceError> =>
         Effect.fail(
           e.reason === "InvalidUrl"
-            ? new PermanentSourceError({
-                source: target.source,
-                url: redactUrl(target.url),
-                reason: "status",
-                message: `invalid URL: ${e.message}`,
-              })
+            ? permanentError(target, "status", `invalid URL: ${e.message}`)
             : transientError(target, "network", `${target.source} unreachable: ${e.message}`),
         ),
     }),
@@ -105,12 +114,8 @@ export const statusError = (
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
-  return new PermanentSourceError({
-    source: target.source,
-    url: redactUrl(target.url),
-    reason: "status",
+  return permanentError(target, "status", message, {
     status: response.status,
-    message,
     payload: truncatePayload(body),
   });
 };
@@ -120,15 +125,7 @@ export const fetchJson = (target: HttpTarget) =>
   Effect.gen(function* () {
     const response = yield* sendGet(target, { acceptJson: true });
     const body = yield* response.text.pipe(
-      Effect.timeoutFail({
-        duration: Duration.millis(target.timeoutMs),
-        onTimeout: () =>
-          transientError(
-            target,
-            "timeout",
-            `${target.source} body not received within ${target.timeoutMs} ms`,
-          ),
-      }),
+      within(target, `${target.source} body not received`),
       Effect.catchTag("ResponseError", (e) =>
         Effect.fail(
           transientError(
@@ -144,25 +141,21 @@ export const fetchJson = (target: HttpTarget) =>
     }
     const tooDeep = jsonTooDeep(body);
     if (tooDeep !== undefined) {
-      return yield* new PermanentSourceError({
-        source: target.source,
-        url: redactUrl(target.url),
-        reason: "decode",
-        status: response.status,
-        message: `${target.source} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep})`,
-        payload: truncatePayload(body),
-      });
+      return yield* permanentError(
+        target,
+        "decode",
+        `${target.source} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep})`,
+        { status: response.status, payload: truncatePayload(body) },
+      );
     }
     return yield* Effect.try({
       try: () => JSON.parse(body) as unknown,
       catch: () =>
-        new PermanentSourceError({
-          source: target.source,
-          url: redactUrl(target.url),
-          reason: "decode",
-          status: response.status,
-          message: `${target.source} returned a body that is not JSON (${body.length} bytes)`,
-          payload: truncatePayload(body),
-        }),
+        permanentError(
+          target,
+          "decode",
+          `${target.source} returned a body that is not JSON (${body.length} bytes)`,
+          { status: response.status, payload: truncatePayload(body) },
+        ),
     });
   }).pipe(Effect.withSpan("HttpSource.fetchJson", { attributes: { source: target.source } }));
