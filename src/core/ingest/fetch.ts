@@ -15,6 +15,7 @@ import * as Chunk from "effect/Chunk";
 import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
 import * as Stream from "effect/Stream";
+import { AppConfig } from "../config/app-config";
 import { PermanentSourceError } from "../model/errors";
 import { type SourceError, sendGet, statusError, transientError } from "./http-source";
 import { type RetryPolicy, retryRequest } from "./retry";
@@ -96,6 +97,12 @@ export const openHttpPayload = (url: string, options: FetchOptions) =>
     );
   }).pipe(
     Effect.withSpan("SourceFetch.openHttpPayload", { attributes: { source: options.source } }),
+  );
+
+/** Opens an HTTP(S) payload of `source` under the configured request timeout and retries. */
+export const openConfiguredHttpPayload = (url: string, source: string) =>
+  Effect.flatMap(AppConfig, ({ sources }) =>
+    openHttpPayload(url, { source, timeoutMs: sources.requestTimeoutMs, retry: sources.retry }),
   );
 
 /** Opens a local file payload as a stream of 64 KiB chunks; read errors are permanent. */
