@@ -17,8 +17,15 @@ import { type PartitionReconciliation, reconcilePartition } from "../../reconcil
 import { newReplayId, planReplay, replayable, runReplay } from "../../reconciliation/replay";
 import { formatDiffReport } from "../../reconciliation/report";
 import { startDemoFeed } from "../dev/demo-feed-server";
-import { parseParams } from "./backfill";
-import { type Command, cliLayer, commandArgs, planOrReport, print, UsageError } from "./shared";
+import {
+  type Command,
+  cliLayer,
+  commandArgs,
+  planOrReport,
+  print,
+  RANGE_OPTIONS,
+  rangeRequest,
+} from "./shared";
 
 const USAGE =
   "dataspine replay <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
@@ -73,21 +80,14 @@ export const replayCommand: Command = {
   usage: USAGE,
   run: async (argv) => {
     const { values, positionals } = commandArgs(argv, {
-      start: { type: "string" },
-      end: { type: "string" },
-      param: { type: "string", multiple: true, default: [] },
+      ...RANGE_OPTIONS,
       out: { type: "string" },
       reconcile: { type: "boolean", default: false },
       "no-record": { type: "boolean", default: false },
     });
-    const pipeline = positionals[0];
-    if (!pipeline || !values.start || !values.end) {
-      throw new UsageError("replay needs <pipeline>, --start and --end");
-    }
-    const params = parseParams(values.param);
     const plan = planOrReport(
       values.json,
-      planReplay(PIPELINES, { pipeline, start: values.start, end: values.end, params }),
+      planReplay(PIPELINES, rangeRequest("replay", positionals, values)),
     );
     if (plan === undefined) return 2;
     const replayId = newReplayId(new Date());
