@@ -13,17 +13,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { addDays } from "../src/calendar/dates";
+import { FINRA_OTC_WEEKLY_COLUMNS } from "../src/domains/finra_otc/source";
 
-const WEEKS = [
-  "2025-01-03",
-  "2025-01-10",
-  "2025-01-17",
-  "2025-01-24",
-  "2025-01-31",
-  "2025-02-07",
-  "2025-02-14",
-  "2025-02-21",
-];
+/** Eight consecutive week endings (Fridays) from 2025-01-03. */
+const WEEKS = Array.from({ length: 8 }, (_, i) => addDays("2025-01-03", 7 * i));
 
 const VENUES: Record<string, string> = {
   CDRG: "CITADEL SECURITIES LLC",
@@ -192,24 +185,35 @@ const fnv = (text: string): number => {
 };
 const draw = (key: string) => fnv(key) / 0xffffffff;
 
-const line = (fields: ReadonlyArray<string | number>) => fields.join("|");
-const HEADER = line([
-  "tierDescription",
-  "issueSymbolIdentifier",
-  "issueName",
-  "marketParticipantName",
-  "MPID",
-  "totalWeeklyShareQuantity",
-  "totalWeeklyTradeCount",
-  "lastUpdateDate",
-]);
+/** One line of a weekly file: an issue's volume at one venue for the week. */
+const venueLine = (
+  tier: { readonly description: string },
+  l: {
+    readonly symbol: string;
+    readonly name: string;
+    readonly mpid: string;
+    readonly quantity: number;
+    readonly trades: number;
+    readonly updated: string;
+  },
+) =>
+  [
+    tier.description,
+    l.symbol,
+    l.name,
+    VENUES[l.mpid] ?? l.mpid,
+    l.mpid,
+    l.quantity,
+    l.trades,
+    l.updated,
+  ].join("|");
 
 const outDir = process.argv[2] ?? join(import.meta.dirname, "../src/dev/finra-samples");
 mkdirSync(outDir, { recursive: true });
 for (const tier of TIERS) {
   for (const week of WEEKS) {
     const updated = addDays(week, tier.lagDays);
-    const lines = [HEADER];
+    const lines = [FINRA_OTC_WEEKLY_COLUMNS.join("|")];
     for (const issue of tier.issues) {
       if (issue.firstWeek !== undefined && week < issue.firstWeek) continue;
       issue.venues.forEach((mpid, rank) => {
@@ -218,46 +222,33 @@ for (const tier of TIERS) {
         const quantity = Math.round((issue.base / (rank + 1)) * weekly * venue);
         const size = issue.tradeSize * (0.8 + 0.4 * draw(`${issue.symbol}|${mpid}|${week}|size`));
         const trades = Math.max(1, Math.round(quantity / size));
-        lines.push(
-          line([
-            tier.description,
-            issue.symbol,
-            issue.name,
-            VENUES[mpid] ?? mpid,
-            mpid,
-            quantity,
-            trades,
-            updated,
-          ]),
-        );
+        lines.push(venueLine(tier, { ...issue, mpid, quantity, trades, updated }));
       });
     }
     if (tier.code === "NMS_TIER_1" && week === "2025-02-07") {
+      // A corrected line, published later (normalize keeps it).
       lines.push(
-        line([
-          tier.description,
-          "AAPL",
-          "Apple Inc. Common Stock",
-          VENUES.CDRG ?? "",
-          "CDRG",
-          25_031_227,
-          118_940,
-          addDays(updated, 3),
-        ]),
+        venueLine(tier, {
+          symbol: "AAPL",
+          name: "Apple Inc. Common Stock",
+          mpid: "CDRG",
+          quantity: 25_031_227,
+          trades: 118_940,
+          updated: addDays(updated, 3),
+        }),
       );
     }
     if (tier.code === "NMS_TIER_2" && week === "2025-01-17") {
+      // A negative share quantity (normalize quarantines it).
       lines.push(
-        line([
-          tier.description,
-          "SOUN",
-          "SoundHound AI, Inc. Class A Common Stock",
-          VENUES.INCR ?? "",
-          "INCR",
-          -1200,
-          4,
+        venueLine(tier, {
+          symbol: "SOUN",
+          name: "SoundHound AI, Inc. Class A Common Stock",
+          mpid: "INCR",
+          quantity: -1200,
+          trades: 4,
           updated,
-        ]),
+        }),
       );
     }
     writeFileSync(join(outDir, `${week}_${tier.code}.psv`), `${lines.join("\n")}\n`);

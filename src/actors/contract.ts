@@ -8,7 +8,7 @@ import type { BackfillProgress } from "../core/backfill/store";
 import type { RunResult, RunTrigger } from "../core/model/run-result";
 import type { WorkflowRunResult } from "../core/store/workflow-runs";
 import type { ReplayHeader, ReplayPartitionView } from "../reconciliation/replay-slice";
-import type { Failure, Reply } from "../worker/replies";
+import type { Failure, Reply } from "./reply";
 
 /** A request to run the actor's partition. */
 export interface ActorRunRequest {

@@ -16,7 +16,6 @@ import { runPipeline } from "../core/pipeline/runner";
 import { updateManifestStatus } from "../core/store/manifest";
 import { runWorkflow } from "../core/workflow/runner";
 import { PIPELINES, WORKFLOWS } from "../domains/registry";
-import { failureOf } from "../worker/replies";
 import type {
   ActorRunRequest,
   ActorRunResponse,
@@ -25,6 +24,7 @@ import type {
   PartitionActorApi,
   PartitionStatus,
 } from "./contract";
+import { failureOf } from "./reply";
 import { parseJson, rejectedRun, statusView } from "./run-views";
 import {
   type ActorState,

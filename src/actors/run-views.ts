@@ -3,8 +3,8 @@
  * refused request (a thrown error or an Effect `Cause`) as a failed run.
  */
 import { emptyCounts, type RunResult } from "../core/model/run-result";
-import { failureOf } from "../worker/replies";
 import type { ActorRunRequest, PartitionStatus } from "./contract";
+import { failureOf } from "./reply";
 import type { ActorRun, ActorState } from "./state-store";
 
 /** JSON text as a value; null stays null. */

@@ -2,15 +2,15 @@
  * Errors of the detectors. A config reaches a detector from a pipeline, an operator setting
  * or an HTTP request, so a bad one is a `Schema.TaggedError` naming the detector and field.
  */
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import * as ParseResult from "effect/ParseResult";
 import * as Schema from "effect/Schema";
+import { TaggedHttpError } from "../core/model/tagged-http-error";
 
 /** A detector config outside what the detector accepts (unknown key, wrong type, range). */
-export class InvalidDetectorConfig extends Schema.TaggedError<InvalidDetectorConfig>()(
+export class InvalidDetectorConfig extends TaggedHttpError<InvalidDetectorConfig>()(
   "InvalidDetectorConfig",
-  { detector: Schema.String, field: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 400 }),
+  400,
+  { detector: Schema.String, field: Schema.String },
 ) {}
 
 /** The first issue of a config that failed to decode, as `InvalidDetectorConfig`. */

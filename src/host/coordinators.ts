@@ -15,6 +15,7 @@ import type {
 import { actorPorts, SLICE_PER_CONCURRENCY } from "../actors/coordinator-ports";
 import { backfillOperation, mirrorOperation, replayOperation } from "../actors/operation-mirror";
 import type { ActorRuntime } from "../actors/partition-actor-core";
+import { replyOf } from "../actors/reply";
 import { runSlice } from "../core/backfill/slice";
 import { readProgress } from "../core/backfill/store";
 import type { Database } from "../db/db";
@@ -25,7 +26,6 @@ import {
   readReplay,
   runReplaySlice,
 } from "../reconciliation/replay-slice";
-import { replyOf } from "../worker/replies";
 import { type AlarmKey, deleteAlarm, setAlarm } from "./alarms";
 import { createHostBackfill, libsqlBackfillStore } from "./libsql-backfill-store";
 import { libsqlReplayStorage } from "./libsql-kv";

@@ -5,7 +5,13 @@
  */
 import { and, asc, count, eq, lte, min } from "drizzle-orm";
 import * as Effect from "effect/Effect";
-import { type BackfillStore, countsByStatus, type NewBackfill } from "../core/backfill/store";
+import {
+  type BackfillStore,
+  countsByStatus,
+  type NewBackfill,
+  newBackfillHeader,
+  touchedHeader,
+} from "../core/backfill/store";
 import type { Database } from "../db/db";
 import { hostBackfillPartitions, hostBackfills } from "../db/schema/host";
 
@@ -20,21 +26,7 @@ export const createHostBackfill = async (db: Database, input: NewBackfill): Prom
     .where(eq(hostBackfills.backfillId, input.backfillId))
     .get();
   if (existing) return false;
-  const empty = plan.partitions.length === 0;
-  const header = db.insert(hostBackfills).values({
-    backfillId: input.backfillId,
-    pipeline: plan.pipeline,
-    start: plan.start,
-    end: plan.end,
-    params: JSON.stringify(plan.params),
-    concurrency: input.concurrency,
-    sliceSize: input.sliceSize,
-    total: plan.partitions.length,
-    status: empty ? "complete" : "running",
-    createdAt: input.now,
-    updatedAt: input.now,
-    finishedAt: empty ? input.now : null,
-  });
+  const header = db.insert(hostBackfills).values(newBackfillHeader(input));
   const chunks = [];
   for (let i = 0; i < plan.partitions.length; i += INSERT_CHUNK) {
     chunks.push(
@@ -91,9 +83,7 @@ export const libsqlBackfillStore = (db: Database, backfillId: string): BackfillS
       Effect.promise(async () => {
         await db
           .update(hostBackfills)
-          .set(
-            finished ? { status: finished, updatedAt: now, finishedAt: now } : { updatedAt: now },
-          )
+          .set(touchedHeader(now, finished))
           .where(eq(hostBackfills.backfillId, backfillId));
       }),
     failures: Effect.promise(() =>

@@ -14,6 +14,7 @@ import migrations from "../../migrations/backfill/migrations.js";
 import type { BackfillCoordinatorApi, StartBackfill } from "../actors/contract";
 import { actorPorts, SLICE_PER_CONCURRENCY } from "../actors/coordinator-ports";
 import { backfillOperation, mirrorOperation } from "../actors/operation-mirror";
+import { type Reply, replyOf } from "../actors/reply";
 import { runSlice } from "../core/backfill/slice";
 import {
   type BackfillProgress,
@@ -24,7 +25,6 @@ import {
 } from "../core/backfill/store";
 import * as backfillSchema from "../db/backfill-schema";
 import { appEnvOf } from "./actors";
-import { type Reply, replyOf } from "./replies";
 import { actorRuntime } from "./runtime";
 
 export type { StartBackfill } from "../actors/contract";

@@ -6,8 +6,8 @@
 import type * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import { Hono } from "hono/tiny";
+import { errorOfCause } from "../actors/reply";
 import type { AppEnv } from "./app-env";
-import { errorOfCause } from "./replies";
 import { runForRequest, type WorkerServices } from "./runtime";
 
 /** Hono typed with the app's bindings (the same on Workers and Deno). */

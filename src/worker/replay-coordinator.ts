@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect";
 import { pokeAlerts } from "../actors/alert-dispatcher-core";
 import type { ReplayCoordinatorApi, ReplayState, StartReplay } from "../actors/contract";
 import { mirrorOperation, replayOperation } from "../actors/operation-mirror";
+import { type Reply, replyOf } from "../actors/reply";
 import { PIPELINES } from "../domains/registry";
 import {
   createReplay,
@@ -20,7 +21,6 @@ import {
   runReplaySlice,
 } from "../reconciliation/replay-slice";
 import { appEnvOf, workerActors } from "./actors";
-import { type Reply, replyOf } from "./replies";
 import { actorRuntime } from "./runtime";
 
 export type { ReplayState, StartReplay } from "../actors/contract";

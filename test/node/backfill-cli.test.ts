@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackfillReport } from "../../src/core/backfill/backfill";
-import { parseParams } from "../../src/node/commands/backfill";
-import { UsageError } from "../../src/node/commands/shared";
+import { parseParams, UsageError } from "../../src/node/commands/shared";
 import { type ScriptedFeed, startScriptedFeed } from "../fixtures/scripted-feed";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 

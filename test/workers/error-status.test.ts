@@ -7,14 +7,10 @@
  */
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { failureOf } from "../../src/actors/reply";
+import { declaredStatus, RemoteFailure, statusOf } from "../../src/core/model/tagged-http-error";
 import { DependenciesNotReady } from "../../src/core/pipeline/calc-dependencies";
-import {
-  declaredStatus,
-  errorResponse,
-  RemoteFailure,
-  statusOf,
-} from "../../src/worker/http-errors";
-import { failureOf } from "../../src/worker/replies";
+import { errorResponse } from "../../src/worker/http-errors";
 
 const modules = import.meta.glob<Record<string, unknown>>(
   [

@@ -1,45 +1,40 @@
 /**
  * Errors of backfills: they cross HTTP, the CLI and Durable Object RPC, so all are
  * `Schema.TaggedError`s whose tag is the stable error code and whose annotation is the HTTP
- * status (read by `worker/http-errors.ts`).
+ * status (`TaggedHttpError`; `statusOf` reads it back).
  */
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import * as Schema from "effect/Schema";
+import { TaggedHttpError } from "../model/tagged-http-error";
 
 /** The date range is malformed, reversed or longer than a backfill may be. */
-export class InvalidBackfillRange extends Schema.TaggedError<InvalidBackfillRange>()(
+export class InvalidBackfillRange extends TaggedHttpError<InvalidBackfillRange>()(
   "InvalidBackfillRange",
-  { start: Schema.String, end: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 400 }),
+  400,
+  { start: Schema.String, end: Schema.String },
 ) {}
 
 /** The pipeline refused the backfill parameters (missing, unknown or invalid ones). */
-export class InvalidBackfillParams extends Schema.TaggedError<InvalidBackfillParams>()(
+export class InvalidBackfillParams extends TaggedHttpError<InvalidBackfillParams>()(
   "InvalidBackfillParams",
-  { pipeline: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 400 }),
+  400,
+  { pipeline: Schema.String },
 ) {}
 
 /** The pipeline cannot enumerate the partitions of a date range. */
-export class BackfillNotSupported extends Schema.TaggedError<BackfillNotSupported>()(
+export class BackfillNotSupported extends TaggedHttpError<BackfillNotSupported>()(
   "BackfillNotSupported",
-  { pipeline: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 400 }),
+  400,
+  { pipeline: Schema.String },
 ) {}
 
 /** No backfill has that id. */
-export class BackfillNotFound extends Schema.TaggedError<BackfillNotFound>()(
-  "BackfillNotFound",
-  {
-    backfill_id: Schema.String,
-    message: Schema.String,
-  },
-  HttpApiSchema.annotations({ status: 404 }),
-) {}
+export class BackfillNotFound extends TaggedHttpError<BackfillNotFound>()("BackfillNotFound", 404, {
+  backfill_id: Schema.String,
+}) {}
 
 /** The backfill's coordinator could not be reached or failed to answer. */
-export class BackfillUnavailable extends Schema.TaggedError<BackfillUnavailable>()(
+export class BackfillUnavailable extends TaggedHttpError<BackfillUnavailable>()(
   "BackfillUnavailable",
-  { backfill_id: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 503 }),
+  503,
+  { backfill_id: Schema.String },
 ) {}

@@ -113,26 +113,36 @@ export interface NewBackfill {
   readonly now: string;
 }
 
+/** The header row of a new backfill: `running`, or already `complete` when it plans nothing. */
+export const newBackfillHeader = (input: NewBackfill): BackfillHeader => {
+  const { plan } = input;
+  const empty = plan.partitions.length === 0;
+  return {
+    backfillId: input.backfillId,
+    pipeline: plan.pipeline,
+    start: plan.start,
+    end: plan.end,
+    params: JSON.stringify(plan.params),
+    concurrency: input.concurrency,
+    sliceSize: input.sliceSize,
+    total: plan.partitions.length,
+    status: empty ? "complete" : "running",
+    createdAt: input.now,
+    updatedAt: input.now,
+    finishedAt: empty ? input.now : null,
+  };
+};
+
+/** The header columns `touch` sets: updated now, and finished with its final status. */
+export const touchedHeader = (now: string, finished?: Exclude<BackfillStatus, "running">) =>
+  finished ? { status: finished, updatedAt: now, finishedAt: now } : { updatedAt: now };
+
 /** Stores the plan, every partition `pending`, in one transaction. */
 export const createBackfill = (db: BackfillDatabase, input: NewBackfill): void => {
   const { plan } = input;
   db.transaction((tx) => {
     tx.insert(backfill)
-      .values({
-        id: 1,
-        backfillId: input.backfillId,
-        pipeline: plan.pipeline,
-        start: plan.start,
-        end: plan.end,
-        params: JSON.stringify(plan.params),
-        concurrency: input.concurrency,
-        sliceSize: input.sliceSize,
-        total: plan.partitions.length,
-        status: plan.partitions.length === 0 ? "complete" : "running",
-        createdAt: input.now,
-        updatedAt: input.now,
-        finishedAt: plan.partitions.length === 0 ? input.now : null,
-      })
+      .values({ id: 1, ...newBackfillHeader(input) })
       .run();
     for (let i = 0; i < plan.partitions.length; i += INSERT_CHUNK) {
       const rows = plan.partitions
@@ -219,10 +229,7 @@ export const touchBackfill = (
   now: string,
   finished?: Exclude<BackfillStatus, "running">,
 ) => {
-  db.update(backfill)
-    .set(finished ? { status: finished, updatedAt: now, finishedAt: now } : { updatedAt: now })
-    .where(eq(backfill.id, 1))
-    .run();
+  db.update(backfill).set(touchedHeader(now, finished)).where(eq(backfill.id, 1)).run();
 };
 
 const parseError = (text: string | null): RunError =>

@@ -4,7 +4,6 @@
  * that does not parse is an `InvalidConfig` naming the variable; secrets are `Redacted`.
  * Every variable with its default: docs/configuration.md.
  */
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import * as Config from "effect/Config";
 import type * as ConfigError from "effect/ConfigError";
 import * as ConfigProvider from "effect/ConfigProvider";
@@ -13,8 +12,8 @@ import * as Either from "effect/Either";
 import * as Layer from "effect/Layer";
 import type * as LogLevel from "effect/LogLevel";
 import * as Option from "effect/Option";
-import * as Schema from "effect/Schema";
 import { defaultRetryPolicy } from "../ingest/retry";
+import { TaggedHttpError } from "../model/tagged-http-error";
 import { logLevel } from "./config-values";
 import {
   type AlarmSettings,
@@ -43,17 +42,14 @@ export type {
   QualityGateSettings,
   SourceSettings,
 } from "./sections";
+
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_QUARANTINE_RATIO } from "./sections";
 
 /** The host's variables by name, as the app reads them. */
 export type ConfigVars = Readonly<Record<string, string | undefined>>;
 
 /** A variable of the app's configuration does not parse; the message names it. */
-export class InvalidConfig extends Schema.TaggedError<InvalidConfig>()(
-  "InvalidConfig",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: 500 }),
-) {}
+export class InvalidConfig extends TaggedHttpError<InvalidConfig>()("InvalidConfig", 500) {}
 
 /** The settings of the current runtime. */
 export interface AppConfigShape {

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import * as Option from "effect/Option";
 import * as Scope from "effect/Scope";
+import { AppConfig } from "../config/app-config";
 import type { HttpFetch } from "../http/http-fetch";
 import { PermanentSourceError } from "../model/errors";
 import { type ByteStream, fromReadable, readCapped } from "./byte-stream";
@@ -73,6 +74,12 @@ export const openHttpPayload = (url: string, options: FetchOptions) =>
     });
   }).pipe(
     Effect.withSpan("SourceFetch.openHttpPayload", { attributes: { source: options.source } }),
+  );
+
+/** Opens an HTTP(S) payload of `source` under the configured request timeout and retries. */
+export const openConfiguredHttpPayload = (url: string, source: string) =>
+  Effect.flatMap(AppConfig, ({ sources }) =>
+    openHttpPayload(url, { source, timeoutMs: sources.requestTimeoutMs, retry: sources.retry }),
   );
 
 /**

@@ -51,6 +51,28 @@ export const transientError = (
     ...extra,
   });
 
+/** A permanent error of `source` at `url` (secrets redacted), with the payload when kept. */
+const permanentError = (
+  target: HttpTarget,
+  reason: "status" | "decode",
+  message: string,
+  extra: { readonly status?: number; readonly payload?: string } = {},
+) =>
+  new PermanentSourceError({
+    source: target.source,
+    url: redactUrl(target.url),
+    reason,
+    message,
+    ...extra,
+  });
+
+/** Fails with a transient timeout when `what` has not arrived within the target's timeout. */
+const within = (target: HttpTarget, what: string) =>
+  Effect.timeoutFail({
+    duration: Duration.millis(target.timeoutMs),
+    onTimeout: () => transientError(target, "timeout", `${what} within ${target.timeoutMs} ms`),
+  });
+
 /**
  * Sends a GET and waits for the response head: a timeout or a transport failure is
  * transient, an invalid URL permanent. The status is not judged here.
@@ -61,25 +83,12 @@ export const sendGet = (target: HttpTarget, options: { readonly acceptJson?: boo
     url: target.url,
     ...(options.acceptJson ? { headers: { accept: "application/json" } } : {}),
   }).pipe(
-    Effect.timeoutFail({
-      duration: Duration.millis(target.timeoutMs),
-      onTimeout: () =>
-        transientError(
-          target,
-          "timeout",
-          `no response from ${target.source} within ${target.timeoutMs} ms`,
-        ),
-    }),
+    within(target, `no response from ${target.source}`),
     Effect.catchTags({
       RequestError: (e): Effect.Effect<never, SourceError> =>
         Effect.fail(
           e.reason === "InvalidUrl"
-            ? new PermanentSourceError({
-                source: target.source,
-                url: redactUrl(target.url),
-                reason: "status",
-                message: `invalid URL: ${e.message}`,
-              })
+            ? permanentError(target, "status", `invalid URL: ${e.message}`)
             : transientError(target, "network", `${target.source} unreachable: ${e.message}`),
         ),
     }),
@@ -102,12 +111,8 @@ export const statusError = (
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
-  return new PermanentSourceError({
-    source: target.source,
-    url: redactUrl(target.url),
-    reason: "status",
+  return permanentError(target, "status", message, {
     status: response.status,
-    message,
     payload: truncatePayload(body),
   });
 };
@@ -117,15 +122,7 @@ export const fetchJson = (target: HttpTarget) =>
   Effect.gen(function* () {
     const response = yield* sendGet(target, { acceptJson: true });
     const body = yield* response.text.pipe(
-      Effect.timeoutFail({
-        duration: Duration.millis(target.timeoutMs),
-        onTimeout: () =>
-          transientError(
-            target,
-            "timeout",
-            `${target.source} body not received within ${target.timeoutMs} ms`,
-          ),
-      }),
+      within(target, `${target.source} body not received`),
       Effect.catchTag("ResponseError", (e) =>
         Effect.fail(
           transientError(
@@ -141,25 +138,21 @@ export const fetchJson = (target: HttpTarget) =>
     }
     const tooDeep = jsonTooDeep(body);
     if (tooDeep !== undefined) {
-      return yield* new PermanentSourceError({
-        source: target.source,
-        url: redactUrl(target.url),
-        reason: "decode",
-        status: response.status,
-        message: `${target.source} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep})`,
-        payload: truncatePayload(body),
-      });
+      return yield* permanentError(
+        target,
+        "decode",
+        `${target.source} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep})`,
+        { status: response.status, payload: truncatePayload(body) },
+      );
     }
     return yield* Effect.try({
       try: () => JSON.parse(body) as unknown,
       catch: () =>
-        new PermanentSourceError({
-          source: target.source,
-          url: redactUrl(target.url),
-          reason: "decode",
-          status: response.status,
-          message: `${target.source} returned a body that is not JSON (${body.length} bytes)`,
-          payload: truncatePayload(body),
-        }),
+        permanentError(
+          target,
+          "decode",
+          `${target.source} returned a body that is not JSON (${body.length} bytes)`,
+          { status: response.status, payload: truncatePayload(body) },
+        ),
     });
   }).pipe(Effect.withSpan("HttpSource.fetchJson", { attributes: { source: target.source } }));

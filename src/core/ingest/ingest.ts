@@ -169,40 +169,55 @@ const readJson = (
     return yield* run.finish;
   });
 
+/**
+ * The validation part of an ingestion's audit trail: `validated`, and `validation_failed` with
+ * sample reasons when records were quarantined.
+ */
+export const validationEvents = (
+  ctx: RunContext,
+  report: Pick<SourceReport, "counts" | "sampleRejections">,
+): ReadonlyArray<RunAuditEvent> => [
+  {
+    eventType: "validated",
+    entityType: "partition",
+    entityId: ctx.partitionKey,
+    newState: { valid: report.counts.valid },
+  },
+  ...(report.counts.quarantined > 0
+    ? [
+        {
+          eventType: "validation_failed",
+          entityType: "partition",
+          entityId: ctx.partitionKey,
+          newState: { quarantined: report.counts.quarantined },
+          metadata: { reasons: report.sampleRejections },
+        } as const,
+      ]
+    : []),
+];
+
 /** The audit trail of one ingestion, in the order the market-data pipeline writes it. */
-const auditEvents = (ctx: RunContext, source: Source, report: SourceReport, where: string) => {
-  const events: Array<RunAuditEvent> = [
-    {
-      eventType: "ingested",
-      entityType: "partition",
-      entityId: ctx.partitionKey,
-      newState: { received: report.counts.received },
-      metadata: { source: source.name, location: where, format: source.parser.format },
-    },
-    {
-      eventType: "validated",
-      entityType: "partition",
-      entityId: ctx.partitionKey,
-      newState: { valid: report.counts.valid },
-    },
-  ];
-  if (report.counts.quarantined > 0) {
-    events.push({
-      eventType: "validation_failed",
-      entityType: "partition",
-      entityId: ctx.partitionKey,
-      newState: { quarantined: report.counts.quarantined },
-      metadata: { reasons: report.sampleRejections },
-    });
-  }
-  events.push({
+const auditEvents = (
+  ctx: RunContext,
+  source: Source,
+  report: SourceReport,
+  where: string,
+): ReadonlyArray<RunAuditEvent> => [
+  {
+    eventType: "ingested",
+    entityType: "partition",
+    entityId: ctx.partitionKey,
+    newState: { received: report.counts.received },
+    metadata: { source: source.name, location: where, format: source.parser.format },
+  },
+  ...validationEvents(ctx, report),
+  {
     eventType: "written",
     entityType: "table",
     entityId: source.target,
     newState: { written: report.counts.written, batches: report.batches },
-  });
-  return events;
-};
+  },
+];
 
 /**
  * Parses a byte stream with the source's parser and feeds its records to `run`: the part of

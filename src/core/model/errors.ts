@@ -9,10 +9,12 @@
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import * as Schema from "effect/Schema";
 import type { DatabaseError } from "../../db/errors";
+import { TaggedHttpError } from "./tagged-http-error";
 
 /** A source failed in a way that may succeed on a later attempt. */
-export class TransientSourceError extends Schema.TaggedError<TransientSourceError>()(
+export class TransientSourceError extends TaggedHttpError<TransientSourceError>()(
   "TransientSourceError",
+  502,
   {
     source: Schema.String,
     url: Schema.String,
@@ -21,9 +23,7 @@ export class TransientSourceError extends Schema.TaggedError<TransientSourceErro
     retryAfterMs: Schema.optional(Schema.Number),
     /** Requests made before giving up (set by `retryRequest`). */
     attempts: Schema.optional(Schema.Number),
-    message: Schema.String,
   },
-  HttpApiSchema.annotations({ status: 502 }),
 ) {}
 
 /** A source failed in a way that retrying the same request cannot fix. */
@@ -42,27 +42,21 @@ export class PermanentSourceError extends Schema.TaggedError<PermanentSourceErro
 ) {}
 
 /** The partition key does not have the shape the pipeline requires. */
-export class InvalidPartitionKey extends Schema.TaggedError<InvalidPartitionKey>()(
+export class InvalidPartitionKey extends TaggedHttpError<InvalidPartitionKey>()(
   "InvalidPartitionKey",
-  { pipeline: Schema.String, partition: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 400 }),
+  400,
+  { pipeline: Schema.String, partition: Schema.String },
 ) {}
 
 /** No pipeline of that name is registered. */
-export class UnknownPipeline extends Schema.TaggedError<UnknownPipeline>()(
-  "UnknownPipeline",
-  {
-    pipeline: Schema.String,
-    message: Schema.String,
-  },
-  HttpApiSchema.annotations({ status: 404 }),
-) {}
+export class UnknownPipeline extends TaggedHttpError<UnknownPipeline>()("UnknownPipeline", 404, {
+  pipeline: Schema.String,
+}) {}
 
 /** The partition has never run. */
-export class PartitionNotFound extends Schema.TaggedError<PartitionNotFound>()(
+export class PartitionNotFound extends TaggedHttpError<PartitionNotFound>()(
   "PartitionNotFound",
-  { message: Schema.String },
-  HttpApiSchema.annotations({ status: 404 }),
+  404,
 ) {}
 
 /** Everything a pipeline run can fail with. */

@@ -5,34 +5,26 @@
  * (`core_data_readiness`), and `topologicalOrder` orders a set of calculations so every one
  * runs after what it depends on.
  */
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import * as Effect from "effect/Effect";
 import * as Schema from "effect/Schema";
 import { dbTry } from "../../db/db";
 import { coreCalcDependencies } from "../../db/schema/index";
+import { TaggedHttpError } from "../model/tagged-http-error";
 import { isReady } from "../store/readiness";
 import type { Pipeline } from "./pipeline";
 import type { Registry } from "./registry";
 
 /** A calculation was asked to run before the calculations it depends on were ready. */
-export class DependenciesNotReady extends Schema.TaggedError<DependenciesNotReady>()(
+export class DependenciesNotReady extends TaggedHttpError<DependenciesNotReady>()(
   "DependenciesNotReady",
-  {
-    pipeline: Schema.String,
-    partition: Schema.String,
-    missing: Schema.Array(Schema.String),
-    message: Schema.String,
-  },
-  HttpApiSchema.annotations({ status: 409 }),
+  409,
+  { pipeline: Schema.String, partition: Schema.String, missing: Schema.Array(Schema.String) },
 ) {}
 
 /** The DAG has a cycle or names a calculation that is not registered. */
-export class InvalidCalcGraph extends Schema.TaggedError<InvalidCalcGraph>()(
+export class InvalidCalcGraph extends TaggedHttpError<InvalidCalcGraph>()(
   "InvalidCalcGraph",
-  {
-    message: Schema.String,
-  },
-  HttpApiSchema.annotations({ status: 500 }),
+  500,
 ) {}
 
 /** One edge: `calc_id` depends on `depends_on_calc_id`. */

@@ -6,10 +6,6 @@
  */
 import * as Effect from "effect/Effect";
 import * as Either from "effect/Either";
-import type { Db } from "../../db/db";
-import type { DatabaseError } from "../../db/errors";
-import type { BackfillParams } from "../backfill/range";
-import type { CanonicalRecord } from "../model/canonical-record";
 import type { PipelineError } from "../model/errors";
 import type { PipelineName } from "../model/ids";
 import type { QualityGate } from "../model/quality";
@@ -25,16 +21,7 @@ import type {
 } from "./pipeline";
 
 /** Replay mode over typed partitions (see `ReplayMode`). */
-export interface PartitionReplay<P> {
-  readonly key: ReadonlyArray<string>;
-  readonly defaultParams?: BackfillParams;
-  readonly records: (
-    partition: P,
-  ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, PipelineError, PipelineServices>;
-  readonly stored: (
-    partition: P,
-  ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, DatabaseError, Db>;
-}
+export type PartitionReplay<P> = ReplayMode<P>;
 
 export interface PipelineDefinition<P> {
   readonly name: PipelineName;

@@ -3,24 +3,18 @@
  * the markets' time zone, America/New_York. A partition dated after today there has no data
  * yet: it is refused before any run, so it is never recorded complete, ready or missing.
  */
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
 import * as Schema from "effect/Schema";
 import { newYorkDate } from "../../calendar/sessions";
+import { TaggedHttpError } from "../model/tagged-http-error";
 import { splitDatedKey } from "./partition-scheme";
 
 /** The partition's date is after today (New York): nothing can be run for it yet. */
-export class PartitionInFuture extends Schema.TaggedError<PartitionInFuture>()(
+export class PartitionInFuture extends TaggedHttpError<PartitionInFuture>()(
   "PartitionInFuture",
-  {
-    pipeline: Schema.String,
-    partition: Schema.String,
-    date: Schema.String,
-    today: Schema.String,
-    message: Schema.String,
-  },
-  HttpApiSchema.annotations({ status: 409 }),
+  409,
+  { pipeline: Schema.String, partition: Schema.String, date: Schema.String, today: Schema.String },
 ) {}
 
 /** The date a partition key starts with (`2025-01-02|demo` → `2025-01-02`), if any. */

@@ -40,20 +40,21 @@ export interface PipelineOutcome {
 
 /**
  * Replay mode of a pipeline: a partition's canonical output recomputed from the same inputs
- * without writing anything, and the same partition as stored, for reconciliation.
+ * without writing anything, and the same partition as stored, for reconciliation. A pipeline
+ * sees its partitions as keys; `definePipeline` lets it write them over typed partitions `P`.
  */
-export interface ReplayMode {
+export interface ReplayMode<P = PartitionKey> {
   /** Fields that identify one canonical record of the partition (stable row order). */
   readonly key: ReadonlyArray<string>;
   /** Range params a replay request may omit, e.g. `{ universe: "demo" }`. */
   readonly defaultParams?: BackfillParams;
   /** The partition's canonical records from its source; no table, quarantine or audit write. */
   readonly records: (
-    partitionKey: PartitionKey,
+    partition: P,
   ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, PipelineError, PipelineServices>;
   /** The partition's canonical records as its table holds them now. */
   readonly stored: (
-    partitionKey: PartitionKey,
+    partition: P,
   ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, DatabaseError, Db>;
 }
 

@@ -4,7 +4,6 @@
  * expected, ends `failed` with `QualityGateFailed`. Its valid rows stay written; the
  * partition is not ready, so dependants refuse it.
  */
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import * as Effect from "effect/Effect";
 import * as Schema from "effect/Schema";
 import { AppConfig, type QualityGateSettings } from "../config/app-config";
@@ -15,21 +14,21 @@ import {
   type RejectionSummary,
 } from "../model/quality";
 import type { RunCounts, RunError } from "../model/run-result";
+import { TaggedHttpError } from "../model/tagged-http-error";
 import type { Pipeline, PipelineOutcome } from "./pipeline";
 
 export { DEFAULT_MAX_QUARANTINE_RATIO } from "../config/app-config";
 
 /** A run's records failed its quality gate. Not retryable: the same input fails again. */
-export class QualityGateFailed extends Schema.TaggedError<QualityGateFailed>()(
+export class QualityGateFailed extends TaggedHttpError<QualityGateFailed>()(
   "QualityGateFailed",
+  422,
   {
     pipeline: Schema.String,
     partition: Schema.String,
     reason: Schema.Literal("quarantine_ratio", "no_valid_records"),
     figures: GateFigures,
-    message: Schema.String,
   },
-  HttpApiSchema.annotations({ status: 422 }),
 ) {}
 
 /**

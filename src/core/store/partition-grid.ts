@@ -9,6 +9,7 @@
  */
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
+import { splitDatedKey } from "../pipeline/partition-scheme";
 
 /** Dates of one page, newest first, with the cursors to the pages either side. */
 export interface GridWindow {
@@ -80,12 +81,16 @@ LIMIT ?5`;
 /** The most cells one page reads (dates × scopes); a page past it is cut, newest first. */
 export const MAX_GRID_CELLS = 5_000;
 
-/** A partition key as its date and scope. */
-export const splitKey = (key: string) => {
-  const bar = key.indexOf("|");
-  return bar < 0
+/**
+ * A partition key as its grid column (date) and row (scope), read as the partition schemes
+ * read a `YYYY-MM-DD|<scope>` key; a key they do not read as dated stands in the column of
+ * its first ten characters, without a scope.
+ */
+export const gridPlace = (key: string): { readonly date: string; readonly scope: string } => {
+  const dated = splitDatedKey(key);
+  return dated === undefined
     ? { date: key.slice(0, 10), scope: "" }
-    : { date: key.slice(0, bar), scope: key.slice(bar + 1) };
+    : { date: dated.date, scope: dated.scope ?? "" };
 };
 
 /** Partitions per status of the latest capture, for every pipeline stage that has any. */
@@ -138,7 +143,7 @@ export const toGridCell = (
   captures: number,
 ): GridCell => ({
   partition_key: key,
-  ...splitKey(key),
+  ...gridPlace(key),
   status,
   capture_id: captureId,
   captured_at: latest.slice(0, latest.indexOf(" ")),

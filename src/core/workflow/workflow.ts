@@ -12,10 +12,10 @@
  * Jumps only go forward, so every run ends.
  */
 
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema";
 import type * as Either from "effect/Either";
 import * as Schema from "effect/Schema";
 import type { PartitionKey } from "../model/ids";
+import { TaggedHttpError } from "../model/tagged-http-error";
 import type { AnomalySeverity } from "../store/anomalies";
 
 /** Outputs of one step, by key. */
@@ -116,21 +116,16 @@ export const Step = {
 };
 
 /** The params do not name a partition of the workflow. */
-export class InvalidWorkflowParams extends Schema.TaggedError<InvalidWorkflowParams>()(
+export class InvalidWorkflowParams extends TaggedHttpError<InvalidWorkflowParams>()(
   "InvalidWorkflowParams",
-  { workflow: Schema.String, message: Schema.String },
-  HttpApiSchema.annotations({ status: 400 }),
+  400,
+  { workflow: Schema.String },
 ) {}
 
 /** No workflow of that name is registered. */
-export class UnknownWorkflow extends Schema.TaggedError<UnknownWorkflow>()(
-  "UnknownWorkflow",
-  {
-    workflow: Schema.String,
-    message: Schema.String,
-  },
-  HttpApiSchema.annotations({ status: 404 }),
-) {}
+export class UnknownWorkflow extends TaggedHttpError<UnknownWorkflow>()("UnknownWorkflow", 404, {
+  workflow: Schema.String,
+}) {}
 
 /** A registered workflow. */
 export interface Workflow {

@@ -3,34 +3,24 @@
  *
  * Durable Objects keep this state in their own SQLite; the host keeps it in the shared
  * database instead, keyed by the actor's name. `host_partition_state` / `host_partition_runs`
- * have the columns of the Durable Object's `partition_state` / `partition_runs`
- * (`actor-schema.ts`) plus the key; `host_alarms` is every actor's durable alarm, polled by
- * the host; `host_kv` is a replay coordinator's key-value storage; `host_backfills` /
- * `host_backfill_partitions` mirror a backfill coordinator's `backfill` / `backfill_partitions`.
+ * have the columns of the Durable Object's `partition_state` / `partition_runs` plus the key;
+ * `host_alarms` is every actor's durable alarm, polled by the host; `host_kv` is a replay
+ * coordinator's key-value storage; `host_backfills` / `host_backfill_partitions` mirror a
+ * backfill coordinator's `backfill` / `backfill_partitions`. The shared columns are declared
+ * once, in `actor-columns.ts`.
  */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import {
+  backfillColumns,
+  backfillPartitionColumns,
+  partitionRunColumns,
+  partitionStateColumns,
+} from "../actor-columns";
 
 /** One row per `pipeline + partition key`: the actor's current state. */
 export const hostPartitionState = sqliteTable(
   "host_partition_state",
-  {
-    pipeline: text("pipeline").notNull(),
-    partitionKey: text("partition_key").notNull(),
-    status: text("status").notNull(),
-    stage: text("stage").notNull(),
-    captureId: text("capture_id"),
-    executionId: text("execution_id"),
-    rowCount: integer("row_count"),
-    counts: text("counts"),
-    attempts: integer("attempts").notNull(),
-    retryCount: integer("retry_count").notNull().default(0),
-    lastError: text("last_error"),
-    startedAt: text("started_at"),
-    finishedAt: text("finished_at"),
-    nextRetryAt: text("next_retry_at"),
-    lastResult: text("last_result"),
-    updatedAt: text("updated_at").notNull(),
-  },
+  { ...partitionStateColumns },
   (t) => [
     primaryKey({ columns: [t.pipeline, t.partitionKey] }),
     index("host_partition_state_status_idx").on(t.status),
@@ -44,14 +34,7 @@ export const hostPartitionRuns = sqliteTable(
     executionId: text("execution_id").primaryKey(),
     pipeline: text("pipeline").notNull(),
     partitionKey: text("partition_key").notNull(),
-    captureId: text("capture_id"),
-    trigger: text("trigger").notNull(),
-    attempt: integer("attempt").notNull(),
-    status: text("status").notNull(),
-    counts: text("counts"),
-    error: text("error"),
-    startedAt: text("started_at").notNull(),
-    finishedAt: text("finished_at"),
+    ...partitionRunColumns,
   },
   (t) => [index("host_partition_runs_partition_idx").on(t.pipeline, t.partitionKey, t.startedAt)],
 );
@@ -85,17 +68,7 @@ export const hostKv = sqliteTable(
 /** A backfill's request and overall status (the coordinator's `backfill` row). */
 export const hostBackfills = sqliteTable("host_backfills", {
   backfillId: text("backfill_id").primaryKey(),
-  pipeline: text("pipeline").notNull(),
-  start: text("start").notNull(),
-  end: text("end").notNull(),
-  params: text("params").notNull(),
-  concurrency: integer("concurrency").notNull(),
-  sliceSize: integer("slice_size").notNull(),
-  total: integer("total").notNull(),
-  status: text("status").notNull(),
-  createdAt: text("created_at").notNull(),
-  updatedAt: text("updated_at").notNull(),
-  finishedAt: text("finished_at"),
+  ...backfillColumns,
 });
 
 /** One planned partition of a backfill (the coordinator's `backfill_partitions` row). */
@@ -105,14 +78,7 @@ export const hostBackfillPartitions = sqliteTable(
     backfillId: text("backfill_id").notNull(),
     ordinal: integer("ordinal").notNull(),
     partitionKey: text("partition_key").notNull(),
-    status: text("status").notNull().default("pending"),
-    dispatches: integer("dispatches").notNull().default(0),
-    captureId: text("capture_id"),
-    executionId: text("execution_id"),
-    error: text("error"),
-    dispatchedAt: text("dispatched_at"),
-    checkAt: text("check_at"),
-    finishedAt: text("finished_at"),
+    ...backfillPartitionColumns,
   },
   (t) => [
     primaryKey({ columns: [t.backfillId, t.ordinal] }),

@@ -17,7 +17,7 @@ import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
 import * as Either from "effect/Either";
 import { AppConfig } from "../../core/config/app-config";
-import { openHttpPayload } from "../../core/ingest/fetch";
+import { openConfiguredHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";
 import { ingestBytes } from "../../core/ingest/ingest";
 import { PipelineName } from "../../core/model/ids";
@@ -81,13 +81,8 @@ export const ingestWeek = weeklyPipeline({
   description: "FINRA OTC transparency weekly venue-volume file for one week and tier (raw)",
   run: (ctx, p) =>
     Effect.gen(function* () {
-      const config = (yield* AppConfig).sources;
-      const url = weeklyFileUrl(config.finraBaseUrl, p.weekEnding, p.tier);
-      const bytes = yield* openHttpPayload(url, {
-        source: FINRA_OTC_WEEKLY_RAW_SOURCE,
-        timeoutMs: config.requestTimeoutMs,
-        retry: config.retry,
-      });
+      const url = weeklyFileUrl((yield* AppConfig).sources.finraBaseUrl, p.weekEnding, p.tier);
+      const bytes = yield* openConfiguredHttpPayload(url, FINRA_OTC_WEEKLY_RAW_SOURCE);
       const report = yield* ingestBytes(finraOtcWeeklyRawSource, bytes, ctx, {
         where: redactUrl(url),
         hints: { date: p.weekEnding, scope: p.tier },

@@ -13,10 +13,10 @@ import * as Option from "effect/Option";
 import * as Redacted from "effect/Redacted";
 import { AppConfig } from "../../core/config/app-config";
 import { fetchJson, redactUrl } from "../../core/ingest/http-source";
+import { validationEvents } from "../../core/ingest/ingest";
 import { retryRequest } from "../../core/ingest/retry";
 import type { SourceRecord, SourceRun } from "../../core/ingest/source";
 import { collectingRun, defineSource } from "../../core/ingest/source-run";
-import type { RunAuditEvent } from "../../core/model/audit-event";
 import { PermanentSourceError } from "../../core/model/errors";
 import { PipelineName } from "../../core/model/ids";
 import type { RunContext } from "../../core/model/run-context";
@@ -115,7 +115,7 @@ const run = (ctx: RunContext, partition: DateUniversePartition) =>
     const source = partitionSource(written).open(ctx, { nowMs, hints: { date: partition.date } });
     yield* feed(source, records);
     const report = yield* source.finish;
-    const events: Array<RunAuditEvent> = [
+    yield* audit([
       {
         eventType: "ingested",
         entityType: "partition",
@@ -134,29 +134,14 @@ const run = (ctx: RunContext, partition: DateUniversePartition) =>
         newState: { mapped: report.counts.received },
         metadata: { mapping: "polygon_daily" },
       },
+      ...validationEvents(ctx, report),
       {
-        eventType: "validated",
-        entityType: "partition",
-        entityId: ctx.partitionKey,
-        newState: { valid: report.counts.valid },
+        eventType: "written",
+        entityType: "table",
+        entityId: "market_prices",
+        newState: { written: report.counts.written },
       },
-    ];
-    if (report.counts.quarantined > 0) {
-      events.push({
-        eventType: "validation_failed",
-        entityType: "partition",
-        entityId: ctx.partitionKey,
-        newState: { quarantined: report.counts.quarantined },
-        metadata: { reasons: report.sampleRejections },
-      });
-    }
-    events.push({
-      eventType: "written",
-      entityType: "table",
-      entityId: "market_prices",
-      newState: { written: report.counts.written },
-    });
-    yield* audit(events);
+    ]);
     const detection = yield* detectDailyBarAnomalies(ctx, partition, written, nowMs);
     return {
       status: "complete",

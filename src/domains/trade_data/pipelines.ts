@@ -11,7 +11,7 @@
 import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
 import { AppConfig } from "../../core/config/app-config";
-import { openHttpPayload } from "../../core/ingest/fetch";
+import { openConfiguredHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";
 import { ingestBytes, readPayload } from "../../core/ingest/ingest";
 import { collectingRun } from "../../core/ingest/source-run";
@@ -30,16 +30,16 @@ const NAME = PipelineName.make("trade_data.ingest_trades");
 export const executionsUrl = (baseUrl: string, date: string, clientId: string): string =>
   `${baseUrl}/v1/executions/${date}/${encodeURIComponent(clientId)}.csv`;
 
+/** The executions URL of a partition, under the configured `TRADES_BASE_URL`. */
+const partitionUrl = (partition: DateClientPartition) =>
+  Effect.map(AppConfig, ({ sources }) =>
+    executionsUrl(sources.tradesBaseUrl, partition.date, partition.clientId),
+  );
+
 const run = (ctx: RunContext, partition: DateClientPartition) =>
   Effect.gen(function* () {
-    const config = (yield* AppConfig).sources;
-    const baseUrl = config.tradesBaseUrl;
-    const url = executionsUrl(baseUrl, partition.date, partition.clientId);
-    const bytes = yield* openHttpPayload(url, {
-      source: EXECUTION_CSV_SOURCE,
-      timeoutMs: config.requestTimeoutMs,
-      retry: config.retry,
-    });
+    const url = yield* partitionUrl(partition);
+    const bytes = yield* openConfiguredHttpPayload(url, EXECUTION_CSV_SOURCE);
     const report = yield* ingestBytes(executionCsvSource, bytes, ctx, {
       where: redactUrl(url),
       hints: { date: partition.date, scope: partition.clientId },
@@ -70,13 +70,8 @@ const replay: PartitionReplay<DateClientPartition> = {
   key: ["client_id", "trade_id"],
   records: (partition) =>
     Effect.gen(function* () {
-      const config = (yield* AppConfig).sources;
-      const url = executionsUrl(config.tradesBaseUrl, partition.date, partition.clientId);
-      const bytes = yield* openHttpPayload(url, {
-        source: EXECUTION_CSV_SOURCE,
-        timeoutMs: config.requestTimeoutMs,
-        retry: config.retry,
-      });
+      const url = yield* partitionUrl(partition);
+      const bytes = yield* openConfiguredHttpPayload(url, EXECUTION_CSV_SOURCE);
       const hints = { date: partition.date, scope: partition.clientId };
       const collector = collectingRun(
         EXECUTION_CSV_DEFINITION,

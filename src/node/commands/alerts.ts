@@ -3,13 +3,12 @@
  * outbox as `GET /alerts` shows it; `dataspine alerts deliver [--alert-file <path>] [--json]`:
  * a delivery pass now (what is due, retries included), without running a pipeline.
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import { listDeliveries } from "../../alerts/deliveries";
 import { deliverWithin } from "../../alerts/dispatch";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../../alerts/outbox";
 import { ALERT_FILE_OPTION, alertSinksFor, cliAlerts } from "../alert-delivery";
-import { type Command, cliLayer, print, UsageError } from "./shared";
+import { type Command, cliLayer, commandArgs, print, UsageError } from "./shared";
 
 export const alertsCommand: Command = {
   name: "alerts",
@@ -18,17 +17,12 @@ export const alertsCommand: Command = {
     "dataspine alerts deliver [--alert-file <path>] [--json]",
   ].join("\n"),
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        status: { type: "string" },
-        sink: { type: "string" },
-        anomaly: { type: "string" },
-        limit: { type: "string" },
-        json: { type: "boolean", default: false },
-        ...ALERT_FILE_OPTION,
-      },
+    const { values, positionals } = commandArgs(argv, {
+      status: { type: "string" },
+      sink: { type: "string" },
+      anomaly: { type: "string" },
+      limit: { type: "string" },
+      ...ALERT_FILE_OPTION,
     });
     const [action = "list"] = positionals;
     if (action === "deliver") {

@@ -8,7 +8,6 @@
  * and checking end with the alert delivery pass, which also notes resolutions (so a
  * re-opened anomaly is alerted again).
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import { AppConfig } from "../../core/config/app-config";
 import {
@@ -25,7 +24,7 @@ import { TABLE_DETECTIONS } from "../../domains/detections-registry";
 import { PIPELINES } from "../../domains/registry";
 import { SOURCES } from "../../domains/sources-registry";
 import { cliAlerts, withAlertDelivery } from "../alert-delivery";
-import { type Command, cliLayer, print, UsageError } from "./shared";
+import { type Command, cliLayer, commandArgs, print, UsageError } from "./shared";
 
 export const anomaliesCommand: Command = {
   name: "anomalies",
@@ -37,20 +36,15 @@ export const anomaliesCommand: Command = {
     "dataspine anomalies tables [--json]",
   ].join("\n"),
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        pipeline: { type: "string" },
-        severity: { type: "string" },
-        since: { type: "string" },
-        unresolved: { type: "boolean", default: false },
-        rule: { type: "string" },
-        category: { type: "string" },
-        partition: { type: "string" },
-        limit: { type: "string" },
-        json: { type: "boolean", default: false },
-      },
+    const { values, positionals } = commandArgs(argv, {
+      pipeline: { type: "string" },
+      severity: { type: "string" },
+      since: { type: "string" },
+      unresolved: { type: "boolean", default: false },
+      rule: { type: "string" },
+      category: { type: "string" },
+      partition: { type: "string" },
+      limit: { type: "string" },
     });
     const [action = "list", id] = positionals;
     const run = <A, E>(effect: Effect.Effect<A, E, never>) => Effect.runPromise(effect);

@@ -5,7 +5,6 @@
  *
  * Both only read: the database is opened without migrating, so verifying never changes it.
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import type { AuditRow } from "../../audit/hash-chain";
@@ -14,7 +13,7 @@ import { type AuditChainReport, verifyAuditChain } from "../../audit/verify";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import { DbNodeLive, dbConfigFromEnv } from "../database";
-import { type Command, print, UsageError } from "./shared";
+import { type Command, commandArgs, print, UsageError } from "./shared";
 
 const USAGE = [
   "dataspine audit verify [--page-size 500] [--json]",
@@ -89,17 +88,12 @@ export const auditCommand: Command = {
   name: "audit",
   usage: USAGE,
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        json: { type: "boolean", default: false },
-        limit: { type: "string" },
-        "page-size": { type: "string" },
-        capture: { type: "string" },
-        partition: { type: "string" },
-        event: { type: "string" },
-      },
+    const { values, positionals } = commandArgs(argv, {
+      limit: { type: "string" },
+      "page-size": { type: "string" },
+      capture: { type: "string" },
+      partition: { type: "string" },
+      event: { type: "string" },
     });
     const [action] = positionals;
     if (action === "verify") {

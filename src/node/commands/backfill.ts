@@ -6,7 +6,6 @@
  * Planning and execution live in `core/backfill/backfill.ts`; this adapter parses arguments, draws
  * progress on stderr (a bar on a TTY, plain lines otherwise) and prints the summary.
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import {
   type BackfillPartitionResult,
@@ -22,24 +21,20 @@ import type { BackfillParams } from "../../core/backfill/range";
 import { PIPELINES } from "../../domains/registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../dev/demo-feed-server";
-import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
+import {
+  type Command,
+  cliLayer,
+  commandArgs,
+  planOrReport,
+  print,
+  RANGE_OPTIONS,
+  rangeRequest,
+  UsageError,
+} from "./shared";
 
 const USAGE =
   "dataspine backfill <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
   "[--concurrency N] [--dry-run] [--alert-file <path>] [--json]";
-
-/** `k=v` pairs as an object; a pair without `=` or a repeated key is bad usage. */
-export const parseParams = (pairs: ReadonlyArray<string>): BackfillParams => {
-  const params: Record<string, string> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf("=");
-    if (at < 1) throw new UsageError(`--param must be k=v, got "${pair}"`);
-    const key = pair.slice(0, at);
-    if (Object.hasOwn(params, key)) throw new UsageError(`--param ${key} given twice`);
-    params[key] = pair.slice(at + 1);
-  }
-  return params;
-};
 
 const parseConcurrency = (text: string | undefined): number => {
   if (text === undefined) return DEFAULT_BACKFILL_CONCURRENCY;
@@ -124,30 +119,16 @@ export const backfillCommand: Command = {
   name: "backfill",
   usage: USAGE,
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        start: { type: "string" },
-        end: { type: "string" },
-        param: { type: "string", multiple: true, default: [] },
-        concurrency: { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        ...ALERT_FILE_OPTION,
-      },
+    const { values, positionals } = commandArgs(argv, {
+      ...RANGE_OPTIONS,
+      concurrency: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      ...ALERT_FILE_OPTION,
     });
-    const pipeline = positionals[0];
-    if (!pipeline || !values.start || !values.end) {
-      throw new UsageError("backfill needs <pipeline>, --start and --end");
-    }
-    const params = parseParams(values.param);
+    const request = rangeRequest("backfill", positionals, values);
     const concurrency = parseConcurrency(values.concurrency);
     const alerts = cliAlerts(values["alert-file"]);
-    const plan = planOrReport(
-      values.json,
-      planBackfill(PIPELINES, { pipeline, start: values.start, end: values.end, params }),
-    );
+    const plan = planOrReport(values.json, planBackfill(PIPELINES, request));
     if (plan === undefined) return 2;
     if (values["dry-run"]) {
       printDryRun(values.json, plan);

@@ -1,25 +1,17 @@
 /**
  * `dataspine pipelines` and `dataspine partitions <pipeline>`: what exists and what ran.
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import { listPartitions } from "../../core/store/manifest";
 import { LISTED_PIPELINES, listedPipeline, PIPELINES } from "../../domains/registry";
-import { type Command, cliLayer, print, UsageError } from "./shared";
-
-const jsonFlag = (argv: ReadonlyArray<string>) =>
-  parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: { json: { type: "boolean", default: false } },
-  });
+import { type Command, cliLayer, commandArgs, print, UsageError } from "./shared";
 
 export const pipelinesCommand: Command = {
   name: "pipelines",
   offline: true,
   usage: "dataspine pipelines [--json]",
   run: async (argv) => {
-    const { values } = jsonFlag(argv);
+    const { values } = commandArgs(argv, {});
     const list = PIPELINES.list().map((p) => ({
       name: p.name,
       domain: p.domain,
@@ -40,7 +32,7 @@ export const partitionsCommand: Command = {
   name: "partitions",
   usage: "dataspine partitions <pipeline | <domain>.ingest_<source>> [--json]",
   run: async (argv) => {
-    const { values, positionals } = jsonFlag(argv);
+    const { values, positionals } = commandArgs(argv, {});
     const found = positionals[0] ? listedPipeline(positionals[0]) : undefined;
     if (!found) {
       throw new UsageError(

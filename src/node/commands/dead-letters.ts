@@ -2,13 +2,12 @@
  * `dataspine dead-letters [list] [--status open|retried] [--json]`,
  * `dataspine dead-letters show <id> [--json]`, `dataspine dead-letters retry <id> [--json]`.
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import { getDeadLetter, listDeadLetters, retryDeadLetter } from "../../core/store/dead-letters";
 import { cliAlerts } from "../alert-delivery";
 import { runLocally } from "./run";
-import { type Command, cliLayer, print, UsageError } from "./shared";
+import { type Command, cliLayer, commandArgs, print, UsageError } from "./shared";
 
 export const deadLettersCommand: Command = {
   name: "dead-letters",
@@ -18,11 +17,7 @@ export const deadLettersCommand: Command = {
     "dataspine dead-letters retry <id> [--json]",
   ].join("\n"),
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: { status: { type: "string" }, json: { type: "boolean", default: false } },
-    });
+    const { values, positionals } = commandArgs(argv, { status: { type: "string" } });
     const [action = "list", id] = positionals;
     if (action === "list") {
       const rows = await Effect.runPromise(

@@ -6,7 +6,6 @@
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import {
   AUDIT_FIELDS,
   compareLines,
@@ -15,7 +14,7 @@ import {
   type FieldTolerance,
 } from "../../reconciliation/diff";
 import { formatDiffReport } from "../../reconciliation/report";
-import { type Command, print, UsageError } from "./shared";
+import { type Command, commandArgs, print, UsageError } from "./shared";
 
 const USAGE =
   "dataspine diff <a.jsonl> <b.jsonl> --key f1,f2 [--ignore f1,f2] " +
@@ -85,15 +84,10 @@ export const diffCommand: Command = {
   offline: true,
   usage: USAGE,
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        key: { type: "string" },
-        ignore: { type: "string" },
-        tolerance: { type: "string", multiple: true, default: [] },
-        json: { type: "boolean", default: false },
-      },
+    const { values, positionals } = commandArgs(argv, {
+      key: { type: "string" },
+      ignore: { type: "string" },
+      tolerance: { type: "string", multiple: true, default: [] },
     });
     const [a, b] = positionals;
     const key = fieldList(values.key);

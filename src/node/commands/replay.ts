@@ -8,7 +8,6 @@
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import * as Cause from "effect/Cause";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
@@ -18,8 +17,15 @@ import { type PartitionReconciliation, reconcilePartition } from "../../reconcil
 import { newReplayId, planReplay, replayable, runReplay } from "../../reconciliation/replay";
 import { formatDiffReport } from "../../reconciliation/report";
 import { startDemoFeed } from "../dev/demo-feed-server";
-import { parseParams } from "./backfill";
-import { type Command, cliLayer, planOrReport, print, UsageError } from "./shared";
+import {
+  type Command,
+  cliLayer,
+  commandArgs,
+  planOrReport,
+  print,
+  RANGE_OPTIONS,
+  rangeRequest,
+} from "./shared";
 
 const USAGE =
   "dataspine replay <pipeline> --start YYYY-MM-DD --end YYYY-MM-DD [--param k=v]… " +
@@ -73,27 +79,15 @@ export const replayCommand: Command = {
   name: "replay",
   usage: USAGE,
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        start: { type: "string" },
-        end: { type: "string" },
-        param: { type: "string", multiple: true, default: [] },
-        out: { type: "string" },
-        reconcile: { type: "boolean", default: false },
-        "no-record": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-      },
+    const { values, positionals } = commandArgs(argv, {
+      ...RANGE_OPTIONS,
+      out: { type: "string" },
+      reconcile: { type: "boolean", default: false },
+      "no-record": { type: "boolean", default: false },
     });
-    const pipeline = positionals[0];
-    if (!pipeline || !values.start || !values.end) {
-      throw new UsageError("replay needs <pipeline>, --start and --end");
-    }
-    const params = parseParams(values.param);
     const plan = planOrReport(
       values.json,
-      planReplay(PIPELINES, { pipeline, start: values.start, end: values.end, params }),
+      planReplay(PIPELINES, rangeRequest("replay", positionals, values)),
     );
     if (plan === undefined) return 2;
     const replayId = newReplayId(new Date());

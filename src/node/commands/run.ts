@@ -2,7 +2,6 @@
  * `dataspine run <pipeline> --partition <key> [--alert-file <path>] [--json]`: one run
  * through the runner, then the alert delivery pass.
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import { compactUtcStamp } from "../../core/model/ids";
@@ -11,7 +10,7 @@ import { type RunRequest, runPipeline } from "../../core/pipeline/runner";
 import { PIPELINES } from "../../domains/registry";
 import { ALERT_FILE_OPTION, type CliAlerts, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../dev/demo-feed-server";
-import { type Command, cliLayer, print, UsageError } from "./shared";
+import { type Command, cliLayer, commandArgs, print, UsageError } from "./shared";
 
 /** Prints a run result (JSON or human) and returns the exit code. */
 export const printRunResult = (json: boolean, result: RunResult): number => {
@@ -48,14 +47,9 @@ export const runCommand: Command = {
   name: "run",
   usage: "dataspine run <pipeline> --partition <key> [--alert-file <path>] [--json]",
   run: async (argv) => {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        partition: { type: "string", short: "p" },
-        json: { type: "boolean", default: false },
-        ...ALERT_FILE_OPTION,
-      },
+    const { values, positionals } = commandArgs(argv, {
+      partition: { type: "string", short: "p" },
+      ...ALERT_FILE_OPTION,
     });
     const pipeline = positionals[0];
     if (!pipeline || !values.partition) {

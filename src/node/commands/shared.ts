@@ -1,11 +1,13 @@
 /**
  * What every CLI command shares: output, usage errors, log level, the pipeline layer.
  */
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import * as Layer from "effect/Layer";
 import * as LogLevel from "effect/LogLevel";
 import * as Option from "effect/Option";
+import type { BackfillParams } from "../../core/backfill/range";
 import { appConfigFromVars } from "../../core/config/app-config";
 import { markInterruptedCaptures } from "../../core/pipeline/run-owner";
 import { dbConfigFromEnv } from "../database";
@@ -24,6 +26,53 @@ export interface Command {
 
 /** Bad usage or input: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}
+
+/**
+ * A command's arguments (`parseArgs`, strict): positionals, its own `options` and `--json`,
+ * which every command takes.
+ */
+export const commandArgs = <O extends ParseArgsOptionsConfig>(
+  argv: ReadonlyArray<string>,
+  options: O,
+) =>
+  parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { ...options, json: { type: "boolean", default: false } },
+  });
+
+/** The options of a date-range command (backfill, replay): `--start`, `--end`, `--param k=v`…. */
+export const RANGE_OPTIONS = {
+  start: { type: "string" },
+  end: { type: "string" },
+  param: { type: "string", multiple: true, default: [] as Array<string> },
+} as const;
+
+/** `k=v` pairs as an object; a pair without `=` or a repeated key is bad usage. */
+export const parseParams = (pairs: ReadonlyArray<string>): BackfillParams => {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at < 1) throw new UsageError(`--param must be k=v, got "${pair}"`);
+    const key = pair.slice(0, at);
+    if (Object.hasOwn(params, key)) throw new UsageError(`--param ${key} given twice`);
+    params[key] = pair.slice(at + 1);
+  }
+  return params;
+};
+
+/** The pipeline, range and params of a date-range `command`; a missing one is bad usage. */
+export const rangeRequest = (
+  command: string,
+  positionals: ReadonlyArray<string>,
+  values: { readonly start?: string; readonly end?: string; readonly param: Array<string> },
+) => {
+  const pipeline = positionals[0];
+  if (!pipeline || !values.start || !values.end) {
+    throw new UsageError(`${command} needs <pipeline>, --start and --end`);
+  }
+  return { pipeline, start: values.start, end: values.end, params: parseParams(values.param) };
+};
 
 /** Writes the result: exactly one JSON document with `--json`, the human text otherwise. */
 export const print = (json: boolean, value: unknown, human: string) => {

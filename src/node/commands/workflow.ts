@@ -4,7 +4,6 @@
  * in-process demo feed answers unless `MARKET_DATA_BASE_URL` / `FINRA_BASE_URL` is set),
  * then the alert delivery pass.
  */
-import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import { compactUtcStamp } from "../../core/model/ids";
@@ -13,7 +12,7 @@ import { runWorkflow } from "../../core/workflow/runner";
 import { PIPELINES, WORKFLOWS } from "../../domains/registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
 import { startDemoFeed } from "../dev/demo-feed-server";
-import { type Command, cliLayer, print, UsageError } from "./shared";
+import { type Command, cliLayer, commandArgs, print, UsageError } from "./shared";
 
 /** `k=v` pairs into params; a pair without `=` is a usage error. */
 export const parseParams = (pairs: ReadonlyArray<string>): Record<string, string> =>
@@ -36,14 +35,9 @@ const human = (r: WorkflowRunResult) =>
   ].join("\n");
 
 const runSubcommand = async (argv: ReadonlyArray<string>) => {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      param: { type: "string", short: "p", multiple: true, default: [] },
-      json: { type: "boolean", default: false },
-      ...ALERT_FILE_OPTION,
-    },
+  const { values, positionals } = commandArgs(argv, {
+    param: { type: "string", short: "p", multiple: true, default: [] },
+    ...ALERT_FILE_OPTION,
   });
   const name = positionals[0];
   if (!name) throw new UsageError("workflow run needs <name>");

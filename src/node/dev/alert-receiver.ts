@@ -6,6 +6,7 @@
  * contains `match` fail with 503, to show retries.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { json, readBody } from "./http-json";
 
 const KEEP = 100;
 
@@ -21,19 +22,6 @@ export interface AlertReceiver {
   /** Answers the receiver's paths; false when `path` is not one of them. */
   handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean>;
 }
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-
-const json = (res: ServerResponse, status: number, value: unknown) => {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(value));
-};
 
 const field = (body: unknown, name: string): string | null => {
   const value =

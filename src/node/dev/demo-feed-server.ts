@@ -22,6 +22,7 @@ import {
 import { handleDemoFeedRequest } from "../../dev/demo-feed/feed";
 import { type AlertReceiver, alertReceiver } from "./alert-receiver";
 import { finraSampleResponse } from "./finra-samples";
+import { json, readBody } from "./http-json";
 
 /** A running demo feed; `close()` also drops idle keep-alive connections. */
 export interface DemoFeedServer {
@@ -59,19 +60,6 @@ async function anomaliesEndpoint(req: IncomingMessage, res: ServerResponse, faul
   }
   return json(res, 200, { anomalies: faults.anomalies });
 }
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-
-const json = (res: ServerResponse, status: number, value: unknown) => {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(value));
-};
 
 const setConfig = (faults: FaultState, config: FaultConfig) => {
   faults.config = config;

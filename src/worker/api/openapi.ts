@@ -7,9 +7,9 @@
  */
 import * as JSONSchema from "effect/JSONSchema";
 import * as Schema from "effect/Schema";
+import { declaredStatus } from "../../core/model/tagged-http-error";
 import {
   AuthNotConfigured,
-  declaredStatus,
   Forbidden,
   InvalidRequest,
   PayloadTooLarge,

@@ -6,11 +6,6 @@
  */
 import * as Schema from "effect/Schema";
 import {
-  BackfillNotSupported,
-  InvalidBackfillParams,
-  InvalidBackfillRange,
-} from "../../core/backfill/errors";
-import {
   InvalidPartitionKey,
   PartitionNotFound,
   PermanentSourceError,
@@ -28,7 +23,7 @@ import {
 } from "../../reconciliation/errors";
 import { optional, Text } from "../request-schemas";
 import { route } from "./route";
-import { Params, PartitionParams } from "./runs";
+import { PartitionParams, RANGE_ERRORS, RangeRequest } from "./runs";
 
 const StringMap = Schema.Record({ key: Schema.String, value: Schema.String });
 const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown });
@@ -90,10 +85,7 @@ export const START_REPLAY = route({
   scope: "write",
   body: {
     schema: Schema.Struct({
-      pipeline: Text,
-      start: Text,
-      end: Text,
-      params: optional(Params),
+      ...RangeRequest,
       /** Reconcile each partition with its stored rows (default true). */
       reconcile: optional(Schema.Boolean),
     }),
@@ -106,15 +98,7 @@ export const START_REPLAY = route({
       headers: { Location: "`/replays/<replay_id>`" },
     },
   },
-  errors: [
-    UnknownPipeline,
-    ReplayNotSupported,
-    BackfillNotSupported,
-    InvalidBackfillRange,
-    InvalidBackfillParams,
-    InvalidPartitionKey,
-    ReplayUnavailable,
-  ],
+  errors: [UnknownPipeline, ReplayNotSupported, ...RANGE_ERRORS, ReplayUnavailable],
 });
 
 const ReplayId = Schema.Struct({ id: Text });

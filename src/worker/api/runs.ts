@@ -27,6 +27,17 @@ export const Params = Schema.Record({
 });
 const StringMap = Schema.Record({ key: Schema.String, value: Schema.String });
 
+/** The body fields of a date-range request: a backfill's, a replay's. */
+export const RangeRequest = { pipeline: Text, start: Text, end: Text, params: optional(Params) };
+
+/** What planning a date range may refuse (a replay plans its range as a backfill does). */
+export const RANGE_ERRORS = [
+  BackfillNotSupported,
+  InvalidBackfillRange,
+  InvalidBackfillParams,
+  InvalidPartitionKey,
+] as const;
+
 export const RunResult = CoreRunResult.annotations({ identifier: "RunResult" });
 
 /** Path params of a partition. */
@@ -168,10 +179,7 @@ export const START_BACKFILL = route({
   scope: "write",
   body: {
     schema: Schema.Struct({
-      pipeline: Text,
-      start: Text,
-      end: Text,
-      params: optional(Params),
+      ...RangeRequest,
       concurrency: optional(Schema.Int.pipe(Schema.between(1, MAX_BACKFILL_CONCURRENCY))),
     }),
     shape: '{"pipeline","start","end","params"?,"concurrency"?}',
@@ -183,14 +191,7 @@ export const START_BACKFILL = route({
       headers: { Location: "`/backfills/<backfill_id>`" },
     },
   },
-  errors: [
-    UnknownPipeline,
-    BackfillNotSupported,
-    InvalidBackfillRange,
-    InvalidBackfillParams,
-    InvalidPartitionKey,
-    BackfillUnavailable,
-  ],
+  errors: [UnknownPipeline, ...RANGE_ERRORS, BackfillUnavailable],
 });
 
 export const GET_BACKFILL = route({

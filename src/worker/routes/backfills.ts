@@ -2,6 +2,8 @@
  * `POST /backfills` (plan, hand the plan to a new `BackfillCoordinator`, answer 202) and
  * `GET /backfills/:id` (the coordinator's progress).
  */
+
+import { unwrap } from "../../actors/reply";
 import {
   DEFAULT_BACKFILL_CONCURRENCY,
   isBackfillId,
@@ -12,7 +14,6 @@ import { BackfillNotFound, BackfillUnavailable } from "../../core/backfill/error
 import { PIPELINES } from "../../domains/registry";
 import { handle, mount } from "../api/register";
 import { GET_BACKFILL, START_BACKFILL } from "../api/runs";
-import { unwrap } from "../replies";
 
 const unavailable = (backfillId: string) => (message: string) =>
   new BackfillUnavailable({ backfill_id: backfillId, message });

@@ -2,6 +2,8 @@
  * Replays (`POST /replays`, `GET /replays/:id`, `GET /replays/:id/output`) through a
  * `ReplayCoordinator`, and `GET /partitions/:pipeline/:partition/diff`.
  */
+
+import { unwrap } from "../../actors/reply";
 import { PIPELINES } from "../../domains/registry";
 import { ReplayNotFound, ReplayUnavailable } from "../../reconciliation/errors";
 import { diffPartition } from "../../reconciliation/partition-diff";
@@ -10,7 +12,6 @@ import { replayView } from "../../reconciliation/replay-view";
 import { handle, mount } from "../api/register";
 import { DIFF_PARTITION, GET_REPLAY, REPLAY_OUTPUT, START_REPLAY } from "../api/replays";
 import type { AppEnv } from "../app-env";
-import { unwrap } from "../replies";
 
 const unavailable = (replayId: string) => (message: string) =>
   new ReplayUnavailable({ replay_id: replayId, message });

@@ -3,12 +3,12 @@
  */
 import * as Effect from "effect/Effect";
 import type { RunResult, RunStatus } from "../../core/model/run-result";
+import { RemoteFailure } from "../../core/model/tagged-http-error";
 import { refuseFuturePartition } from "../../core/pipeline/partition-time";
 import { resolveRun } from "../../core/pipeline/runner";
 import { PIPELINES } from "../../domains/registry";
 import { handle, mount } from "../api/register";
 import { RUN } from "../api/runs";
-import { RemoteFailure } from "../http-errors";
 
 /**
  * HTTP status of a run result: done (or skipped by its pipeline's gate) 200, still going

@@ -4,6 +4,7 @@
  * `GET /workflows/runs/:run_id`.
  */
 import { workflowActor } from "../../actors/contract";
+import { RemoteFailure } from "../../core/model/tagged-http-error";
 import { getWorkflowRun, listWorkflowRuns } from "../../core/store/workflow-runs";
 import { resolveWorkflow } from "../../core/workflow/runner";
 import { UnknownWorkflow } from "../../core/workflow/workflow";
@@ -15,7 +16,7 @@ import {
   LIST_WORKFLOWS,
   RUN_WORKFLOW,
 } from "../api/workflows";
-import { RemoteFailure, WorkflowRunNotFound } from "../http-errors";
+import { WorkflowRunNotFound } from "../http-errors";
 
 export const workflowRoutes = mount(
   handle(LIST_WORKFLOWS)(async () => ({

@@ -8,9 +8,9 @@ import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { statusOf } from "../../core/model/tagged-http-error";
 import { type AppEnv, settingsOf } from "../app-env";
 import { authorize, type Scope, sameOrigin, TOKEN_COOKIE } from "../auth";
-import { statusOf } from "../http-errors";
 import { problem, wantsFragment } from "./render";
 
 /** Hono for the status page: the Worker's bindings and what the request may do. */

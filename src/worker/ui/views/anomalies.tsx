@@ -3,7 +3,7 @@
  * rows carry a Resolve button for holders of the write token.
  */
 import type { AnomalyView } from "../../../core/store/anomalies";
-import { Time } from "./layout";
+import { partitionHref, StackTable, Time } from "./layout";
 
 export interface AnomalyFilters {
   readonly severity: string;
@@ -103,58 +103,43 @@ export const AnomalyTable = (props: {
   canWrite: boolean;
   back: string;
 }) => (
-  <div class="scroll">
-    <table class="stack" id="anomalies">
-      <thead>
-        <tr>
-          <th scope="col">Detected</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Rule</th>
-          <th scope="col">Partition</th>
-          <th scope="col">Message</th>
-          <th scope="col">Resolved</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.anomalies.map((a) => (
-          <tr data-anomaly={a.anomaly_id}>
-            <td data-label="Detected">
-              <Time at={a.detected_at} />
-            </td>
-            <td data-label="Severity">{a.severity}</td>
-            <td data-label="Rule">{a.rule}</td>
-            <td data-label="Partition">
-              {a.pipeline ? (
-                <a
-                  href={`/ui/partitions/${encodeURIComponent(a.pipeline)}/${encodeURIComponent(a.partition_key)}`}
-                >
-                  {a.partition_key}
-                </a>
-              ) : (
-                a.partition_key
-              )}
-            </td>
-            <td data-label="Message" id={`msg-${a.anomaly_id}`}>
-              {a.message}
-            </td>
-            <td data-label="Resolved" data-field="resolved">
-              {a.resolved_at ? (
-                <Time at={a.resolved_at} />
-              ) : props.canWrite ? (
-                <ActionButton
-                  id={`resolve-${a.anomaly_id}`}
-                  action={`/ui/anomalies/${encodeURIComponent(a.anomaly_id)}/resolve`}
-                  back={props.back}
-                  label="Resolve"
-                  describedBy={`msg-${a.anomaly_id}`}
-                />
-              ) : (
-                "open"
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <StackTable
+    id="anomalies"
+    columns={["Detected", "Severity", "Rule", "Partition", "Message", "Resolved"]}
+  >
+    {props.anomalies.map((a) => (
+      <tr data-anomaly={a.anomaly_id}>
+        <td data-label="Detected">
+          <Time at={a.detected_at} />
+        </td>
+        <td data-label="Severity">{a.severity}</td>
+        <td data-label="Rule">{a.rule}</td>
+        <td data-label="Partition">
+          {a.pipeline ? (
+            <a href={partitionHref(a.pipeline, a.partition_key)}>{a.partition_key}</a>
+          ) : (
+            a.partition_key
+          )}
+        </td>
+        <td data-label="Message" id={`msg-${a.anomaly_id}`}>
+          {a.message}
+        </td>
+        <td data-label="Resolved" data-field="resolved">
+          {a.resolved_at ? (
+            <Time at={a.resolved_at} />
+          ) : props.canWrite ? (
+            <ActionButton
+              id={`resolve-${a.anomaly_id}`}
+              action={`/ui/anomalies/${encodeURIComponent(a.anomaly_id)}/resolve`}
+              back={props.back}
+              label="Resolve"
+              describedBy={`msg-${a.anomaly_id}`}
+            />
+          ) : (
+            "open"
+          )}
+        </td>
+      </tr>
+    ))}
+  </StackTable>
 );

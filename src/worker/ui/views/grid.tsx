@@ -4,7 +4,7 @@
  * linking to the partition's page.
  */
 import type { GridCell, GridWindow } from "../../../core/store/partition-grid";
-import { STATUSES, StatusChips, statusLook } from "./layout";
+import { partitionHref, STATUSES, StatusChips, statusLook } from "./layout";
 
 export interface GridProps {
   readonly pipeline: string;
@@ -96,7 +96,7 @@ export const Grid = (props: GridProps) => {
                         <a
                           id={cellId(date, scope)}
                           class={`cell ${look.className}`}
-                          href={`/ui/partitions/${encodeURIComponent(props.pipeline)}/${encodeURIComponent(cell.partition_key)}`}
+                          href={partitionHref(props.pipeline, cell.partition_key)}
                           aria-label={label}
                           title={label}
                           data-partition={cell.partition_key}

@@ -1,6 +1,6 @@
 /**
  * The page shell of the status page (navigation, the live region that refreshes itself) and
- * the small pieces every page uses: status chips and their legend.
+ * the small pieces every page uses: status chips and their legend, list tables, partition links.
  */
 
 import { raw } from "hono/html";
@@ -138,3 +138,30 @@ export const Live = (props: { refreshMs?: number; children?: Child }) => (
 /** A compact UTC time. */
 export const Time = (props: { at: string | null | undefined }) =>
   props.at ? <time datetime={props.at}>{props.at.replace("T", " ").slice(0, 19)} UTC</time> : "—";
+
+/** The status page's link to one partition. */
+export const partitionHref = (pipeline: string, key: string) =>
+  `/ui/partitions/${encodeURIComponent(pipeline)}/${encodeURIComponent(key)}`;
+
+/**
+ * A list table that stacks into labelled cards on narrow screens: one header cell per
+ * column; each row's cells carry `data-label` with their column's name.
+ */
+export const StackTable = (props: {
+  id?: string;
+  columns: ReadonlyArray<string>;
+  children?: Child;
+}) => (
+  <div class="scroll">
+    <table class="stack" id={props.id}>
+      <thead>
+        <tr>
+          {props.columns.map((column) => (
+            <th scope="col">{column}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{props.children}</tbody>
+    </table>
+  </div>
+);

@@ -6,10 +6,7 @@ import type { DeadLetter } from "../../../core/store/dead-letters";
 import type { Operation } from "../../../core/store/operations";
 import type { ReadinessView as Readiness } from "../../../core/store/readiness";
 import { ActionButton } from "./anomalies";
-import { StatusChip, Time } from "./layout";
-
-const partitionHref = (pipeline: string, key: string) =>
-  `/ui/partitions/${encodeURIComponent(pipeline)}/${encodeURIComponent(key)}`;
+import { partitionHref, StackTable, StatusChip, Time } from "./layout";
 
 /** Dead letters; open ones carry a Retry button for holders of the write token. */
 export const DeadLetters = (props: {
@@ -20,55 +17,44 @@ export const DeadLetters = (props: {
   props.deadLetters.length === 0 ? (
     <p class="muted">No dead letters.</p>
   ) : (
-    <div class="scroll">
-      <table class="stack" id="dead-letters">
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Partition</th>
-            <th scope="col">Error</th>
-            <th scope="col">Request</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.deadLetters.map((d) => (
-            <tr data-dead-letter={d.dead_letter_id}>
-              <td data-label="Status" data-field="status">
-                {d.status}{" "}
-                {d.status !== "retried" && props.canWrite ? (
-                  <ActionButton
-                    id={`retry-${d.dead_letter_id}`}
-                    action={`/ui/dead-letters/${encodeURIComponent(d.dead_letter_id)}/retry`}
-                    back={props.back}
-                    label="Retry"
-                    describedBy={`err-${d.dead_letter_id}`}
-                  />
-                ) : null}
-              </td>
-              <td data-label="Partition">
-                <a href={partitionHref(d.pipeline, d.partition_key)}>
-                  {d.pipeline} {d.partition_key}
-                </a>
-              </td>
-              <td data-label="Error" id={`err-${d.dead_letter_id}`}>
-                {d.error_tag}: {d.error_message}
-              </td>
-              <td data-label="Request">
-                <code>
-                  {d.request.method} {d.request.url}
-                </code>
-              </td>
-              <td data-label="Attempts">{d.attempts}</td>
-              <td data-label="Updated">
-                <Time at={d.updated_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <StackTable
+      id="dead-letters"
+      columns={["Status", "Partition", "Error", "Request", "Attempts", "Updated"]}
+    >
+      {props.deadLetters.map((d) => (
+        <tr data-dead-letter={d.dead_letter_id}>
+          <td data-label="Status" data-field="status">
+            {d.status}{" "}
+            {d.status !== "retried" && props.canWrite ? (
+              <ActionButton
+                id={`retry-${d.dead_letter_id}`}
+                action={`/ui/dead-letters/${encodeURIComponent(d.dead_letter_id)}/retry`}
+                back={props.back}
+                label="Retry"
+                describedBy={`err-${d.dead_letter_id}`}
+              />
+            ) : null}
+          </td>
+          <td data-label="Partition">
+            <a href={partitionHref(d.pipeline, d.partition_key)}>
+              {d.pipeline} {d.partition_key}
+            </a>
+          </td>
+          <td data-label="Error" id={`err-${d.dead_letter_id}`}>
+            {d.error_tag}: {d.error_message}
+          </td>
+          <td data-label="Request">
+            <code>
+              {d.request.method} {d.request.url}
+            </code>
+          </td>
+          <td data-label="Attempts">{d.attempts}</td>
+          <td data-label="Updated">
+            <Time at={d.updated_at} />
+          </td>
+        </tr>
+      ))}
+    </StackTable>
   );
 
 const OperationRow = (props: { op: Operation }) => {
@@ -107,26 +93,14 @@ const OperationRow = (props: { op: Operation }) => {
 };
 
 const OperationTable = (props: { ops: ReadonlyArray<Operation>; id: string }) => (
-  <div class="scroll">
-    <table class="stack" id={props.id}>
-      <thead>
-        <tr>
-          <th scope="col">Kind</th>
-          <th scope="col">Id</th>
-          <th scope="col">Pipeline</th>
-          <th scope="col">Range</th>
-          <th scope="col">Progress</th>
-          <th scope="col">Status</th>
-          <th scope="col">Updated</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.ops.map((op) => (
-          <OperationRow op={op} />
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <StackTable
+    id={props.id}
+    columns={["Kind", "Id", "Pipeline", "Range", "Progress", "Status", "Updated"]}
+  >
+    {props.ops.map((op) => (
+      <OperationRow op={op} />
+    ))}
+  </StackTable>
 );
 
 /** Backfills and replays: in progress, then recently finished. */
@@ -159,34 +133,23 @@ export const ReadinessTable = (props: { rows: ReadonlyArray<Readiness> }) => {
       <p>
         {ready} ready, {rows.length - ready} not ready.
       </p>
-      <div class="scroll">
-        <table class="stack" id="readiness">
-          <thead>
-            <tr>
-              <th scope="col">Week ending</th>
-              <th scope="col">Domain</th>
-              <th scope="col">Stage</th>
-              <th scope="col">Partition</th>
-              <th scope="col">Ready</th>
-              <th scope="col">Checked</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr>
-                <td data-label="Week ending">{r.week_ending || "—"}</td>
-                <td data-label="Domain">{r.domain}</td>
-                <td data-label="Stage">{r.stage}</td>
-                <td data-label="Partition">{r.partition_key}</td>
-                <td data-label="Ready">{r.is_ready ? "✓ ready" : "✗ not ready"}</td>
-                <td data-label="Checked">
-                  <Time at={r.checked_at} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <StackTable
+        id="readiness"
+        columns={["Week ending", "Domain", "Stage", "Partition", "Ready", "Checked"]}
+      >
+        {rows.map((r) => (
+          <tr>
+            <td data-label="Week ending">{r.week_ending || "—"}</td>
+            <td data-label="Domain">{r.domain}</td>
+            <td data-label="Stage">{r.stage}</td>
+            <td data-label="Partition">{r.partition_key}</td>
+            <td data-label="Ready">{r.is_ready ? "✓ ready" : "✗ not ready"}</td>
+            <td data-label="Checked">
+              <Time at={r.checked_at} />
+            </td>
+          </tr>
+        ))}
+      </StackTable>
     </>
   );
 };

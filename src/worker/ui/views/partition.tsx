@@ -9,7 +9,7 @@ import type { AnomalyView } from "../../../core/store/anomalies";
 import type { PartitionCapture } from "../../../core/store/partition-grid";
 import type { QuarantineView } from "../../../core/store/quarantine";
 import { AnomalyTable } from "./anomalies";
-import { StatusChip, Time } from "./layout";
+import { StackTable, StatusChip, Time } from "./layout";
 
 export interface PartitionProps {
   readonly pipeline: string;
@@ -76,71 +76,47 @@ const State = (props: { state: PartitionStatus }) => {
 };
 
 const History = (props: { state: PartitionStatus }) => (
-  <div class="scroll">
-    <table class="stack">
-      <thead>
-        <tr>
-          <th scope="col">Started</th>
-          <th scope="col">Trigger</th>
-          <th scope="col">Attempt</th>
-          <th scope="col">Status</th>
-          <th scope="col">Written</th>
-          <th scope="col">Error</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.state.history.map((h) => (
-          <tr>
-            <td data-label="Started">
-              <Time at={h.started_at} />
-            </td>
-            <td data-label="Trigger">{h.trigger}</td>
-            <td data-label="Attempt">{h.attempt}</td>
-            <td data-label="Status">
-              <StatusChip status={h.status} />
-            </td>
-            <td data-label="Written">{h.counts?.written ?? "—"}</td>
-            <td data-label="Error">{h.error ? `${h.error.tag}: ${h.error.message}` : ""}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <StackTable columns={["Started", "Trigger", "Attempt", "Status", "Written", "Error"]}>
+    {props.state.history.map((h) => (
+      <tr>
+        <td data-label="Started">
+          <Time at={h.started_at} />
+        </td>
+        <td data-label="Trigger">{h.trigger}</td>
+        <td data-label="Attempt">{h.attempt}</td>
+        <td data-label="Status">
+          <StatusChip status={h.status} />
+        </td>
+        <td data-label="Written">{h.counts?.written ?? "—"}</td>
+        <td data-label="Error">{h.error ? `${h.error.tag}: ${h.error.message}` : ""}</td>
+      </tr>
+    ))}
+  </StackTable>
 );
 
 const Captures = (props: { captures: ReadonlyArray<PartitionCapture> }) => (
-  <div class="scroll">
-    <table class="stack" id="captures">
-      <thead>
-        <tr>
-          <th scope="col">Capture id</th>
-          <th scope="col">Captured</th>
-          <th scope="col">Status</th>
-          <th scope="col">Rows</th>
-          <th scope="col">Output SHA-256</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.captures.map((c) => (
-          <tr>
-            <td data-label="Capture id">
-              <code>{c.capture_id}</code>
-            </td>
-            <td data-label="Captured">
-              <Time at={c.captured_at} />
-            </td>
-            <td data-label="Status">
-              <StatusChip status={c.status} />
-            </td>
-            <td data-label="Rows">{c.row_count ?? "—"}</td>
-            <td data-label="Output SHA-256">
-              <code data-field="output-sha256">{outputHash(c.metadata) ?? "—"}</code>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <StackTable
+    id="captures"
+    columns={["Capture id", "Captured", "Status", "Rows", "Output SHA-256"]}
+  >
+    {props.captures.map((c) => (
+      <tr>
+        <td data-label="Capture id">
+          <code>{c.capture_id}</code>
+        </td>
+        <td data-label="Captured">
+          <Time at={c.captured_at} />
+        </td>
+        <td data-label="Status">
+          <StatusChip status={c.status} />
+        </td>
+        <td data-label="Rows">{c.row_count ?? "—"}</td>
+        <td data-label="Output SHA-256">
+          <code data-field="output-sha256">{outputHash(c.metadata) ?? "—"}</code>
+        </td>
+      </tr>
+    ))}
+  </StackTable>
 );
 
 const Quarantine = (props: PartitionProps["quarantine"]) =>
@@ -151,38 +127,26 @@ const Quarantine = (props: PartitionProps["quarantine"]) =>
       <p>
         {props.records.length} of {props.total.toLocaleString("en-US")} quarantined records:
       </p>
-      <div class="scroll">
-        <table class="stack" id="quarantine">
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col">Record</th>
-              <th scope="col">Raw</th>
-              <th scope="col">Reasons</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.records.map((q) => (
-              <tr>
-                <td data-label="Source">{q.source}</td>
-                <td data-label="Record">{q.record_index}</td>
-                <td data-label="Raw">
-                  <pre>
-                    {q.raw_record.length > 500 ? `${q.raw_record.slice(0, 500)}…` : q.raw_record}
-                  </pre>
-                </td>
-                <td data-label="Reasons">
-                  <ul>
-                    {q.reasons.map((r) => (
-                      <li>{r}</li>
-                    ))}
-                  </ul>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <StackTable id="quarantine" columns={["Source", "Record", "Raw", "Reasons"]}>
+        {props.records.map((q) => (
+          <tr>
+            <td data-label="Source">{q.source}</td>
+            <td data-label="Record">{q.record_index}</td>
+            <td data-label="Raw">
+              <pre>
+                {q.raw_record.length > 500 ? `${q.raw_record.slice(0, 500)}…` : q.raw_record}
+              </pre>
+            </td>
+            <td data-label="Reasons">
+              <ul>
+                {q.reasons.map((r) => (
+                  <li>{r}</li>
+                ))}
+              </ul>
+            </td>
+          </tr>
+        ))}
+      </StackTable>
     </>
   );
 

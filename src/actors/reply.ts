@@ -1,11 +1,12 @@
 /**
- * Failures across Durable Object RPC, in one place: a DO method never throws to its caller,
- * it answers a `Reply` (or a result carrying a `Failure`), and the route turns that back
- * into a tagged error with `unwrap` / `RemoteFailure`.
+ * The actor reply contract: failures across Durable Object RPC (and the in-process host's
+ * actors), in one place. An actor method never throws to its caller, it answers a `Reply`
+ * (or a result carrying a `Failure`), and the caller turns that back into a tagged error
+ * with `unwrap` / `RemoteFailure` (`core/model/tagged-http-error.ts`).
  */
 import * as Cause from "effect/Cause";
+import { statusOf } from "../core/model/tagged-http-error";
 import { describeUnknown } from "../db/errors";
-import { statusOf } from "./http-errors";
 
 /** A failure as data: its stable tag, message and the HTTP status its class declares. */
 export interface Failure {
