@@ -33,7 +33,12 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
     const doc = JSON.parse(first.stdout);
     expect(doc).toMatchObject({
       status: "failed",
-      error: { tag: "QualityGateFailed", retryable: false },
+      // The gate's figures, as the run result carries them (quality-gates.test.ts).
+      error: {
+        tag: "QualityGateFailed",
+        retryable: false,
+        gate: { ratio: 0.8, threshold: 0.05, received: 10, valid: 2, quarantined: 8 },
+      },
       pipeline: "trade_data.ingest_execution_csv",
       partition: "file:executions-bad.csv",
       source: "execution_csv",
