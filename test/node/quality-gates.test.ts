@@ -77,9 +77,8 @@ describe("the quality gate of an ingestion", () => {
         expect(yield* ready("trade_data", "INGEST", "file:all-bad.csv")).toBe(false);
         const manifest = yield* Manifest.find(doc.capture_id);
         expect(manifest?.status).toBe("failed");
-        const details = (manifest?.metadata as { details?: { quality_gate?: unknown } } | undefined)
-          ?.details;
-        expect(details?.quality_gate).toEqual({ ratio: 1, threshold: 0.05, passed: false });
+        const details = yield* Manifest.details(doc.capture_id);
+        expect(details.quality_gate).toEqual({ ratio: 1, threshold: 0.05, passed: false });
 
         const found = yield* storedAnomalies("file:all-bad.csv", GATE_RULES);
         expect(found.map((a) => [a.rule, a.category, a.severity, a.stage])).toEqual([
