@@ -13,9 +13,14 @@ import {
   newBackfillId,
   planBackfill,
 } from "../../src/core/backfill/backfill";
-import { PermanentSourceError } from "../../src/core/model/errors";
 import { StoreMemory } from "../../src/core/store/memory";
-import { datedPipeline, logicLayer, outcome, registryOf } from "../fixtures/memory-pipelines";
+import {
+  datedPipeline,
+  logicLayer,
+  notFound,
+  outcome,
+  registryOf,
+} from "../fixtures/memory-pipelines";
 
 const BROKEN_DATE = "2025-01-08";
 const NOW = Date.parse("2025-03-03T12:00:00.000Z");
@@ -34,15 +39,7 @@ const PRICES = registryOf(
         Effect.zipRight(
           Effect.yieldNow(),
           ctx.partitionKey.startsWith(BROKEN_DATE)
-            ? Effect.fail(
-                new PermanentSourceError({
-                  source: "polygon",
-                  url: `https://feed.test/${BROKEN_DATE}`,
-                  reason: "status",
-                  status: 404,
-                  message: 'HTTP 404: {"status":"NOT_FOUND"}',
-                }),
-              )
+            ? Effect.fail(notFound(BROKEN_DATE, 'HTTP 404: {"status":"NOT_FOUND"}'))
             : Effect.succeed(outcome(20, 20)),
         ),
       () => Effect.sync(() => (inFlight -= 1)),

@@ -8,7 +8,6 @@ import { describe, it } from "@effect/vitest";
 import { Cause, Effect, Either, Exit, TestClock } from "effect";
 import { expect } from "vitest";
 import { executeBackfill, planBackfill } from "../../src/core/backfill/backfill";
-import { PermanentSourceError } from "../../src/core/model/errors";
 import {
   InvalidCalcGraph,
   topologicalOrder,
@@ -22,7 +21,13 @@ import { Readiness } from "../../src/core/store/readiness";
 import { weeklyRefresh } from "../../src/domains/finra_otc/workflow";
 import { PIPELINES } from "../../src/domains/registry";
 import { memoryFeed } from "../fixtures/memory-feed";
-import { datedPipeline, logicLayer, outcome, registryOf } from "../fixtures/memory-pipelines";
+import {
+  datedPipeline,
+  logicLayer,
+  notFound,
+  outcome,
+  registryOf,
+} from "../fixtures/memory-pipelines";
 
 const FINRA = "finra.otc_transparency";
 const NOW = Date.parse("2025-09-01T12:00:00.000Z");
@@ -142,13 +147,7 @@ describe("backfills and readiness", () => {
   it.effect("backfills stage by stage; a stage whose input is missing fails per partition", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(NOW);
-      const missing = new PermanentSourceError({
-        source: "memory_feed",
-        url: "https://feed.test/2025-02-07",
-        reason: "status",
-        status: 404,
-        message: "HTTP 404",
-      });
+      const missing = notFound("2025-02-07");
       const registry = registryOf(
         datedPipeline("ingest", (ctx) =>
           ctx.partitionKey.startsWith("2025-02-07")

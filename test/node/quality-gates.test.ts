@@ -22,6 +22,15 @@ import { ingestOnce, memoryIngestPipeline, memorySource } from "../fixtures/memo
 const NOW = Date.parse("2025-06-02T12:00:00.000Z");
 const HEADER = "trade_id,client_id,symbol,side,quantity,price,timestamp,venue";
 const GATE_RULES = ["CONTRACT_VIOLATIONS", "QUALITY_GATE"];
+/** The gate's figures for 40 records, all with a negative price: the run's and its anomaly's. */
+const ALL_BAD_GATE = {
+  ratio: 1,
+  threshold: 0.05,
+  received: 40,
+  valid: 0,
+  quarantined: 40,
+  top_reasons: [{ contract: "PRICE_VALIDITY", count: 40 }],
+};
 
 /** An execution CSV of `rows` trades; the rows in `bad` have a negative price. */
 const executions = (rows: number, bad: ReadonlySet<number> = new Set()) => {
@@ -58,14 +67,7 @@ describe("the quality gate of an ingestion", () => {
           error: {
             tag: "QualityGateFailed",
             retryable: false,
-            gate: {
-              ratio: 1,
-              threshold: 0.05,
-              received: 40,
-              valid: 0,
-              quarantined: 40,
-              top_reasons: [{ contract: "PRICE_VALIDITY", count: 40 }],
-            },
+            gate: ALL_BAD_GATE,
           },
         });
         const gateOf = doc.error as unknown as { gate: { sample_indexes: Array<number> } };
@@ -85,15 +87,7 @@ describe("the quality gate of an ingestion", () => {
           ["CONTRACT_VIOLATIONS", "VALIDATION", "MEDIUM", "INGEST"],
           ["QUALITY_GATE", "QUALITY_GATE", "HIGH", "INGEST"],
         ]);
-        expect(found[1]?.metadata).toMatchObject({
-          ratio: 1,
-          threshold: 0.05,
-          received: 40,
-          valid: 0,
-          quarantined: 40,
-          top_reasons: [{ contract: "PRICE_VALIDITY", count: 40 }],
-          capture_id: doc.capture_id,
-        });
+        expect(found[1]?.metadata).toMatchObject({ ...ALL_BAD_GATE, capture_id: doc.capture_id });
         expect(found[1]?.metadata.sample_indexes).toHaveLength(20);
         expect(found[0]?.metadata.by_contract).toEqual({ PRICE_VALIDITY: 40 });
 

@@ -2,14 +2,13 @@
  * Errors in one place, on the in-memory stores: network failures after the run's retries,
  * dead letters and detector crashes land in `core_anomalies` with the seed's categories and
  * are resolved by a later good run; filters take the seed's severity names. (Migration 0011
- * of the table is checked on a real file in `database.test.ts`, the CLI's filters in
- * `anomalies-pipeline.test.ts`.)
+ * of the table is checked in `database.test.ts` and the CLI's filters in
+ * `anomalies-pipeline.test.ts`, on a real file.)
  */
 import { describe, it } from "@effect/vitest";
 import { Effect, TestClock } from "effect";
 import { expect } from "vitest";
 import { parseSeverity } from "../../src/core/model/anomaly-vocabulary";
-import { TransientSourceError } from "../../src/core/model/errors";
 import { runPipeline } from "../../src/core/pipeline/runner";
 import { listAnomalies } from "../../src/core/store/anomalies";
 import { detectionStep } from "../../src/detectors/record";
@@ -21,6 +20,7 @@ import {
   registryOf,
   scriptedPipeline,
   storedAnomalies,
+  unavailable,
 } from "../fixtures/memory-pipelines";
 import { ingestOnce, memoryIngestPipeline, memorySource } from "../fixtures/memory-sources";
 import { testContext } from "../fixtures/sources";
@@ -145,14 +145,7 @@ describe("filters speak the seed's severities and categories", () => {
   it.effect("a severity filter is a minimum; category filters by the seed's word", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(Date.parse("2025-01-04T21:00:00.000Z"));
-      const down = new TransientSourceError({
-        source: "memory_feed",
-        url: "https://feed.test/2025-01-03/a",
-        reason: "status",
-        status: 503,
-        attempts: 2,
-        message: "HTTP 503",
-      });
+      const down = unavailable("2025-01-03/a", 2);
       const failing = registryOf(scriptedPipeline("down", () => Effect.fail(down)));
       const request = {
         pipeline: "memory.down",

@@ -7,7 +7,6 @@
 import { describe, it } from "@effect/vitest";
 import { Effect, Exit, TestClock } from "effect";
 import { expect } from "vitest";
-import { PermanentSourceError } from "../../src/core/model/errors";
 import type { Pipeline } from "../../src/core/pipeline/pipeline";
 import { Registry } from "../../src/core/pipeline/registry";
 import { Anomalies } from "../../src/core/store/anomalies";
@@ -24,7 +23,13 @@ import {
 import { checkIngestQuality, weeklyRefresh } from "../../src/domains/finra_otc/workflow";
 import { PIPELINES, WORKFLOWS } from "../../src/domains/registry";
 import { memoryFeed } from "../fixtures/memory-feed";
-import { logicLayer, outcome, registryOf, scriptedPipeline } from "../fixtures/memory-pipelines";
+import {
+  logicLayer,
+  notFound,
+  outcome,
+  registryOf,
+  scriptedPipeline,
+} from "../fixtures/memory-pipelines";
 
 const NOW = Date.parse("2025-06-02T12:00:00.000Z");
 
@@ -32,17 +37,7 @@ const NOW = Date.parse("2025-06-02T12:00:00.000Z");
 const SCRIPTED = registryOf(
   scriptedPipeline("ingest", () => Effect.succeed(outcome(11, 11))),
   scriptedPipeline("normalize", () => Effect.succeed(outcome(11, 11))),
-  scriptedPipeline("missing", () =>
-    Effect.fail(
-      new PermanentSourceError({
-        source: "memory_feed",
-        url: "https://feed.test/missing",
-        reason: "status",
-        status: 404,
-        message: "HTTP 404 Not Found",
-      }),
-    ),
-  ),
+  scriptedPipeline("missing", () => Effect.fail(notFound("missing", "HTTP 404 Not Found"))),
 );
 
 /** A test workflow, partition = the weekly refresh's (`<week_ending>|<tier>`). */
