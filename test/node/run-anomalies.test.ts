@@ -23,7 +23,7 @@ import {
   unavailable,
 } from "../fixtures/memory-pipelines";
 import { ingestOnce, memoryIngestPipeline, memorySource } from "../fixtures/memory-sources";
-import { testContext } from "../fixtures/sources";
+import { testContext } from "../fixtures/run-context";
 
 const RETRIES = { RETRY_BASE_DELAY_MS: "1", RETRY_MAX_ATTEMPTS: "2" };
 const SOURCE_RULES = ["NETWORK_FAILURE", "DEAD_LETTER"];

@@ -12,7 +12,7 @@ import { seriesAnomalyDetector } from "../../src/detectors/series-anomaly";
 import { iso } from "../../src/detectors/types";
 import { noisySeries } from "../fixtures/detection";
 import { logicLayer } from "../fixtures/memory-pipelines";
-import { testContext } from "../fixtures/sources";
+import { testContext } from "../fixtures/run-context";
 
 /** Rows of a pipeline's own shape: a host's CPU readings, 5 minutes apart. */
 const readings = (spikeAt?: number) =>
