@@ -10,7 +10,6 @@
  */
 import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
-import { appendAudit } from "../audit/log";
 import {
   type BackfillPlan,
   type BackfillRequest,
@@ -21,6 +20,7 @@ import type { BackfillParams } from "../core/backfill/range";
 import type { CanonicalRecord } from "../core/model/canonical-record";
 import { isRetryable, UnknownPipeline } from "../core/model/errors";
 import { compactUtcStamp, type PartitionKey } from "../core/model/ids";
+import { appendAuditEvents } from "../core/pipeline/audit-log";
 import type { Pipeline, PipelineServices, ReplayMode } from "../core/pipeline/pipeline";
 import type { Registry } from "../core/pipeline/registry";
 import { latestCapture, patchManifestMetadata } from "../core/store/manifest";
@@ -140,7 +140,7 @@ export const recordReplay = (
       matches_capture: captured === undefined ? null : captured === result.sha256,
     };
     yield* patchManifestMetadata(capture.capture_id, { replay: stamp });
-    yield* appendAudit(
+    yield* appendAuditEvents(
       [
         {
           eventType: "replayed",

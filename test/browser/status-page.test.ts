@@ -7,10 +7,8 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/node/dev/local-stack";
 import { artifactPath, launchChromium } from "../fixtures/browser";
-import { freePort } from "../fixtures/ports";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { useLocalStack } from "../fixtures/local-stack";
 
 const WRITE = "browser-write-token";
 const READ = "browser-read-token";
@@ -18,8 +16,11 @@ const PIPELINE = "market_data.ingest_prices";
 const WATCHED = "2025-01-03|demo";
 const FAILING = "2025-01-06|demo";
 
-let stack: LocalStack;
-let db: TempDb;
+const stack = useLocalStack({
+  apiToken: WRITE,
+  vars: { DATASPINE_READ_TOKEN: READ, LOG_LEVEL: "WARN" },
+});
+
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -41,17 +42,6 @@ const run = (partition: string) =>
 const cell = (partition: string) => `a.cell[data-partition="${partition}"]`;
 
 beforeAll(async () => {
-  db = await makeTempDb();
-  stack = await startLocalStack({
-    dbPath: db.path,
-    persistTo: `${db.dir}/wrangler-state`,
-    libsqlPort: await freePort(),
-    feedPort: await freePort(),
-    workerPort: await freePort(),
-    apiToken: WRITE,
-    vars: { DATASPINE_READ_TOKEN: READ, LOG_LEVEL: "WARN" },
-    output: "ignore",
-  });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -62,8 +52,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
-  await db?.cleanup();
 });
 
 describe("status page in Chromium", () => {

@@ -2,44 +2,23 @@
  * End to end: `finra.weekly_refresh` over the eight sample weeks through `wrangler dev`
  * (the Worker fetches each weekly file from the demo feed over HTTP and writes to the libSQL
  * endpoint), then the rolling averages of the last week against the hand-checked fixture,
- * and `GET /readiness`. Every process started here is stopped in afterAll.
+ * and `GET /readiness`.
+ * Every process started here is stopped after the file (`fixtures/local-stack.ts`).
  */
 import { readFileSync } from "node:fs";
 import { createClient } from "@libsql/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../src/node/dev/local-stack";
-import { freePort } from "../fixtures/ports";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { describe, expect, it } from "vitest";
+import { useLocalStack } from "../fixtures/local-stack";
 import { SAMPLE_WEEKS } from "../fixtures/workflows";
 
 const TOKEN = "e2e-token";
+const stack = useLocalStack({ apiToken: TOKEN });
 const expected = JSON.parse(
   readFileSync(
     new URL("../fixtures/finra/rolling-6w-2025-02-21-NMS_TIER_1.json", import.meta.url),
     "utf8",
   ),
 ) as { rows: Array<Record<string, string>> };
-
-let stack: LocalStack;
-let db: TempDb;
-
-beforeAll(async () => {
-  db = await makeTempDb();
-  stack = await startLocalStack({
-    dbPath: db.path,
-    persistTo: `${db.dir}/wrangler-state`,
-    libsqlPort: await freePort(),
-    feedPort: await freePort(),
-    workerPort: await freePort(),
-    apiToken: TOKEN,
-    output: "ignore",
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await db?.cleanup();
-});
 
 describe("finra.weekly_refresh in wrangler dev", () => {
   it("runs eight sample weeks end to end; rolling averages match the fixture", async () => {

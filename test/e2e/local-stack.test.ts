@@ -1,37 +1,16 @@
 /**
  * End to end: the real libSQL endpoint, the demo feed and `wrangler dev` on free ports,
- * driven over real HTTP. Every process started here is stopped in afterAll.
+ * driven over real HTTP.
+ * Every process started here is stopped after the file (`fixtures/local-stack.ts`).
  */
 import { createClient } from "@libsql/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { latestClosedTradingDay } from "../../src/calendar/sessions";
-import { type LocalStack, startLocalStack } from "../../src/node/dev/local-stack";
-import { freePort } from "../fixtures/ports";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { useLocalStack } from "../fixtures/local-stack";
 
 const TOKEN = "e2e-token";
+const stack = useLocalStack({ apiToken: TOKEN });
 const PIPELINE = "market_data.ingest_prices";
-
-let stack: LocalStack;
-let db: TempDb;
-
-beforeAll(async () => {
-  db = await makeTempDb();
-  stack = await startLocalStack({
-    dbPath: db.path,
-    persistTo: `${db.dir}/wrangler-state`,
-    libsqlPort: await freePort(),
-    feedPort: await freePort(),
-    workerPort: await freePort(),
-    apiToken: TOKEN,
-    output: "ignore",
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await db?.cleanup();
-});
 
 const countRows = async (date: string) => {
   const client = createClient({ url: stack.libsqlUrl });

@@ -8,7 +8,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
-import { dataspineWith } from "../fixtures/cli";
+import { dataspineWith, ingestArgs } from "../fixtures/cli";
 import { freePort } from "../fixtures/ports";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 
@@ -55,13 +55,7 @@ const ingest = (env: Record<string, string>, file: string, ...extra: Array<strin
   dataspineWith(
     { ALERT_LOG_MIN_SEVERITY: "OFF", ...env },
     db.url,
-    "ingest",
-    "--source",
-    "execution_csv",
-    "--file",
-    file,
-    "--json",
-    ...extra,
+    ...ingestArgs("execution_csv", file, "--json", ...extra),
   );
 
 const deliveries = () =>

@@ -3,18 +3,17 @@
  * pipeline → `core_anomalies` (deduplicated, resolved when gone) → the `anomalies` CLI, and
  * the cron's MissingData check over `core_expected_schedules`.
  */
-import { Effect, Exit, LogLevel, TestClock, TestContext } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Effect, TestClock, TestContext } from "effect";
+import { beforeAll, describe, expect, it } from "vitest";
 import { tradingDaysBetween } from "../../src/calendar/nyse";
 import { appConfigFromVars } from "../../src/core/config/app-config";
 import { runPipeline } from "../../src/core/pipeline/runner";
-import { listAnomalies } from "../../src/core/store/anomalies";
+import { listAnomalies, recordAnomalies } from "../../src/core/store/anomalies";
 import { checkMissingData } from "../../src/detectors/missing-data-check";
 import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
-import { nodePipelineLayer } from "../../src/node/runtime";
 import { dataspine } from "../fixtures/cli";
-import { makeTempDb, query as queryDb, type TempDb } from "../fixtures/temp-db";
+import { usePipelineDb } from "../fixtures/pipeline-db";
+import { testContext } from "../fixtures/sources";
 
 const PIPELINE = "market_data.ingest_prices";
 const INJECTED = [
@@ -22,44 +21,34 @@ const INJECTED = [
   { kind: "missing_bar", symbol: "MSFT", date: "2025-06-11" },
 ] as const;
 
-let db: TempDb;
-let feed: DemoFeedServer;
-
-const layer = () =>
-  nodePipelineLayer({
-    db: { url: db.url },
-    vars: { MARKET_DATA_BASE_URL: feed.url },
-    logLevel: LogLevel.None,
-  });
+const setup = usePipelineDb({ anomalies: INJECTED });
+const { query } = setup;
+const layer = () => setup.layer();
 
 const run = async (date: string) => {
-  const exit = await Effect.runPromiseExit(
-    runPipeline(PIPELINES, { pipeline: PIPELINE, partition: `${date}|demo`, trigger: "cli" }).pipe(
-      Effect.provide(layer()),
-    ),
-  );
-  if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
-  expect(exit.value.status).toBe("complete");
-  return exit.value;
+  const result = await setup.runOk(PIPELINE, `${date}|demo`);
+  expect(result.status).toBe("complete");
+  return result;
 };
 
-const query = (sql: string, args: Array<string | number> = []) => queryDb(db.url, sql, args);
 const rowsOf = (rule: string, partition: string) =>
   query("SELECT * FROM core_anomalies WHERE rule = ? AND partition_key = ? ORDER BY anomaly_id", [
     rule,
     partition,
   ]);
 
+/** A cron's run at `now` (the test clock): the partition is today's live one. */
+const runAt = (now: number, partition: string) =>
+  setup.ok(
+    Effect.gen(function* () {
+      yield* TestClock.setTime(now);
+      return yield* runPipeline(PIPELINES, { pipeline: PIPELINE, partition, trigger: "cron" });
+    }).pipe(Effect.provide(TestContext.TestContext)),
+  );
+
 beforeAll(async () => {
-  db = await makeTempDb();
-  feed = await startDemoFeed({ port: 0, anomalies: [...INJECTED] });
   for (const date of tradingDaysBetween("2025-05-23", "2025-06-13")) await run(date);
 }, 120_000);
-
-afterAll(async () => {
-  await feed.close();
-  await db.cleanup();
-});
 
 describe("anomaly detection in market_data.ingest_prices", () => {
   it("finds each injected anomaly, with rule, severity, partition, capture and context", async () => {
@@ -117,7 +106,7 @@ describe("anomaly detection in market_data.ingest_prices", () => {
   });
 
   it("resolves anomalies a later run no longer finds", async () => {
-    feed.setAnomalies([]);
+    setup.demo.setAnomalies([]);
     await run("2025-06-11");
     await run("2025-06-12");
     const [missing] = await rowsOf("MISSING_DATA", "2025-06-11|demo");
@@ -127,7 +116,7 @@ describe("anomaly detection in market_data.ingest_prices", () => {
     await run("2025-06-10");
     const [spike] = await rowsOf("VOLUME_SHIFT", "2025-06-10|demo");
     expect(spike?.resolved_at).not.toBeNull();
-    feed.setAnomalies([...INJECTED]);
+    setup.demo.setAnomalies([...INJECTED]);
     await run("2025-06-10");
     const [reopened] = await rowsOf("VOLUME_SHIFT", "2025-06-10|demo");
     expect(reopened?.resolved_at).toBeNull();
@@ -160,7 +149,7 @@ describe("anomaly detection in market_data.ingest_prices", () => {
 
   it("lists anomalies from the CLI as one JSON array, and resolves one", async () => {
     const list = await dataspine(
-      db.url,
+      setup.db.url,
       "anomalies",
       "--json",
       "--pipeline",
@@ -178,7 +167,7 @@ describe("anomaly detection in market_data.ingest_prices", () => {
       context: expect.objectContaining({ series: "AAPL" }),
     });
     const human = await dataspine(
-      db.url,
+      setup.db.url,
       "anomalies",
       "--rule",
       "VOLUME_SHIFT",
@@ -191,7 +180,7 @@ describe("anomaly detection in market_data.ingest_prices", () => {
     );
 
     const resolved = await dataspine(
-      db.url,
+      setup.db.url,
       "anomalies",
       "resolve",
       String(spike?.anomaly_id),
@@ -208,8 +197,39 @@ describe("anomaly detection in market_data.ingest_prices", () => {
       ),
     );
     expect(open).toEqual([]);
-    const unknown = await dataspine(db.url, "anomalies", "resolve", "anom_nope");
+    const unknown = await dataspine(setup.db.url, "anomalies", "resolve", "anom_nope");
     expect(unknown.code).toBe(2);
+  });
+
+  it("filters with the seed's words from the CLI: WARN is MEDIUM and up, network a category", async () => {
+    const ctx = testContext("trade_data", "2025-01-03|CLIENT_NET");
+    const network = (rule: string, severity: "LOW" | "MEDIUM" | "HIGH", key: string) =>
+      ({ rule, category: "NETWORK", severity, key, message: `${rule} ${key}` }) as const;
+    await setup.ok(
+      recordAnomalies(ctx, [
+        network("NETWORK_FAILURE", "MEDIUM", "a"),
+        network("DEAD_LETTER", "HIGH", "b"),
+        network("NETWORK_FAILURE", "LOW", "c"),
+      ]),
+    );
+    const cli = await dataspine(
+      setup.db.url,
+      "anomalies",
+      "--severity",
+      "WARN",
+      "--category",
+      "network",
+      "--json",
+    );
+    expect(cli.code).toBe(0);
+    const rows = JSON.parse(cli.stdout) as Array<Record<string, string>>;
+    expect(rows.map((r) => [r.rule, r.category, r.severity]).sort()).toEqual([
+      ["DEAD_LETTER", "NETWORK", "HIGH"],
+      ["NETWORK_FAILURE", "NETWORK", "MEDIUM"],
+    ]);
+    const bad = await dataspine(setup.db.url, "anomalies", "--severity", "LOUD");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr + bad.stdout).toContain("DEBUG, INFO, WARN, ERROR");
   });
 });
 
@@ -218,18 +238,8 @@ describe("LatencyBreach in a live run", () => {
     // Wednesday 18 June 2025: the session closes 16:00 EDT and its bars are available at
     // 16:30 EDT (20:30 UTC). A run whose payload arrives at 20:40 UTC is 10 minutes late.
     const late = Date.parse("2025-06-18T20:40:00Z");
-    const exit = await Effect.runPromiseExit(
-      Effect.gen(function* () {
-        yield* TestClock.setTime(late);
-        return yield* runPipeline(PIPELINES, {
-          pipeline: PIPELINE,
-          partition: "2025-06-18|demo",
-          trigger: "cron",
-        });
-      }).pipe(Effect.provide(layer()), Effect.provide(TestContext.TestContext)),
-    );
-    if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
-    expect(exit.value.status).toBe("complete");
+    const result = await runAt(late, "2025-06-18|demo");
+    expect(result.status).toBe("complete");
     const [breach] = await rowsOf("LATENCY_BREACH", "2025-06-18|demo");
     expect(breach).toMatchObject({ severity: "HIGH", observed_at: "2025-06-18T20:30:00.000Z" });
     expect(breach?.message).toBe(
@@ -248,14 +258,7 @@ describe("LatencyBreach in a live run", () => {
     const [partition] =
       pipeline?.livePartitions(new Date(now), appConfigFromVars({}).sources) ?? [];
     if (partition === undefined) throw new Error("no live partition");
-    const exit = await Effect.runPromiseExit(
-      Effect.gen(function* () {
-        yield* TestClock.setTime(now);
-        return yield* runPipeline(PIPELINES, { pipeline: PIPELINE, partition, trigger: "cron" });
-      }).pipe(Effect.provide(layer()), Effect.provide(TestContext.TestContext)),
-    );
-    if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
-    expect(exit.value.status).toBe("complete");
+    expect((await runAt(now, partition)).status).toBe("complete");
     return { partition, breaches: await rowsOf("LATENCY_BREACH", partition) };
   };
 

@@ -3,7 +3,7 @@
  * pipeline run leaves behind.
  */
 import { createHash } from "node:crypto";
-import { Effect, Exit, LogLevel } from "effect";
+import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AUDIT_HASH_VERSION,
@@ -14,11 +14,8 @@ import {
 import { appendAudit } from "../../src/audit/log";
 import { listAuditTail } from "../../src/audit/read";
 import { verifyAuditChain } from "../../src/audit/verify";
-import { runPipeline } from "../../src/core/pipeline/runner";
-import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
-import { nodePipelineLayer } from "../../src/node/runtime";
 import { appendEvents, makeMigratedDb, runWithDb, sql, testEvent } from "../fixtures/audit-db";
+import { usePipelineDb } from "../fixtures/pipeline-db";
 import type { TempDb } from "../fixtures/temp-db";
 
 const CONTENT: AuditContent = {
@@ -138,36 +135,8 @@ describe("core_audit_log", () => {
 });
 
 describe("a pipeline run", () => {
-  let db: TempDb;
-  let feed: DemoFeedServer;
-  beforeAll(async () => {
-    db = await makeMigratedDb();
-    feed = await startDemoFeed({ port: 0 });
-  });
-  afterAll(async () => {
-    await feed.close();
-    await db.cleanup();
-  });
-
-  const run = async (partition: string) => {
-    const exit = await Effect.runPromiseExit(
-      runPipeline(PIPELINES, {
-        pipeline: "market_data.ingest_prices",
-        partition,
-        trigger: "cli",
-      }).pipe(
-        Effect.provide(
-          nodePipelineLayer({
-            db: { url: db.url },
-            vars: { MARKET_DATA_BASE_URL: feed.url },
-            logLevel: LogLevel.None,
-          }),
-        ),
-      ),
-    );
-    if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
-    return exit.value;
-  };
+  const setup = usePipelineDb();
+  const run = (partition: string) => setup.runOk("market_data.ingest_prices", partition);
 
   it("leaves a verifiable chain with one entry per event, in order", async () => {
     const trading = await run("2025-01-02|demo");
@@ -175,7 +144,7 @@ describe("a pipeline run", () => {
     expect(trading.status).toBe("complete");
     expect(weekend.status).toBe("no_data_expected");
 
-    const rows = await runWithDb(db.url, listAuditTail(100));
+    const rows = await runWithDb(setup.db.url, listAuditTail(100));
     expect(rows.map((r) => [r.seq, r.event_type, r.capture_id])).toEqual([
       [1, "run_started", trading.capture_id],
       [2, "ingested", trading.capture_id],
@@ -193,7 +162,7 @@ describe("a pipeline run", () => {
       expect(row.prev_hash).toBe(i === 0 ? "" : rows[i - 1]?.entry_hash);
     }
 
-    const report = await runWithDb(db.url, verifyAuditChain());
+    const report = await runWithDb(setup.db.url, verifyAuditChain());
     expect(report).toEqual({
       ok: true,
       entries: 9,
@@ -201,7 +170,7 @@ describe("a pipeline run", () => {
     });
     // Page boundaries do not change the outcome.
     for (const pageSize of [1, 2, 4, 9, 10]) {
-      expect(await runWithDb(db.url, verifyAuditChain({ pageSize }))).toEqual(report);
+      expect(await runWithDb(setup.db.url, verifyAuditChain({ pageSize }))).toEqual(report);
     }
   });
 });

@@ -5,11 +5,9 @@
  */
 
 import { readFileSync } from "node:fs";
-import { Cause, Exit } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
-import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
-import { pipelineExit, SAMPLE_WEEKS, workflowRun } from "../fixtures/workflows";
+import { beforeAll, describe, expect, it } from "vitest";
+import { usePipelineDb } from "../fixtures/pipeline-db";
+import { SAMPLE_WEEKS, weeklyRefreshOf } from "../fixtures/workflows";
 
 const expected = JSON.parse(
   readFileSync(
@@ -22,30 +20,16 @@ const expected = JSON.parse(
   rows: Array<Record<string, string>>;
 };
 
-let db: TempDb;
-let feed: DemoFeedServer;
-const runs: Array<Awaited<ReturnType<typeof workflowRun>>> = [];
+const setup = usePipelineDb({ vars: { RETRY_MAX_ATTEMPTS: "2" } });
+const { query } = setup;
+const runs: Array<Awaited<ReturnType<typeof weeklyRefreshOf>>> = [];
 
 beforeAll(async () => {
-  db = await makeTempDb();
-  feed = await startDemoFeed({ port: 0 });
-  for (const week of SAMPLE_WEEKS) {
-    runs.push(
-      await workflowRun(db.url, feed.url, "finra.weekly_refresh", {
-        week_ending: week,
-        tier: "NMS_TIER_1",
-      }),
-    );
-  }
+  for (const week of SAMPLE_WEEKS) runs.push(await weeklyRefreshOf(setup, week, "NMS_TIER_1"));
 }, 120_000);
-afterAll(async () => {
-  await feed.close();
-  await db.cleanup();
-});
 
 const rollingRows = (week: string, tier = "NMS_TIER_1") =>
   query(
-    db.url,
     `SELECT symbol, window_start, weeks_in_window, avg_weekly_share_quantity, avg_weekly_trade_count,
             avg_venue_count, capture_id, captured_at, execution_id, batch_id
        FROM finra_otc_transparency_symbol_rolling_6w WHERE week_ending = ? AND tier = ? ORDER BY symbol`,
@@ -129,7 +113,6 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
       missing_weeks: ["2024-12-27"],
     });
     const anomalies = await query(
-      db.url,
       "SELECT category, severity, stage, message, resolved_at FROM core_anomalies WHERE partition_key = ?",
       ["2025-01-31|NMS_TIER_1"],
     );
@@ -151,17 +134,14 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
       received: 29,
     });
     const aapl = await query(
-      db.url,
       "SELECT total_weekly_share_quantity AS q FROM finra_otc_transparency_venue_volume WHERE week_ending = '2025-02-07' AND tier = 'NMS_TIER_1' AND symbol = 'AAPL' AND mpid = 'CDRG'",
     );
     expect(aapl).toEqual([expect.objectContaining({ q: 25031227 })]);
     const shares = await query(
-      db.url,
       "SELECT mpid, market_share FROM finra_otc_transparency_venue_share WHERE week_ending = '2025-02-21' AND tier = 'NMS_TIER_1' AND symbol = 'RDDT' ORDER BY mpid",
     );
     const rddt = (
       await query(
-        db.url,
         "SELECT mpid, total_weekly_share_quantity AS q FROM finra_otc_transparency_venue_volume WHERE week_ending = '2025-02-21' AND tier = 'NMS_TIER_1' AND symbol = 'RDDT' ORDER BY mpid",
       )
     ).map((r) => Number(r.q));
@@ -175,7 +155,6 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
   it("records the workflow's manifest stages and the run with its steps", async () => {
     const last = runs[7]!;
     const stages = await query(
-      db.url,
       "SELECT stage, status FROM core_manifest WHERE domain = 'workflow.finra.weekly_refresh' AND execution_id = ? ORDER BY stage",
       [last.run_id],
     );
@@ -189,7 +168,6 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
       ["VALIDATED", "complete"],
     ]);
     const stored = await query(
-      db.url,
       "SELECT status, stage, steps FROM core_workflow_runs WHERE run_id = ?",
       [last.run_id],
     );
@@ -198,7 +176,6 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
     // The gated run's ROLLED stage is recorded skipped, with its reason, and the run ends
     // COMPLETED_WITH_SKIPS.
     const gated = await query(
-      db.url,
       "SELECT stage, status, metadata FROM core_manifest WHERE execution_id = ? AND stage IN ('ROLLED', 'COMPLETED_WITH_SKIPS', 'COMPLETED') ORDER BY stage",
       [runs[4]!.run_id],
     );
@@ -212,7 +189,6 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
     });
     // The pipeline's own capture of the gated week reads skipped too.
     const capture = await query(
-      db.url,
       "SELECT status, metadata FROM core_manifest WHERE domain = 'finra.otc_transparency' AND stage = 'ROLLING' AND partition_key = '2025-01-31|NMS_TIER_1'",
     );
     expect(capture.map((r) => r.status)).toEqual(["skipped"]);
@@ -223,7 +199,6 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
 
   it("marks readiness per stage and partition; a gated rolling stays not ready", async () => {
     const rows = await query(
-      db.url,
       "SELECT stage, is_ready FROM core_data_readiness WHERE domain = 'finra.otc_transparency' AND week_ending = ? ORDER BY stage",
       ["2025-01-31"],
     );
@@ -234,7 +209,6 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
       ["ROLLING", 0],
     ]);
     const ready = await query(
-      db.url,
       "SELECT is_ready FROM core_data_readiness WHERE stage = 'ROLLING' AND partition_key = '2025-02-21|NMS_TIER_1'",
     );
     expect(ready).toEqual([expect.objectContaining({ is_ready: 1 })]);
@@ -242,10 +216,7 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
 
   it("re-running a week gives byte-identical rows apart from audit fields", async () => {
     const before = await rollingRows("2025-02-21");
-    const again = await workflowRun(db.url, feed.url, "finra.weekly_refresh", {
-      week_ending: "2025-02-21",
-      tier: "NMS_TIER_1",
-    });
+    const again = await weeklyRefreshOf(setup, "2025-02-21", "NMS_TIER_1");
     expect(again.status).toBe("complete");
     const after = await rollingRows("2025-02-21");
     const strip = (rows: typeof before) =>
@@ -255,86 +226,5 @@ describe("finra.weekly_refresh over eight sample weeks", () => {
     expect(strip(after)).toEqual(strip(before));
     expect(after.length).toBe(before.length);
     expect(after[0]?.execution_id).not.toBe(before[0]?.execution_id);
-  });
-});
-
-describe("calculation dependencies", () => {
-  it("refuses a calculation whose dependency is not ready", async () => {
-    const exit = await pipelineExit(
-      db.url,
-      feed.url,
-      "finra.otc_transparency.normalize_week",
-      "2025-01-03|OTCE",
-    );
-    expect(Exit.isFailure(exit)).toBe(true);
-    if (Exit.isFailure(exit)) {
-      expect(Cause.squash(exit.cause)).toMatchObject({
-        _tag: "DependenciesNotReady",
-        missing: ["finra.otc_transparency.ingest_week"],
-      });
-    }
-    const rolling = await pipelineExit(
-      db.url,
-      feed.url,
-      "finra.otc_transparency.compute_rolling",
-      "2025-01-03|OTCE",
-    );
-    expect(Exit.isFailure(rolling) && Cause.squash(rolling.cause)).toMatchObject({
-      _tag: "DependenciesNotReady",
-      missing: ["finra.otc_transparency.aggregate_week"],
-    });
-    const ingest = await pipelineExit(
-      db.url,
-      feed.url,
-      "finra.otc_transparency.ingest_week",
-      "2025-01-03|OTCE",
-    );
-    expect(Exit.isSuccess(ingest) && ingest.value.status).toBe("complete");
-    const normalize = await pipelineExit(
-      db.url,
-      feed.url,
-      "finra.otc_transparency.normalize_week",
-      "2025-01-03|OTCE",
-    );
-    expect(Exit.isSuccess(normalize) && normalize.value.status).toBe("complete");
-  });
-
-  it("keeps the declared DAG in core_calc_dependencies", async () => {
-    const rows = await query(
-      db.url,
-      "SELECT calc_id, depends_on_calc_id FROM core_calc_dependencies ORDER BY calc_id",
-    );
-    expect(rows.map((r) => [r.calc_id, r.depends_on_calc_id])).toEqual([
-      ["finra.otc_transparency.aggregate_week", "finra.otc_transparency.normalize_week"],
-      ["finra.otc_transparency.compute_rolling", "finra.otc_transparency.aggregate_week"],
-      ["finra.otc_transparency.normalize_week", "finra.otc_transparency.ingest_week"],
-    ]);
-  });
-
-  it("a failed ingest leaves the partition not ready, so normalize is refused", async () => {
-    const ingest = await pipelineExit(
-      db.url,
-      feed.url,
-      "finra.otc_transparency.ingest_week",
-      "2025-03-07|OTCE",
-    );
-    expect(Exit.isSuccess(ingest) && ingest.value).toMatchObject({
-      status: "failed",
-      error: { tag: "PermanentSourceError" },
-    });
-    const ready = await query(
-      db.url,
-      "SELECT is_ready FROM core_data_readiness WHERE stage = 'INGEST' AND partition_key = '2025-03-07|OTCE'",
-    );
-    expect(ready).toEqual([expect.objectContaining({ is_ready: 0 })]);
-    const normalize = await pipelineExit(
-      db.url,
-      feed.url,
-      "finra.otc_transparency.normalize_week",
-      "2025-03-07|OTCE",
-    );
-    expect(Exit.isFailure(normalize) && Cause.squash(normalize.cause)).toMatchObject({
-      _tag: "DependenciesNotReady",
-    });
   });
 });

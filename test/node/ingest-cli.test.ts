@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dataspine } from "../fixtures/cli";
+import { dataspine, ingestArgs } from "../fixtures/cli";
 import { query, sourceFixture } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 
@@ -19,21 +19,18 @@ afterAll(async () => {
 describe("dataspine ingest", { timeout: 60_000 }, () => {
   it("--json prints one document with status, capture id and counts; re-ingest is idempotent", async () => {
     const file = sourceFixture("executions-bad.csv");
-    const first = await dataspine(
-      db.url,
-      "ingest",
-      "--source",
-      "execution_csv",
-      "--file",
-      file,
-      "--json",
-    );
+    const first = await dataspine(db.url, ...ingestArgs("execution_csv", file, "--json"));
     // 8 of 10 records break a contract: the gate fails the run (exit 1), the 2 valid rows stay.
     expect(first.code).toBe(1);
     const doc = JSON.parse(first.stdout);
     expect(doc).toMatchObject({
       status: "failed",
-      error: { tag: "QualityGateFailed", retryable: false },
+      // The gate's figures, as the run result carries them (quality-gates.test.ts).
+      error: {
+        tag: "QualityGateFailed",
+        retryable: false,
+        gate: { ratio: 0.8, threshold: 0.05, received: 10, valid: 2, quarantined: 8 },
+      },
       pipeline: "trade_data.ingest_execution_csv",
       partition: "file:executions-bad.csv",
       source: "execution_csv",
@@ -41,15 +38,7 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
     });
     expect(doc.capture_id).toMatch(/^trade_data\.INGEST\.file:executions-bad\.csv\.\d{8}T\d{6}Z$/);
 
-    const second = await dataspine(
-      db.url,
-      "ingest",
-      "--source",
-      "execution_csv",
-      "--file",
-      file,
-      "--json",
-    );
+    const second = await dataspine(db.url, ...ingestArgs("execution_csv", file, "--json"));
     expect(second.code).toBe(1);
     expect(JSON.parse(second.stdout).counts).toEqual(doc.counts);
     const [trades] = await query(db.url, "SELECT count(*) AS n FROM trades");
@@ -66,13 +55,12 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
   it("takes --partition, and prints a human summary without --json", async () => {
     const result = await dataspine(
       db.url,
-      "ingest",
-      "--source",
-      "finra_otc_weekly",
-      "--file",
-      sourceFixture("finra-weekly.psv"),
-      "--partition",
-      "2025-01-10|NMS_TIER_1",
+      ...ingestArgs(
+        "finra_otc_weekly",
+        sourceFixture("finra-weekly.psv"),
+        "--partition",
+        "2025-01-10|NMS_TIER_1",
+      ),
     );
     // Two bad lines of five: written, but the quality gate fails the run and says why.
     expect(result.code).toBe(1);
@@ -86,15 +74,7 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
   it("exits 1 with the typed error when the payload is unreadable", async () => {
     const path = join(db.dir, "not-json.json");
     await writeFile(path, "<html>oops</html>");
-    const result = await dataspine(
-      db.url,
-      "ingest",
-      "--source",
-      "iex_quote",
-      "--file",
-      path,
-      "--json",
-    );
+    const result = await dataspine(db.url, ...ingestArgs("iex_quote", path, "--json"));
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({
       status: "failed",

@@ -6,8 +6,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
-import { Effect, Exit, LogLevel, TestClock, TestContext } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Effect, TestClock, TestContext } from "effect";
+import { describe, expect, it } from "vitest";
 import { easternMidnightUtcMs } from "../../src/calendar/dates";
 import { tradingDaysBetween } from "../../src/calendar/nyse";
 import { executeBackfill, newBackfillId, planBackfill } from "../../src/core/backfill/backfill";
@@ -19,24 +19,14 @@ import { runPipeline } from "../../src/core/pipeline/runner";
 import { TABLE_DETECTIONS } from "../../src/domains/detections-registry";
 import { PIPELINES } from "../../src/domains/registry";
 import { SOURCES } from "../../src/domains/sources-registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
-import { nodePipelineLayer } from "../../src/node/runtime";
-import { ingestThroughRunner, query, sourceNamed } from "../fixtures/sources";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { usePipelineDb } from "../fixtures/pipeline-db";
+import { ingestThroughRunner, sourceNamed } from "../fixtures/sources";
 
 const HEADER = "trade_id,client_id,symbol,side,quantity,price,timestamp,venue";
 const MINUTE = 60_000;
 
-let db: TempDb;
-let feed: DemoFeedServer;
-beforeAll(async () => {
-  db = await makeTempDb();
-  feed = await startDemoFeed({ port: 0 });
-});
-afterAll(async () => {
-  await feed.close();
-  await db.cleanup();
-});
+const setup = usePipelineDb();
+const { query } = setup;
 
 /** An execution CSV of `client`: `perDay(date)` trades in each session, one a minute from 10:00. */
 const executions = (
@@ -57,13 +47,12 @@ const executions = (
 
 const anomaliesOf = (partition: string, rule: string) =>
   query(
-    db.url,
     "SELECT severity, message, observed_at, metadata FROM core_anomalies WHERE partition_key = ? AND rule = ? ORDER BY observed_at",
     [partition, rule],
   );
 
 const file = async (name: string, text: string) => {
-  const path = join(db.dir, name);
+  const path = join(setup.db.dir, name);
   await writeFile(path, text);
   return path;
 };
@@ -91,7 +80,7 @@ describe("detection on a file ingest", () => {
       "desk7.csv",
       executions("Desk 7", dates, (d) => (d === spike ? 400 : 35 + (d.charCodeAt(9) % 10))),
     );
-    const result = await ingestThroughRunner(db.url, "execution_csv", path);
+    const result = await ingestThroughRunner(setup.db.url, "execution_csv", path);
     expect(result.counts.written).toBeGreaterThan(dates.length * 35);
     const found = await anomaliesOf("file:desk7.csv", "VOLUME_SHIFT");
     expect(found.map((a) => a.observed_at)).toEqual([
@@ -100,7 +89,6 @@ describe("detection on a file ingest", () => {
     expect(String(found[0]?.message)).toMatch(/^Volume anomaly: Desk 7 trades 400 vs median /);
     // The run kept one count per client and session, which later runs read as history.
     const points = await query(
-      db.url,
       "SELECT period, value FROM core_series_points WHERE target = 'trades' AND series = 'Desk 7' ORDER BY period",
     );
     expect(points).toHaveLength(dates.length);
@@ -127,7 +115,7 @@ describe("detection on a file ingest", () => {
       parseSourceLocation(path),
       NodeFileSystem.layer,
     );
-    const exit = await Effect.runPromiseExit(
+    const result = await setup.ok(
       Effect.gen(function* () {
         yield* TestClock.setTime(now);
         return yield* runPipeline(new Registry<Pipeline>("pipeline").register(pipeline), {
@@ -135,15 +123,9 @@ describe("detection on a file ingest", () => {
           partition: "file:aapl-quotes.json",
           trigger: "cli",
         });
-      }).pipe(
-        Effect.provide(
-          nodePipelineLayer({ db: { url: db.url }, vars: {}, logLevel: LogLevel.None }),
-        ),
-        Effect.provide(TestContext.TestContext),
-      ),
+      }).pipe(Effect.provide(TestContext.TestContext)),
     );
-    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
-    expect(exit.value.counts.written).toBe(quotes.length);
+    expect(result.counts.written).toBe(quotes.length);
     const gaps = await anomaliesOf("file:aapl-quotes.json", "TIME_GAP");
     expect(gaps.map((g) => g.message)).toEqual([
       `Time gap detected: AAPL 125 minutes between ${new Date(open + 85 * MINUTE).toISOString()} and ${new Date(open + 210 * MINUTE).toISOString()}`,
@@ -173,7 +155,7 @@ describe("detection on a file ingest", () => {
       }
     });
     const path = await file("finra-weeks.psv", `${lines.join("\n")}\n`);
-    const result = await ingestThroughRunner(db.url, "finra_otc_weekly", path);
+    const result = await ingestThroughRunner(setup.db.url, "finra_otc_weekly", path);
     expect(result.counts).toMatchObject({ valid: 42, written: 42 });
     const found = await anomaliesOf("file:finra-weeks.psv", "VOLUME_SHIFT");
     // Week 13 ends Friday 4 April 2025.
@@ -186,14 +168,14 @@ describe("detection on a backfill", () => {
   it("judges backfilled trade partitions against the trades a file ingest stored", async () => {
     const history = tradingDaysBetween("2025-01-02", "2025-02-06");
     await ingestThroughRunner(
-      db.url,
+      setup.db.url,
       "execution_csv",
       await file(
         "client-h.csv",
         executions("CLIENT_H", history, () => 600),
       ),
     );
-    const report = await Effect.runPromise(
+    const report = await setup.ok(
       Effect.gen(function* () {
         const plan = yield* planBackfill(PIPELINES, {
           pipeline: "trade_data.ingest_trades",
@@ -202,15 +184,7 @@ describe("detection on a backfill", () => {
           params: { client: "CLIENT_H" },
         });
         return yield* executeBackfill(PIPELINES, plan, { backfillId: newBackfillId(new Date()) });
-      }).pipe(
-        Effect.provide(
-          nodePipelineLayer({
-            db: { url: db.url },
-            vars: { MARKET_DATA_BASE_URL: feed.url },
-            logLevel: LogLevel.None,
-          }),
-        ),
-      ),
+      }),
     );
     expect(report.partitions.map((p) => p.status)).toEqual(["complete"]);
     const written = report.partitions[0]?.counts.written ?? 0;

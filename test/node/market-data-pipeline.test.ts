@@ -1,58 +1,23 @@
-import { Effect, Exit, LogLevel } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunRequest } from "../../src/core/pipeline/runner";
-import { runPipeline } from "../../src/core/pipeline/runner";
+/**
+ * `market_data.ingest_prices` writing `market_prices` in a temp libSQL file, over real HTTP
+ * (the demo feed, or answers a test scripts): capture columns, manifest and audit, upserts on
+ * re-runs and backfills, quarantine beside the rows written, retries that end in a complete
+ * run. (Runs that end before any write: `market-data-runs.test.ts`, in memory.)
+ */
+import { Effect } from "effect";
+import { describe, expect, it } from "vitest";
+import { executeBackfill, newBackfillId, planBackfill } from "../../src/core/backfill/backfill";
 import { UNIVERSES } from "../../src/domains/market_data/universes";
 import { PIPELINES } from "../../src/domains/registry";
-import { nodePipelineLayer } from "../../src/node/runtime";
-import {
-  type ScriptedAnswer,
-  type ScriptedFeed,
-  startScriptedFeed,
-} from "../fixtures/scripted-feed";
-import { makeTempDb, query as queryDb, type TempDb } from "../fixtures/temp-db";
+import { usePipelineDb } from "../fixtures/pipeline-db";
 
 const PIPELINE = "market_data.ingest_prices";
 const DEMO_SIZE = UNIVERSES.demo?.length ?? 0;
 
-let db: TempDb;
-let feed: ScriptedFeed;
-let script: (path: string, count: number) => ScriptedAnswer = () => undefined;
-
-beforeAll(async () => {
-  db = await makeTempDb();
-  feed = await startScriptedFeed((path, count) => script(path, count));
-});
-
-afterAll(async () => {
-  await feed.close();
-  await db.cleanup();
-});
-
-const run = (partition: string, extra: Partial<RunRequest> = {}) =>
-  Effect.runPromiseExit(
-    runPipeline(PIPELINES, { pipeline: PIPELINE, partition, trigger: "cli", ...extra }).pipe(
-      Effect.provide(
-        nodePipelineLayer({
-          db: { url: db.url },
-          vars: {
-            MARKET_DATA_BASE_URL: feed.url,
-            RETRY_BASE_DELAY_MS: "5",
-            RETRY_MAX_ATTEMPTS: "3",
-          },
-          logLevel: LogLevel.None,
-        }),
-      ),
-    ),
-  );
-
-const runOk = async (partition: string) => {
-  const exit = await run(partition);
-  if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
-  return exit.value;
-};
-
-const query = (sql: string, args: Array<string | number> = []) => queryDb(db.url, sql, args);
+const setup = usePipelineDb({ feed: "scripted", vars: { RETRY_MAX_ATTEMPTS: "3" } });
+const { query } = setup;
+const runOk = (partition: string) => setup.runOk(PIPELINE, partition);
+const feedRequests = () => setup.scripted.requests;
 
 const aggPath = (symbol: string, date: string) =>
   `/v2/aggs/ticker/${symbol}/range/1/day/${date}/${date}`;
@@ -136,29 +101,9 @@ describe("market_data.ingest_prices", () => {
     expect(manifest[0]?.n).toBe(2);
   });
 
-  it("weekends and NYSE holidays are no_data_expected without a request", async () => {
-    const requestsBefore = feed.requests.length;
-    for (const [partition, reason] of [
-      ["2025-01-04|demo", "weekend"],
-      ["2025-01-09|demo", "NYSE holiday: National Day of Mourning for President Jimmy Carter"],
-      ["2025-12-25|demo", "NYSE holiday: Christmas Day"],
-    ] as const) {
-      const result = await runOk(partition);
-      expect(result.status).toBe("no_data_expected");
-      expect(result.counts).toEqual({ received: 0, valid: 0, quarantined: 0, written: 0 });
-      const meta = await query("SELECT metadata FROM core_manifest WHERE capture_id = ?", [
-        result.capture_id,
-      ]);
-      expect(JSON.parse(String(meta[0]?.metadata)).details.reason).toMatch(
-        reason.split(":")[0] ?? reason,
-      );
-    }
-    expect(feed.requests.length).toBe(requestsBefore);
-  });
-
   it("quarantines invalid records with every reason and writes the rest", async () => {
     const date = "2025-01-06";
-    script = (path) =>
+    setup.script = (path) =>
       path === aggPath("AAPL", date)
         ? {
             status: 200,
@@ -216,13 +161,13 @@ describe("market_data.ingest_prices", () => {
       );
       expect(again[0]?.n).toBe(2);
     } finally {
-      script = () => undefined;
+      setup.script = () => undefined;
     }
   });
 
   it("retries transient failures (503, 429 with Retry-After) and then completes", async () => {
     const date = "2025-01-07";
-    script = (path, count) =>
+    setup.script = (path, count) =>
       path === aggPath("NVDA", date) && count === 1
         ? { status: 503, body: "upstream down" }
         : path === aggPath("TSLA", date) && count <= 2
@@ -234,77 +179,46 @@ describe("market_data.ingest_prices", () => {
       expect(result.attempts).toBe(1);
       expect(result.counts.written).toBe(DEMO_SIZE);
       const requested = (symbol: string) =>
-        feed.requests.filter((p) => p.startsWith(aggPath(symbol, date))).length;
+        feedRequests().filter((p) => p.startsWith(aggPath(symbol, date))).length;
       expect([requested("NVDA"), requested("TSLA"), requested("AAPL")]).toEqual([2, 3, 1]);
     } finally {
-      script = () => undefined;
+      setup.script = () => undefined;
     }
   });
 
-  it("fails a run on a permanent 4xx after exactly one attempt, and on a body that is not JSON", async () => {
-    script = (path) =>
-      path === aggPath("JPM", "2025-01-08")
-        ? { status: 404, body: '{"status":"NOT_FOUND"}' }
-        : undefined;
-    try {
-      const before = feed.requests.filter((p) => p.includes("/JPM/")).length;
-      const result = await runOk("2025-01-08|demo");
-      expect(result.status).toBe("failed");
-      expect(result.attempts).toBe(1);
-      expect(result.error).toMatchObject({ tag: "PermanentSourceError", retryable: false });
-      expect(result.error?.message).toContain("HTTP 404");
-      expect(feed.requests.filter((p) => p.includes("/JPM/")).length - before).toBe(1);
-      const manifest = await query("SELECT status FROM core_manifest WHERE capture_id = ?", [
-        result.capture_id,
-      ]);
-      expect(manifest[0]?.status).toBe("failed");
-    } finally {
-      script = () => undefined;
-    }
-    script = (path) =>
-      path === aggPath("KO", "2025-01-10") ? { status: 200, body: "<html>oops" } : undefined;
-    try {
-      const result = await runOk("2025-01-10|demo");
-      expect(result.error).toMatchObject({ tag: "PermanentSourceError", retryable: false });
-      expect(result.error?.message).toContain("not JSON");
-    } finally {
-      script = () => undefined;
-    }
-  });
-
-  it("keeps failing transient errors retryable once attempts run out", async () => {
-    script = (path) =>
-      path === aggPath("V", "2025-01-13") ? { status: 502, body: "bad gateway" } : undefined;
-    try {
-      const result = await runOk("2025-01-13|demo");
-      expect(result).toMatchObject({ status: "failed", attempts: 1 });
-      expect(result.error).toMatchObject({ tag: "TransientSourceError", retryable: true });
-      expect(result.error?.message).toContain("HTTP 502: bad gateway (after 3 attempts)");
-    } finally {
-      script = () => undefined;
-    }
-  });
-
-  it("refuses unknown pipelines and malformed partition keys with typed errors", async () => {
-    const badKey = await run("2025-02-30|demo");
-    expect(Exit.isFailure(badKey) && badKey.cause._tag === "Fail" && badKey.cause.error._tag).toBe(
-      "InvalidPartitionKey",
-    );
-    const badUniverse = await run("2025-01-02|nope");
-    expect(
-      Exit.isFailure(badUniverse) &&
-        badUniverse.cause._tag === "Fail" &&
-        badUniverse.cause.error.message,
-    ).toContain('unknown universe "nope"');
-    const unknown = await Effect.runPromiseExit(
-      runPipeline(PIPELINES, { pipeline: "nope.pipeline", partition: "x", trigger: "cli" }).pipe(
-        Effect.provide(
-          nodePipelineLayer({ db: { url: db.url }, vars: {}, logLevel: LogLevel.None }),
+  it("a backfill of the same range twice leaves the same rows, one per symbol and session", async () => {
+    const snapshot = () =>
+      query(
+        "SELECT symbol, trading_date, open, high, low, close, volume FROM market_prices " +
+          "WHERE trading_date BETWEEN '2025-01-13' AND '2025-01-24' ORDER BY trading_date, symbol",
+      );
+    const backfill = (concurrency: number) =>
+      setup.ok(
+        Effect.flatMap(
+          planBackfill(PIPELINES, {
+            pipeline: PIPELINE,
+            start: "2025-01-13",
+            end: "2025-01-24",
+            params: { universe: "demo" },
+          }),
+          (plan) =>
+            executeBackfill(PIPELINES, plan, {
+              backfillId: newBackfillId(new Date()),
+              concurrency,
+            }),
         ),
-      ),
+      );
+    const first = await backfill(4);
+    const rows = await snapshot();
+    const second = await backfill(1);
+    // Martin Luther King Jr. Day (20th) and one weekend: no data expected.
+    expect(first).toMatchObject({ total: 12, complete: 9, no_data_expected: 3 });
+    expect(await snapshot()).toEqual(rows);
+    expect(rows).toHaveLength(9 * DEMO_SIZE);
+    // Every run of the backfill carries its id as the batch id.
+    const batches = await query(
+      "SELECT DISTINCT batch_id FROM market_prices WHERE trading_date BETWEEN '2025-01-13' AND '2025-01-24'",
     );
-    expect(
-      Exit.isFailure(unknown) && unknown.cause._tag === "Fail" && unknown.cause.error._tag,
-    ).toBe("UnknownPipeline");
+    expect(batches).toEqual([expect.objectContaining({ batch_id: second.backfill_id })]);
   });
 });

@@ -9,7 +9,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dataspine } from "../fixtures/cli";
+import { dataspine, ingestArgs } from "../fixtures/cli";
 import { aaplBars, alphaVantageDaily } from "../fixtures/real-bars";
 import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
 
@@ -35,15 +35,7 @@ afterAll(async () => {
 const ingest = async (into: TempDb, name: string, from: string, to: string) => {
   const path = join(into.dir, name);
   await writeFile(path, alphaVantageDaily("AAPL", aaplBars(from, to)));
-  const result = await dataspine(
-    into.url,
-    "ingest",
-    "--source",
-    "alphavantage_daily",
-    "--file",
-    path,
-    "--json",
-  );
+  const result = await dataspine(into.url, ...ingestArgs("alphavantage_daily", path, "--json"));
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout);
 };

@@ -6,25 +6,23 @@
 import { it } from "@effect/vitest";
 import { Effect, TestClock } from "effect";
 import { expect } from "vitest";
-import { TransientSourceError } from "../../src/core/model/errors";
 import { runPipeline } from "../../src/core/pipeline/runner";
 import { Anomalies } from "../../src/core/store/anomalies";
 import { DeadLetters } from "../../src/core/store/dead-letters";
 import { Manifest } from "../../src/core/store/manifest";
 import { StoreMemory } from "../../src/core/store/memory";
 import { Readiness } from "../../src/core/store/readiness";
-import { logicLayer, outcome, registryOf, scriptedPipeline } from "../fixtures/memory-pipelines";
+import {
+  logicLayer,
+  outcome,
+  registryOf,
+  scriptedPipeline,
+  unavailable,
+} from "../fixtures/memory-pipelines";
 
 const PARTITION = "2025-01-02|a";
 const NOW = Date.parse("2025-01-03T21:00:00.000Z");
-const down = new TransientSourceError({
-  source: "memory_feed",
-  url: "https://feed.test/2025-01-02/a",
-  reason: "status",
-  status: 503,
-  attempts: 3,
-  message: "HTTP 503",
-});
+const down = unavailable("2025-01-02/a", 3);
 
 it.effect("a complete run: manifest row, readiness, audit events from start to end", () =>
   Effect.gen(function* () {

@@ -1,27 +1,18 @@
 /**
  * A pipeline applying SERIES_ANOMALY to a numeric column of its own rows, through the same
- * detection step every table uses, into a real libSQL file: the anomaly is stored once with
+ * detection step every table uses, on the in-memory stores: the anomaly is stored once with
  * its rule and context, resolved when gone, and a bad config never halts the run.
  */
-import { Effect, LogLevel } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, it } from "@effect/vitest";
+import { Effect } from "effect";
+import { expect } from "vitest";
+import { StoreMemory } from "../../src/core/store/memory";
 import { detectionStep, recordDetections } from "../../src/detectors/record";
 import { seriesAnomalyDetector } from "../../src/detectors/series-anomaly";
 import { iso } from "../../src/detectors/types";
-import { nodePipelineLayer } from "../../src/node/runtime";
 import { noisySeries } from "../fixtures/detection";
-import { testContext } from "../fixtures/sources";
-import { makeTempDb, query, type TempDb } from "../fixtures/temp-db";
-
-let db: TempDb;
-beforeAll(async () => {
-  db = await makeTempDb();
-});
-afterAll(async () => {
-  await db.cleanup();
-});
-
-const layer = () => nodePipelineLayer({ db: { url: db.url }, vars: {}, logLevel: LogLevel.None });
+import { logicLayer } from "../fixtures/memory-pipelines";
+import { testContext } from "../fixtures/run-context";
 
 /** Rows of a pipeline's own shape: a host's CPU readings, 5 minutes apart. */
 const readings = (spikeAt?: number) =>
@@ -45,41 +36,46 @@ const step = (partition: string, rows: ReturnType<typeof readings>, config?: obj
         SERIES_ANOMALY: rows.map((r) => `web-1 cpu|${iso(r.at)}`),
       });
     }),
-  ).pipe(Effect.provide(layer()));
+  );
 };
 
+/** The open anomalies of a partition under `rule`, as stored. */
 const open = (partition: string, rule: string) =>
-  query(
-    db.url,
-    "SELECT rule, category, severity, message, metadata FROM core_anomalies WHERE partition_key = ? AND rule = ? AND resolved_at IS NULL",
-    [partition, rule],
+  Effect.map(StoreMemory, (memory) =>
+    [...memory.anomalies.values()].filter(
+      (a) => a.partitionKey === partition && a.rule === rule && a.resolvedAt === null,
+    ),
   );
 
-describe("SERIES_ANOMALY applied by a pipeline to a numeric column", { timeout: 60_000 }, () => {
-  it("stores the spike once with its context, and resolves it when the data is fixed", async () => {
-    const spiked = readings(1500);
-    const first = await Effect.runPromise(step("2025-06-10|web", spiked));
-    expect(first.by_rule).toMatchObject({ SERIES_ANOMALY: expect.any(Number) });
-    const rows = await open("2025-06-10|web", "SERIES_ANOMALY");
-    const spike = rows.find((r) => String(r.message).startsWith("Series anomaly: web-1 cpu 97 "));
-    expect(spike).toMatchObject({ category: "DATA_QUALITY" });
-    expect(JSON.parse(String(spike?.metadata))).toMatchObject({
-      key: `web-1 cpu|${iso(spiked[1500]?.at ?? 0)}`,
-      context: { expert: "range", value: 97 },
-    });
-    // The same run again: the same rows, not new ones.
-    await Effect.runPromise(step("2025-06-10|web", spiked));
-    expect(await open("2025-06-10|web", "SERIES_ANOMALY")).toHaveLength(rows.length);
-    // The corrected readings: the spike's anomaly is resolved.
-    await Effect.runPromise(step("2025-06-10|web", readings()));
-    const after = await open("2025-06-10|web", "SERIES_ANOMALY");
-    expect(after.some((r) => String(r.message).includes(" 97 "))).toBe(false);
-  });
+describe("SERIES_ANOMALY applied by a pipeline to a numeric column", () => {
+  it.effect("stores the spike once with its context, and resolves it when the data is fixed", () =>
+    Effect.gen(function* () {
+      const spiked = readings(1500);
+      const first = yield* step("2025-06-10|web", spiked);
+      expect(first.by_rule).toMatchObject({ SERIES_ANOMALY: expect.any(Number) });
+      const rows = yield* open("2025-06-10|web", "SERIES_ANOMALY");
+      const spike = rows.find((r) => r.message.startsWith("Series anomaly: web-1 cpu 97 "));
+      expect(spike).toMatchObject({ category: "DATA_QUALITY" });
+      expect(JSON.parse(String(spike?.metadata))).toMatchObject({
+        key: `web-1 cpu|${iso(spiked[1500]?.at ?? 0)}`,
+        context: { expert: "range", value: 97 },
+      });
+      // The same run again: the same rows, not new ones.
+      yield* step("2025-06-10|web", spiked);
+      expect(yield* open("2025-06-10|web", "SERIES_ANOMALY")).toHaveLength(rows.length);
+      // The corrected readings: the spike's anomaly is resolved.
+      yield* step("2025-06-10|web", readings());
+      const after = yield* open("2025-06-10|web", "SERIES_ANOMALY");
+      expect(after.some((r) => r.message.includes(" 97 "))).toBe(false);
+    }).pipe(Effect.provide(logicLayer())),
+  );
 
-  it("turns a bad config into a DETECTOR_ERROR anomaly and lets the run go on", async () => {
-    const summary = await Effect.runPromise(step("2025-06-11|web", readings(), { bins: 1 }));
-    expect(summary.error).toMatch(/InvalidDetectorConfig/);
-    const [error] = await open("2025-06-11|web", "DETECTOR_ERROR");
-    expect(String(error?.message)).toMatch(/SERIES_ANOMALY config bins/);
-  });
+  it.effect("turns a bad config into a DETECTOR_ERROR anomaly and lets the run go on", () =>
+    Effect.gen(function* () {
+      const summary = yield* step("2025-06-11|web", readings(), { bins: 1 });
+      expect(summary.error).toMatch(/InvalidDetectorConfig/);
+      const [error] = yield* open("2025-06-11|web", "DETECTOR_ERROR");
+      expect(error?.message).toMatch(/SERIES_ANOMALY config bins/);
+    }).pipe(Effect.provide(logicLayer())),
+  );
 });

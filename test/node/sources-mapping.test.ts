@@ -1,6 +1,7 @@
 /**
  * Every registered source maps a realistic sample to its canonical table, quarantines what
- * breaks a contract with every reason, and re-ingests without duplicates.
+ * breaks a contract with every reason (line numbers and raw text kept, the valid rows still
+ * written), and re-ingests without duplicates.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SOURCES } from "../../src/domains/sources-registry";
@@ -222,5 +223,72 @@ describe("SOURCES", () => {
     }).toEqual(before);
     const captures = await query(db.url, "SELECT DISTINCT capture_id FROM trades");
     expect(captures.map((c) => c.capture_id)).toEqual([again.capture_id]);
+  });
+});
+
+describe("bad records are quarantined with line numbers and every reason", () => {
+  it("execution CSV: field count, types, case, sign, future, missing, duplicate, zone, truncation", async () => {
+    const partition = "file:executions-bad.csv";
+    const result = await ingestThroughRunner(
+      db.url,
+      "execution_csv",
+      sourceFixture("executions-bad.csv"),
+    );
+    // 8 of 10 quarantined: the quality gate fails the run; the 2 valid rows are still written.
+    expect(result.status).toBe("failed");
+    expect(result.counts).toEqual({ received: 10, valid: 2, quarantined: 8, written: 2 });
+    expect(result.error).toMatchObject({
+      tag: "QualityGateFailed",
+      retryable: false,
+      gate: { ratio: 0.8, threshold: 0.05, received: 10, valid: 2, quarantined: 8 },
+    });
+    expect(result.error?.gate?.top_reasons.slice(0, 2)).toEqual([
+      { contract: "MALFORMED_ROW", count: 2 },
+      { contract: "TIMESTAMP_VALIDITY", count: 2 },
+    ]);
+    expect([...(result.error?.gate?.sample_indexes ?? [])].sort((a, b) => a - b)).toEqual([
+      3, 4, 5, 6, 7, 8, 9, 11,
+    ]);
+    const trades = await query(
+      db.url,
+      "SELECT trade_id, side FROM trades WHERE capture_id = ? ORDER BY trade_id",
+      [result.capture_id],
+    );
+    expect(trades.map((t) => [t.trade_id, t.side])).toEqual([
+      ["B-1", "BUY"],
+      ["B-8", "SELL"],
+    ]);
+    const bad = await quarantineOf(db.url, partition);
+    expect(bad.map((b) => [b.index, b.reasons.map((r) => r.split(":")[0])])).toEqual([
+      [3, ["MALFORMED_ROW"]],
+      [4, ["SIDE_VALIDITY", "QUANTITY_VALIDITY"]],
+      [5, ["SYMBOL_FORMAT", "PRICE_VALIDITY"]],
+      [6, ["TIMESTAMP_VALIDITY"]],
+      [7, ["REQUIRED_FIELDS", "REQUIRED_FIELDS"]],
+      [8, ["UNIQUENESS"]],
+      [9, ["TIMESTAMP_VALIDITY"]],
+      [11, ["MALFORMED_ROW"]],
+    ]);
+    const byLine = new Map(bad.map((b) => [b.index, b]));
+    expect(byLine.get(3)?.reasons).toEqual(["MALFORMED_ROW: expected 8 fields, got 7 (line 3)"]);
+    expect(byLine.get(3)?.raw).toBe("B-2,CLIENT_A,AAPL,BUY,100,243.12,2025-01-02T14:31:06Z");
+    expect(byLine.get(5)?.reasons).toEqual([
+      'SYMBOL_FORMAT: symbol must be 1-10 upper-case letters or digits, got "aapl"',
+      "PRICE_VALIDITY: price must be positive, got -10.5",
+    ]);
+    expect(byLine.get(6)?.reasons[0]).toMatch(
+      /^TIMESTAMP_VALIDITY: timestamp must not be more than 5 minutes in the future/,
+    );
+    expect(byLine.get(7)?.reasons).toEqual([
+      "REQUIRED_FIELDS: client_id is required",
+      "REQUIRED_FIELDS: quantity is required",
+    ]);
+    expect(byLine.get(8)?.reasons).toEqual([
+      "UNIQUENESS: trade_id B-1 appears more than once for client_id CLIENT_A (first at line 2)",
+    ]);
+    expect(byLine.get(9)?.reasons[0]).toBe(
+      'TIMESTAMP_VALIDITY: timestamp must be ISO-8601 with a UTC offset, got "2025-01-02 14:31:12"',
+    );
+    expect(byLine.get(11)?.raw).toBe("B-9,CLIENT_A,AAPL,BUY,100,243.1");
   });
 });

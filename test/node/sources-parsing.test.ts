@@ -1,15 +1,20 @@
 /**
- * Delimited parsing: RFC 4180 quoting, CRLF, BOM and line numbers, whatever the chunking.
+ * Delimited parsing: RFC 4180 quoting, CRLF, BOM and line numbers, whatever the chunking;
+ * and a quoted execution file through the source's record loop, on the in-memory stores.
  */
-import { Either } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { it as effectIt } from "@effect/vitest";
+import { Effect, Either, TestClock } from "effect";
+import { describe, expect, it } from "vitest";
 import { DelimitedReader, type DelimitedRow } from "../../src/core/ingest/parsing/delimited";
 import { DelimitedTable } from "../../src/core/ingest/parsing/table";
 import { Utf8Text } from "../../src/core/ingest/parsing/text";
 import { hintsFromPartition, parseSourceLocation } from "../../src/core/ingest/source";
 import { defaultSourcePartition } from "../../src/core/ingest/source-pipeline";
-import { ingestThroughRunner, quarantineOf, query, sourceFixture } from "../fixtures/sources";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { EXECUTION_CSV_DEFINITION } from "../../src/domains/trade_data/source";
+import { logicLayer, storedQuarantine } from "../fixtures/memory-pipelines";
+import { ingestOnce, memoryIngestPipeline, memorySource } from "../fixtures/memory-sources";
+import { sourceFixture } from "../fixtures/sources";
 
 const readAll = (text: string, chunkSize: number, delimiter = ","): Array<DelimitedRow> => {
   const reader = new DelimitedReader(delimiter);
@@ -140,34 +145,30 @@ describe("locations and partitions", () => {
 });
 
 describe("a CSV with BOM, CRLF and quoted fields, end to end", () => {
-  let db: TempDb;
-  beforeAll(async () => {
-    db = await makeTempDb();
-  });
-  afterAll(async () => {
-    await db.cleanup();
-  });
-
-  it("keeps quoted delimiters and line breaks inside fields and counts lines right", async () => {
-    const result = await ingestThroughRunner(
-      db.url,
-      "execution_csv",
-      sourceFixture("executions-quoted.csv"),
-    );
-    expect(result.counts).toEqual({ received: 3, valid: 2, quarantined: 1, written: 2 });
-    const trades = await query(
-      db.url,
-      "SELECT trade_id, symbol, venue FROM trades ORDER BY trade_id",
-    );
-    // The quoted venue keeps its comma and CRLF: the seed's venue is any non-empty text.
-    expect(trades.map((t) => [t.trade_id, t.symbol, t.venue])).toEqual([
-      ["Q-2", "AAPL", "XN,\r\nAS"],
-      ["Q-3", "MSFT", "XNYS"],
-    ]);
-    const bad = await quarantineOf(db.url, "file:executions-quoted.csv");
-    expect(bad.map((b) => [b.index, b.reasons])).toEqual([
-      [2, ['QUANTITY_VALIDITY: quantity must be a decimal number, got "1,000"']],
-    ]);
-    expect(bad[0]?.raw).toBe('"Q-1",CLIENT_A,AAPL,BUY,"1,000",243.12,2025-01-02T14:31:05Z,XNAS');
-  });
+  effectIt.effect(
+    "keeps quoted delimiters and line breaks inside fields and counts lines right",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.parse("2025-06-02T12:00:00.000Z"));
+        const { source, table } = memorySource(EXECUTION_CSV_DEFINITION, (t) => t.trade_id);
+        const path = "/data/executions-quoted.csv";
+        const text = readFileSync(sourceFixture("executions-quoted.csv"), "utf8");
+        const pipeline = memoryIngestPipeline(source, path, { [path]: text });
+        const result = yield* ingestOnce(pipeline, "file:executions-quoted.csv");
+        expect(result.counts).toEqual({ received: 3, valid: 2, quarantined: 1, written: 2 });
+        const trades = [...table.values()].map((r) => r.row);
+        // The quoted venue keeps its comma and CRLF: the seed's venue is any non-empty text.
+        expect(trades.map((t) => [t.trade_id, t.symbol, t.venue])).toEqual([
+          ["Q-2", "AAPL", "XN,\r\nAS"],
+          ["Q-3", "MSFT", "XNYS"],
+        ]);
+        const bad = yield* storedQuarantine("file:executions-quoted.csv");
+        expect(bad.map((b) => [b.index, b.reasons])).toEqual([
+          [2, ['QUANTITY_VALIDITY: quantity must be a decimal number, got "1,000"']],
+        ]);
+        expect(bad[0]?.raw).toBe(
+          '"Q-1",CLIENT_A,AAPL,BUY,"1,000",243.12,2025-01-02T14:31:05Z,XNAS',
+        );
+      }).pipe(Effect.provide(logicLayer())),
+  );
 });

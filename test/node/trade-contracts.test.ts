@@ -1,19 +1,18 @@
 /**
- * The trade contract as seed 004 writes it: `trade_id`, `client_id` and `venue` are required,
- * trimmed, non-empty text with no further format. A real broker's execution file keeps every
- * row; blank or whitespace-only values are still quarantined; a client id with a space works
- * in a partition key, one with the key's `|` separator is refused with the reason.
+ * The trade contract as seed 004 writes it, on the in-memory stores: `trade_id`, `client_id`
+ * and `venue` are required, trimmed, non-empty text with no further format. A real broker's
+ * execution file keeps every row; blank or whitespace-only values are still quarantined; a
+ * client id with a space works in a partition key, one with the key's `|` separator is refused
+ * with the reason. (A run of such a client into `trades`: `trade-data-pipeline.test.ts`.)
  */
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { Effect, Exit, LogLevel } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, it } from "@effect/vitest";
+import { Effect, Exit, TestClock } from "effect";
+import { expect } from "vitest";
 import { runPipeline } from "../../src/core/pipeline/runner";
 import { PIPELINES } from "../../src/domains/registry";
-import { type DemoFeedServer, startDemoFeed } from "../../src/node/dev/demo-feed-server";
-import { nodePipelineLayer } from "../../src/node/runtime";
-import { ingestThroughRunner, quarantineOf, query } from "../fixtures/sources";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { EXECUTION_CSV_DEFINITION } from "../../src/domains/trade_data/source";
+import { logicLayer, storedQuarantine } from "../fixtures/memory-pipelines";
+import { ingestOnce, memoryIngestPipeline, memorySource } from "../fixtures/memory-sources";
 
 const HEADER = "trade_id,client_id,symbol,side,quantity,price,timestamp,venue";
 const BROKER_ROWS = [
@@ -30,113 +29,91 @@ const BLANK_ROWS = [
   'T 9,"\t ",AAPL,BUY,10,243,2025-01-02T14:39:00Z,',
 ];
 
-let db: TempDb;
-let feed: DemoFeedServer;
+const NOW = Date.parse("2025-06-02T12:00:00.000Z");
 
-beforeAll(async () => {
-  db = await makeTempDb();
-  feed = await startDemoFeed({ port: 0 });
-});
-afterAll(async () => {
-  await feed.close();
-  await db.cleanup();
-});
-
-const brokerFile = async (name: string, rows: ReadonlyArray<string>) => {
-  const path = join(db.dir, name);
-  await writeFile(path, `${[HEADER, ...rows].join("\n")}\n`);
-  return path;
-};
+/** `dataspine ingest` of a broker file `name` with `rows`, in memory; the run and its table. */
+const ingestBroker = (name: string, rows: ReadonlyArray<string>, partition = `file:${name}`) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(NOW);
+    const { source, table } = memorySource(EXECUTION_CSV_DEFINITION, (t) => t.trade_id);
+    const path = `/data/${name}`;
+    const pipeline = memoryIngestPipeline(source, path, {
+      [path]: `${[HEADER, ...rows].join("\n")}\n`,
+    });
+    const result = yield* ingestOnce(pipeline, partition);
+    return { result, table };
+  });
 
 describe("execution_csv keeps what the seed's trade contract accepts", () => {
-  it("keeps every row of a broker file with venue names and ids that have spaces", async () => {
-    const path = await brokerFile("broker.csv", BROKER_ROWS);
-    const result = await ingestThroughRunner(db.url, "execution_csv", path);
-    expect(result.counts).toEqual({ received: 5, valid: 5, quarantined: 0, written: 5 });
-    const rows = await query(
-      db.url,
-      "SELECT trade_id, client_id, venue FROM trades WHERE capture_id = ? ORDER BY trade_id",
-      [result.capture_id],
-    );
-    expect(rows.map((r) => [r.trade_id, r.client_id, r.venue])).toEqual([
-      ["T 1", "Client A", "NYSE Arca, Inc."],
-      ["T 2", "Client A", "Nasdaq"],
-      ["T 3", "Client A", "IEX-X"],
-      ["T 4", "Client A", "xnas"],
-      ["T 5", "Client A", "XNYS"],
-    ]);
-  });
+  it.effect("keeps every row of a broker file with venue names and ids that have spaces", () =>
+    Effect.gen(function* () {
+      const { result, table } = yield* ingestBroker("broker.csv", BROKER_ROWS);
+      expect(result.counts).toEqual({ received: 5, valid: 5, quarantined: 0, written: 5 });
+      const rows = [...table.values()]
+        .filter((r) => r.captureId === result.capture_id)
+        .map((r) => r.row)
+        .sort((a, b) => (a.trade_id < b.trade_id ? -1 : 1));
+      expect(rows.map((r) => [r.trade_id, r.client_id, r.venue])).toEqual([
+        ["T 1", "Client A", "NYSE Arca, Inc."],
+        ["T 2", "Client A", "Nasdaq"],
+        ["T 3", "Client A", "IEX-X"],
+        ["T 4", "Client A", "xnas"],
+        ["T 5", "Client A", "XNYS"],
+      ]);
+    }).pipe(Effect.provide(logicLayer())),
+  );
 
-  it("still quarantines blank or whitespace-only venue, trade_id and client_id", async () => {
-    const path = await brokerFile("blanks.csv", BLANK_ROWS);
-    const result = await ingestThroughRunner(db.url, "execution_csv", path);
-    expect(result.counts).toEqual({ received: 4, valid: 0, quarantined: 4, written: 0 });
-    const bad = await quarantineOf(db.url, "file:blanks.csv");
-    expect(bad.map((b) => [b.index, b.reasons])).toEqual([
-      [2, ["REQUIRED_FIELDS: venue is required"]],
-      [3, ["REQUIRED_FIELDS: trade_id is required"]],
-      [4, ["REQUIRED_FIELDS: client_id is required"]],
-      [5, ["REQUIRED_FIELDS: client_id is required", "REQUIRED_FIELDS: venue is required"]],
-    ]);
-  });
+  it.effect("still quarantines blank or whitespace-only venue, trade_id and client_id", () =>
+    Effect.gen(function* () {
+      const { result } = yield* ingestBroker("blanks.csv", BLANK_ROWS);
+      expect(result.counts).toEqual({ received: 4, valid: 0, quarantined: 4, written: 0 });
+      const bad = yield* storedQuarantine("file:blanks.csv");
+      expect(bad.map((b) => [b.index, b.reasons])).toEqual([
+        [2, ["REQUIRED_FIELDS: venue is required"]],
+        [3, ["REQUIRED_FIELDS: trade_id is required"]],
+        [4, ["REQUIRED_FIELDS: client_id is required"]],
+        [5, ["REQUIRED_FIELDS: client_id is required", "REQUIRED_FIELDS: venue is required"]],
+      ]);
+    }).pipe(Effect.provide(logicLayer())),
+  );
 
-  it("takes a client id with a space in a partition key, and checks rows against it", async () => {
-    const path = await brokerFile("broker-day.csv", [
-      ...BROKER_ROWS,
-      "T 10,Client B,AAPL,BUY,10,243,2025-01-02T14:40:00Z,XNYS",
-    ]);
-    const result = await ingestThroughRunner(db.url, "execution_csv", path, "2025-01-02|Client A");
-    // The key is accepted and the 5 rows of Client A written; 1 foreign row of 6 is over the
-    // 5% quality gate, so the run itself reads failed.
-    expect(result).toMatchObject({ status: "failed", error: { tag: "QualityGateFailed" } });
-    expect(result.counts).toMatchObject({ valid: 5, quarantined: 1, written: 5 });
-    const [other] = await quarantineOf(db.url, "2025-01-02|Client A");
-    expect(other?.reasons).toEqual([
-      "PARTITION_MATCH: client_id Client B is not the partition's client Client A",
-    ]);
-  });
+  it.effect("takes a client id with a space in a partition key, and checks rows against it", () =>
+    Effect.gen(function* () {
+      const { result } = yield* ingestBroker(
+        "broker-day.csv",
+        [...BROKER_ROWS, "T 10,Client B,AAPL,BUY,10,243,2025-01-02T14:40:00Z,XNYS"],
+        "2025-01-02|Client A",
+      );
+      // The key is accepted and the 5 rows of Client A written; 1 foreign row of 6 is over the
+      // 5% quality gate, so the run itself reads failed.
+      expect(result).toMatchObject({ status: "failed", error: { tag: "QualityGateFailed" } });
+      expect(result.counts).toMatchObject({ valid: 5, quarantined: 1, written: 5 });
+      const [other] = yield* storedQuarantine("2025-01-02|Client A");
+      expect(other?.reasons).toEqual([
+        "PARTITION_MATCH: client_id Client B is not the partition's client Client A",
+      ]);
+    }).pipe(Effect.provide(logicLayer())),
+  );
 });
 
 describe("trade_data.ingest_trades partitions", () => {
-  const run = (partition: string) =>
-    Effect.runPromiseExit(
-      runPipeline(PIPELINES, {
-        pipeline: "trade_data.ingest_trades",
-        partition,
-        trigger: "cli",
-      }).pipe(
-        Effect.provide(
-          nodePipelineLayer({
-            db: { url: db.url },
-            vars: { MARKET_DATA_BASE_URL: feed.url },
-            logLevel: LogLevel.None,
+  it.effect("refuses a client id holding the key's separator, saying why", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW);
+      const run = (partition: string) =>
+        Effect.exit(
+          runPipeline(PIPELINES, {
+            pipeline: "trade_data.ingest_trades",
+            partition,
+            trigger: "cli",
           }),
-        ),
-      ),
-    );
-
-  it("runs a client with a space end to end: URL, actor name, capture id, rows", async () => {
-    const exit = await run("2025-01-03|Client A");
-    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
-    expect(exit.value.status).toBe("complete");
-    expect(exit.value.capture_id).toMatch(/^trade_data\.INGEST\.2025-01-03\|Client A\.\d{8}T/);
-    expect(exit.value.counts.written).toBeGreaterThan(0);
-    expect(exit.value.counts.quarantined).toBe(0);
-    const [row] = await query(
-      db.url,
-      "SELECT count(*) AS n FROM trades WHERE client_id = 'Client A' AND capture_id = ?",
-      [exit.value.capture_id],
-    );
-    expect(Number(row?.n)).toBe(exit.value.counts.written);
-  });
-
-  it("refuses a client id holding the key's separator, saying why", async () => {
-    const exit = await run("2025-01-03|A|B");
-    expect(Exit.isFailure(exit)).toBe(true);
-    if (Exit.isFailure(exit) && exit.cause._tag === "Fail") {
-      expect(exit.cause.error._tag).toBe("InvalidPartitionKey");
-    }
-    const padded = await run("2025-01-03| Client A");
-    expect(Exit.isFailure(padded) && padded.cause.toString()).toMatch(/space at either end/);
-  });
+        );
+      const exit = yield* run("2025-01-03|A|B");
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe(
+        "InvalidPartitionKey",
+      );
+      const padded = yield* run("2025-01-03| Client A");
+      expect(Exit.isFailure(padded) && padded.cause.toString()).toMatch(/space at either end/);
+    }).pipe(Effect.provide(logicLayer())),
+  );
 });

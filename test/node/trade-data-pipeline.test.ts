@@ -2,58 +2,23 @@
  * `trade_data.ingest_trades` over real HTTP (the demo feed's execution CSV, or scripted
  * answers) into a temp libSQL file: contracts, invariants, anomalies, retries, idempotency.
  */
-import { Effect, Exit, LogLevel } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runPipeline } from "../../src/core/pipeline/runner";
+import { Exit } from "effect";
+import { describe, expect, it } from "vitest";
 import { demoExecutions, demoExecutionsCsv } from "../../src/dev/demo-feed/executions";
 import { demoDailyBar } from "../../src/dev/demo-feed/feed";
-import { PIPELINES } from "../../src/domains/registry";
 import { EXECUTION_CSV_COLUMNS } from "../../src/domains/trade_data/schema";
-import { nodePipelineLayer } from "../../src/node/runtime";
-import {
-  type ScriptedAnswer,
-  type ScriptedFeed,
-  startScriptedFeed,
-} from "../fixtures/scripted-feed";
-import { quarantineOf, query } from "../fixtures/sources";
-import { makeTempDb, type TempDb } from "../fixtures/temp-db";
+import { usePipelineDb } from "../fixtures/pipeline-db";
+import { quarantineOf } from "../fixtures/sources";
 
 const PIPELINE = "trade_data.ingest_trades";
-let db: TempDb;
-let feed: ScriptedFeed;
-let script: (path: string, count: number) => ScriptedAnswer = () => undefined;
-
-beforeAll(async () => {
-  db = await makeTempDb();
-  feed = await startScriptedFeed((path, count) => script(path, count));
-});
-afterAll(async () => {
-  await feed.close();
-  await db.cleanup();
-});
-
-const run = (pipeline: string, partition: string) =>
-  Effect.runPromiseExit(
-    runPipeline(PIPELINES, { pipeline, partition, trigger: "cli" }).pipe(
-      Effect.provide(
-        nodePipelineLayer({
-          db: { url: db.url },
-          vars: { MARKET_DATA_BASE_URL: feed.url, RETRY_BASE_DELAY_MS: "5" },
-          logLevel: LogLevel.None,
-        }),
-      ),
-    ),
-  );
-
-const runOk = async (partition: string, pipeline = PIPELINE) => {
-  const exit = await run(pipeline, partition);
-  if (Exit.isFailure(exit)) throw new Error(`run failed: ${exit.cause.toString()}`);
-  return exit.value;
-};
+const setup = usePipelineDb({ feed: "scripted" });
+const { query } = setup;
+const run = (pipeline: string, partition: string) => setup.run(pipeline, partition);
+const runOk = (partition: string, pipeline = PIPELINE) => setup.runOk(pipeline, partition);
+const feedRequests = () => setup.scripted.requests;
 
 const anomalies = (partition: string) =>
   query(
-    db.url,
     "SELECT anomaly_id, rule, category, severity, message, resolved_at, metadata FROM core_anomalies WHERE partition_key = ? ORDER BY rule, anomaly_id",
     [partition],
   );
@@ -100,11 +65,8 @@ describe("trade_data.ingest_trades", () => {
       },
     });
     expect(result.capture_id).toMatch(/^trade_data\.INGEST\.2025-01-02\|CLIENT_A\.\d{8}T\d{6}Z$/);
-    expect(feed.requests).toContain("/v1/executions/2025-01-02/CLIENT_A.csv");
-    const rows = await query(
-      db.url,
-      "SELECT * FROM trades WHERE client_id = 'CLIENT_A' ORDER BY trade_id",
-    );
+    expect(feedRequests()).toContain("/v1/executions/2025-01-02/CLIENT_A.csv");
+    const rows = await query("SELECT * FROM trades WHERE client_id = 'CLIENT_A' ORDER BY trade_id");
     expect(rows).toHaveLength(expected.length);
     expect(rows[0]).toMatchObject({
       trade_id: expected[0]?.trade_id,
@@ -132,10 +94,7 @@ describe("trade_data.ingest_trades", () => {
     );
     await runOk("2025-01-02|demo", "market_data.ingest_prices");
     const result = await runOk(partition);
-    const [count] = await query(
-      db.url,
-      "SELECT count(*) AS n FROM trades WHERE client_id = 'CLIENT_A'",
-    );
+    const [count] = await query("SELECT count(*) AS n FROM trades WHERE client_id = 'CLIENT_A'");
     expect(Number(count?.n)).toBe(result.counts.written);
     const after = await anomalies(partition);
     expect(after.map((a) => a.anomaly_id)).toEqual(before.map((a) => a.anomaly_id));
@@ -144,7 +103,7 @@ describe("trade_data.ingest_trades", () => {
 
   it("quarantines duplicates and foreign records; out-of-order timestamps are one anomaly", async () => {
     const partition = "2025-01-02|CLIENT_B";
-    script = (path) =>
+    setup.script = (path) =>
       path === "/v1/executions/2025-01-02/CLIENT_B.csv"
         ? {
             status: 200,
@@ -164,7 +123,7 @@ describe("trade_data.ingest_trades", () => {
       // Half the file quarantined: the valid rows are written, the gate fails the run.
       expect(result.status).toBe("failed");
       expect(result.error).toMatchObject({ tag: "QualityGateFailed", retryable: false });
-      const bad = await quarantineOf(db.url, partition);
+      const bad = await quarantineOf(setup.db.url, partition);
       expect(bad.map((b) => [b.index, b.reasons])).toEqual([
         [
           4,
@@ -193,17 +152,16 @@ describe("trade_data.ingest_trades", () => {
       );
       expect(found[3]?.message).toContain("ZZZZ on 2025-01-02");
       const order = await query(
-        db.url,
         "SELECT trade_id FROM trades WHERE client_id = 'CLIENT_B' ORDER BY rowid",
       );
       expect(order.map((r) => r.trade_id)).toEqual(["X-1", "X-2", "X-5"]);
     } finally {
-      script = () => undefined;
+      setup.script = () => undefined;
     }
   });
 
   it("retries a transient feed failure per request; a 404 fails the run permanently", async () => {
-    script = (path, count) =>
+    setup.script = (path, count) =>
       path.endsWith("/2025-01-03/CLIENT_R.csv") && count <= 2
         ? { status: 503, body: "busy", headers: { "retry-after": "0" } }
         : path.endsWith("/2025-01-03/CLIENT_404.csv")
@@ -212,7 +170,7 @@ describe("trade_data.ingest_trades", () => {
     try {
       const ok = await runOk("2025-01-03|CLIENT_R");
       expect(ok.status).toBe("complete");
-      expect(feed.requests.filter((p) => p.endsWith("/2025-01-03/CLIENT_R.csv"))).toHaveLength(3);
+      expect(feedRequests().filter((p) => p.endsWith("/2025-01-03/CLIENT_R.csv"))).toHaveLength(3);
       const failed = await runOk("2025-01-03|CLIENT_404");
       expect(failed).toMatchObject({
         status: "failed",
@@ -220,7 +178,7 @@ describe("trade_data.ingest_trades", () => {
       });
       expect(failed.error?.message).toContain("HTTP 404");
     } finally {
-      script = () => undefined;
+      setup.script = () => undefined;
     }
   });
 
@@ -229,5 +187,19 @@ describe("trade_data.ingest_trades", () => {
     expect((await runOk("2025-01-01|CLIENT_A")).status).toBe("no_data_expected");
     const exit = await run(PIPELINE, "2025-01-02");
     expect(Exit.isFailure(exit) && exit.cause.toString()).toContain("InvalidPartitionKey");
+  });
+
+  it("runs a client with a space end to end: URL, actor name, capture id, rows", async () => {
+    const result = await runOk("2025-01-03|Client A");
+    expect(result.status).toBe("complete");
+    expect(result.capture_id).toMatch(/^trade_data\.INGEST\.2025-01-03\|Client A\.\d{8}T/);
+    expect(result.counts.written).toBeGreaterThan(0);
+    expect(result.counts.quarantined).toBe(0);
+    expect(feedRequests()).toContain("/v1/executions/2025-01-03/Client%20A.csv");
+    const [row] = await query(
+      "SELECT count(*) AS n FROM trades WHERE client_id = 'Client A' AND capture_id = ?",
+      [result.capture_id],
+    );
+    expect(Number(row?.n)).toBe(result.counts.written);
   });
 });

@@ -7,9 +7,8 @@
  */
 import * as Effect from "effect/Effect";
 import * as Schema from "effect/Schema";
-import { dbTry } from "../../db/db";
-import { coreCalcDependencies } from "../../db/schema/index";
 import { TaggedHttpError } from "../model/tagged-http-error";
+import { CalcDependencies, type CalcEdge } from "../store/calc-dependencies";
 import { isReady } from "../store/readiness";
 import type { Pipeline } from "./pipeline";
 import type { Registry } from "./registry";
@@ -27,11 +26,7 @@ export class InvalidCalcGraph extends TaggedHttpError<InvalidCalcGraph>()(
   500,
 ) {}
 
-/** One edge: `calc_id` depends on `depends_on_calc_id`. */
-export interface CalcEdge {
-  readonly calcId: string;
-  readonly dependsOnCalcId: string;
-}
+export type { CalcEdge } from "../store/calc-dependencies";
 
 /** Every edge the registry declares, sorted. */
 export const declaredEdges = (registry: Registry<Pipeline>): ReadonlyArray<CalcEdge> =>
@@ -96,43 +91,10 @@ export const validateCalcGraph = (registry: Registry<Pipeline>) =>
  * removes edges no longer declared, so the table always equals the code.
  */
 export const syncCalcDependencies = (registry: Registry<Pipeline>) =>
-  Effect.gen(function* () {
-    const edges = declaredEdges(registry);
-    const stored = yield* dbTry("calcDependencies.list", (db) =>
-      db.select().from(coreCalcDependencies),
-    );
-    const key = (e: CalcEdge) => `${e.calcId}\u0000${e.dependsOnCalcId}`;
-    const declared = new Set(edges.map(key));
-    const have = new Set(stored.map(key));
-    const add = edges.filter((e) => !have.has(key(e)));
-    const remove = stored.filter((e) => !declared.has(key(e)));
-    if (add.length === 0 && remove.length === 0) return;
-    yield* dbTry("calcDependencies.sync", (_, client) =>
-      client.batch(
-        [
-          ...remove.map((e) => ({
-            sql: "DELETE FROM core_calc_dependencies WHERE calc_id = ? AND depends_on_calc_id = ?",
-            args: [e.calcId, e.dependsOnCalcId],
-          })),
-          ...add.map((e) => ({
-            sql: "INSERT OR IGNORE INTO core_calc_dependencies (calc_id, depends_on_calc_id) VALUES (?, ?)",
-            args: [e.calcId, e.dependsOnCalcId],
-          })),
-        ],
-        "write",
-      ),
-    );
-  });
+  CalcDependencies.sync(declaredEdges(registry));
 
 /** The stored edges (what `core_calc_dependencies` says). */
-export const storedEdges = dbTry("calcDependencies.list", (db) =>
-  db.select().from(coreCalcDependencies),
-).pipe(
-  Effect.map(
-    (rows): ReadonlyArray<CalcEdge> =>
-      rows.map((r) => ({ calcId: r.calcId, dependsOnCalcId: r.dependsOnCalcId })),
-  ),
-);
+export const storedEdges = CalcDependencies.list;
 
 /**
  * Fails with `DependenciesNotReady` unless every calculation `pipeline` depends on (per

@@ -5,6 +5,7 @@
 import * as Layer from "effect/Layer";
 import type { Db } from "../../db/db";
 import { Anomalies } from "./anomalies";
+import { CalcDependencies } from "./calc-dependencies";
 import { DeadLetters } from "./dead-letters";
 import { Manifest } from "./manifest";
 import { Operations } from "./operations";
@@ -22,7 +23,8 @@ export type CoreStores =
   | Readiness
   | WorkflowRuns
   | Operations
-  | PartitionGrid;
+  | PartitionGrid
+  | CalcDependencies;
 
 /** The stores over libSQL (needs `Db`). */
 export const CoreStoresLibsql: Layer.Layer<CoreStores, never, Db> = Layer.mergeAll(
@@ -34,6 +36,7 @@ export const CoreStoresLibsql: Layer.Layer<CoreStores, never, Db> = Layer.mergeA
   WorkflowRuns.Default,
   Operations.Default,
   PartitionGrid.Default,
+  CalcDependencies.Default,
 );
 
 /** What the write path of a run may use: the database and the core stores. */

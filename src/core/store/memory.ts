@@ -17,6 +17,7 @@ import type {
   coreWorkflowRuns,
 } from "../../db/schema/index";
 import type { AuditEvent } from "../model/audit-event";
+import type { CalcEdge } from "./calc-dependencies";
 
 export type ManifestRow = typeof coreManifest.$inferSelect;
 export type DeadLetterRow = typeof coreDeadLetters.$inferSelect;
@@ -43,6 +44,8 @@ export class StoreMemory extends Effect.Service<StoreMemory>()("dataspine/StoreM
     readiness: new Map<string, ReadinessRow>(),
     workflowRuns: new Map<string, WorkflowRunRow>(),
     operations: new Map<string, OperationRow>(),
+    /** Keyed by `edgeKey`. */
+    calcDependencies: new Map<string, CalcEdge>(),
     /** The audit log: events in the order they were appended, each with its time. */
     audit: [] as Array<AuditEntry>,
     /**

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import { AuditLog } from "../pipeline/audit-log";
 import { AnomaliesTest } from "./anomalies-memory";
+import { CalcDependenciesTest } from "./calc-dependencies-memory";
 import { DeadLettersTest } from "./dead-letters-memory";
 import type { CoreStores } from "./layers";
 import { ManifestTest } from "./manifest-memory";
@@ -38,5 +39,6 @@ export const CoreStoresTest: Layer.Layer<CoreStores | AuditLog | StoreMemory> = 
   WorkflowRunsTest,
   OperationsTest,
   PartitionGridTest,
+  CalcDependenciesTest,
   AuditLogTest,
 ).pipe(Layer.provideMerge(StoreMemory.Default));
