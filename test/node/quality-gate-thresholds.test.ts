@@ -1,7 +1,8 @@
 /**
  * Quality-gate thresholds and figures, pure: the check at and above the threshold, where a
  * threshold comes from (config override, the pipeline, the default), bad overrides, rejection
- * counts, a skipped partition in a backfill, and which pipelines require records.
+ * counts, a skipped partition in a backfill, which pipelines require records, and the FINRA
+ * weekly refresh's validate step.
  */
 import { describe, expect, it } from "vitest";
 import { type BackfillPartitionResult, summarize } from "../../src/core/backfill/backfill";
@@ -9,6 +10,8 @@ import { settleRun } from "../../src/core/backfill/slice";
 import { appConfigFromVars, InvalidConfig } from "../../src/core/config/app-config";
 import { summarizeRejections } from "../../src/core/model/quality";
 import { checkQualityGate, gateThreshold } from "../../src/core/pipeline/quality-gate";
+import type { WorkflowContext } from "../../src/core/workflow/workflow";
+import { checkIngestQuality } from "../../src/domains/finra_otc/workflow";
 import { PIPELINES } from "../../src/domains/registry";
 
 describe("thresholds", () => {
@@ -107,5 +110,34 @@ describe("thresholds", () => {
         .filter((p) => p.qualityGate?.requireRecords)
         .map((p) => p.name),
     ).toEqual(["market_data.ingest_prices", "finra.otc_transparency.ingest_week"]);
+  });
+});
+
+describe("the validate gate of the weekly refresh", () => {
+  const ctxWith = (ingest: Record<string, unknown>): WorkflowContext => ({
+    workflow: "finra.weekly_refresh",
+    runId: "wfrun_test",
+    partition: "2025-01-03|OTCE",
+    params: {},
+    outputs: { ingest },
+    getOutput: <A>(step: string, key: string, fallback?: A) =>
+      (step === "ingest" && key in ingest ? ingest[key] : fallback) as A,
+  });
+  it("fails on an empty file and on more than 5% malformed lines", () => {
+    expect(
+      checkIngestQuality(ctxWith({ received: 0, row_count: 0, quarantined: 0 })),
+    ).toMatchObject({
+      ok: false,
+      category: "QUALITY_GATE",
+    });
+    expect(
+      checkIngestQuality(ctxWith({ received: 100, row_count: 94, quarantined: 6 })),
+    ).toMatchObject({
+      ok: false,
+      message: "6 of 100 lines malformed (more than 5%)",
+    });
+    expect(
+      checkIngestQuality(ctxWith({ received: 100, row_count: 95, quarantined: 5 })),
+    ).toMatchObject({ ok: true });
   });
 });

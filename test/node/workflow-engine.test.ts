@@ -2,7 +2,7 @@
  * The workflow engine on the in-memory stores: every step type (pipeline, lambda, choice),
  * context passing, branch skipping, and each failure path (failed gate, throwing lambda,
  * failed pipeline, refused pipeline, bad input), the manifest stages and anomalies a run
- * leaves; the FINRA refresh's own validate gate.
+ * leaves. (The FINRA refresh's own validate gate: `quality-gate-thresholds.test.ts`.)
  */
 import { describe, it } from "@effect/vitest";
 import { Effect, Exit, TestClock } from "effect";
@@ -20,7 +20,7 @@ import {
   type Workflow,
   type WorkflowContext,
 } from "../../src/core/workflow/workflow";
-import { checkIngestQuality, weeklyRefresh } from "../../src/domains/finra_otc/workflow";
+import { weeklyRefresh } from "../../src/domains/finra_otc/workflow";
 import { PIPELINES, WORKFLOWS } from "../../src/domains/registry";
 import { memoryFeed } from "../fixtures/memory-feed";
 import {
@@ -275,34 +275,5 @@ describe("step types", () => {
         Step.choice("c", { condition: () => true, thenStep: "a", elseStep: END }),
       ]),
     ).toThrow(/not a later step/);
-  });
-});
-
-describe("the validate gate of the weekly refresh", () => {
-  const ctxWith = (ingest: Record<string, unknown>): WorkflowContext => ({
-    workflow: "finra.weekly_refresh",
-    runId: "wfrun_test",
-    partition: "2025-01-03|OTCE",
-    params: {},
-    outputs: { ingest },
-    getOutput: <A>(step: string, key: string, fallback?: A) =>
-      (step === "ingest" && key in ingest ? ingest[key] : fallback) as A,
-  });
-  it("fails on an empty file and on more than 5% malformed lines", () => {
-    expect(
-      checkIngestQuality(ctxWith({ received: 0, row_count: 0, quarantined: 0 })),
-    ).toMatchObject({
-      ok: false,
-      category: "QUALITY_GATE",
-    });
-    expect(
-      checkIngestQuality(ctxWith({ received: 100, row_count: 94, quarantined: 6 })),
-    ).toMatchObject({
-      ok: false,
-      message: "6 of 100 lines malformed (more than 5%)",
-    });
-    expect(
-      checkIngestQuality(ctxWith({ received: 100, row_count: 95, quarantined: 5 })),
-    ).toMatchObject({ ok: true });
   });
 });
