@@ -1,6 +1,6 @@
 /**
  * Bulk upserts through one JSON argument per chunk:
- *   `WITH t(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(?1))
+ *   `WITH t(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(CAST(?1 AS TEXT)))
  *    INSERT … SELECT v->>0, v->>1, … FROM t`.
  * SQLite parses and inserts the whole chunk in C, the fastest path through the libSQL drivers
  * and a single small request over HTTP (docs/performance.md). The key columns make a re-run an
@@ -12,11 +12,15 @@
  *   text for every column.
  * - Columns whose value is the same for every row of a call (the capture columns) are bound
  *   once as `?2, ?3, …` instead of being repeated in each tuple.
+ *
+ * The JSON may come as text or as its UTF-8 bytes (a blob, what the Node writer thread is
+ * handed: no string is made of it on either thread); the cast reads both as text.
  */
 import type { InValue } from "@libsql/client";
 import * as Context from "effect/Context";
 import * as Effect from "effect/Effect";
 import * as Option from "effect/Option";
+import { BulkBuffer } from "./bulk-buffer";
 import { type Db, dbTry } from "./db";
 import { DatabaseError, describeUnknown } from "./errors";
 
@@ -31,21 +35,30 @@ export class BulkWriter extends Context.Tag("dataspine/BulkWriter")<
   {
     /**
      * Runs one statement; resolves to the rows it changed. Has copied `args` (sent them to
-     * the writer) by the time it returns, so the caller may let go of them at once.
+     * the writer) by the time it returns, so the caller may let go of them, or reuse them,
+     * at once.
      */
     readonly execute: (sql: string, args: ReadonlyArray<InValue>) => Promise<number>;
   }
 >() {}
 
 /**
- * Runs one bulk statement. With a `BulkWriter`, `args` is emptied once the writer has them,
- * so nothing but the caller's chunk list refers to the JSON while the statement runs.
+ * Runs one bulk statement whose first argument is a buffer's JSON. A `BulkWriter` gets the
+ * bytes (bound as a blob, which the statement casts to text) and has copied them when it
+ * returns; what it was handed is emptied then, so nothing but the buffer refers to them while
+ * the statement runs. The client gets the text.
  */
-const executeBulk = (operation: string, sql: string, args: Array<InValue>) =>
+const executeBulk = (
+  operation: string,
+  sql: string,
+  buffer: BulkBuffer,
+  shared: ReadonlyArray<InValue>,
+) =>
   Effect.flatMap(Effect.serviceOption(BulkWriter), (writer) =>
     Option.isSome(writer)
       ? Effect.tryPromise({
           try: () => {
+            const args = [buffer.bytes(), ...shared];
             const done = writer.value.execute(sql, args);
             args.length = 0;
             return done;
@@ -53,7 +66,9 @@ const executeBulk = (operation: string, sql: string, args: Array<InValue>) =>
           catch: (cause) => new DatabaseError({ operation, message: describeUnknown(cause) }),
         }).pipe(Effect.withSpan(`Db.${operation}`))
       : Effect.map(
-          dbTry(operation, (_, client) => client.execute({ sql, args: [...args] })),
+          dbTry(operation, (_, client) =>
+            client.execute({ sql, args: [buffer.text(), ...shared] }),
+          ),
           (result) => result.rowsAffected,
         ),
   );
@@ -104,7 +119,7 @@ export const bulkUpsertSql = (spec: BulkUpsertSpec): string => {
     ...shared.map((_, i) => `?${i + 2}`),
   ];
   // `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join clause.
-  return `WITH t(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(?1))
+  return `WITH t(v) AS MATERIALIZED (SELECT jsonb(value) FROM json_each(CAST(?1 AS TEXT)))
 INSERT INTO ${spec.table} (${all.join(", ")})
 SELECT ${selected.join(", ")} FROM t WHERE true
 ON CONFLICT (${spec.key.join(", ")}) DO ${
@@ -118,11 +133,11 @@ ON CONFLICT (${spec.key.join(", ")}) DO ${
  * Upserts tuples (in `spec.columns` order) in chunks, with `shared` as the values of
  * `spec.shared`; returns rows inserted or updated.
  *
- * The chunks' JSON is built when this is called, not when the effect runs: the effect holds
- * one string per chunk instead of every tuple and field string of the batch, so a caller that
- * forks the write (write-behind) keeps little alive until the database answers. The effect
- * may run again (`Effect.retry` after a failed statement): every run writes every chunk, and
- * the upsert makes a repeated chunk an update.
+ * The chunks' JSON is built when this is called, not when the effect runs, and kept as bytes
+ * (`BulkBuffer`): the effect holds no tuple or field string of the batch, so a caller that
+ * forks the write (write-behind) keeps little alive until the database answers. The effect may
+ * run again (`Effect.retry` after a failed statement): every run writes every chunk, and the
+ * upsert makes a repeated chunk an update.
  */
 export const bulkUpsert = (
   spec: BulkUpsertSpec,
@@ -130,34 +145,41 @@ export const bulkUpsert = (
   shared: ReadonlyArray<InValue> = [],
   chunkRows = BULK_UPSERT_CHUNK_ROWS,
 ): Effect.Effect<number, DatabaseError, Db> => {
+  const chunks: Array<BulkBuffer> = [];
+  try {
+    for (let start = 0; start < rows.length; start += chunkRows) {
+      const chunk = new BulkBuffer();
+      chunk.addTuples(rows.slice(start, start + chunkRows));
+      chunks.push(chunk);
+    }
+  } catch (cause) {
+    return Effect.die(cause);
+  }
+  return bulkUpsertBuffers(spec, chunks, shared);
+};
+
+/**
+ * Upserts what buffers collected (`BulkBuffer`, tuples in `spec.columns` order), one
+ * statement per buffer, with `shared` as the values of `spec.shared`; returns rows inserted or
+ * updated. The effect may run again, as `bulkUpsert`'s.
+ */
+export const bulkUpsertBuffers = (
+  spec: BulkUpsertSpec,
+  buffers: ReadonlyArray<BulkBuffer>,
+  shared: ReadonlyArray<InValue> = [],
+): Effect.Effect<number, DatabaseError, Db> => {
   if (shared.length !== (spec.shared?.length ?? 0)) {
     return Effect.dieMessage(
       `${spec.table}: ${shared.length} shared values for ${spec.shared?.length ?? 0} shared columns`,
     );
   }
-  const chunks: Array<string> = [];
-  try {
-    for (let start = 0; start < rows.length; start += chunkRows) {
-      chunks.push(JSON.stringify(rows.slice(start, start + chunkRows)));
-    }
-  } catch (cause) {
-    return Effect.die(cause);
-  }
-  return executeChunks(spec.table, bulkUpsertSql(spec), chunks, shared);
-};
-
-/** Runs the chunks in order; each run of the effect starts from the first chunk. */
-const executeChunks = (
-  table: string,
-  sql: string,
-  chunks: ReadonlyArray<string>,
-  shared: ReadonlyArray<InValue>,
-) => {
+  const sql = bulkUpsertSql(spec);
+  const operation = `${spec.table}.upsert`;
   const from = (i: number, written: number): Effect.Effect<number, DatabaseError, Db> => {
-    const chunk = chunks[i];
-    return chunk === undefined
+    const buffer = buffers[i];
+    return buffer === undefined
       ? Effect.succeed(written)
-      : Effect.flatMap(executeBulk(`${table}.upsert`, sql, [chunk, ...shared]), (n) =>
+      : Effect.flatMap(executeBulk(operation, sql, buffer, shared), (n) =>
           from(i + 1, written + n),
         );
   };

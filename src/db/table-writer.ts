@@ -7,9 +7,11 @@
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import type * as Effect from "effect/Effect";
+import type { BulkBuffer } from "./bulk-buffer";
 import {
   type BulkUpsertSpec,
   bulkUpsert,
+  bulkUpsertBuffers,
   CAPTURE_COLUMNS,
   type CaptureStamp,
   captureValues,
@@ -41,6 +43,13 @@ export interface TableWriter<Row, Scope> {
   readonly write: (
     rows: ReadonlyArray<Row>,
     scope: Scope,
+    ctx: CaptureStamp,
+  ) => Effect.Effect<number, DatabaseError, Db>;
+  /** Adds rows to a statement collected batch by batch (`BulkBuffer`). */
+  readonly add: (buffer: BulkBuffer, rows: ReadonlyArray<Row>, scope: Scope) => void;
+  /** Upserts what a buffer collected, stamped with the run's capture. */
+  readonly writeBuffer: (
+    buffer: BulkBuffer,
     ctx: CaptureStamp,
   ) => Effect.Effect<number, DatabaseError, Db>;
 }
@@ -95,5 +104,11 @@ export const tableWriter = <T extends SQLiteTable, Row, Scope = undefined>(
         rows.map((row) => tuple(row, scope)),
         captureValues(ctx),
       ),
+    add: (buffer, rows, scope) =>
+      buffer.addRows(
+        rows,
+        getters.map((getter) => (row: Row) => getter(row, scope)),
+      ),
+    writeBuffer: (buffer, ctx) => bulkUpsertBuffers(spec, [buffer], captureValues(ctx)),
   };
 };

@@ -21,6 +21,9 @@ const INSERT =
 const writerRuntime = (url: string) =>
   ManagedRuntime.make(BulkWriterNodeLive(url) as Layer.Layer<BulkWriter>);
 
+/** An argument as sent: the JSON of a chunk comes as UTF-8 bytes. */
+const text = (arg: InValue) => (arg instanceof Uint8Array ? new TextDecoder().decode(arg) : arg);
+
 const rows = (batch: number, n: number) =>
   JSON.stringify(Array.from({ length: n }, (_, i) => [`b${batch}-${i}`, String(i)]));
 
@@ -99,7 +102,7 @@ describe("bulkUpsert over a BulkWriter", () => {
       [];
     const recording = Layer.succeed(BulkWriter, {
       execute: (_sql, args) => {
-        sent.push({ args, copy: [...args] });
+        sent.push({ args, copy: args.map(text) });
         return Promise.resolve(1);
       },
     });
@@ -132,7 +135,7 @@ describe("bulkUpsert over a BulkWriter", () => {
       const calls: Array<string> = [];
       const failingOnce = Layer.succeed(BulkWriter, {
         execute: (sql, args) => {
-          calls.push(String(args[0]));
+          calls.push(String(text(args[0] ?? null)));
           return calls.length === 2
             ? Promise.reject(new Error("database is locked"))
             : real.execute(sql, args);

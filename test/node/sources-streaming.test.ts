@@ -7,11 +7,19 @@ import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { Exit } from "effect";
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
+import type { InValue } from "@libsql/client";
+import { Effect, Exit, Layer, LogLevel } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestLocation } from "../../src/core/ingest/ingest";
+import { defaultRetryPolicy } from "../../src/core/ingest/retry";
+import { parseSourceLocation } from "../../src/core/ingest/source";
 import { DEFAULT_SOURCE_RUN_OPTIONS } from "../../src/core/ingest/source-run";
+import { BulkWriter } from "../../src/db/bulk-upsert";
 import { EXECUTION_CSV_COLUMNS } from "../../src/domains/trade_data/schema";
-import { ingestDirect, quarantineOf, query } from "../fixtures/sources";
+import { BulkWriterNodeLive } from "../../src/node/bulk-writer";
+import { nodePipelineLayer } from "../../src/node/runtime";
+import { ingestDirect, quarantineOf, query, sourceNamed, testContext } from "../fixtures/sources";
 import { makeTempDb, type TempDb } from "../fixtures/temp-db";
 
 const ROWS = 200_000;
@@ -104,6 +112,57 @@ describe("streaming ingestion", () => {
     if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
     expect(exit.value).toMatchObject({ batches: 3, maxBatchRows: 500 });
     expect(exit.value.counts.written).toBe(1_234);
+  });
+
+  it("batches share write statements of at least writeRows rows; the last holds the rest", async () => {
+    const path = join(db.dir, "shared.csv");
+    const lines = Array.from({ length: 1_234 }, (_, i) => line(i, "CLIENT_SHARED"));
+    await writeFile(path, `${header}${lines.join("\n")}`);
+    // The real writer thread, recording how many trades each statement carries.
+    const statements: Array<number> = [];
+    const recording = Layer.effect(
+      BulkWriter,
+      Effect.map(BulkWriter, (real) => ({
+        execute: (sql: string, args: ReadonlyArray<InValue>) => {
+          if (sql.includes("INSERT INTO trades ") && args[0] instanceof Uint8Array) {
+            statements.push(
+              (JSON.parse(new TextDecoder().decode(args[0])) as Array<unknown>).length,
+            );
+          }
+          return real.execute(sql, args);
+        },
+      })),
+    ).pipe(Layer.provide(BulkWriterNodeLive(db.url) as Layer.Layer<BulkWriter>));
+    const exit = await Effect.runPromiseExit(
+      ingestLocation(
+        sourceNamed("execution_csv"),
+        parseSourceLocation(path),
+        testContext("trade_data", "file:shared.csv"),
+        {
+          hints: {},
+          timeoutMs: 15_000,
+          retry: defaultRetryPolicy,
+          run: { batchRows: 100, writeRows: 250 },
+        },
+      ).pipe(
+        Effect.provide(NodeFileSystem.layer),
+        Effect.provide(
+          Layer.merge(
+            nodePipelineLayer({ db: { url: db.url }, vars: {}, logLevel: LogLevel.None }),
+            recording,
+          ),
+        ),
+      ),
+    );
+    if (Exit.isFailure(exit)) throw new Error(exit.cause.toString());
+    expect(exit.value).toMatchObject({ batches: 13, maxBatchRows: 100 });
+    expect(exit.value.counts.written).toBe(1_234);
+    expect(statements).toEqual([300, 300, 300, 300, 34]);
+    const [row] = await query(
+      db.url,
+      "SELECT count(*) AS n FROM trades WHERE client_id = 'CLIENT_SHARED'",
+    );
+    expect(row?.n).toBe(1_234);
   });
 
   it("long malformed records are quarantined in writes bounded by characters, not only by count", async () => {

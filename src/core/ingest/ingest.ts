@@ -19,8 +19,9 @@ import { auditRun } from "../pipeline/audit-log";
 import type { StoreServices } from "../store/layers";
 import { type ByteStream, forEachChunk, readCapped } from "./byte-stream";
 import { openPayload, type SourceError } from "./fetch";
-import { DelimitedReader, type DelimitedRow } from "./parsing/delimited";
+import { DelimitedReader } from "./parsing/delimited";
 import { jsonTooDeep, MAX_JSON_DEPTH } from "./parsing/json-depth";
+import { RowBlock } from "./parsing/row-block";
 import { DelimitedTable } from "./parsing/table";
 import { Utf8Text } from "./parsing/text";
 import type { RetryPolicy } from "./retry";
@@ -29,7 +30,6 @@ import {
   type Source,
   type SourceHints,
   type SourceLocation,
-  type SourceRecord,
   type SourceReport,
   type SourceRun,
   type SourceRunOptions,
@@ -64,51 +64,43 @@ const readDelimited = (
     const text = new Utf8Text();
     const reader = new DelimitedReader(parser.delimiter, options.maxRecordChars);
     const table = new DelimitedTable(parser);
-    /** Maps rows to records, or the header mismatch that refuses the payload. */
-    const toRecords = (
-      rows: ReadonlyArray<DelimitedRow>,
-    ): Either.Either<ReadonlyArray<SourceRecord>, PermanentSourceError> => {
-      const records: Array<SourceRecord> = [];
-      for (const row of rows) {
-        const accepted = table.accept(row);
-        if (Either.isLeft(accepted)) return Either.left(fail(accepted.left.message, text.head()));
-        if (accepted.right !== undefined) records.push(accepted.right);
-      }
-      return Either.right(records);
+    // One block, refilled for every chunk of text: the run copies what it keeps.
+    const block = new RowBlock();
+    /** Hands the block's rows to the run, after the header if the block starts with it. */
+    const deliver = (): Effect.Effect<
+      void,
+      PermanentSourceError | DatabaseError,
+      StoreServices
+    > => {
+      const first = table.acceptHeader(block);
+      if (Either.isLeft(first)) return Effect.fail(fail(first.left.message, text.head()));
+      return first.right < block.count ? run.acceptRows(block, first.right, table) : Effect.void;
     };
-    /** Decodes, parses and maps one chunk of text. */
-    const recordsOf = (
-      decoded: Either.Either<string, { readonly message: string }>,
-    ): Either.Either<ReadonlyArray<SourceRecord>, PermanentSourceError> => {
-      if (Either.isLeft(decoded)) return Either.left(fail(decoded.left.message, text.head()));
-      const rows = reader.push(decoded.right);
-      if (Either.isLeft(rows)) {
-        const e = rows.left;
-        return Either.left(
-          fail(
-            `record starting at line ${e.line} exceeds ${e.limit} characters (unterminated quote?): ${e.excerpt}`,
-            text.head(),
-          ),
-        );
-      }
-      return toRecords(rows.right);
-    };
+    /** Decodes and parses one chunk of text into the block, then delivers it. */
+    const rowsOf = (decoded: Either.Either<string, { readonly message: string }>) =>
+      Effect.suspend(() => {
+        if (Either.isLeft(decoded)) return Effect.fail(fail(decoded.left.message, text.head()));
+        const rows = reader.pushInto(decoded.right, block);
+        if (Either.isLeft(rows)) {
+          const e = rows.left;
+          return Effect.fail(
+            fail(
+              `record starting at line ${e.line} exceeds ${e.limit} characters (unterminated quote?): ${e.excerpt}`,
+              text.head(),
+            ),
+          );
+        }
+        return deliver();
+      });
     // The per-row work runs in plain functions under `Effect.suspend`, not in generator
     // bodies: a generator frame holding a chunk keeps its rows alive into the old generation
     // (ARCHITECTURE, step 4).
-    const emit = (
-      records: () => Either.Either<ReadonlyArray<SourceRecord>, PermanentSourceError>,
-    ) =>
-      Effect.suspend(
-        (): Effect.Effect<void, PermanentSourceError | DatabaseError, StoreServices> => {
-          const mapped = records();
-          if (Either.isLeft(mapped)) return Effect.fail(mapped.left);
-          return mapped.right.length > 0 ? run.accept(mapped.right) : Effect.void;
-        },
-      );
-    yield* forEachChunk(bytes, (chunk) => emit(() => recordsOf(text.decode(chunk))));
-    yield* emit(() => recordsOf(text.end()));
-    yield* emit(() => toRecords(reader.end()));
+    yield* forEachChunk(bytes, (chunk) => rowsOf(text.decode(chunk)));
+    yield* rowsOf(text.end());
+    yield* Effect.suspend(() => {
+      reader.endInto(block);
+      return deliver();
+    });
     if (!table.hasHeader) {
       return yield* fail(
         `payload is empty: no header row (${text.bytes} bytes; ${source.name} expects ${parser.columns.join(parser.delimiter)})`,

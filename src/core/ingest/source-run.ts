@@ -4,15 +4,13 @@
  * source's cross-record checks and write them — in memory bounded by one batch.
  */
 import * as Effect from "effect/Effect";
-import * as Either from "effect/Either";
-import * as Exit from "effect/Exit";
-import * as Fiber from "effect/Fiber";
-import type { DatabaseError } from "../../db/errors";
-import { emptyRejections, RejectionTally } from "../model/quality";
+import { BulkBuffer } from "../../db/bulk-buffer";
+import { Rejected } from "../model/contracts";
+import { RejectionTally } from "../model/quality";
 import { type QuarantinedRecord, quarantineRecords } from "../store/quarantine";
+import { type AcceptedBatch, batchFiller } from "./accepted-batch";
+import { fromEither, rowDecoding } from "./row-decoding";
 import type {
-  Accepted,
-  DecodeEnv,
   Source,
   SourceDefinition,
   SourceRecord,
@@ -20,27 +18,27 @@ import type {
   SourceRun,
   SourceRunOptions,
 } from "./source";
+import { writeBehind } from "./write-behind";
 
 /**
- * Default batch sizes: 2,000 rows per write; 500 records per quarantine write, or fewer when
- * their raw text reaches 4 Mi characters (a malformed record may be up to 1 MiB long: 500 of
- * them must not wait in memory together, in a Worker's 128 MB least of all).
+ * Default batch sizes: 1,000 rows per screened batch; write statements of 10,000 rows for
+ * sources whose batches share them (`buffered`); 500 records per quarantine write, or fewer
+ * when their raw text reaches 4 Mi characters (a malformed record may be up to 1 MiB long:
+ * 500 of them must not wait in memory together, in a Worker's 128 MB least of all).
  *
- * A batch's rows (records, decoded values, tuples, JSON) live from decoding until the write is
- * handed over: larger batches outlive the young generation and fill the old one with dead
- * batches, smaller statements cost SQLite more per row; 2,000 balances the two
+ * A batch's decoded rows live from decoding until they are written or encoded: smaller batches
+ * leave fewer of them for each young-generation collection to copy, while larger statements
+ * cost SQLite and the writer less per row; a shared statement keeps only its encoded bytes
  * (docs/performance.md).
  */
 export const DEFAULT_SOURCE_RUN_OPTIONS: SourceRunOptions = {
-  batchRows: 2_000,
+  batchRows: 1_000,
+  writeRows: 10_000,
   quarantineRows: 500,
   quarantineChars: 4 * 1024 * 1024,
 };
 
 const SAMPLE_REJECTIONS = 50;
-
-/** Write batches a run may have queued at the database before it waits for the oldest. */
-const WRITES_IN_FLIGHT = 2;
 
 /** Erases the row type of a definition into a registrable `Source`. */
 export const defineSource = <A>(definition: SourceDefinition<A>): Source => ({
@@ -60,20 +58,22 @@ const openRun = <A>(
   env: Parameters<Source["open"]>[1],
   options: Partial<SourceRunOptions> = {},
 ): SourceRun => {
-  const { batchRows, quarantineRows, quarantineChars } = {
+  const { batchRows, writeRows, quarantineRows, quarantineChars } = {
     ...DEFAULT_SOURCE_RUN_OPTIONS,
     ...options,
   };
   const checks = definition.checks?.(ctx, env);
   const detection = definition.detection?.open(ctx, env);
-  let staged: Array<Accepted<A>> = [];
+  // Decoded records waiting for their batch, column by column (`AcceptedBatch`).
+  const staged = batchFiller<A>(batchRows);
+  /** Batches filled and not yet handed to `writeBatch`. */
+  let full: Array<AcceptedBatch<A>> = [];
   let rejected: Array<QuarantinedRecord> = [];
   const sample: Array<{ index: number; reasons: ReadonlyArray<string> }> = [];
   const tally = new RejectionTally();
   let received = 0;
   let valid = 0;
   let quarantined = 0;
-  let written = 0;
   let batches = 0;
   let maxBatchRows = 0;
   /** Raw characters of the records in `rejected`, and the most it held. */
@@ -89,10 +89,10 @@ const openRun = <A>(
       sample.push({ index: record.recordIndex, reasons: record.reasons });
     }
   };
-  const quarantineOf = (record: SourceRecord, reasons: ReadonlyArray<string>) => ({
+  const quarantineOf = (recordIndex: number, raw: string, reasons: ReadonlyArray<string>) => ({
     source: definition.name,
-    recordIndex: record.index,
-    raw: record.raw,
+    recordIndex,
+    raw,
     reasons,
   });
 
@@ -122,91 +122,77 @@ const openRun = <A>(
       }
     });
 
-  // Write-behind: up to `WRITES_IN_FLIGHT` batches are being written while the next ones
-  // are parsed, decoded and screened, so decoding hides behind the database instead of
-  // adding to it (remote libSQL: asynchronous requests; the embedded file in Node: the
-  // `BulkWriter` thread, which runs them in order). Memory stays bounded: at most that many
-  // batches wait. Checks that read what this run wrote join the writes first
-  // (`earlierWritten`), and `finish` joins them all, so a failed write fails the run and
-  // nothing is reported written early.
-  const inFlight: Array<Fiber.RuntimeFiber<number, DatabaseError>> = [];
-  const joinOldest = Effect.suspend(() => {
-    const fiber = inFlight.shift();
-    return fiber === undefined
+  const writes = writeBehind();
+  const buffered = definition.buffered;
+  /** The statement being collected from screened batches (`buffered` sources). */
+  let open: BulkBuffer | undefined;
+  /** Forks the write of the statement being collected, if it holds any row. */
+  const writeOpen = Effect.suspend(() => {
+    const buffer = open;
+    open = undefined;
+    return buffer === undefined || buffered === undefined
       ? Effect.void
-      : Effect.map(Fiber.join(fiber), (n) => {
-          written += n;
-        });
+      : Effect.zipRight(writes.awaitSlot, writes.start(buffered.write(buffer, ctx)));
   });
-  /** Joins every write in flight; if one failed, waits for the others, then fails. */
-  const settleAll = Effect.suspend(() =>
-    Effect.flatMap(Effect.forEach(inFlight.splice(0), Fiber.await), (exits) => {
-      for (const exit of exits) if (Exit.isSuccess(exit)) written += exit.value;
-      const failed = exits.find(Exit.isFailure);
-      return failed === undefined ? Effect.void : Effect.failCause(failed.cause);
-    }),
-  );
-
-  /** Waits until fewer than `WRITES_IN_FLIGHT` writes are in flight. */
-  const awaitSlot: Effect.Effect<void, DatabaseError> = Effect.suspend(() =>
-    inFlight.length >= WRITES_IN_FLIGHT ? Effect.zipRight(joinOldest, awaitSlot) : Effect.void,
-  );
-
+  /** Everything screened so far, written: what a check that reads the table waits for. */
+  const earlierWritten = Effect.zipRight(writeOpen, writes.settleAll);
+  /** Writes a screened batch, or adds it to the statement being collected. */
+  const write = (rows: ReadonlyArray<A>) => {
+    if (buffered === undefined) {
+      return Effect.zipRight(writes.awaitSlot, writes.start(definition.write(rows, ctx)));
+    }
+    open ??= new BulkBuffer(writeRows * 128);
+    buffered.add(open, rows);
+    return open.rows >= writeRows ? writeOpen : Effect.void;
+  };
   /**
-   * Screens one batch, then forks its write. Built from combinators, not a generator: a
-   * generator frame holding the batch kept its rows alive into V8's old generation
-   * (ARCHITECTURE, step 4).
+   * Screens one batch, then writes it. Built from combinators, not a generator: a generator
+   * frame holding the batch kept its rows alive into V8's old generation (ARCHITECTURE,
+   * step 4).
    */
-  const writeBatch = (batch: ReadonlyArray<Accepted<A>>) =>
-    Effect.zipRight(
-      awaitSlot,
-      Effect.flatMap(
-        checks
-          ? Effect.suspend(() => checks.screen(batch, settleAll))
-          : Effect.succeed({ kept: batch, rejected: [] }),
-        (screened) => {
-          for (const r of screened.rejected) reject(r);
-          valid += screened.kept.length;
-          batches += 1;
-          maxBatchRows = Math.max(maxBatchRows, batch.length);
-          if (screened.kept.length === 0) return Effect.void;
-          const rows = screened.kept.map((a) => a.value);
-          detection?.observe(rows);
-          // Yielding once lets the forked write start now and hand its JSON to the database,
-          // rather than when this fiber next waits: a chunk held that long is promoted and
-          // lingers until a full collection.
-          return Effect.zipLeft(
-            Effect.map(Effect.forkDaemon(definition.write(rows, ctx)), (fiber) => {
-              inFlight.push(fiber);
-            }),
-            Effect.yieldNow(),
-          );
-        },
-      ),
+  const writeBatch = (batch: AcceptedBatch<A>) =>
+    Effect.flatMap(
+      checks
+        ? Effect.suspend(() => checks.screen(batch, earlierWritten))
+        : Effect.succeed({ kept: batch, rejected: [] }),
+      (screened) => {
+        for (const r of screened.rejected) reject(r);
+        const rows = screened.kept.values;
+        valid += rows.length;
+        batches += 1;
+        maxBatchRows = Math.max(maxBatchRows, batch.values.length);
+        if (rows.length === 0) return Effect.void;
+        detection?.observe(rows);
+        return write(rows);
+      },
     );
 
-  /** Decodes records into `staged`, quarantining the ones that break a contract. */
-  const stage = (records: ReadonlyArray<SourceRecord>) => {
-    for (const record of records) {
-      received += 1;
-      if (record.problems.length > 0) {
-        reject(quarantineOf(record, record.problems));
-        continue;
-      }
-      const decoded = definition.decode(record, env);
-      if (Either.isRight(decoded))
-        staged.push({ value: decoded.right, index: record.index, raw: record.raw });
-      else reject(quarantineOf(record, decoded.left));
+  /** Stages a decoded record, or quarantines it with every reason. */
+  const stage = (decoded: A | Rejected, index: number, raw: string) => {
+    received += 1;
+    if (decoded instanceof Rejected) reject(quarantineOf(index, raw, decoded.reasons));
+    else {
+      const batch = staged.add(decoded, index, raw);
+      if (batch !== undefined) full.push(batch);
     }
   };
-  /** Cuts the full batches off `staged`. */
-  const takeFullBatches = () => {
-    const full: Array<ReadonlyArray<Accepted<A>>> = [];
-    while (staged.length >= batchRows) {
-      full.push(staged.slice(0, batchRows));
-      staged = staged.slice(batchRows);
+  const stageRecords = (records: ReadonlyArray<SourceRecord>) => {
+    for (const record of records) {
+      stage(
+        record.problems.length > 0
+          ? new Rejected(record.problems)
+          : fromEither(definition.decode(record, env)),
+        record.index,
+        record.raw,
+      );
     }
-    return full;
+  };
+  const decodeRow = rowDecoding(definition, env);
+  /** Takes the batches filled so far. */
+  const takeFullBatches = () => {
+    const taken = full;
+    full = [];
+    return taken;
   };
   const writeFullBatches = Effect.zipRight(
     Effect.suspend(() => Effect.forEach(takeFullBatches(), writeBatch, { discard: true })),
@@ -217,24 +203,30 @@ const openRun = <A>(
   // (ARCHITECTURE, step 4).
   const accept = (records: ReadonlyArray<SourceRecord>) =>
     Effect.zipRight(
-      Effect.sync(() => stage(records)),
+      Effect.sync(() => stageRecords(records)),
+      writeFullBatches,
+    );
+  const acceptRows: SourceRun["acceptRows"] = (block, from, table) =>
+    Effect.zipRight(
+      Effect.sync(() => {
+        const { lines, raws } = block;
+        for (let i = from; i < block.count; i++) {
+          stage(decodeRow(block, i, table), lines[i] as number, raws[i] as string);
+        }
+      }),
       writeFullBatches,
     );
 
   const finish = Effect.gen(function* () {
-    if (staged.length > 0) {
-      const batch = staged;
-      staged = [];
-      yield* writeBatch(batch);
-    }
-    yield* settleAll;
+    if (staged.size() > 0) yield* writeBatch(staged.take());
+    yield* earlierWritten;
     yield* flushQuarantine(true);
     const checked = checks ? yield* checks.finish : {};
     // After every write: detection reads the stored history the run may have extended.
     const details =
       detection === undefined ? checked : { ...checked, detection: yield* detection.finish };
     const report: SourceReport = {
-      counts: { received, valid, quarantined, written },
+      counts: { received, valid, quarantined, written: writes.written() },
       batches,
       maxBatchRows,
       maxQuarantineChars,
@@ -245,54 +237,5 @@ const openRun = <A>(
     return report;
   });
 
-  return { accept, finish };
-};
-
-/**
- * A run for replay mode: decodes every record like `defineSource` but writes nothing —
- * no table, no quarantine — and keeps the valid rows in memory (one partition). A record
- * whose `identity` repeats an earlier one is dropped, as the uniqueness check would
- * quarantine it. `rows()` returns them in payload order.
- */
-export const collectingRun = <A>(
-  definition: SourceDefinition<A>,
-  env: DecodeEnv,
-  identity?: (row: A) => string,
-): { readonly run: SourceRun; readonly rows: () => ReadonlyArray<A> } => {
-  const rows: Array<A> = [];
-  const seen = new Set<string>();
-  let received = 0;
-  let rejected = 0;
-  const accept = (records: ReadonlyArray<SourceRecord>) =>
-    Effect.sync(() => {
-      for (const record of records) {
-        received += 1;
-        const decoded = record.problems.length > 0 ? undefined : definition.decode(record, env);
-        if (decoded === undefined || Either.isLeft(decoded)) {
-          rejected += 1;
-          continue;
-        }
-        const id = identity?.(decoded.right);
-        if (id !== undefined) {
-          if (seen.has(id)) {
-            rejected += 1;
-            continue;
-          }
-          seen.add(id);
-        }
-        rows.push(decoded.right);
-      }
-    });
-  const finish = Effect.sync(
-    (): SourceReport => ({
-      counts: { received, valid: rows.length, quarantined: rejected, written: 0 },
-      batches: 0,
-      maxBatchRows: 0,
-      maxQuarantineChars: 0,
-      sampleRejections: [],
-      rejections: emptyRejections,
-      details: {},
-    }),
-  );
-  return { run: { accept, finish }, rows: () => rows };
+  return { accept, acceptRows, finish };
 };

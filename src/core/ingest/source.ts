@@ -9,9 +9,11 @@
  */
 import type * as Effect from "effect/Effect";
 import type * as Either from "effect/Either";
+import type { BulkBuffer } from "../../db/bulk-buffer";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
 import type { AppConfig } from "../config/app-config";
+import type { Rejected } from "../model/contracts";
 import type { QualityGate, RejectionSummary } from "../model/quality";
 import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
@@ -19,6 +21,12 @@ import type { AuditLog } from "../pipeline/audit-log";
 import { splitDatedKey } from "../pipeline/partition-scheme";
 import type { StoreServices } from "../store/layers";
 import type { QuarantinedRecord } from "../store/quarantine";
+import type { AcceptedBatch } from "./accepted-batch";
+import type { RowBlock } from "./parsing/row-block";
+import type { DelimitedTable, RowLayout } from "./parsing/table";
+import type { SourceRecord } from "./source-record";
+
+export type { SourceRecord } from "./source-record";
 
 /** Where a payload is read from. */
 export type SourceLocation =
@@ -37,18 +45,6 @@ export const parseSourceLocation = (text: string): SourceLocation => {
 /** The location as text for errors and lineage (`file:<path>` or the URL). */
 export const describeLocation = (location: SourceLocation): string =>
   location._tag === "File" ? `file:${location.path}` : location.url;
-
-/** One record as parsed, before mapping. */
-export interface SourceRecord {
-  /** Line number (delimited text, 1-based, header = line 1) or array index (JSON, 0-based). */
-  readonly index: number;
-  /** The record as received: its line(s), or its JSON text. Kept whole in quarantine. */
-  readonly raw: string;
-  /** Field values under the source's own names. */
-  readonly fields: Readonly<Record<string, unknown>>;
-  /** Structural violations found by the parser (`MALFORMED_ROW: …`); any ⇒ quarantined. */
-  readonly problems: ReadonlyArray<string>;
-}
 
 /** What the run knows that a payload may not say, from a `YYYY-MM-DD|<scope>` partition. */
 export interface SourceHints {
@@ -98,17 +94,11 @@ export type SourceParser =
     };
 
 /**
- * A record that passed its contracts: its canonical value and, for a later quarantine by a
- * cross-record check, where it came from. The parsed fields are not kept: a batch waiting
- * for its write holds only what it needs, which keeps garbage collection cheap on big files.
+ * Decodes one well-formed delimited row straight from its fields (row-major, the row's first
+ * at `start`): the canonical row, or every violation (`Rejected`), as `decode` gives them for
+ * the record the row maps to.
  */
-export interface Accepted<A> {
-  readonly value: A;
-  /** The record's `index` (line number or array index). */
-  readonly index: number;
-  /** The record's `raw` text. */
-  readonly raw: string;
-}
+export type RowDecoder<A> = (fields: ReadonlyArray<string>, start: number) => A | Rejected;
 
 /** Checks across records, stateful for one run (uniqueness, monotonicity, references). */
 export interface RecordChecks<A> {
@@ -118,11 +108,11 @@ export interface RecordChecks<A> {
    * `earlierWritten` first.
    */
   readonly screen: (
-    batch: ReadonlyArray<Accepted<A>>,
-    earlierWritten: Effect.Effect<void, DatabaseError>,
+    batch: AcceptedBatch<A>,
+    earlierWritten: Effect.Effect<void, DatabaseError, Db>,
   ) => Effect.Effect<
     {
-      readonly kept: ReadonlyArray<Accepted<A>>;
+      readonly kept: AcceptedBatch<A>;
       readonly rejected: ReadonlyArray<QuarantinedRecord>;
     },
     DatabaseError,
@@ -171,6 +161,12 @@ export interface SourceDefinition<A> {
     record: SourceRecord,
     env: DecodeEnv,
   ) => Either.Either<A, ReadonlyArray<string>>;
+  /**
+   * Delimited sources may decode rows without the record object `decode` takes: given where the
+   * header put each column, a decoder with the same results as `decode`, built once per
+   * payload. Without it, each row is mapped to a record for `decode`.
+   */
+  readonly decodeRow?: (layout: RowLayout, env: DecodeEnv) => RowDecoder<A>;
   /** Cross-record checks of one run, if the canonical schema has invariants. */
   readonly checks?: (ctx: RunContext, env: DecodeEnv) => RecordChecks<A>;
   /** Idempotent writer of one batch; returns rows inserted or updated. */
@@ -178,6 +174,19 @@ export interface SourceDefinition<A> {
     rows: ReadonlyArray<A>,
     ctx: RunContext,
   ) => Effect.Effect<number, DatabaseError, Db>;
+  /**
+   * Optional: writes that several batches share, so they reach the database in one statement
+   * of up to `writeRows` rows. `add` encodes a screened batch into the statement being
+   * collected (its rows may go at once), `write` writes a collected statement (idempotent
+   * upsert; rows written). Without it, each batch is written on its own by `write`.
+   */
+  readonly buffered?: {
+    readonly add: (into: BulkBuffer, rows: ReadonlyArray<A>) => void;
+    readonly write: (
+      buffer: BulkBuffer,
+      ctx: RunContext,
+    ) => Effect.Effect<number, DatabaseError, Db>;
+  };
   /** The target table's detection, run after the last write (`details.detection`). */
   readonly detection?: TableDetection<A>;
   /** The quality gate of an ingestion through this source (default 5%). */
@@ -188,6 +197,11 @@ export interface SourceDefinition<A> {
 export interface SourceRunOptions {
   /** Valid rows per write batch. Default 2,000 (`DEFAULT_SOURCE_RUN_OPTIONS`). */
   readonly batchRows: number;
+  /**
+   * Rows per write statement of a source whose batches share statements (`buffered`): a
+   * statement is written once it holds at least this many. Default 10,000.
+   */
+  readonly writeRows: number;
   /** Rejected records per quarantine write. Default 500. */
   readonly quarantineRows: number;
   /**
@@ -219,6 +233,15 @@ export interface SourceReport {
 export interface SourceRun {
   readonly accept: (
     records: ReadonlyArray<SourceRecord>,
+  ) => Effect.Effect<void, DatabaseError, StoreServices>;
+  /**
+   * Delimited payloads: the rows `from`… of a block, read against `table`'s header. The block
+   * is refilled afterwards: what the run keeps, it copies.
+   */
+  readonly acceptRows: (
+    block: RowBlock,
+    from: number,
+    table: DelimitedTable,
   ) => Effect.Effect<void, DatabaseError, StoreServices>;
   readonly finish: Effect.Effect<SourceReport, DatabaseError, StoreServices | AppConfig | AuditLog>;
 }

@@ -80,6 +80,25 @@ export const isoDateField = (field: string) =>
 
 const ZONED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** The slow path of `utcTimestampField`: anything but canonical UTC text. */
+const normalisedTimestamp = (field: string, value: unknown): string | Broken => {
+  const fail = (why: string) =>
+    broken("TIMESTAMP_VALIDITY", `${field} ${why}, got ${showValue(value)}`);
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && value >= 0
+      ? new Date(value).toISOString()
+      : fail("must be epoch milliseconds");
+  }
+  if (typeof value !== "string") return fail("must be an ISO-8601 timestamp");
+  if (!ZONED_TIMESTAMP.test(value)) return fail("must be ISO-8601 with a UTC offset");
+  // `Date.parse` rolls impossible fields over (Feb 29 of 2025 → Mar 1, 24:00 → next day).
+  if (!isIsoDate(value.slice(0, 10)) || Number(value.slice(11, 13)) > 23) {
+    return fail("is not a valid instant");
+  }
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? fail("is not a valid instant") : new Date(ms).toISOString();
+};
+
 /**
  * TIMESTAMP_VALIDITY: a time-zone-aware instant, normalised to ISO-8601 UTC. Accepts epoch
  * milliseconds or ISO text with `Z` or an offset; text without a zone is a violation.
@@ -90,21 +109,7 @@ export const utcTimestampField = (field: string) =>
     if (typeof value === "string" && canonicalUtcMs(value) !== undefined) {
       return value;
     }
-    const fail = (why: string) =>
-      broken("TIMESTAMP_VALIDITY", `${field} ${why}, got ${showValue(value)}`);
-    if (typeof value === "number") {
-      return Number.isSafeInteger(value) && value >= 0
-        ? new Date(value).toISOString()
-        : fail("must be epoch milliseconds");
-    }
-    if (typeof value !== "string") return fail("must be an ISO-8601 timestamp");
-    if (!ZONED_TIMESTAMP.test(value)) return fail("must be ISO-8601 with a UTC offset");
-    // `Date.parse` rolls impossible fields over (Feb 29 of 2025 → Mar 1, 24:00 → next day).
-    if (!isIsoDate(value.slice(0, 10)) || Number(value.slice(11, 13)) > 23) {
-      return fail("is not a valid instant");
-    }
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? fail("is not a valid instant") : new Date(ms).toISOString();
+    return normalisedTimestamp(field, value);
   });
 
 /** REQUIRED_FIELDS: text, trimmed; empty or whitespace-only text is absent. */
@@ -131,6 +136,20 @@ export const notInFuture = (
         `${field} must not be more than 5 minutes in the future, got ${isoUtc} (now ${new Date(nowMs).toISOString()})`,
       )
     : undefined;
+
+/**
+ * `notInFuture` for many timestamps at one `nowMs`: canonical UTC text (24 characters, which
+ * sorts as its instant does) is compared with the limit as text, without reading its digits.
+ */
+export const futureCheck = (field: string, nowMs: number) => {
+  const limit = Number.isSafeInteger(nowMs)
+    ? new Date(nowMs + FUTURE_TOLERANCE_MS).toISOString()
+    : "";
+  return (isoUtc: string): string | undefined =>
+    isoUtc.length === 24 && limit.length === 24 && isoUtc <= limit
+      ? undefined
+      : notInFuture(field, isoUtc, nowMs);
+};
 
 /** One of a fixed set of values, exactly (no case folding), under a named contract. */
 export const oneOfField = <const V extends string>(

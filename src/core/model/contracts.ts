@@ -8,6 +8,7 @@
 import * as Either from "effect/Either";
 import * as ParseResult from "effect/ParseResult";
 import * as Schema from "effect/Schema";
+import { objectShape } from "./object-shape";
 
 /** Builds a structured violation message. */
 export const violation = (contract: string, message: string): string => `${contract}: ${message}`;
@@ -73,8 +74,11 @@ interface FastPlan {
     readonly check: (value: unknown) => unknown;
     readonly field: string;
   }>;
-  /** Every key, in field order: copying it gives each output object its final shape at once. */
-  readonly shape: Readonly<Record<string, undefined>>;
+  /**
+   * Every key, in field order: copying it gives each output object its final shape at once
+   * (`objectShape`). A decode that succeeds sets every key.
+   */
+  readonly shape: Readonly<Record<string, null>>;
 }
 const plans = new WeakMap<object, FastPlan | null>();
 
@@ -98,7 +102,13 @@ const fastPlanOf = (schema: Schema.Schema.Any): FastPlan | null => {
       return registered ? { key, ...registered } : undefined;
     });
     plan = entries.every((e) => e !== undefined)
-      ? { entries, shape: Object.fromEntries(entries.map((e) => [e.key, undefined])) }
+      ? {
+          entries,
+          shape: objectShape(
+            entries.map((e) => e.key),
+            null,
+          ),
+        }
       : null;
   }
   plans.set(schema, plan);
@@ -111,25 +121,81 @@ const withProblem = (problems: Array<string> | undefined, problem: string): Arra
   return all;
 };
 
+/**
+ * Checks one value against its field's contract: stores the canonical value in `out`, or
+ * returns the violation.
+ */
+const checkEntry = (
+  entry: FastPlan["entries"][number],
+  value: unknown,
+  out: Record<string, unknown>,
+): string | undefined => {
+  if (isAbsent(value)) return violation("REQUIRED_FIELDS", `${entry.field} is required`);
+  const checked = entry.check(value);
+  if (checked instanceof Broken) return checked.message;
+  out[entry.key] = checked;
+  return undefined;
+};
+
+const decoded = (out: Record<string, unknown>, problems: Array<string> | undefined) =>
+  problems === undefined ? Either.right(out) : Either.left([...new Set(problems)]);
+
 const decodeFast = (plan: FastPlan, raw: Readonly<Record<string, unknown>>) => {
   const out: Record<string, unknown> = { ...plan.shape };
   // Allocated on the first violation only: most records of a feed have none.
   let problems: Array<string> | undefined;
   const entries = plan.entries;
   for (let i = 0; i < entries.length; i++) {
-    const { key, field, check } = entries[i] as FastPlan["entries"][number];
-    const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
-    if (isAbsent(value)) {
-      problems = withProblem(problems, violation("REQUIRED_FIELDS", `${field} is required`));
-      continue;
-    }
-    const checked = check(value);
-    if (checked instanceof Broken) problems = withProblem(problems, checked.message);
-    else out[key] = checked;
+    const entry = entries[i] as FastPlan["entries"][number];
+    const problem = checkEntry(
+      entry,
+      Object.hasOwn(raw, entry.key) ? raw[entry.key] : undefined,
+      out,
+    );
+    if (problem !== undefined) problems = withProblem(problems, problem);
   }
-  return problems === undefined ? Either.right(out) : Either.left([...new Set(problems)]);
+  return decoded(out, problems);
 };
 
+/**
+ * A record that broke its contracts, with every violation: what a row decoder returns instead
+ * of `Either.left`, so a record that passes costs no wrapper object.
+ */
+export class Rejected {
+  constructor(readonly reasons: ReadonlyArray<string>) {}
+}
+
+/** Where a contract key's value comes from in a row: a field position, or a fixed value. */
+export type RowPlace = number | { readonly value: unknown };
+
+/**
+ * Decodes positional rows (a delimited row's fields, row-major from `start`) against a contract
+ * whose every property is a contract field: `place(key)` says where each key's value is. The
+ * same checks, messages and order as `decodeContract` on the object the row maps to, without
+ * building that object.
+ */
+export const contractRowDecoder = <A, I>(
+  schema: Schema.Schema<A, I>,
+  place: (key: string) => RowPlace,
+): ((fields: ReadonlyArray<unknown>, start: number) => A | Rejected) => {
+  const plan = fastPlanOf(schema);
+  if (plan === null) throw new Error("contractRowDecoder: the schema has no fast decode path");
+  const entries = plan.entries;
+  const places = entries.map((e) => place(e.key));
+  const positions = places.map((p) => (typeof p === "number" ? p : -1));
+  const fixed = places.map((p) => (typeof p === "number" ? undefined : p.value));
+  return (fields, start) => {
+    const out: Record<string, unknown> = { ...plan.shape };
+    let problems: Array<string> | undefined;
+    for (let i = 0; i < entries.length; i++) {
+      const at = positions[i] as number;
+      const value = at < 0 ? fixed[i] : fields[start + at];
+      const problem = checkEntry(entries[i] as FastPlan["entries"][number], value, out);
+      if (problem !== undefined) problems = withProblem(problems, problem);
+    }
+    return problems === undefined ? (out as A) : new Rejected([...new Set(problems)]);
+  };
+};
 /** Decodes through `effect/Schema` only (the reference behaviour of `decodeContract`). */
 export const decodeContractWithSchema = <A, I>(
   schema: Schema.Schema<A, I>,

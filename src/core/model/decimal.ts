@@ -70,11 +70,40 @@ export const isCanonicalDecimal = (text: string): boolean => {
 };
 
 /**
+ * The canonical form of text that is canonical but for trailing fractional zeros
+ * (`"150.10"` → `"150.1"`, `"-0.00"` → `"0"`): a price with a fixed number of decimals, read
+ * by one scan and one slice. Undefined for any other text.
+ */
+const withoutTrailingZeros = (text: string): Decimal | undefined => {
+  const n = text.length;
+  const negative = text.charCodeAt(0) === 45; /* - */
+  let i = negative ? 1 : 0;
+  const first = text.charCodeAt(i);
+  if (first < ZERO || first > NINE) return undefined;
+  i++;
+  if (first !== ZERO) {
+    while (i < n && text.charCodeAt(i) >= ZERO && text.charCodeAt(i) <= NINE) i++;
+  }
+  const dot = i;
+  if (dot + 1 >= n || text.charCodeAt(dot) !== 46 /* . */) return undefined;
+  let end = dot;
+  for (i = dot + 1; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < ZERO || c > NINE) return undefined;
+    if (c !== ZERO) end = i + 1;
+  }
+  const body = text.slice(0, end);
+  return (negative && end === dot && first === ZERO ? "0" : body) as Decimal;
+};
+
+/**
  * Parses decimal text (`"150.25"`, `"-0.5"`, `"1e-7"`) into canonical form.
  * Returns `undefined` for anything that is not a finite decimal number.
  */
 export const parseDecimal = (text: string): Decimal | undefined => {
   if (isCanonicalDecimal(text)) return text as Decimal;
+  const fixed = withoutTrailingZeros(text);
+  if (fixed !== undefined) return fixed;
   const trimmed = text.trim();
   const plain = DECIMAL_TEXT.exec(trimmed);
   if (plain) {

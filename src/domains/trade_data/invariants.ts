@@ -15,7 +15,8 @@
  * resolved.
  */
 import * as Effect from "effect/Effect";
-import type { Accepted, DecodeEnv, RecordChecks } from "../../core/ingest/source";
+import { type AcceptedBatch, filterBatch } from "../../core/ingest/accepted-batch";
+import type { DecodeEnv, RecordChecks } from "../../core/ingest/source";
 import type { RunContext } from "../../core/model/run-context";
 import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
 import type { QuarantinedRecord } from "../../core/store/quarantine";
@@ -61,7 +62,8 @@ export const tradeChecks =
     const unpriced = new Map<string, Map<string, Unpriced>>();
     const unpricedOrder: Array<Unpriced> = [];
 
-    const duplicate = (a: Accepted<TradeData>, where: string) => duplicateTrade(source, a, where);
+    const duplicate = (batch: AcceptedBatch<TradeData>, i: number, where: string) =>
+      duplicateTrade(source, batch, i, where);
 
     /**
      * The batch without repeats of a trade_id, this batch's or an earlier one's (those go to
@@ -70,39 +72,39 @@ export const tradeChecks =
      * stays one entry per client.
      */
     const unrepeated = (
-      batch: ReadonlyArray<Accepted<TradeData>>,
+      batch: AcceptedBatch<TradeData>,
       rejected: Array<QuarantinedRecord>,
-      earlierWritten: Effect.Effect<void, DatabaseError>,
-    ): Effect.Effect<ReadonlyArray<Accepted<TradeData>>, DatabaseError, Db> => {
+      earlierWritten: Effect.Effect<void, DatabaseError, Db>,
+    ): Effect.Effect<AcceptedBatch<TradeData>, DatabaseError, Db> => {
       const after = (client: string, id: string) => {
         const max = maxKept.get(client);
         return max === undefined || id > max;
       };
-      const keep = (kept: ReadonlyArray<Accepted<TradeData>>) => {
-        for (const a of kept) {
-          if (after(a.value.client_id, a.value.trade_id)) {
-            maxKept.set(a.value.client_id, a.value.trade_id);
-          }
+      const keep = (kept: AcceptedBatch<TradeData>) => {
+        for (const t of kept.values) {
+          if (after(t.client_id, t.trade_id)) maxKept.set(t.client_id, t.trade_id);
         }
         return kept;
       };
-      const ranges = ascendingRanges(batch);
+      const ranges = ascendingRanges(batch.values);
       if (ranges !== undefined && [...ranges].every(([c, r]) => after(c, r.first))) {
         for (const [c, r] of ranges) maxKept.set(c, r.last);
         return Effect.succeed(batch);
       }
       const unique = ranges !== undefined ? batch : firstOccurrences(batch, rejected, duplicate);
-      if (unique.every((a) => after(a.value.client_id, a.value.trade_id))) {
+      if (unique.values.every((t) => after(t.client_id, t.trade_id))) {
         return Effect.succeed(keep(unique));
       }
-      const keys = unique.map((a) => [a.value.client_id, a.value.trade_id] as const);
+      const keys = unique.values.map((t) => [t.client_id, t.trade_id] as const);
       return Effect.zipRight(
         earlierWritten,
         Effect.map(keysWrittenBy(ctx.executionId, keys), (earlier) =>
           keep(
-            unique.filter((a) => {
-              const seen = earlier.has(`${a.value.client_id}\u0000${a.value.trade_id}`);
-              if (seen) rejected.push(duplicate(a, "already ingested earlier in this payload"));
+            filterBatch(unique, (i) => {
+              const t = unique.values[i] as TradeData;
+              const seen = earlier.has(`${t.client_id}\u0000${t.trade_id}`);
+              if (seen)
+                rejected.push(duplicate(unique, i, "already ingested earlier in this payload"));
               return !seen;
             }),
           ),
@@ -111,33 +113,34 @@ export const tradeChecks =
     };
 
     /** Monotonic timestamps: counts (and samples) trades earlier than the one before. */
-    const noteOrder = (kept: ReadonlyArray<Accepted<TradeData>>) => {
-      for (const a of kept) {
-        if (previous !== undefined && a.value.timestamp < previous) {
+    const noteOrder = (kept: AcceptedBatch<TradeData>) => {
+      for (let i = 0; i < kept.values.length; i++) {
+        const t = kept.values[i] as TradeData;
+        if (previous !== undefined && t.timestamp < previous) {
           regressionCount += 1;
           if (regressions.length < SAMPLE) {
             regressions.push({
-              line: a.index,
-              trade_id: a.value.trade_id,
-              timestamp: a.value.timestamp,
+              line: kept.indexes[i] as number,
+              trade_id: t.trade_id,
+              timestamp: t.timestamp,
               previous_timestamp: previous,
             });
           }
         }
-        previous = a.value.timestamp;
+        previous = t.timestamp;
       }
     };
 
     /** Each kept trade's New York date, and the (symbol, date) pairs not looked up yet. */
-    const unknownPairs = (kept: ReadonlyArray<Accepted<TradeData>>) => {
-      const dates = kept.map((a) => tradeDate(a.value));
+    const unknownPairs = (kept: ReadonlyArray<TradeData>) => {
+      const dates = kept.map(tradeDate);
       const unknown = new Map<string, readonly [string, string]>();
       for (let i = 0; i < kept.length; i++) {
-        const a = kept[i] as Accepted<TradeData>;
+        const { symbol } = kept[i] as TradeData;
         const date = dates[i] as string;
-        if (priced.get(date)?.has(a.value.symbol) !== true) {
-          const key = `${a.value.symbol}|${date}`;
-          if (!unknown.has(key)) unknown.set(key, [a.value.symbol, date]);
+        if (priced.get(date)?.has(symbol) !== true) {
+          const key = `${symbol}|${date}`;
+          if (!unknown.has(key)) unknown.set(key, [symbol, date]);
         }
       }
       return { dates, unknown };
@@ -158,14 +161,10 @@ export const tradeChecks =
     };
 
     /** Counts the trades whose (symbol, date) has no bar, per pair in first-seen order. */
-    const noteUnpriced = (
-      kept: ReadonlyArray<Accepted<TradeData>>,
-      dates: ReadonlyArray<string>,
-    ) => {
-      for (let i = 0; i < kept.length; i++) {
-        const a = kept[i] as Accepted<TradeData>;
+    const noteUnpriced = (kept: AcceptedBatch<TradeData>, dates: ReadonlyArray<string>) => {
+      for (let i = 0; i < kept.values.length; i++) {
         const date = dates[i] as string;
-        const { symbol } = a.value;
+        const { symbol } = kept.values[i] as TradeData;
         if (priced.get(date)?.get(symbol) === true) continue;
         let bySymbol = unpriced.get(date);
         if (bySymbol === undefined) {
@@ -180,7 +179,7 @@ export const tradeChecks =
             symbol,
             date,
             trades: 1,
-            first_line: a.index,
+            first_line: kept.indexes[i] as number,
           };
           bySymbol.set(symbol, created);
           unpricedOrder.push(created);
@@ -192,15 +191,15 @@ export const tradeChecks =
     // not a generator: a generator frame holding the batch keeps its rows alive into V8's old
     // generation (ARCHITECTURE, step 4).
     const screen = (
-      batch: ReadonlyArray<Accepted<TradeData>>,
-      earlierWritten: Effect.Effect<void, DatabaseError>,
+      batch: AcceptedBatch<TradeData>,
+      earlierWritten: Effect.Effect<void, DatabaseError, Db>,
     ) => {
       const rejected: Array<QuarantinedRecord> = [];
       return Effect.flatMap(
         Effect.suspend(() => unrepeated(batch, rejected, earlierWritten)),
         (kept) => {
           noteOrder(kept);
-          const { dates, unknown } = unknownPairs(kept);
+          const { dates, unknown } = unknownPairs(kept.values);
           // Referential integrity: one `market_prices` lookup per new (symbol, date).
           const lookup =
             unknown.size > 0

@@ -11,10 +11,10 @@
 import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
 import { AppConfig } from "../../core/config/app-config";
+import { collectingRun } from "../../core/ingest/collecting-run";
 import { openConfiguredHttpPayload } from "../../core/ingest/fetch";
 import { redactUrl } from "../../core/ingest/http-source";
 import { ingestBytes, readPayload } from "../../core/ingest/ingest";
-import { collectingRun } from "../../core/ingest/source-run";
 import { PipelineName } from "../../core/model/ids";
 import type { RunContext } from "../../core/model/run-context";
 import { definePipeline, type PartitionReplay } from "../../core/pipeline/define-pipeline";

@@ -10,10 +10,10 @@
  */
 import * as Either from "effect/Either";
 import * as Schema from "effect/Schema";
-import { instantMs } from "../../calendar/dates";
-import { newYorkDate, newYorkDateOfIso } from "../../calendar/sessions";
+import { newYorkDateOfIso } from "../../calendar/sessions";
 import type { SourceHints } from "../../core/ingest/source";
 import {
+  futureCheck,
   notInFuture,
   oneOfField,
   positiveDecimal,
@@ -22,7 +22,13 @@ import {
   symbolField,
   utcTimestampField,
 } from "../../core/model/contract-fields";
-import { decodeContract, violation } from "../../core/model/contracts";
+import {
+  contractRowDecoder,
+  decodeContract,
+  Rejected,
+  type RowPlace,
+  violation,
+} from "../../core/model/contracts";
 import type { Decimal } from "../../core/model/decimal";
 
 /** The columns of an execution CSV, in the feed's order. */
@@ -67,6 +73,37 @@ export interface TradeData {
 export const tradeDate = (trade: TradeData): string => newYorkDateOfIso(trade.timestamp);
 
 /**
+ * The checks after the field contracts: not in the future (`future`), and with partition
+ * hints (`date` = trading date, `scope` = client id) in that partition. Undefined when all
+ * pass.
+ */
+const partitionProblems = (
+  trade: TradeData,
+  future: (isoUtc: string) => string | undefined,
+  hints: SourceHints,
+): ReadonlyArray<string> | undefined => {
+  const late = future(trade.timestamp);
+  const client =
+    hints.scope !== undefined && trade.client_id !== hints.scope
+      ? violation(
+          "PARTITION_MATCH",
+          `client_id ${trade.client_id} is not the partition's client ${hints.scope}`,
+        )
+      : undefined;
+  const date = hints.date === undefined ? undefined : newYorkDateOfIso(trade.timestamp);
+  const day =
+    date !== undefined && date !== hints.date
+      ? violation(
+          "PARTITION_MATCH",
+          `timestamp ${trade.timestamp} is on New York date ${date}, not the partition's ${hints.date}`,
+        )
+      : undefined;
+  return late === undefined && client === undefined && day === undefined
+    ? undefined
+    : [late, client, day].filter((p): p is string => p !== undefined);
+};
+
+/**
  * Checks one mapped record against every trade contract at `nowMs`; with partition hints
  * (`date` = trading date, `scope` = client id) also that it belongs to that partition.
  */
@@ -77,26 +114,26 @@ export const decodeTradeData = (
 ): Either.Either<TradeData, ReadonlyArray<string>> =>
   Either.flatMap(decodeContract(TradeDataFields, raw), (fields) => {
     const trade = fields as TradeData;
-    // One reading of the (canonical) timestamp serves the future and partition checks.
-    const ms = instantMs(trade.timestamp);
-    const future = notInFuture("timestamp", trade.timestamp, nowMs, ms);
-    const client =
-      hints.scope !== undefined && trade.client_id !== hints.scope
-        ? violation(
-            "PARTITION_MATCH",
-            `client_id ${trade.client_id} is not the partition's client ${hints.scope}`,
-          )
-        : undefined;
-    const date = hints.date === undefined ? undefined : newYorkDate(ms);
-    const day =
-      date !== undefined && date !== hints.date
-        ? violation(
-            "PARTITION_MATCH",
-            `timestamp ${trade.timestamp} is on New York date ${date}, not the partition's ${hints.date}`,
-          )
-        : undefined;
-    if (future === undefined && client === undefined && day === undefined) {
-      return Either.right(trade);
-    }
-    return Either.left([future, client, day].filter((p): p is string => p !== undefined));
+    const problems = partitionProblems(trade, (iso) => notInFuture("timestamp", iso, nowMs), hints);
+    return problems === undefined ? Either.right(trade) : Either.left(problems);
   });
+
+/**
+ * `decodeTradeData` over positional rows: `place(key)` says where each `TradeData` key's value
+ * is (`contractRowDecoder`). The same results as `decodeTradeData` on the object the row maps
+ * to, a `Rejected` for a left.
+ */
+export const tradeRowDecoder = (
+  place: (key: string) => RowPlace,
+  nowMs: number,
+  hints: SourceHints = {},
+) => {
+  const contract = contractRowDecoder(TradeDataFields, place);
+  const future = futureCheck("timestamp", nowMs);
+  return (fields: ReadonlyArray<unknown>, start: number): TradeData | Rejected => {
+    const decoded = contract(fields, start);
+    if (decoded instanceof Rejected) return decoded;
+    const problems = partitionProblems(decoded as TradeData, future, hints);
+    return problems === undefined ? (decoded as TradeData) : new Rejected(problems);
+  };
+};

@@ -3,27 +3,34 @@
  * record, the cheap check for batches numbered in order, and the first occurrences otherwise.
  * `invariants.ts` adds the check against earlier batches.
  */
-import type { Accepted } from "../../core/ingest/source";
+import { type AcceptedBatch, filterBatch } from "../../core/ingest/accepted-batch";
 import { violation } from "../../core/model/contracts";
 import type { QuarantinedRecord } from "../../core/store/quarantine";
 import type { TradeData } from "./schema";
 
-/** A repeated trade, quarantined under UNIQUENESS; `where` says where it was seen first. */
+/**
+ * Record `i` of the batch, a repeated trade, quarantined under UNIQUENESS; `where` says where
+ * it was seen first.
+ */
 export const duplicateTrade = (
   source: string,
-  a: Accepted<TradeData>,
+  batch: AcceptedBatch<TradeData>,
+  i: number,
   where: string,
-): QuarantinedRecord => ({
-  source,
-  recordIndex: a.index,
-  raw: a.raw,
-  reasons: [
-    violation(
-      "UNIQUENESS",
-      `trade_id ${a.value.trade_id} appears more than once for client_id ${a.value.client_id} (${where})`,
-    ),
-  ],
-});
+): QuarantinedRecord => {
+  const trade = batch.values[i] as TradeData;
+  return {
+    source,
+    recordIndex: batch.indexes[i] as number,
+    raw: batch.raws[i] as string,
+    reasons: [
+      violation(
+        "UNIQUENESS",
+        `trade_id ${trade.trade_id} appears more than once for client_id ${trade.client_id} (${where})`,
+      ),
+    ],
+  };
+};
 
 /**
  * Each client's first and last trade_id in the batch, if every client's trade_ids
@@ -32,13 +39,13 @@ export const duplicateTrade = (
  * built, and only the first id per client needs comparing with earlier batches.
  */
 export const ascendingRanges = (
-  batch: ReadonlyArray<Accepted<TradeData>>,
+  trades: ReadonlyArray<TradeData>,
 ): Map<string, { readonly first: string; last: string }> | undefined => {
   const ranges = new Map<string, { readonly first: string; last: string }>();
   let client: string | undefined;
   let range: { readonly first: string; last: string } | undefined;
-  for (let i = 0; i < batch.length; i++) {
-    const { client_id, trade_id } = (batch[i] as Accepted<TradeData>).value;
+  for (let i = 0; i < trades.length; i++) {
+    const { client_id, trade_id } = trades[i] as TradeData;
     if (range === undefined || client_id !== client) {
       client = client_id;
       range = ranges.get(client_id);
@@ -56,20 +63,20 @@ export const ascendingRanges = (
 
 /** The first occurrence of each (client_id, trade_id); later ones are rejected. */
 export const firstOccurrences = (
-  batch: ReadonlyArray<Accepted<TradeData>>,
+  batch: AcceptedBatch<TradeData>,
   rejected: Array<QuarantinedRecord>,
-  duplicate: (a: Accepted<TradeData>, where: string) => QuarantinedRecord,
-): ReadonlyArray<Accepted<TradeData>> => {
+  duplicate: (batch: AcceptedBatch<TradeData>, i: number, where: string) => QuarantinedRecord,
+): AcceptedBatch<TradeData> => {
   const firstLine = new Map<string, number>();
-  const unique: Array<Accepted<TradeData>> = [];
-  for (const a of batch) {
-    const key = `${a.value.client_id}\u0000${a.value.trade_id}`;
+  return filterBatch(batch, (i) => {
+    const trade = batch.values[i] as TradeData;
+    const key = `${trade.client_id}\u0000${trade.trade_id}`;
     const first = firstLine.get(key);
-    if (first !== undefined) rejected.push(duplicate(a, `first at line ${first}`));
-    else {
-      firstLine.set(key, a.index);
-      unique.push(a);
+    if (first !== undefined) {
+      rejected.push(duplicate(batch, i, `first at line ${first}`));
+      return false;
     }
-  }
-  return unique;
+    firstLine.set(key, batch.indexes[i] as number);
+    return true;
+  });
 };

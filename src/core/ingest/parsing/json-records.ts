@@ -2,7 +2,7 @@
  * Records of a JSON document: one per array element (or per entry of a keyed object).
  */
 import { showValue, violation } from "../../model/contracts";
-import type { SourceRecord } from "../source";
+import type { SourceRecord } from "../source-record";
 
 const isObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value);

@@ -10,8 +10,10 @@
  */
 import * as Data from "effect/Data";
 import * as Either from "effect/Either";
-import type { SourceRecord } from "../source";
+import { objectShape } from "../../model/object-shape";
+import type { SourceRecord } from "../source-record";
 import type { DelimitedRow } from "./delimited";
+import type { RowBlock } from "./row-block";
 
 /** The header row does not carry the columns the source needs. */
 export class HeaderMismatch extends Data.TaggedError("HeaderMismatch")<{
@@ -37,19 +39,28 @@ const guessDelimiter = (header: string, expected: string): string | undefined =>
 
 const NO_PROBLEMS: ReadonlyArray<string> = Object.freeze([]);
 
+/** Where each column is in a well-formed row, once the header is read. */
+export interface RowLayout {
+  /** Fields per row: the header's. */
+  readonly width: number;
+  /** The field position of each column the source reads (canonical names). */
+  readonly positions: ReadonlyMap<string, number>;
+}
+
+interface Header {
+  readonly names: ReadonlyArray<string | undefined>;
+  readonly shape: Readonly<Record<string, string>>;
+  readonly layout: RowLayout;
+}
+
 /** Maps rows to records once the header row has been read. */
 export class DelimitedTable {
   /**
    * Undefined until the header is read; then the canonical column name per field position,
-   * and every mapped column in header order (copying `shape` gives each record its final
-   * shape at once).
+   * every mapped column in header order (copying `shape` gives each record its final shape
+   * at once), and the layout.
    */
-  #header:
-    | {
-        readonly positions: ReadonlyArray<string | undefined>;
-        readonly shape: Readonly<Record<string, string>>;
-      }
-    | undefined;
+  #header: Header | undefined;
 
   constructor(readonly spec: TableSpec) {}
 
@@ -58,64 +69,135 @@ export class DelimitedTable {
     return this.#header !== undefined;
   }
 
+  /** The layout of the rows, once the header is read. */
+  get layout(): RowLayout | undefined {
+    return this.#header?.layout;
+  }
+
   /** The header for the first row, a record for every later row. */
   accept(row: DelimitedRow): Either.Either<SourceRecord | undefined, HeaderMismatch> {
     if (this.#header === undefined) {
-      return Either.map(this.#readHeader(row), (positions) => {
-        const shape = Object.fromEntries(
-          positions.filter((p) => p !== undefined).map((p) => [p, ""]),
-        );
-        this.#header = { positions, shape };
-        return undefined;
-      });
-    }
-    const { positions, shape } = this.#header;
-    if (row.errors.length === 0 && row.fields.length === positions.length) {
-      const fields: Record<string, string> = { ...shape };
-      for (let i = 0; i < positions.length; i++) {
-        const name = positions[i];
-        if (name !== undefined) fields[name] = row.fields[i] ?? "";
-      }
-      return Either.right({ index: row.line, raw: row.raw, fields, problems: NO_PROBLEMS });
-    }
-    const fields: Record<string, string> = {};
-    const problems: Array<string> = row.errors.map((e) => `MALFORMED_ROW: ${e}`);
-    if (row.fields.length !== positions.length) {
-      problems.push(
-        `MALFORMED_ROW: expected ${positions.length} fields, got ${row.fields.length} (line ${row.line})`,
+      return Either.map(
+        this.#readHeader(row.line, row.raw, row.fields, row.errors),
+        () => undefined,
       );
     }
-    return Either.right({ index: row.line, raw: row.raw, fields, problems });
+    return Either.right(
+      this.#record(row.line, row.raw, row.fields, 0, row.fields.length, row.errors),
+    );
   }
 
-  #readHeader(row: DelimitedRow): Either.Either<ReadonlyArray<string | undefined>, HeaderMismatch> {
+  /**
+   * Reads the header from the block's first row if it has not been read yet; returns the
+   * first row of the block that is data.
+   */
+  acceptHeader(block: RowBlock): Either.Either<number, HeaderMismatch> {
+    if (this.#header !== undefined || block.count === 0) return Either.right(0);
+    const header = this.#readHeader(
+      block.lines[0] as number,
+      block.raws[0] as string,
+      block.fieldsOf(0),
+      block.errorsOf(0) ?? NO_PROBLEMS,
+    );
+    return Either.map(header, () => 1);
+  }
+
+  /**
+   * Why row `i` of the block cannot be mapped (broken quoting, the wrong number of fields),
+   * or undefined when it is well-formed.
+   */
+  problemsOf(block: RowBlock, i: number): ReadonlyArray<string> | undefined {
+    const errors = block.errorsOf(i);
+    const width = block.widthOf(i);
+    return errors === undefined && width === this.#header?.layout.width
+      ? undefined
+      : this.#problems(block.lines[i] as number, width, errors ?? NO_PROBLEMS);
+  }
+
+  /** Row `i` of the block as a record (after the header). */
+  recordOf(block: RowBlock, i: number): SourceRecord {
+    const start = block.starts[i] as number;
+    return this.#record(
+      block.lines[i] as number,
+      block.raws[i] as string,
+      block.fields,
+      start,
+      (block.starts[i + 1] as number) - start,
+      block.errorsOf(i) ?? NO_PROBLEMS,
+    );
+  }
+
+  #record(
+    line: number,
+    raw: string,
+    values: ReadonlyArray<string>,
+    start: number,
+    count: number,
+    errors: ReadonlyArray<string>,
+  ): SourceRecord {
+    const { names, shape, layout } = this.#header as Header;
+    if (errors.length === 0 && count === layout.width) {
+      const fields: Record<string, string> = { ...shape };
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        if (name !== undefined) fields[name] = values[start + i] ?? "";
+      }
+      return { index: line, raw, fields, problems: NO_PROBLEMS };
+    }
+    return { index: line, raw, fields: {}, problems: this.#problems(line, count, errors) };
+  }
+
+  #problems(line: number, count: number, errors: ReadonlyArray<string>): ReadonlyArray<string> {
+    const width = this.#header?.layout.width ?? 0;
+    const problems: Array<string> = errors.map((e) => `MALFORMED_ROW: ${e}`);
+    if (count !== width) {
+      problems.push(`MALFORMED_ROW: expected ${width} fields, got ${count} (line ${line})`);
+    }
+    return problems;
+  }
+
+  #readHeader(
+    line: number,
+    raw: string,
+    fields: ReadonlyArray<string>,
+    errors: ReadonlyArray<string>,
+  ): Either.Either<void, HeaderMismatch> {
     const { delimiter, columns, optionalColumns = [] } = this.spec;
     const known = new Map([...columns, ...optionalColumns].map((c) => [c.toLowerCase(), c]));
     const seen = new Set<string>();
     const duplicates: Array<string> = [];
-    const positions = row.fields.map((field) => {
+    const names = fields.map((field) => {
       const name = known.get(field.trim().toLowerCase());
       if (name !== undefined && seen.has(name)) duplicates.push(name);
       if (name !== undefined) seen.add(name);
       return name;
     });
     const missing = columns.filter((c) => !seen.has(c));
-    if (missing.length === 0 && duplicates.length === 0 && row.errors.length === 0) {
-      return Either.right(positions);
+    if (missing.length === 0 && duplicates.length === 0 && errors.length === 0) {
+      const positions = new Map<string, number>();
+      names.forEach((name, i) => {
+        if (name !== undefined) positions.set(name, i);
+      });
+      this.#header = {
+        names,
+        shape: objectShape([...positions.keys()], ""),
+        layout: { width: names.length, positions },
+      };
+      return Either.void;
     }
-    const other = guessDelimiter(row.raw, delimiter);
+    const other = guessDelimiter(raw, delimiter);
     const problems = [
       missing.length > 0 ? `missing column(s) ${missing.join(", ")}` : undefined,
       duplicates.length > 0 ? `duplicate column(s) ${duplicates.join(", ")}` : undefined,
-      ...row.errors,
+      ...errors,
       other && missing.length > 0
         ? `the header looks ${DELIMITER_NAMES[other]}-delimited, this source reads ${DELIMITER_NAMES[delimiter] ?? JSON.stringify(delimiter)}-delimited text`
         : undefined,
     ].filter((p): p is string => p !== undefined);
     return Either.left(
       new HeaderMismatch({
-        message: `header row (line ${row.line}) does not match: ${problems.join("; ")}; expected ${columns.join(delimiter)}`,
-        header: row.raw.slice(0, 500),
+        message: `header row (line ${line}) does not match: ${problems.join("; ")}; expected ${columns.join(delimiter)}`,
+        header: raw.slice(0, 500),
       }),
     );
   }
