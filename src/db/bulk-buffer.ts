@@ -48,6 +48,13 @@ export class BulkBuffer {
     return this.#length + 1;
   }
 
+  /** Empties the buffer for another statement, keeping its storage. */
+  clear(): this {
+    this.#length = 1;
+    this.#rows = 0;
+    return this;
+  }
+
   /**
    * Adds one tuple per row: `columns` give its values, in order. Values are written as
    * `JSON.stringify` writes them inside an array; what it refuses (a bigint) throws, and the

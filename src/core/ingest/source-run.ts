@@ -21,7 +21,7 @@ import type {
 import { writeBehind } from "./write-behind";
 
 /**
- * Default batch sizes: 1,000 rows per screened batch; write statements of 10,000 rows for
+ * Default batch sizes: 1,000 rows per screened batch; write statements of 5,000 rows for
  * sources whose batches share them (`buffered`); 500 records per quarantine write, or fewer
  * when their raw text reaches 4 Mi characters (a malformed record may be up to 1 MiB long:
  * 500 of them must not wait in memory together, in a Worker's 128 MB least of all).
@@ -33,7 +33,7 @@ import { writeBehind } from "./write-behind";
  */
 export const DEFAULT_SOURCE_RUN_OPTIONS: SourceRunOptions = {
   batchRows: 1_000,
-  writeRows: 10_000,
+  writeRows: 5_000,
   quarantineRows: 500,
   quarantineChars: 4 * 1024 * 1024,
 };
@@ -126,13 +126,21 @@ const openRun = <A>(
   const buffered = definition.buffered;
   /** The statement being collected from screened batches (`buffered` sources). */
   let open: BulkBuffer | undefined;
+  /**
+   * Buffers whose statement succeeded, emptied for the next one: a run reuses a few buffers
+   * instead of leaving one per statement for the garbage collector (their bytes live outside
+   * the JS heap, and a dead one is freed only by a full collection).
+   */
+  const spare: Array<BulkBuffer> = [];
   /** Forks the write of the statement being collected, if it holds any row. */
   const writeOpen = Effect.suspend(() => {
     const buffer = open;
     open = undefined;
-    return buffer === undefined || buffered === undefined
-      ? Effect.void
-      : Effect.zipRight(writes.awaitSlot, writes.start(buffered.write(buffer, ctx)));
+    if (buffer === undefined || buffered === undefined) return Effect.void;
+    const write = Effect.tap(buffered.write(buffer, ctx), () => {
+      spare.push(buffer.clear());
+    });
+    return Effect.zipRight(writes.awaitSlot, writes.start(write));
   });
   /** Everything screened so far, written: what a check that reads the table waits for. */
   const earlierWritten = Effect.zipRight(writeOpen, writes.settleAll);
@@ -141,7 +149,7 @@ const openRun = <A>(
     if (buffered === undefined) {
       return Effect.zipRight(writes.awaitSlot, writes.start(definition.write(rows, ctx)));
     }
-    open ??= new BulkBuffer(writeRows * 128);
+    open ??= spare.pop() ?? new BulkBuffer(writeRows * 128);
     buffered.add(open, rows);
     return open.rows >= writeRows ? writeOpen : Effect.void;
   };

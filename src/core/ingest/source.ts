@@ -199,7 +199,7 @@ export interface SourceRunOptions {
   readonly batchRows: number;
   /**
    * Rows per write statement of a source whose batches share statements (`buffered`): a
-   * statement is written once it holds at least this many. Default 10,000.
+   * statement is written once it holds at least this many. Default 5,000.
    */
   readonly writeRows: number;
   /** Rejected records per quarantine write. Default 500. */
