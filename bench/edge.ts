@@ -57,7 +57,27 @@ interface Step {
   readonly rows: number;
   readonly partitions: number;
   readonly statuses: Readonly<Record<string, number>>;
+  /** Why the step did not finish, when it did not. */
+  readonly error?: string;
 }
+
+/** Runs an edge step; a failure (wrangler gone, a refused request) is reported, not thrown. */
+const guarded = async (partitions: number, step: () => Promise<Step>): Promise<Step> => {
+  const started = performance.now();
+  try {
+    return await step();
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    log(`  failed: ${error}`);
+    return {
+      seconds: (performance.now() - started) / 1000,
+      rows: 0,
+      partitions,
+      statuses: {},
+      error,
+    };
+  }
+};
 
 /** One JSON request with no client timeout (a 1M-row run answers after minutes). */
 const call = <T = Record<string, unknown>>(
@@ -268,12 +288,13 @@ try {
   });
   log(`edge: backfill ${PRICES} ${values.start}..${values.end}…`);
   const before = await quietStats(stack);
-  const edgeBackfillStep = await edgeBackfill(stack);
+  const running = stack;
+  const edgeBackfillStep = await guarded(cliBackfill.partitions, () => edgeBackfill(running));
   const afterBackfill = await quietStats(stack);
   const edgeBackfillDone = { ...edgeBackfillStep, rows: await backfillRows(edgeDbPath) };
   log(`  ${edgeBackfillDone.rows} rows in ${edgeBackfillDone.seconds.toFixed(3)} s`);
   log(`edge: run ${TRADES} ${TRADES_PARTITION}…`);
-  const edgeTrades = await edgeRun(stack);
+  const edgeTrades = await guarded(1, () => edgeRun(running));
   const afterTrades = await quietStats(stack);
   log(`  ${edgeTrades.rows} rows in ${edgeTrades.seconds.toFixed(3)} s`);
   await stack.stop();
@@ -302,6 +323,7 @@ try {
       top_request_shapes: topShapes(delta, edge.partitions),
     },
     edge_vs_cli_rows_per_s: round2(rate(edge) / rate(cli)),
+    ...(edge.error === undefined ? {} : { edge_error: edge.error }),
     same_rows: edge.rows === cli.rows,
   });
   const result = {
@@ -335,6 +357,7 @@ try {
           .join(", ")})`,
         `  CLI (embedded)   ${r.cli.rows.toLocaleString()} rows in ${r.cli.seconds} s  ${r.cli.rows_per_s.toLocaleString()} rows/s  1.00×`,
         `  edge (Worker)    ${r.edge.rows.toLocaleString()} rows in ${r.edge.seconds} s  ${r.edge.rows_per_s.toLocaleString()} rows/s  ${r.edge_vs_cli_rows_per_s}×${r.same_rows ? "" : "  (rows differ from the CLI's!)"}`,
+        ...(r.edge_error === undefined ? [] : [`  edge FAILED: ${r.edge_error}`]),
         `  libSQL HTTP requests ${r.edge.http_requests.toLocaleString()} (${r.edge.requests_per_partition} per partition), statements ${r.edge.statements.toLocaleString()} (${r.edge.statements_per_partition} per partition)`,
         "  most frequent requests (per partition):",
         ...r.edge.top_request_shapes.map(

@@ -257,6 +257,9 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       else send(res, 500, { message: toProtoError(e).message, code: "INTERNAL_ERROR" });
     });
   });
+  // workerd reuses pooled connections that Node closed after its default 5 s of idleness and
+  // the request fails ("Network connection lost"): idle connections are kept for 2 minutes.
+  server.keepAliveTimeout = 120_000;
   try {
     streams.init();
     await new Promise<void>((resolve, reject) => {
