@@ -1,6 +1,7 @@
 /**
- * `npm run bench:edge [-- --rows N] [-- --start D --end D] [-- --concurrency C] [-- --json]`:
- * the path production uses beside the CLI's, on the same work in the same run.
+ * `npm run bench:edge [-- --rows N] [-- --start D --end D] [-- --concurrency C]
+ * [-- --steps backfill,trades] [-- --shapes K] [-- --json] [-- --verbose]`: the path production
+ * uses beside the CLI's, on the same work in the same run.
  *
  * - Edge: the Worker in `wrangler dev` (offline, the local stack of `npm run dev`:
  *   `src/node/dev/local-stack.ts`), its `PartitionActor` Durable Objects writing to libSQL
@@ -16,8 +17,10 @@
  * (default 1,000,000; POST /runs against `dataspine run`). Both sides read one demo feed and
  * one file server, both started here. Reported: rows/s and its ratio to the CLI's, and for
  * the edge the HTTP requests the libSQL endpoint served during each step (until it has been
- * quiet for a second: the actors' alert passes included) per partition, with the most
- * frequent request shapes.
+ * quiet for a second: the actors' alert passes included) per partition, with the `--shapes`
+ * most frequent request shapes, and for the trades run the time to its last data write.
+ * `--steps trades` runs that step alone (without the backfill's bars: every trade then lacks
+ * market data, on both sides alike).
  */
 import { execFile, execFileSync } from "node:child_process";
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
@@ -40,11 +43,13 @@ const { values } = parseArgs({
     end: { type: "string", default: "2025-12-31" },
     concurrency: { type: "string", default: "4" },
     shapes: { type: "string", default: "8" },
+    steps: { type: "string", default: "backfill,trades" },
     json: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   },
 });
 const rows = Number(values.rows);
+const steps = new Set(values.steps.split(",").map((s) => s.trim()));
 const PRICES = "market_data.ingest_prices";
 const TRADES = "trade_data.ingest_trades";
 const TRADES_PARTITION = `${BENCH_DATE}|${BENCH_CLIENT}`;
@@ -70,6 +75,7 @@ const guarded = async (partitions: number, step: () => Promise<Step>): Promise<S
     return await step();
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
+    const writeSeconds = Reflect.get(Object(e), "writeSeconds");
     log(`  failed: ${error}`);
     return {
       seconds: (performance.now() - started) / 1000,
@@ -77,6 +83,7 @@ const guarded = async (partitions: number, step: () => Promise<Step>): Promise<S
       partitions,
       statuses: {},
       error,
+      ...(typeof writeSeconds === "number" ? { write_seconds: writeSeconds } : {}),
     };
   }
 };
@@ -165,7 +172,7 @@ const quietStats = async (stack: LocalStack) => {
   return last;
 };
 
-const edgeBackfill = async (stack: LocalStack): Promise<Step> => {
+const runBackfill = async (stack: LocalStack): Promise<Step> => {
   const started = performance.now();
   const accepted = await call<{ backfill_id: string }>("POST", `${stack.workerUrl}/backfills`, {
     pipeline: PRICES,
@@ -306,20 +313,21 @@ try {
   const filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
   const sources = { MARKET_DATA_BASE_URL: feed.url, TRADES_BASE_URL: filesUrl };
 
-  log(`CLI: backfill ${PRICES} ${values.start}..${values.end}…`);
   const cliDb = `file:${join(dir, "cli.db")}`;
   const concurrency = String(Number(values.concurrency));
-  const cliBackfill = await cliStep(cliDb, sources, [
-    "backfill",
-    PRICES,
-    values.start,
-    values.end,
-    concurrency,
-  ]);
-  log(`  ${cliBackfill.rows} rows in ${cliBackfill.seconds} s`);
-  log(`CLI: run ${TRADES} ${TRADES_PARTITION}…`);
-  const cliTrades = await cliStep(cliDb, sources, ["run", TRADES, TRADES_PARTITION]);
-  log(`  ${cliTrades.rows} rows in ${cliTrades.seconds} s`);
+  const backfillArgs = ["backfill", PRICES, values.start, values.end, concurrency];
+  let cliBackfill: Step | undefined;
+  let cliTrades: Step | undefined;
+  if (steps.has("backfill")) {
+    log(`CLI: backfill ${PRICES} ${values.start}..${values.end}…`);
+    cliBackfill = await cliStep(cliDb, sources, backfillArgs);
+    log(`  ${cliBackfill.rows} rows in ${cliBackfill.seconds} s`);
+  }
+  if (steps.has("trades")) {
+    log(`CLI: run ${TRADES} ${TRADES_PARTITION}…`);
+    cliTrades = await cliStep(cliDb, sources, ["run", TRADES, TRADES_PARTITION]);
+    log(`  ${cliTrades.rows} rows in ${cliTrades.seconds} s`);
+  }
 
   log("edge: starting wrangler dev + the libSQL endpoint…");
   const edgeDbPath = join(dir, "edge.db");
@@ -336,25 +344,35 @@ try {
     probe: { intervalMs: 60_000, failures: 10 },
     log: values.verbose ? log : () => undefined,
   });
-  log(`edge: backfill ${PRICES} ${values.start}..${values.end}…`);
-  const before = await quietStats(stack);
   const running = stack;
-  const edgeBackfillStep = await guarded(cliBackfill.partitions, () => edgeBackfill(running));
-  const afterBackfill = await quietStats(stack);
-  const edgeBackfillDone = { ...edgeBackfillStep, rows: await backfillRows(edgeDbPath) };
-  log(`  ${edgeBackfillDone.rows} rows in ${edgeBackfillDone.seconds.toFixed(3)} s`);
-  log(`edge: run ${TRADES} ${TRADES_PARTITION}…`);
-  const edgeTradesStep = await guarded(1, () => edgeRun(running));
-  const afterTrades = await quietStats(stack);
-  const stored = await storedTrades(edgeDbPath);
-  // A run that did not answer still stored what it stored.
-  const edgeTrades = {
-    ...edgeTradesStep,
-    rows: edgeTradesStep.error ? stored : edgeTradesStep.rows,
+  let mark = await quietStats(stack);
+  /** The requests the endpoint served since the last step ended. */
+  const served = async () => {
+    const now = await quietStats(running);
+    const delta = statsDelta(mark, now);
+    mark = now;
+    return delta;
   };
-  log(
-    `  ${edgeTrades.rows} rows in ${edgeTrades.seconds.toFixed(3)} s (last write at ${edgeTrades.write_seconds?.toFixed(1)} s)`,
-  );
+  let edgeBackfill: { step: Step; requests: RequestStatsSnapshot } | undefined;
+  let edgeTrades: { step: Step; requests: RequestStatsSnapshot } | undefined;
+  if (cliBackfill) {
+    log(`edge: backfill ${PRICES} ${values.start}..${values.end}…`);
+    const step = await guarded(cliBackfill.partitions, () => runBackfill(running));
+    const requests = await served();
+    edgeBackfill = { step: { ...step, rows: await backfillRows(edgeDbPath) }, requests };
+    log(`  ${edgeBackfill.step.rows} rows in ${step.seconds.toFixed(3)} s`);
+  }
+  if (cliTrades) {
+    log(`edge: run ${TRADES} ${TRADES_PARTITION}…`);
+    const step = await guarded(1, () => edgeRun(running));
+    const requests = await served();
+    // A run that did not answer still stored what it stored.
+    const rows = step.error ? await storedTrades(edgeDbPath) : step.rows;
+    edgeTrades = { step: { ...step, rows }, requests };
+    log(
+      `  ${rows} rows in ${step.seconds.toFixed(3)} s (last write at ${step.write_seconds?.toFixed(1)} s)`,
+    );
+  }
   await stack.stop();
   stack = undefined;
 
@@ -398,18 +416,26 @@ try {
     date: new Date().toISOString(),
     concurrency: Number(values.concurrency),
     trades_csv_bytes: csvBytes,
-    backfill: report(
-      `backfill ${PRICES} ${values.start}..${values.end}`,
-      cliBackfill,
-      edgeBackfillDone,
-      statsDelta(before, afterBackfill),
-    ),
-    trades: report(
-      `${TRADES} ${TRADES_PARTITION}, ${rows.toLocaleString()} rows`,
-      cliTrades,
-      edgeTrades,
-      statsDelta(afterBackfill, afterTrades),
-    ),
+    ...(cliBackfill && edgeBackfill
+      ? {
+          backfill: report(
+            `backfill ${PRICES} ${values.start}..${values.end}`,
+            cliBackfill,
+            edgeBackfill.step,
+            edgeBackfill.requests,
+          ),
+        }
+      : {}),
+    ...(cliTrades && edgeTrades
+      ? {
+          trades: report(
+            `${TRADES} ${TRADES_PARTITION}, ${rows.toLocaleString()} rows`,
+            cliTrades,
+            edgeTrades.step,
+            edgeTrades.requests,
+          ),
+        }
+      : {}),
   };
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
@@ -417,6 +443,7 @@ try {
       `commit ${result.commit}, ${result.date}, backfill concurrency ${result.concurrency}`,
     ];
     for (const r of [result.backfill, result.trades]) {
+      if (r === undefined) continue;
       lines.push(
         "",
         `${r.work} (${r.edge.partitions} partitions: ${Object.entries(r.edge.statuses)
