@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect";
 import * as Option from "effect/Option";
 import { type Db, dbTry } from "./db";
 import { DatabaseError, describeUnknown } from "./errors";
+import { PendingWrites } from "./pending-writes";
 
 /**
  * Where bulk upserts run, when not on the `Db` connection: the Node runtime gives an embedded
@@ -39,23 +40,36 @@ export class BulkWriter extends Context.Tag("dataspine/BulkWriter")<
 
 /**
  * Runs one bulk statement. With a `BulkWriter`, `args` is emptied once the writer has them,
- * so nothing but the caller's chunk list refers to the JSON while the statement runs.
+ * so nothing but the caller's chunk list refers to the JSON while the statement runs. A run's
+ * pending writes (`PendingWrites`) go in the same request and transaction as the statement;
+ * the writer thread has a connection of its own, so with it they are written just before.
  */
 const executeBulk = (operation: string, sql: string, args: Array<InValue>) =>
-  Effect.flatMap(Effect.serviceOption(BulkWriter), (writer) =>
-    Option.isSome(writer)
-      ? Effect.tryPromise({
+  Effect.flatMap(
+    Effect.all([Effect.serviceOption(BulkWriter), Effect.serviceOption(PendingWrites)]),
+    ([writer, pending]) => {
+      if (Option.isSome(writer)) {
+        const write = Effect.tryPromise({
           try: () => {
             const done = writer.value.execute(sql, args);
             args.length = 0;
             return done;
           },
           catch: (cause) => new DatabaseError({ operation, message: describeUnknown(cause) }),
-        }).pipe(Effect.withSpan(`Db.${operation}`))
-      : Effect.map(
-          dbTry(operation, (_, client) => client.execute({ sql, args: [...args] })),
-          (result) => result.rowsAffected,
-        ),
+        }).pipe(Effect.withSpan(`Db.${operation}`));
+        return Option.isSome(pending) ? Effect.zipRight(pending.value.flush, write) : write;
+      }
+      if (Option.isSome(pending)) {
+        return Effect.map(
+          pending.value.writeWith(operation, [{ sql, args: [...args] }]),
+          (results) => results[0]?.rowsAffected ?? 0,
+        );
+      }
+      return Effect.map(
+        dbTry(operation, (_, client) => client.execute({ sql, args: [...args] })),
+        (result) => result.rowsAffected,
+      );
+    },
   );
 
 /** A table written by `bulkUpsert`: its column order is the tuple order. */
