@@ -2,8 +2,9 @@
  * A run's bookkeeping — its manifest and readiness rows and its audit events — held back and
  * sent with the run's next data write (`bulkUpsert` through `PendingWrites`), or at the end
  * of the run all in one request. Over HTTP a partition then pays for its bookkeeping in the
- * requests it makes anyway (docs/performance.md, the edge path), and a capture's first rows
- * commit in the same transaction as its manifest row and `run_started`.
+ * requests it makes anyway (docs/performance.md, the edge path), and a capture's first data
+ * write commits in one transaction with its manifest row (and `run_started`, when the audit
+ * log's tail is known).
  *
  * What is held is idempotent (upserts) or appended exactly once (the audit, whose hashed
  * insert only lands on the tail it was built for), so a failed request leaves it pending and
