@@ -1,8 +1,7 @@
 /**
  * Writes a run holds back to send with its next data write: the runner's manifest, readiness
  * and audit (`core/pipeline/run-writes.ts`). Over HTTP they then cost no round trip of their
- * own, and a capture's first data write commits in one transaction with its manifest row
- * (docs/performance.md, the edge path).
+ * own (docs/performance.md, the edge path).
  */
 import type { InStatement, ResultSet } from "@libsql/client";
 import * as Context from "effect/Context";

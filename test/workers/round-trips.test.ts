@@ -1,7 +1,8 @@
 /**
  * The round trips of a partition run inside workerd, counted at a real libSQL endpoint of
  * their own (`COUNTED_LIBSQL_URL`, `GET /__stats`): the run's manifest, readiness and audit
- * ride with its data write and go out together at its end (`core/pipeline/run-writes.ts`),
+ * ride with its writes — its `running` row at the start, its data write, one request at its
+ * end (`core/pipeline/run-writes.ts`) —
  * on the runtime a `PartitionActor` runs on (`@libsql/client/http`). A failed request leaves
  * nothing of itself behind and loses nothing that rode with it; a retry converges.
  */
@@ -93,12 +94,15 @@ const chainIsIntact = async () => {
 };
 
 describe("a partition's round trips to libSQL over HTTP", () => {
-  it("a trading day: the manifest rides with the rows, the rest goes out in one request", async () => {
+  it("a trading day: its running row at the start, the audit with the rows, the rest at the end", async () => {
     const { result, requests } = await countedRun("day", "2025-02-03|demo");
     expect(result).toMatchObject({ status: "complete", counts: { written: 20 } });
     // Before batching the same run made 16: 2 manifest, 1 readiness, 3 audit, 1 audit tail, …
-    expect(requests.http_requests).toBeLessThanOrEqual(6);
-    expect(requestsWith(requests, "INSERT core_manifest", "INSERT market_prices")).toBe(1);
+    expect(requests.http_requests).toBeLessThanOrEqual(7);
+    // The manifest twice: `running` on its own at the start (the partition shows as running),
+    // and the final row with the readiness and every held audit event.
+    expect(requestsWith(requests, "INSERT core_manifest")).toBe(2);
+    expect(requestsOnly(requests, "INSERT core_manifest")).toBe(1);
     expect(
       requestsWith(
         requests,
@@ -107,11 +111,9 @@ describe("a partition's round trips to libSQL over HTTP", () => {
         "INSERT core_audit_log",
       ),
     ).toBe(1);
-    for (const alone of [
-      "INSERT core_manifest",
-      "INSERT core_audit_log",
-      "INSERT core_data_readiness",
-    ]) {
+    // `run_started` waited for the audit tail (learnt at the start) and rode with the rows.
+    expect(requestsWith(requests, "INSERT market_prices", "INSERT core_audit_log")).toBe(1);
+    for (const alone of ["INSERT core_audit_log", "INSERT core_data_readiness"]) {
       expect(requestsOnly(requests, alone)).toBe(0);
     }
     const [manifest] = await sql(
@@ -130,11 +132,11 @@ describe("a partition's round trips to libSQL over HTTP", () => {
     expect(await chainIsIntact()).toBe(true);
   });
 
-  it("a closed day: one request for its whole record, one more to learn the audit tail", async () => {
+  it("a closed day: its running row at the start, the rest of its record in one request", async () => {
     const { result, requests } = await countedRun("saturday", "2025-02-08|demo");
     expect(result.status).toBe("no_data_expected");
-    // The sweep of interrupted captures, the bookkeeping, and (a new client knows no tail) the
-    // audit; before batching: 8.
+    // The sweep of interrupted captures, the `running` row (which learns the audit tail a new
+    // client does not know), then the final row, the readiness and the audit; before: 8.
     expect(requests.http_requests).toBe(3);
     expect(requestsWith(requests, "INSERT core_manifest", "INSERT core_data_readiness")).toBe(1);
     expect(await auditEventsOf(result.capture_id)).toEqual([

@@ -2,9 +2,8 @@
  * A run's bookkeeping — its manifest and readiness rows and its audit events — held back and
  * sent with the run's next data write (`bulkUpsert` through `PendingWrites`), or at the end
  * of the run all in one request. Over HTTP a partition then pays for its bookkeeping in the
- * requests it makes anyway (docs/performance.md, the edge path), and a capture's first data
- * write commits in one transaction with its manifest row (and `run_started`, when the audit
- * log's tail is known).
+ * requests it makes anyway (docs/performance.md, the edge path). The runner sends its
+ * `running` manifest row when the run starts, so it is never later than the capture's rows.
  *
  * What is held is idempotent (upserts) or appended exactly once (the audit, whose hashed
  * insert only lands on the tail it was built for), so a failed request leaves it pending and

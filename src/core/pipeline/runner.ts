@@ -65,8 +65,9 @@ const isoNow = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)));
  * (for rejected records, a failed gate or source) `core_anomalies`. Source, database and gate
  * failures end in a `failed` result, never in a failed effect; only bad input (unknown
  * pipeline, bad or future partition, dependencies not ready) fails the effect. The manifest,
- * readiness and audit writes ride with the run's first data write and go out together at its
- * end (`run-writes.ts`): a few requests per partition over HTTP.
+ * readiness and audit writes are held and ride with the run's writes: its `running` row at
+ * the start, its data writes, one request at its end (`run-writes.ts`): a few requests per
+ * partition over HTTP.
  */
 export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =>
   Effect.gen(function* () {
@@ -114,7 +115,7 @@ const runCapture = (pipeline: Pipeline, request: RunRequest, ctx: RunContext, wr
     const partitionKey = ctx.partitionKey;
     const audit = auditRun(ctx);
     const owner = Option.map(yield* Effect.serviceOption(RunOwner), (o) => o.info);
-    // The run's bookkeeping goes out with its next data write, or all at once at its end.
+    // The run's bookkeeping is held; it goes out with the run's next write, or at its end.
     const manifest = (
       result: RunResult,
       details?: Readonly<Record<string, unknown>>,
@@ -158,6 +159,9 @@ const runCapture = (pipeline: Pipeline, request: RunRequest, ctx: RunContext, wr
         },
       ]),
     );
+    // The `running` row goes out now, so the partition shows as running while it runs (a
+    // fetch may take long); `run_started` goes along when the audit log's tail is known.
+    yield* bestEffort(ctx, writes.pending.flush);
 
     const outcome = yield* pipeline.run(ctx).pipe(Effect.either);
     const finished = {
