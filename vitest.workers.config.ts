@@ -5,11 +5,13 @@ import { freePort } from "./test/fixtures/ports";
 /**
  * Worker and Durable Object tests inside workerd. The global setup starts a real libSQL
  * endpoint (Hrana over HTTP) and the demo feed (also the alert webhook's receiver) on the
- * ports of the bindings chosen here.
+ * ports of the bindings chosen here, and a second endpoint over its own database
+ * (`COUNTED_LIBSQL_URL`) whose request counters only the round-trip tests move.
  */
 export default defineWorkersProject(async () => {
   const libsqlPort = await freePort();
   const feedPort = await freePort();
+  const countedPort = await freePort();
   return {
     test: {
       name: "workers",
@@ -25,6 +27,7 @@ export default defineWorkersProject(async () => {
           miniflare: {
             bindings: {
               LIBSQL_URL: `http://127.0.0.1:${libsqlPort}`,
+              COUNTED_LIBSQL_URL: `http://127.0.0.1:${countedPort}`,
               MARKET_DATA_BASE_URL: `http://127.0.0.1:${feedPort}`,
               DATASPINE_API_TOKEN: "test-token",
               DATASPINE_READ_TOKEN: "read-token",

@@ -14,6 +14,8 @@
  * The insert travels in a write batch together with a read of the resulting tail, so a
  * lost race costs one request and the next attempt starts from the fresh tail, and a
  * writer's sequential appends cost one request each (the tail it saw last is its guess).
+ * Other idempotent statements may travel in the same transaction (`writeWithChain`): a run's
+ * manifest, readiness and data upserts, so its audit costs no request of its own.
  *
  * Why not an interactive write transaction (read tail, hash, insert, commit): it holds the
  * database write lock across the async hashing and, over HTTP, several round trips, which
@@ -22,7 +24,7 @@
  * event loop to finish. Contention costs retries instead: N writers appending at the very
  * same instant need about N attempts for the last one (bounded by `APPEND_MAX_ATTEMPTS`).
  */
-import type { Client, ResultSet } from "@libsql/client";
+import type { Client, InStatement, ResultSet } from "@libsql/client";
 import * as Data from "effect/Data";
 import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
@@ -81,14 +83,14 @@ const isBusy = (cause: unknown): boolean => {
 };
 
 /** Runs `run` on the client; busy maps to contention (retried), anything else to `DatabaseError`. */
-const onClient = <A>(run: (client: Client) => Promise<A>) =>
+const onClient = <A>(run: (client: Client) => Promise<A>, operation = "audit.append") =>
   Effect.flatMap(Db, ({ client }) =>
     Effect.tryPromise({
       try: () => run(client),
       catch: (cause): AppendContention | DatabaseError =>
         isBusy(cause)
           ? new AppendContention({ reason: "busy", message: describeUnknown(cause) })
-          : new DatabaseError({ operation: "audit.append", message: describeUnknown(cause) }),
+          : new DatabaseError({ operation, message: describeUnknown(cause) }),
     }),
   );
 
@@ -116,45 +118,71 @@ const tailOf = (rs: ResultSet | undefined): Tail => {
  */
 const tailHints = new WeakMap<Client, Tail>();
 
+/** What one write with the chain did: the results of its statements, and whether it appended. */
+export interface ChainWrite {
+  readonly results: ReadonlyArray<ResultSet>;
+  /** False when the tail was unknown or had moved: none of the entries was written. */
+  readonly appended: boolean;
+}
+
 /**
- * One attempt: hash onto the hinted tail (read it first if there is no hint) and, in one
- * request, insert iff that is still the tail, then read the tail. A lost race leaves the
- * new tail as the hint for the next attempt.
+ * One request: `statements`, then the entries hashed onto the hinted tail and inserted iff
+ * that is still the tail, then the tail read, all in one write transaction. Without a hint
+ * (a new client) nothing is appended and the request also learns the tail. Either way the
+ * tail read becomes the hint for the next attempt.
  */
-const attempt = (contents: ReadonlyArray<AuditContent>) =>
+const writeOnce = (
+  statements: ReadonlyArray<InStatement>,
+  contents: ReadonlyArray<AuditContent>,
+  operation = "audit.append",
+) =>
   Effect.gen(function* () {
     const { client } = yield* Db;
-    const tail = tailHints.get(client) ?? tailOf(yield* onClient((c) => c.execute(TAIL_SQL)));
-    const entries = yield* chainContents(tail.entryHash, contents);
-    const [insert, after] = yield* onClient((c) =>
-      c.batch(
-        [
-          {
-            sql: INSERT_IF_TAIL_SQL,
-            args: [
-              JSON.stringify(entries.map((e) => COLUMNS.map((col) => e[col]))),
-              tail.seq,
-              tail.entryHash,
-            ],
-          },
-          TAIL_SQL,
-        ],
-        "write",
-      ),
+    const tail = tailHints.get(client);
+    const entries =
+      tail !== undefined && contents.length > 0
+        ? yield* chainContents(tail.entryHash, contents)
+        : undefined;
+    const insert: Array<InStatement> =
+      entries === undefined || tail === undefined
+        ? []
+        : [
+            {
+              sql: INSERT_IF_TAIL_SQL,
+              args: [
+                JSON.stringify(entries.map((e) => COLUMNS.map((col) => e[col]))),
+                tail.seq,
+                tail.entryHash,
+              ],
+            },
+          ];
+    const results = yield* onClient(
+      (c) =>
+        statements.length === 0 && insert.length === 0
+          ? c.execute(TAIL_SQL).then((rs) => [rs])
+          : c.batch([...statements, ...insert, TAIL_SQL], "write"),
+      operation,
     ).pipe(Effect.tapError(() => Effect.sync(() => tailHints.delete(client))));
-    tailHints.set(client, tailOf(after));
-    const inserted = insert?.rowsAffected ?? 0;
-    if (inserted === 0) {
-      return yield* new AppendContention({
-        reason: "tail_moved",
-        message: `tail moved past ${tail.seq}`,
-      });
-    }
-    if (inserted !== entries.length) {
+    tailHints.set(client, tailOf(results.at(-1)));
+    const own = results.slice(0, statements.length);
+    if (entries === undefined) return { results: own, appended: contents.length === 0 };
+    const inserted = results[statements.length]?.rowsAffected ?? 0;
+    if (inserted !== 0 && inserted !== entries.length) {
       // One statement inserts all rows or none; anything else is a broken database.
       return yield* Effect.die(new Error(`audit append inserted ${inserted}/${entries.length}`));
     }
+    return { results: own, appended: inserted > 0 };
   });
+
+/** One attempt of an append: contention when the tail was unknown or had moved. */
+const attempt = (contents: ReadonlyArray<AuditContent>) =>
+  Effect.flatMap(writeOnce([], contents), ({ appended }) =>
+    appended
+      ? Effect.void
+      : Effect.fail(
+          new AppendContention({ reason: "tail_moved", message: "the tail was unknown or moved" }),
+        ),
+  );
 
 /** Attempts at most; with N writers racing, the last one needs about N. */
 export const APPEND_MAX_ATTEMPTS = 200;
@@ -191,3 +219,24 @@ export const appendChained = (
         ),
         Effect.withSpan("Audit.append", { attributes: { entries: contents.length } }),
       );
+
+/**
+ * Runs `statements` and appends `contents` in one request and one write transaction, when the
+ * chain's tail is known and has not moved since (`appended`); otherwise only the statements
+ * are written and the caller appends `contents` later, onto the tail this request read. The
+ * statements must be idempotent (upserts): a busy database makes the whole request run again.
+ */
+export const writeWithChain = (
+  operation: string,
+  statements: ReadonlyArray<InStatement>,
+  contents: ReadonlyArray<AuditContent>,
+): Effect.Effect<ChainWrite, DatabaseError, Db> =>
+  writeOnce(statements, contents, operation).pipe(
+    Effect.retry({ schedule: contentionSchedule, while: (e) => e._tag === "AppendContention" }),
+    Effect.catchTag("AppendContention", (e) =>
+      Effect.fail(new DatabaseError({ operation, message: `database busy: ${e.message}` })),
+    ),
+    Effect.withSpan("Audit.writeWith", {
+      attributes: { statements: statements.length, entries: contents.length },
+    }),
+  );

@@ -10,10 +10,10 @@
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import type { AuditEvent } from "../core/model/audit-event";
-import { AuditLog } from "../core/pipeline/audit-log";
+import { type AuditBatch, AuditLog } from "../core/pipeline/audit-log";
 import { Db } from "../db/db";
 import type { DatabaseError } from "../db/errors";
-import { appendChained } from "./append";
+import { appendChained, writeWithChain } from "./append";
 import { type AuditContent, storableText } from "./hash-chain";
 
 // Audit must never lose an event over its payload: bigints become strings, and a value
@@ -59,11 +59,21 @@ export const appendAudit = (
 ): Effect.Effect<void, DatabaseError, Db> =>
   Effect.suspend(() => appendChained(events.map((e) => toContent(e, occurredAt))));
 
+/** The stored columns of batches of events, in order. */
+const contentsOf = (batches: ReadonlyArray<AuditBatch>) =>
+  batches.flatMap((b) => b.events.map((e) => toContent(e, b.occurredAt)));
+
 /** The `AuditLog` service over the hash-chained `core_audit_log` of the layer's `Db`. */
 export const AuditLogLive = Layer.effect(
   AuditLog,
   Effect.map(Db, (db) => ({
     append: (events, occurredAt) =>
       appendAudit(events, occurredAt).pipe(Effect.provideService(Db, db)),
+    appendAll: (batches) =>
+      Effect.suspend(() => appendChained(contentsOf(batches))).pipe(Effect.provideService(Db, db)),
+    writeWith: (operation, statements, batches) =>
+      Effect.suspend(() => writeWithChain(operation, statements, contentsOf(batches))).pipe(
+        Effect.provideService(Db, db),
+      ),
   })),
 );

@@ -23,6 +23,7 @@ import * as Option from "effect/Option";
 import { BulkBuffer } from "./bulk-buffer";
 import { type Db, dbTry } from "./db";
 import { DatabaseError, describeUnknown } from "./errors";
+import { PendingWrites } from "./pending-writes";
 
 /**
  * Where bulk upserts run, when not on the `Db` connection: the Node runtime gives an embedded
@@ -46,7 +47,9 @@ export class BulkWriter extends Context.Tag("dataspine/BulkWriter")<
  * Runs one bulk statement whose first argument is a buffer's JSON. A `BulkWriter` gets the
  * bytes (bound as a blob, which the statement casts to text) and has copied them when it
  * returns; what it was handed is emptied then, so nothing but the buffer refers to them while
- * the statement runs. The client gets the text.
+ * the statement runs. The client gets the text. A run's pending writes (`PendingWrites`) go in
+ * the same request and transaction as the statement; the writer thread has a connection of
+ * its own, so with it they are written just before.
  */
 const executeBulk = (
   operation: string,
@@ -54,9 +57,11 @@ const executeBulk = (
   buffer: BulkBuffer,
   shared: ReadonlyArray<InValue>,
 ) =>
-  Effect.flatMap(Effect.serviceOption(BulkWriter), (writer) =>
-    Option.isSome(writer)
-      ? Effect.tryPromise({
+  Effect.flatMap(
+    Effect.all([Effect.serviceOption(BulkWriter), Effect.serviceOption(PendingWrites)]),
+    ([writer, pending]) => {
+      if (Option.isSome(writer)) {
+        const write = Effect.tryPromise({
           try: () => {
             const args = [buffer.bytes(), ...shared];
             const done = writer.value.execute(sql, args);
@@ -64,13 +69,20 @@ const executeBulk = (
             return done;
           },
           catch: (cause) => new DatabaseError({ operation, message: describeUnknown(cause) }),
-        }).pipe(Effect.withSpan(`Db.${operation}`))
-      : Effect.map(
-          dbTry(operation, (_, client) =>
-            client.execute({ sql, args: [buffer.text(), ...shared] }),
-          ),
-          (result) => result.rowsAffected,
-        ),
+        }).pipe(Effect.withSpan(`Db.${operation}`));
+        return Option.isSome(pending) ? Effect.zipRight(pending.value.flush, write) : write;
+      }
+      if (Option.isSome(pending)) {
+        return Effect.map(
+          pending.value.writeWith(operation, [{ sql, args: [buffer.text(), ...shared] }]),
+          (results) => results[0]?.rowsAffected ?? 0,
+        );
+      }
+      return Effect.map(
+        dbTry(operation, (_, client) => client.execute({ sql, args: [buffer.text(), ...shared] })),
+        (result) => result.rowsAffected,
+      );
+    },
   );
 
 /** A table written by `bulkUpsert`: its column order is the tuple order. */

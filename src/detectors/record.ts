@@ -12,8 +12,10 @@ import { auditRun } from "../core/pipeline/audit-log";
 import {
   Anomalies,
   type AnomalyInput,
+  type AnomalyRef,
   recordAnomalies,
-  resolveAnomalies,
+  resolveAnomaliesLater,
+  resolveAnomalyRefs,
 } from "../core/store/anomalies";
 import { formatBatch } from "./alerts";
 import type { Detection, DetectorRule } from "./types";
@@ -55,17 +57,15 @@ export const recordDetections = (
 ) =>
   Effect.gen(function* () {
     yield* recordAnomalies(ctx, detections.map(toAnomalyInput));
-    let resolved = 0;
+    // Every rule's clean keys are resolved in one statement.
+    const clean: Array<AnomalyRef> = [];
     for (const [rule, keys] of Object.entries(checked) as Array<[DetectorRule, CheckedKeys]>) {
       const found = new Set(detections.filter((d) => d.rule === rule).map((d) => d.key));
       const candidates =
         typeof keys === "function" ? (yield* openKeys(ctx, rule)).filter(keys) : keys;
-      resolved += yield* resolveAnomalies(
-        ctx,
-        rule,
-        candidates.filter((k) => !found.has(k)),
-      );
+      for (const key of candidates) if (!found.has(key)) clean.push({ rule, key });
     }
+    const resolved = yield* resolveAnomalyRefs(ctx, clean);
     const byRule: Record<string, number> = {};
     for (const d of detections) byRule[d.rule] = (byRule[d.rule] ?? 0) + 1;
     if (detections.length > 0) {
@@ -110,7 +110,7 @@ export const detectionStep = <E, R>(
 ): Effect.Effect<DetectionSummary, never, R | Anomalies> =>
   step.pipe(
     Effect.tap(() =>
-      resolveAnomalies(ctx, DETECTOR_ERROR, [DETECTOR_ERROR_KEY]).pipe(
+      resolveAnomaliesLater(ctx, [{ rule: DETECTOR_ERROR, key: DETECTOR_ERROR_KEY }]).pipe(
         Effect.catchAllCause((e) => Effect.logError("detector error anomaly not resolved", e)),
       ),
     ),

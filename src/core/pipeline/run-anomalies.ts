@@ -11,7 +11,7 @@ import type { PipelineError } from "../model/errors";
 import type { RejectionSummary } from "../model/quality";
 import type { RunContext } from "../model/run-context";
 import type { RunCounts } from "../model/run-result";
-import { Anomalies, type AnomalyInput, anomalyId, recordAnomalies } from "../store/anomalies";
+import { type AnomalyInput, recordAnomalies, resolveAnomaliesLater } from "../store/anomalies";
 import type { GateCheck, QualityGateFailed } from "./quality-gate";
 
 /** The rules of the anomalies runs record about themselves. */
@@ -102,14 +102,12 @@ const sourceAnomaly = (error: PipelineError, deadLetterId?: string): AnomalyInpu
   };
 };
 
-/** Resolves the open run anomalies of these rules in one statement. */
+/** Resolves the open run anomalies of these rules in one statement, sent with the run's writes. */
 const resolveRules = (ctx: RunContext, rules: ReadonlyArray<RunRule>) =>
-  rules.length === 0
-    ? Effect.void
-    : Effect.gen(function* () {
-        const ids = yield* Effect.forEach(rules, (rule) => anomalyId(ctx, rule, KEYS[rule]));
-        yield* Anomalies.resolveIds(ids, ctx.capturedAt);
-      });
+  resolveAnomaliesLater(
+    ctx,
+    rules.map((rule) => ({ rule, key: KEYS[rule] })),
+  );
 
 /** Records and resolves the run anomalies of one ended run; never fails. */
 export const recordRunAnomalies = (ctx: RunContext, ending: RunEnding) =>

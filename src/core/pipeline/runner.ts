@@ -8,29 +8,24 @@ import * as Clock from "effect/Clock";
 import * as Effect from "effect/Effect";
 import * as Either from "effect/Either";
 import * as Option from "effect/Option";
-import type { AuditEventType } from "../model/audit-event";
+import { PendingWrites } from "../../db/pending-writes";
 import { isRetryable, UnknownPipeline } from "../model/errors";
-import {
-  BatchId,
-  makeCaptureId,
-  newExecutionId,
-  type PartitionKey,
-  type PipelineName,
-} from "../model/ids";
+import { BatchId, makeCaptureId, newExecutionId, type PipelineName } from "../model/ids";
 import type { RunContext } from "../model/run-context";
 import { emptyCounts, type RunResult, type RunTrigger } from "../model/run-result";
 import { deadLetterOnFailure } from "../store/dead-letters";
 import { type CaptureOutput, upsertManifest } from "../store/manifest";
 import { markReadiness } from "../store/readiness";
-import { auditRun } from "./audit-log";
+import { AuditLog, auditRun } from "./audit-log";
 import { requireDependenciesReady } from "./calc-dependencies";
-import { OutputDigest } from "./output-digest";
 import { refuseFuturePartition } from "./partition-time";
-import type { Pipeline, ReplayMode } from "./pipeline";
+import type { Pipeline } from "./pipeline";
 import { applyQualityGate, gateRunError } from "./quality-gate";
 import type { Registry } from "./registry";
 import { type RunEnding, recordRunAnomalies } from "./run-anomalies";
 import { markInterruptedCaptures, RunOwner } from "./run-owner";
+import { capturedOutput, FINAL_EVENT, manifestEntry } from "./run-record";
+import { makeRunWrites, type RunWrites } from "./run-writes";
 
 export interface RunRequest {
   readonly pipeline: string;
@@ -62,31 +57,6 @@ export const resolveRun = (registry: Registry<Pipeline>, pipeline: string, parti
     return { pipeline: found, partitionKey: key.right } as const;
   });
 
-/** The audit event that closes a run, by its final status. */
-const FINAL_EVENT = {
-  complete: "run_completed",
-  no_data_expected: "no_data_expected",
-  skipped: "run_skipped",
-  failed: "run_failed",
-  pending: "run_failed",
-  running: "run_failed",
-  retrying: "run_failed",
-} as const satisfies Record<RunResult["status"], AuditEventType>;
-
-/**
- * The hash of the partition's canonical output as this capture left it (best effort: a
- * read failure leaves it out). Replays compare their output with it.
- */
-const capturedOutput = (replay: ReplayMode, partition: PartitionKey) =>
-  Effect.flatMap(OutputDigest, (digest) =>
-    replay.stored(partition).pipe(
-      Effect.map((rows): CaptureOutput | undefined => digest.ofStored(replay.key, rows)),
-      Effect.catchAll((error) =>
-        Effect.logWarning("capture output hash skipped", error).pipe(Effect.as(undefined)),
-      ),
-    ),
-  );
-
 const isoNow = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)));
 
 /**
@@ -94,7 +64,10 @@ const isoNow = Clock.currentTimeMillis.pipe(Effect.map((ms) => new Date(ms)));
  * gate, and records the capture in `core_manifest`, `core_data_readiness`, the audit log and
  * (for rejected records, a failed gate or source) `core_anomalies`. Source, database and gate
  * failures end in a `failed` result, never in a failed effect; only bad input (unknown
- * pipeline, bad or future partition, dependencies not ready) fails the effect.
+ * pipeline, bad or future partition, dependencies not ready) fails the effect. The manifest,
+ * readiness and audit writes are held and ride with the run's writes: its `running` row at
+ * the start, its data writes, one request at its end (`run-writes.ts`): a few requests per
+ * partition over HTTP.
  */
 export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =>
   Effect.gen(function* () {
@@ -117,36 +90,41 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       executionId,
       batchId: BatchId.make(request.batchId ?? `${request.trigger}.${executionId}`),
     };
+    const writes = yield* makeRunWrites;
+    return yield* runCapture(pipeline, request, ctx, writes).pipe(
+      Effect.provideService(AuditLog, writes.auditLog),
+      Effect.provideService(PendingWrites, writes.pending),
+      // However the run ends (a defect too), what it held back is written.
+      Effect.onExit(() => bestEffort(ctx, writes.flush)),
+    );
+  }).pipe(Effect.withSpan("Runner.runPipeline"));
+
+/** Bookkeeping failures must not hide the run's own outcome, so they are logged only. */
+const bestEffort = <E, R>(ctx: RunContext, effect: Effect.Effect<void, E, R>) =>
+  effect.pipe(
+    Effect.catchAll((error) =>
+      Effect.logError("bookkeeping write failed", error).pipe(
+        Effect.annotateLogs({ capture_id: ctx.captureId }),
+      ),
+    ),
+  );
+
+/** One capture of a resolved partition: everything `runPipeline` records, in order. */
+const runCapture = (pipeline: Pipeline, request: RunRequest, ctx: RunContext, writes: RunWrites) =>
+  Effect.gen(function* () {
+    const partitionKey = ctx.partitionKey;
     const audit = auditRun(ctx);
     const owner = Option.map(yield* Effect.serviceOption(RunOwner), (o) => o.info);
+    // The run's bookkeeping is held; it goes out with the run's next write, or at its end.
     const manifest = (
       result: RunResult,
       details?: Readonly<Record<string, unknown>>,
       output?: CaptureOutput,
     ) =>
-      upsertManifest({
-        captureId: ctx.captureId,
-        domain: ctx.domain,
-        stage: ctx.stage,
-        partitionKey: ctx.partitionKey,
-        capturedAt: ctx.capturedAt,
-        status: result.status,
-        rowCount: result.status === "running" ? null : result.counts.written,
-        executionId: ctx.executionId,
-        batchId: ctx.batchId,
-        metadata: {
-          pipeline: ctx.pipeline,
-          counts: result.counts,
-          attempts: result.attempts,
-          startedAt: result.started_at,
-          ...(result.status === "running" ? {} : { finishedAt: result.finished_at }),
-          ...(result.error ? { error: result.error } : {}),
-          ...(details ? { details } : {}),
-          ...(output ? { output } : {}),
-          ...(Option.isSome(owner) ? { owner: owner.value } : {}),
-        },
-      });
-
+      bestEffort(
+        ctx,
+        writes.hold(upsertManifest(manifestEntry(ctx, owner, result, details, output))),
+      );
     const base: RunResult = {
       status: "running",
       pipeline: ctx.pipeline,
@@ -159,25 +137,18 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       started_at: ctx.capturedAt,
       finished_at: ctx.capturedAt,
     };
-    // Bookkeeping failures must not hide the run's own outcome, so they are logged only.
-    const bestEffort = <E, R>(effect: Effect.Effect<void, E, R>) =>
-      effect.pipe(
-        Effect.catchAll((error) =>
-          Effect.logError("bookkeeping write failed", error).pipe(
-            Effect.annotateLogs({ capture_id: ctx.captureId }),
-          ),
-        ),
-      );
     // A capture of this partition left `running` by an owner that is gone never finishes.
     yield* bestEffort(
+      ctx,
       markInterruptedCaptures({
         domain: ctx.domain,
         stage: ctx.stage,
         partitionKey: ctx.partitionKey,
       }).pipe(Effect.asVoid),
     );
-    yield* bestEffort(manifest(base));
+    yield* manifest(base);
     yield* bestEffort(
+      ctx,
       audit([
         {
           eventType: "run_started",
@@ -188,6 +159,9 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
         },
       ]),
     );
+    // The `running` row goes out now, so the partition shows as running while it runs (a
+    // fetch may take long); `run_started` goes along when the audit log's tail is known.
+    yield* bestEffort(ctx, writes.pending.flush);
 
     const outcome = yield* pipeline.run(ctx).pipe(Effect.either);
     const finished = {
@@ -225,6 +199,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
     if (deadLetterId !== undefined) {
       result = { ...result, dead_letter_id: deadLetterId };
       yield* bestEffort(
+        ctx,
         audit([
           {
             eventType: "dead_lettered",
@@ -243,16 +218,19 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
     const details = Either.isRight(outcome)
       ? { ...outcome.right.details, ...(gate ? { quality_gate: gate.summary } : {}) }
       : undefined;
-    yield* bestEffort(manifest(result, details, output));
+    yield* manifest(result, details, output);
     // Failed (a gate included) and skipped runs leave their stage not ready.
     yield* bestEffort(
-      markReadiness({
-        domain: ctx.domain,
-        stage: ctx.stage,
-        partitionKey: ctx.partitionKey,
-        isReady: result.status === "complete" || result.status === "no_data_expected",
-        checkedAt: result.finished_at,
-      }),
+      ctx,
+      writes.hold(
+        markReadiness({
+          domain: ctx.domain,
+          stage: ctx.stage,
+          partitionKey: ctx.partitionKey,
+          isReady: result.status === "complete" || result.status === "no_data_expected",
+          checkedAt: result.finished_at,
+        }),
+      ),
     );
     const ending: RunEnding = Either.isLeft(outcome)
       ? { kind: "error", error: outcome.left, ...(deadLetterId ? { deadLetterId } : {}) }
@@ -261,6 +239,7 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
         : { kind: "other" };
     yield* recordRunAnomalies(ctx, ending);
     yield* bestEffort(
+      ctx,
       audit([
         {
           eventType: FINAL_EVENT[result.status],
@@ -283,4 +262,4 @@ export const runPipeline = (registry: Registry<Pipeline>, request: RunRequest) =
       }),
     );
     return result;
-  }).pipe(Effect.withSpan("Runner.runPipeline"));
+  });

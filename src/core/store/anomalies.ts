@@ -13,6 +13,7 @@
 import { and, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
+import { writeLater } from "../../db/pending-writes";
 import { coreAnomalies } from "../../db/schema/index";
 import { excluded } from "../../db/sql";
 import {
@@ -223,10 +224,30 @@ export const recordAnomalies = Anomalies.record;
 
 /** Marks the open anomalies of these keys of `rule` resolved at the run's capture time. */
 export const resolveAnomalies = (ctx: RunContext, rule: string, keys: ReadonlyArray<string>) =>
+  resolveAnomalyRefs(
+    ctx,
+    keys.map((key) => ({ rule, key })),
+  );
+
+/** An anomaly of a run's partition by what identifies it. */
+export interface AnomalyRef {
+  readonly rule: string;
+  readonly key: string;
+}
+
+/** Resolves the open ones of these anomalies (of any rules) at once; returns how many. */
+export const resolveAnomalyRefs = (ctx: RunContext, refs: ReadonlyArray<AnomalyRef>) =>
   Effect.flatMap(
-    Effect.forEach(keys, (k) => anomalyId(ctx, rule, k)),
+    Effect.forEach(refs, (r) => anomalyId(ctx, r.rule, r.key)),
     (ids) => Anomalies.resolveIds(ids, ctx.capturedAt),
   );
+
+/**
+ * The same when nobody reads how many it resolved: during a run it goes out with the run's
+ * next write (`writeLater`), costing no request of its own.
+ */
+export const resolveAnomaliesLater = (ctx: RunContext, refs: ReadonlyArray<AnomalyRef>) =>
+  refs.length === 0 ? Effect.void : writeLater(resolveAnomalyRefs(ctx, refs));
 
 /** Anomalies, most recently detected first. */
 export const listAnomalies = (filter: AnomalyFilter = {}) => Anomalies.list(filter);

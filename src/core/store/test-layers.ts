@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
-import { AuditLog } from "../pipeline/audit-log";
+import { type AuditBatch, AuditLog } from "../pipeline/audit-log";
 import { AnomaliesTest } from "./anomalies-memory";
 import { CalcDependenciesTest } from "./calc-dependencies-memory";
 import { DeadLettersTest } from "./dead-letters-memory";
@@ -21,12 +21,23 @@ import { WorkflowRunsTest } from "./workflow-runs-memory";
 /** The audit log as a list of appended events (`StoreMemory.audit`), in order. */
 export const AuditLogTest = Layer.effect(
   AuditLog,
-  Effect.map(StoreMemory, (memory) => ({
-    append: (events, occurredAt) =>
+  Effect.map(StoreMemory, (memory) => {
+    const appendAll = (batches: ReadonlyArray<AuditBatch>) =>
       memoryTry(memory, "audit.append", () => {
-        for (const event of events) memory.audit.push({ event, occurredAt });
-      }),
-  })),
+        for (const { events, occurredAt } of batches) {
+          for (const event of events) memory.audit.push({ event, occurredAt });
+        }
+      });
+    return {
+      append: (events, occurredAt) => appendAll([{ events, occurredAt }]),
+      appendAll,
+      // No SQL here: the in-memory stores hold nothing back, so only events come along.
+      writeWith: (operation, statements, batches) =>
+        statements.length > 0
+          ? Effect.dieMessage(`${operation}: the in-memory audit log runs no SQL`)
+          : Effect.as(appendAll(batches), { results: [], appended: true }),
+    };
+  }),
 );
 
 /** The stores and the audit log in memory, with their tables. */

@@ -18,7 +18,12 @@ import * as Effect from "effect/Effect";
 import { type AcceptedBatch, filterBatch } from "../../core/ingest/accepted-batch";
 import type { DecodeEnv, RecordChecks } from "../../core/ingest/source";
 import type { RunContext } from "../../core/model/run-context";
-import { type AnomalyInput, recordAnomalies, resolveAnomalies } from "../../core/store/anomalies";
+import {
+  type AnomalyInput,
+  type AnomalyRef,
+  recordAnomalies,
+  resolveAnomaliesLater,
+} from "../../core/store/anomalies";
 import type { QuarantinedRecord } from "../../core/store/quarantine";
 import type { Db } from "../../db/db";
 import type { DatabaseError } from "../../db/errors";
@@ -233,9 +238,12 @@ export const tradeChecks =
         });
       }
       yield* recordAnomalies(ctx, anomalies);
-      const pricedKeys = lookedUp.filter(([, ok]) => ok).map(([k]) => k);
-      yield* resolveAnomalies(ctx, "REFERENTIAL_INTEGRITY", pricedKeys);
-      if (regressionCount === 0) yield* resolveAnomalies(ctx, "MONOTONIC_TIMESTAMPS", [ORDER_KEY]);
+      // What is clean now is resolved with the run's next write.
+      const clean: Array<AnomalyRef> = lookedUp
+        .filter(([, ok]) => ok)
+        .map(([key]) => ({ rule: "REFERENTIAL_INTEGRITY", key }));
+      if (regressionCount === 0) clean.push({ rule: "MONOTONIC_TIMESTAMPS", key: ORDER_KEY });
+      yield* resolveAnomaliesLater(ctx, clean);
       return {
         anomalies: anomalies.length,
         missing_market_data: unpricedOrder.map((u) => u.key),

@@ -19,7 +19,7 @@ import { PipelineName } from "../../core/model/ids";
 import type { RunContext } from "../../core/model/run-context";
 import { definePipeline, type PartitionReplay } from "../../core/pipeline/define-pipeline";
 import type { Pipeline } from "../../core/pipeline/pipeline";
-import { resolveAnomalies } from "../../core/store/anomalies";
+import { resolveAnomaliesLater } from "../../core/store/anomalies";
 import { DAILY_BY_CLIENT, type DateClientPartition } from "./partition";
 import { EXECUTION_CSV_DEFINITION, EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
 import { canonicalTrade, readStoredTrades } from "./store";
@@ -45,7 +45,7 @@ const run = (ctx: RunContext, partition: DateClientPartition) =>
       hints: { date: partition.date, scope: partition.clientId },
     });
     // The partition has arrived: the cron's MissingData alert of it, if any, is resolved.
-    yield* resolveAnomalies(ctx, "MISSING_DATA", [ctx.partitionKey]).pipe(
+    yield* resolveAnomaliesLater(ctx, [{ rule: "MISSING_DATA", key: ctx.partitionKey }]).pipe(
       Effect.catchAll((error) => Effect.logWarning("MissingData resolution skipped", error)),
     );
     return {

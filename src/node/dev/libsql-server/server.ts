@@ -17,6 +17,7 @@ import {
   type StreamResult,
   toProtoError,
 } from "./protocol";
+import { RequestStats, type RequestStatsSnapshot, sqlResolver } from "./request-stats";
 import { type Stream, Streams } from "./stream-registry";
 
 /** Where and how to serve; `path` is a database file or `:memory:`. */
@@ -36,12 +37,24 @@ export interface LibsqlServerOptions {
 export interface LibsqlServer {
   readonly url: string;
   readonly port: number;
+  /** What it was asked so far (also `GET /__stats`). */
+  stats(): RequestStatsSnapshot;
   close(): Promise<void>;
+}
+
+/** What a request handler works on: the streams and the request counters. */
+interface Served {
+  readonly streams: Streams;
+  readonly stats: RequestStats;
+  readonly token: Buffer | undefined;
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-/** GET endpoints; `/v3-protobuf` stays 404 so clients that probe it fall back to JSON. */
+/**
+ * GET endpoints; `/v3-protobuf` stays 404 so clients that probe it fall back to JSON.
+ * `GET /__stats` (not sqld's) answers the request counters (`./request-stats`).
+ */
 const GET_ROUTES: Readonly<Record<string, string>> = {
   "/": "Hello, this is HTTP API v2 (Hrana over HTTP)",
   "/health": "OK",
@@ -108,9 +121,20 @@ async function respond(stream: Stream, req: StreamRequest): Promise<StreamRespon
   }
 }
 
-async function pipeline(streams: Streams, body: unknown, version: HranaVersion) {
+async function pipeline(ctx: Served, body: unknown, version: HranaVersion) {
+  const { streams } = ctx;
   const request = decodePipeline(body, version);
-  const stream = streams.acquire(request.baton);
+  let acquired: Stream | undefined;
+  try {
+    acquired = streams.acquire(request.baton);
+  } finally {
+    ctx.stats.record(
+      `/v${version}/pipeline`,
+      request.requests,
+      sqlResolver(request.requests, acquired?.sqls),
+    );
+  }
+  const stream = acquired;
   const results: StreamResult[] = [];
   try {
     for (const req of request.requests) {
@@ -130,9 +154,16 @@ async function pipeline(streams: Streams, body: unknown, version: HranaVersion) 
 }
 
 /** `POST /v3/cursor`: the batch's entries as newline-delimited JSON after the baton line. */
-async function cursor(streams: Streams, body: unknown): Promise<string> {
+async function cursor(ctx: Served, body: unknown): Promise<string> {
+  const { streams } = ctx;
   const request = decodeCursor(body);
-  const stream = streams.acquire(request.baton);
+  let acquired: Stream | undefined;
+  try {
+    acquired = streams.acquire(request.baton);
+  } finally {
+    ctx.stats.recordCursor(request.steps, sqlResolver([], acquired?.sqls));
+  }
+  const stream = acquired;
   const entries: unknown[] = [];
   try {
     const result = await stream.batch(request.steps);
@@ -164,12 +195,16 @@ function authorized(req: IncomingMessage, expected: Buffer | undefined): boolean
   return match?.[1] !== undefined && timingSafeEqual(digest(match[1].trim()), expected);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, streams: Streams, token?: Buffer) {
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: Served) {
   const path = new URL(req.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "") || "/";
   const method = req.method ?? "GET";
   const route = POST_ROUTES[path];
   if (route === undefined || method !== "POST") {
     req.resume();
+    if (path === "/__stats" && method === "GET") {
+      if (!authorized(req, ctx.token)) return send(res, 401, { error: "Unauthorized" });
+      return send(res, 200, ctx.stats.snapshot());
+    }
     const text = GET_ROUTES[path];
     if ((method === "GET" || method === "HEAD") && text !== undefined) {
       return send(res, 200, text, "text/plain");
@@ -178,14 +213,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, streams: Stream
     const code = known ? "METHOD_NOT_ALLOWED" : "NOT_FOUND";
     return send(res, known ? 405 : 404, { message: `Cannot ${method} ${path}`, code });
   }
-  if (!authorized(req, token)) {
+  if (!authorized(req, ctx.token)) {
     req.resume();
     return send(res, 401, { error: "Unauthorized: expected `Authorization: Bearer <token>`" });
   }
   try {
     const body = await readJson(req);
-    if (route === "cursor") return send(res, 200, await cursor(streams, body), "text/plain");
-    return send(res, 200, await pipeline(streams, body, route));
+    if (route === "cursor") return send(res, 200, await cursor(ctx, body), "text/plain");
+    return send(res, 200, await pipeline(ctx, body, route));
   } catch (e) {
     if (!(e instanceof ProtocolError)) throw e;
     // The rest of an oversized body is unread, so this connection cannot carry another request.
@@ -215,12 +250,16 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
 
   const streams = new Streams(path, options.streamIdleMs ?? 10_000, options.busyTimeoutMs ?? 5_000);
   const token = options.authToken === undefined ? undefined : digest(options.authToken);
+  const served: Served = { streams, stats: new RequestStats(), token };
   const server = createServer((req, res) => {
-    handle(req, res, streams, token).catch((e: unknown) => {
+    handle(req, res, served).catch((e: unknown) => {
       if (res.headersSent) res.destroy();
       else send(res, 500, { message: toProtoError(e).message, code: "INTERNAL_ERROR" });
     });
   });
+  // workerd reuses pooled connections that Node closed after its default 5 s of idleness and
+  // the request fails ("Network connection lost"): idle connections are kept for 2 minutes.
+  server.keepAliveTimeout = 120_000;
   try {
     streams.init();
     await new Promise<void>((resolve, reject) => {
@@ -241,6 +280,7 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
+    stats: () => served.stats.snapshot(),
     close() {
       closing ??= (async () => {
         // Streams first: a request waiting on a lock gives up instead of holding the close.
