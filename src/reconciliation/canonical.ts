@@ -8,8 +8,8 @@
  */
 import * as Layer from "effect/Layer";
 import type { CanonicalRecord } from "../core/model/canonical-record";
-import { OutputDigest } from "../core/pipeline/output-digest";
-import { sha256Of } from "./incremental-sha256";
+import { OutputDigest, type OutputDigestStream } from "../core/pipeline/output-digest";
+import { Sha256, sha256Of } from "./incremental-sha256";
 
 export type { CanonicalRecord };
 
@@ -72,5 +72,44 @@ export const storedOutputHash = (
   rows: ReadonlyArray<CanonicalRecord>,
 ) => ({ sha256: canonicalText(sortRecords(rows, key)).sha256, records: rows.length });
 
+/**
+ * `storedOutputHash` of records fed in canonical order, page by page, in bounded memory. Each
+ * record is checked against the one before it by the order `sortRecords` uses, so records
+ * that arrive out of order are refused (`add` answers false) rather than hashed in the wrong
+ * order. In order, the JSONL is byte for byte that of `sortRecords`: records that compare
+ * equal have equal lines, so their relative order does not show.
+ */
+export const streamingOutputHash = (key: ReadonlyArray<string>): OutputDigestStream => {
+  const hash = new Sha256();
+  let records = 0;
+  let lastKey: string | undefined;
+  let lastLine = "";
+  let refused = false;
+  return {
+    add: (rows) => {
+      if (refused) return false;
+      let text = "";
+      for (const record of rows) {
+        const k = keyText(record, key);
+        const line = canonicalJson(record);
+        if (lastKey !== undefined && (byCodeUnit(lastKey, k) || byCodeUnit(lastLine, line)) > 0) {
+          refused = true;
+          return false;
+        }
+        text += `${line}\n`;
+        lastKey = k;
+        lastLine = line;
+      }
+      hash.update(text);
+      records += rows.length;
+      return true;
+    },
+    result: () => ({ sha256: hash.hex(), records }),
+  };
+};
+
 /** The `OutputDigest` service the runner records a capture's output hash with. */
-export const OutputDigestLive = Layer.succeed(OutputDigest, { ofStored: storedOutputHash });
+export const OutputDigestLive = Layer.succeed(OutputDigest, {
+  ofStored: storedOutputHash,
+  streaming: streamingOutputHash,
+});

@@ -76,6 +76,7 @@ export const checkedPartition = <P>(scheme: PartitionScheme<P>, pipeline: string
 export const definePipeline = <P>(definition: PipelineDefinition<P>): Pipeline => {
   const { name, partitions: scheme } = definition;
   const typed = definition.replay;
+  const typedPage = typed?.storedPage;
   const replay: ReplayMode | undefined = typed && {
     key: typed.key,
     ...(typed.defaultParams ? { defaultParams: typed.defaultParams } : {}),
@@ -84,6 +85,12 @@ export const definePipeline = <P>(definition: PipelineDefinition<P>): Pipeline =
         scheme.closedReason(p) === undefined ? typed.records(p) : Effect.succeed([]),
       ),
     stored: (key) => Effect.flatMap(checkedPartition(scheme, name, key), typed.stored),
+    ...(typedPage
+      ? {
+          storedPage: (key, after, limit) =>
+            Effect.flatMap(checkedPartition(scheme, name, key), (p) => typedPage(p, after, limit)),
+        }
+      : {}),
   };
   return {
     name,

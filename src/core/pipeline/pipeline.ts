@@ -38,6 +38,14 @@ export interface PipelineOutcome {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** One page of a partition's stored records (`ReplayMode.storedPage`). */
+export interface StoredPage {
+  /** The page's records, in the table's key order; a page may hold none and not be the last. */
+  readonly records: ReadonlyArray<CanonicalRecord>;
+  /** Where the next page starts (opaque to the caller), or undefined after the last page. */
+  readonly next: string | undefined;
+}
+
 /**
  * Replay mode of a pipeline: a partition's canonical output recomputed from the same inputs
  * without writing anything, and the same partition as stored, for reconciliation. A pipeline
@@ -56,6 +64,17 @@ export interface ReplayMode<P = PartitionKey> {
   readonly stored: (
     partition: P,
   ) => Effect.Effect<ReadonlyArray<CanonicalRecord>, DatabaseError, Db>;
+  /**
+   * The same records page by page: at most `limit` table rows from `after` (the previous
+   * page's `next`; undefined for the first), by keyset in the table's key order, never
+   * OFFSET. For pipelines whose stored output can be large: its output hash is then computed
+   * in bounded memory (`stored-output.ts`). The pages together hold exactly `stored`'s records.
+   */
+  readonly storedPage?: (
+    partition: P,
+    after: string | undefined,
+    limit: number,
+  ) => Effect.Effect<StoredPage, DatabaseError, Db>;
 }
 
 /**

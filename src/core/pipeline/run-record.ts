@@ -9,9 +9,9 @@ import type { PartitionKey } from "../model/ids";
 import type { RunContext } from "../model/run-context";
 import type { RunResult } from "../model/run-result";
 import type { CaptureOutput, ManifestEntry } from "../store/manifest";
-import { OutputDigest } from "./output-digest";
 import type { ReplayMode } from "./pipeline";
 import type { RunOwnerInfo } from "./run-owner";
+import { storedOutput } from "./stored-output";
 
 /** The manifest row of a capture as `result` leaves it. */
 export const manifestEntry = (
@@ -55,15 +55,14 @@ export const FINAL_EVENT = {
 } as const satisfies Record<RunResult["status"], AuditEventType>;
 
 /**
- * The hash of the partition's canonical output as this capture left it (best effort: a
- * read failure leaves it out). Replays compare their output with it.
+ * The hash of the partition's canonical output as this capture left it, read page by page
+ * where the pipeline can (best effort: a read failure leaves it out). Replays compare their
+ * output with it.
  */
 export const capturedOutput = (replay: ReplayMode, partition: PartitionKey) =>
-  Effect.flatMap(OutputDigest, (digest) =>
-    replay.stored(partition).pipe(
-      Effect.map((rows): CaptureOutput | undefined => digest.ofStored(replay.key, rows)),
-      Effect.catchAll((error) =>
-        Effect.logWarning("capture output hash skipped", error).pipe(Effect.as(undefined)),
-      ),
+  storedOutput(replay, partition).pipe(
+    Effect.map((output): CaptureOutput | undefined => output),
+    Effect.catchAll((error) =>
+      Effect.logWarning("capture output hash skipped", error).pipe(Effect.as(undefined)),
     ),
   );

@@ -29,7 +29,7 @@ import { DAILY_BY_UNIVERSE, type DateUniversePartition } from "./partition";
 import type { DailyBar } from "./schema";
 import { POLYGON_AGGS_DEFINITION, polygonAggsRecords } from "./source-polygon";
 import { POLYGON_SOURCE, polygonDailyUrl } from "./sources";
-import { readStoredBars } from "./store";
+import { readStoredBars, readStoredBarsPage } from "./store";
 
 const NAME = PipelineName.make("market_data.ingest_prices");
 
@@ -177,6 +177,8 @@ const replay: PartitionReplay<DateUniversePartition> = {
       return collector.rows().map((bar) => ({ ...bar }));
     }).pipe(Effect.withSpan("MarketData.replayPrices")),
   stored: (partition) => readStoredBars(partition.date, partition.symbols, POLYGON_SOURCE),
+  storedPage: (partition, after, limit) =>
+    readStoredBarsPage(partition.date, partition.symbols, POLYGON_SOURCE, after, limit),
 };
 
 /** The pipeline definition registered in `PIPELINES`. */

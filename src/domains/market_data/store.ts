@@ -5,6 +5,8 @@
 import * as Effect from "effect/Effect";
 import type { CanonicalRecord } from "../../core/model/canonical-record";
 import type { RunContext } from "../../core/model/run-context";
+import type { StoredPage } from "../../core/pipeline/pipeline";
+import { readAllPages } from "../../core/pipeline/stored-output";
 import { dbTry } from "../../db/db";
 import { marketPrices } from "../../db/schema/market-data";
 import { tableWriter } from "../../db/table-writer";
@@ -32,32 +34,49 @@ export const upsertDailyBars = (bars: ReadonlyArray<DailyBar>, ctx: RunContext) 
 /** The canonical columns of `market_prices` (its columns without the audit ones). */
 const CANONICAL_COLUMNS = MARKET_PRICES.columns;
 
-/** The stored bars of one date, source and set of symbols, without audit columns. */
-export const readStoredBars = (date: string, symbols: ReadonlyArray<string>, source: string) =>
+const recordOf = (row: Readonly<Record<string, unknown>>): CanonicalRecord =>
+  Object.fromEntries(
+    CANONICAL_COLUMNS.map((c) => {
+      const v = row[c];
+      return [
+        c,
+        v === undefined || v === null
+          ? null
+          : typeof v === "bigint"
+            ? Number(v)
+            : (v as string | number),
+      ];
+    }),
+  );
+
+/**
+ * One page of the stored bars of a date, source and set of symbols, without audit columns: at
+ * most `limit` bars after symbol `after`, by symbol (keyset on the primary key, never OFFSET).
+ */
+export const readStoredBarsPage = (
+  date: string,
+  symbols: ReadonlyArray<string>,
+  source: string,
+  after: string | undefined,
+  limit: number,
+) =>
   dbTry("market_prices.readPartition", (_, client) =>
     client.execute({
       sql: `SELECT ${CANONICAL_COLUMNS.join(", ")} FROM market_prices
-WHERE trading_date = ? AND source = ? AND symbol IN (SELECT value FROM json_each(?))
-ORDER BY symbol`,
-      args: [date, source, JSON.stringify(symbols)],
+WHERE trading_date = ? AND source = ? AND symbol IN (SELECT value FROM json_each(?))${after === undefined ? "" : " AND symbol > ?"}
+ORDER BY symbol LIMIT ?`,
+      args: [date, source, JSON.stringify(symbols), ...(after === undefined ? [] : [after]), limit],
     }),
   ).pipe(
-    Effect.map((result) =>
-      result.rows.map(
-        (row): CanonicalRecord =>
-          Object.fromEntries(
-            CANONICAL_COLUMNS.map((c) => {
-              const v = row[c];
-              return [
-                c,
-                v === undefined || v === null
-                  ? null
-                  : typeof v === "bigint"
-                    ? Number(v)
-                    : (v as string | number),
-              ];
-            }),
-          ),
-      ),
-    ),
+    Effect.map((result): StoredPage => {
+      const last = result.rows.length === limit ? result.rows[limit - 1] : undefined;
+      return {
+        records: result.rows.map(recordOf),
+        next: last === undefined ? undefined : String(last.symbol),
+      };
+    }),
   );
+
+/** The stored bars of one date, source and set of symbols, without audit columns. */
+export const readStoredBars = (date: string, symbols: ReadonlyArray<string>, source: string) =>
+  readAllPages((after, limit) => readStoredBarsPage(date, symbols, source, after, limit));

@@ -22,7 +22,7 @@ import type { Pipeline } from "../../core/pipeline/pipeline";
 import { resolveAnomaliesLater } from "../../core/store/anomalies";
 import { DAILY_BY_CLIENT, type DateClientPartition } from "./partition";
 import { EXECUTION_CSV_DEFINITION, EXECUTION_CSV_SOURCE, executionCsvSource } from "./source";
-import { canonicalTrade, readStoredTrades } from "./store";
+import { canonicalTrade, readStoredTrades, readStoredTradesPage } from "./store";
 
 const NAME = PipelineName.make("trade_data.ingest_trades");
 
@@ -85,6 +85,8 @@ const replay: PartitionReplay<DateClientPartition> = {
       return collector.rows().map(canonicalTrade);
     }).pipe(Effect.withSpan("TradeData.replayTrades")),
   stored: (partition) => readStoredTrades(partition.date, partition.clientId),
+  storedPage: (partition, after, limit) =>
+    readStoredTradesPage(partition.date, partition.clientId, after, limit),
 };
 
 /** The pipeline definition registered in `PIPELINES`. */

@@ -7,6 +7,8 @@ import { addDays } from "../../calendar/dates";
 import { newYorkDate } from "../../calendar/sessions";
 import type { CanonicalRecord } from "../../core/model/canonical-record";
 import type { RunContext } from "../../core/model/run-context";
+import type { StoredPage } from "../../core/pipeline/pipeline";
+import { readAllPages } from "../../core/pipeline/stored-output";
 import { dbTry } from "../../db/db";
 import { trades } from "../../db/schema/trade-data";
 import { tableWriter } from "../../db/table-writer";
@@ -80,27 +82,51 @@ export const canonicalTrade = (t: TradeData): CanonicalRecord => {
   );
 };
 
-/** The stored trades of one client and New York trading date, without audit columns. */
-export const readStoredTrades = (date: string, clientId: string) =>
+const recordOf = (row: Readonly<Record<string, unknown>>): CanonicalRecord =>
+  Object.fromEntries(
+    CANONICAL_COLUMNS.map((c) => {
+      const v = row[c];
+      return [c, v === undefined || v === null ? null : (v as string | number)];
+    }),
+  );
+
+/**
+ * One page of the stored trades of a client and New York trading date, without audit
+ * columns: at most `limit` rows after trade id `after`, by trade id (the primary key's order;
+ * keyset, never OFFSET). The next page starts after the last row read, kept or not.
+ */
+export const readStoredTradesPage = (
+  date: string,
+  clientId: string,
+  after: string | undefined,
+  limit: number,
+) =>
   dbTry("trades.readPartition", (_, client) =>
     client.execute({
       // A New York day lies within the UTC days either side of it; the exact cut is below.
       sql: `SELECT ${CANONICAL_COLUMNS.join(", ")} FROM trades
-WHERE client_id = ? AND executed_at >= ? AND executed_at < ? ORDER BY trade_id`,
-      args: [clientId, addDays(date, -1), addDays(date, 2)],
+WHERE client_id = ? AND executed_at >= ? AND executed_at < ?${after === undefined ? "" : " AND trade_id > ?"}
+ORDER BY trade_id LIMIT ?`,
+      args: [
+        clientId,
+        addDays(date, -1),
+        addDays(date, 2),
+        ...(after === undefined ? [] : [after]),
+        limit,
+      ],
     }),
   ).pipe(
-    Effect.map((result) =>
-      result.rows
-        .map(
-          (row): CanonicalRecord =>
-            Object.fromEntries(
-              CANONICAL_COLUMNS.map((c) => {
-                const v = row[c];
-                return [c, v === undefined || v === null ? null : (v as string | number)];
-              }),
-            ),
-        )
-        .filter((r) => newYorkDate(Date.parse(String(r.executed_at))) === date),
-    ),
+    Effect.map((result): StoredPage => {
+      const last = result.rows.length === limit ? result.rows[limit - 1] : undefined;
+      return {
+        records: result.rows
+          .map(recordOf)
+          .filter((r) => newYorkDate(Date.parse(String(r.executed_at))) === date),
+        next: last === undefined ? undefined : String(last.trade_id),
+      };
+    }),
   );
+
+/** The stored trades of one client and New York trading date, without audit columns. */
+export const readStoredTrades = (date: string, clientId: string) =>
+  readAllPages((after, limit) => readStoredTradesPage(date, clientId, after, limit));
