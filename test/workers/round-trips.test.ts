@@ -4,7 +4,9 @@
  * ride with its writes — its `running` row at the start, its data write, one request at its
  * end (`core/pipeline/run-writes.ts`) —
  * on the runtime a `PartitionActor` runs on (`@libsql/client/http`). A failed request leaves
- * nothing of itself behind and loses nothing that rode with it; a retry converges.
+ * nothing of itself behind and loses nothing that rode with it; a retry converges. The output
+ * hash a run records is read page by page (one page for a small partition) and equals the
+ * hash of one full read.
  */
 import { env } from "cloudflare:test";
 import { createClient } from "@libsql/client/http";
@@ -12,8 +14,12 @@ import * as Effect from "effect/Effect";
 import * as Schedule from "effect/Schedule";
 import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../src/audit/verify";
+import { newYorkDate } from "../../src/calendar/sessions";
+import type { CanonicalRecord } from "../../src/core/model/canonical-record";
+import { PartitionKey } from "../../src/core/model/ids";
 import { makeRunWrites } from "../../src/core/pipeline/run-writes";
 import { runPipeline } from "../../src/core/pipeline/runner";
+import { pagedOutput } from "../../src/core/pipeline/stored-output";
 import { markReadiness } from "../../src/core/store/readiness";
 import { bulkUpsert } from "../../src/db/bulk-upsert";
 import type { DatabaseError } from "../../src/db/errors";
@@ -23,10 +29,12 @@ import {
   type RequestStatsSnapshot,
   statsDelta,
 } from "../../src/node/dev/libsql-server/request-stats";
+import { storedOutputHash } from "../../src/reconciliation/canonical";
 import { appEnvOf } from "../../src/worker/actors";
 import { partitionActorRuntime } from "../../src/worker/runtime";
 
 const PRICES = "market_data.ingest_prices";
+const TRADES = "trade_data.ingest_trades";
 const vars = { ...appEnvOf(env).VARS, LIBSQL_URL: env.COUNTED_LIBSQL_URL };
 /** A fresh runtime is a fresh Durable Object: its own client, no audit tail known yet. */
 const actorRuntime = (name: string) => partitionActorRuntime(vars, `round-trips-${name}`);
@@ -44,12 +52,12 @@ const sql = async (statement: string, args: Array<string | number> = []) => {
 };
 
 /** Runs one partition on a fresh actor runtime; its result and the requests it made. */
-const countedRun = async (name: string, partition: string) => {
+const countedRun = async (name: string, partition: string, pipeline = PRICES) => {
   const runtime = actorRuntime(name);
   try {
     const before = await stats();
     const result = await runtime.runPromise(
-      runPipeline(PIPELINES, { pipeline: PRICES, partition, trigger: "http" }),
+      runPipeline(PIPELINES, { pipeline, partition, trigger: "http" }),
     );
     return { result, requests: statsDelta(before, await stats()) };
   } finally {
@@ -144,6 +152,44 @@ describe("a partition's round trips to libSQL over HTTP", () => {
       "no_data_expected",
       "no_data_expected",
     ]);
+  });
+});
+
+describe("a partition's output hash over HTTP", () => {
+  it("is recorded from the stored trades read in pages: one page for a small partition", async () => {
+    const partition = "2025-01-02|CLIENT_A";
+    const { result, requests } = await countedRun("trades", partition, TRADES);
+    expect(result.status).toBe("complete");
+    expect(result.counts.written).toBeGreaterThanOrEqual(20);
+    // The output hash's read of the partition is the run's only read of `trades`.
+    expect(requestsWith(requests, "SELECT trades")).toBe(1);
+    const [manifest] = await sql(
+      "SELECT json_extract(metadata, '$.output') AS output FROM core_manifest WHERE capture_id = ?",
+      [result.capture_id],
+    );
+    // The same rows read whole, in one query, with the New York day cut: the old full read.
+    const rows = (
+      await sql(
+        `SELECT client_id, trade_id, symbol, side, quantity, price, executed_at, venue, source
+FROM trades WHERE client_id = 'CLIENT_A'`,
+      )
+    ).filter((r) => newYorkDate(Date.parse(String(r.executed_at))) === "2025-01-02");
+    const full = storedOutputHash(
+      ["client_id", "trade_id"],
+      rows.map((r) => ({ ...r }) as CanonicalRecord),
+    );
+    expect(full.records).toBe(result.counts.written);
+    expect(JSON.parse(String(manifest?.output))).toEqual(full);
+    // Pages of three rows, inside workerd, hash to the same.
+    const replay = PIPELINES.get(TRADES)?.replay;
+    if (!replay) throw new Error("trades have no replay mode");
+    const runtime = actorRuntime("trades-pages");
+    try {
+      const paged = await runtime.runPromise(pagedOutput(replay, PartitionKey.make(partition), 3));
+      expect(paged).toEqual(full);
+    } finally {
+      await runtime.dispose();
+    }
   });
 });
 
