@@ -18,7 +18,9 @@
  * one file server, both started here. Reported: rows/s and its ratio to the CLI's, and for
  * the edge the HTTP requests the libSQL endpoint served during each step (until it has been
  * quiet for a second: the actors' alert passes included) per partition, with the `--shapes`
- * most frequent request shapes, and for the trades run the time to its last data write.
+ * most frequent request shapes, the peak RSS of wrangler's processes (its Node process and
+ * workerd) and the endpoint's during the step, and for the trades run the time to its last
+ * data write.
  * `--steps trades` runs that step alone (without the backfill's bars: every trade then lacks
  * market data, on both sides alike).
  */
@@ -34,6 +36,7 @@ import { startDemoFeed } from "../src/node/dev/demo-feed-server";
 import { type RequestStatsSnapshot, statsDelta } from "../src/node/dev/libsql-server/request-stats";
 import { type LocalStack, startLocalStack } from "../src/node/dev/local-stack";
 import { freePort } from "../test/fixtures/ports";
+import { sampleRss } from "./process-rss";
 import { BENCH_CLIENT, BENCH_DATE, writeTradesCsv } from "./trades-file";
 
 const { values } = parseArgs({
@@ -353,22 +356,39 @@ try {
     mark = now;
     return delta;
   };
-  let edgeBackfill: { step: Step; requests: RequestStatsSnapshot } | undefined;
-  let edgeTrades: { step: Step; requests: RequestStatsSnapshot } | undefined;
+  /** Peak RSS of wrangler's group (its Node process, workerd) and the endpoint, per step. */
+  const memory = () =>
+    sampleRss(() => ({
+      wrangler: running.supervisor.pid("wrangler"),
+      libsql: running.supervisor.pid("libsql"),
+    }));
+  type EdgeStep = {
+    step: Step;
+    requests: RequestStatsSnapshot;
+    peakRssMb: Readonly<Record<string, number>>;
+  };
+  let edgeBackfill: EdgeStep | undefined;
+  let edgeTrades: EdgeStep | undefined;
   if (cliBackfill) {
     log(`edge: backfill ${PRICES} ${values.start}..${values.end}…`);
+    const peaks = memory();
     const step = await guarded(cliBackfill.partitions, () => runBackfill(running));
     const requests = await served();
-    edgeBackfill = { step: { ...step, rows: await backfillRows(edgeDbPath) }, requests };
+    edgeBackfill = {
+      step: { ...step, rows: await backfillRows(edgeDbPath) },
+      requests,
+      peakRssMb: peaks(),
+    };
     log(`  ${edgeBackfill.step.rows} rows in ${step.seconds.toFixed(3)} s`);
   }
   if (cliTrades) {
     log(`edge: run ${TRADES} ${TRADES_PARTITION}…`);
+    const peaks = memory();
     const step = await guarded(1, () => edgeRun(running));
     const requests = await served();
     // A run that did not answer still stored what it stored.
     const rows = step.error ? await storedTrades(edgeDbPath) : step.rows;
-    edgeTrades = { step: { ...step, rows }, requests };
+    edgeTrades = { step: { ...step, rows }, requests, peakRssMb: peaks() };
     log(
       `  ${rows} rows in ${step.seconds.toFixed(3)} s (last write at ${step.write_seconds?.toFixed(1)} s)`,
     );
@@ -385,7 +405,11 @@ try {
       cwd: ROOT,
       encoding: "utf8",
     }).trim() !== "";
-  const report = (name: string, cli: Step, edge: Step, delta: RequestStatsSnapshot) => ({
+  const report = (
+    name: string,
+    cli: Step,
+    { step: edge, requests: delta, peakRssMb }: EdgeStep,
+  ) => ({
     work: name,
     cli: { ...cli, seconds: round2(cli.seconds), rows_per_s: rate(cli) },
     edge: {
@@ -403,6 +427,7 @@ try {
       requests_per_partition: round2(delta.http_requests / edge.partitions),
       statements_per_partition: round2(delta.statements / edge.partitions),
       top_request_shapes: topShapes(delta, edge.partitions),
+      peak_rss_mb: peakRssMb,
     },
     edge_vs_cli_rows_per_s: edge.error === undefined ? round2(rate(edge) / rate(cli)) : 0,
     ...(edge.write_seconds === undefined
@@ -421,8 +446,7 @@ try {
           backfill: report(
             `backfill ${PRICES} ${values.start}..${values.end}`,
             cliBackfill,
-            edgeBackfill.step,
-            edgeBackfill.requests,
+            edgeBackfill,
           ),
         }
       : {}),
@@ -431,8 +455,7 @@ try {
           trades: report(
             `${TRADES} ${TRADES_PARTITION}, ${rows.toLocaleString()} rows`,
             cliTrades,
-            edgeTrades.step,
-            edgeTrades.requests,
+            edgeTrades,
           ),
         }
       : {}),
@@ -458,6 +481,9 @@ try {
             ]),
         ...(r.edge_error === undefined ? [] : [`  edge FAILED: ${r.edge_error}`]),
         `  libSQL HTTP requests ${r.edge.http_requests.toLocaleString()} (${r.edge.requests_per_partition} per partition), statements ${r.edge.statements.toLocaleString()} (${r.edge.statements_per_partition} per partition)`,
+        `  peak RSS (MB): ${Object.entries(r.edge.peak_rss_mb)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")}`,
         "  most frequent requests (per partition):",
         ...r.edge.top_request_shapes.map(
           (s) => `    ${String(s.per_partition).padStart(7)}  ${s.shape}`,
