@@ -343,4 +343,24 @@ describe("reconciliation of a large partition", () => {
     expect(differs.stored.sha256).not.toBe(full.sha256);
     expect(changed.calls.full).toBe(1);
   });
+
+  it("still finds a replay that repeats a key ambiguous when the stored output is the same", async () => {
+    const pipeline = PIPELINES.get("trade_data.ingest_trades");
+    if (!pipeline) throw new Error("no pipeline");
+    const twice = [
+      { id: "A", v: "1" },
+      { id: "A", v: "1" },
+    ];
+    const replay: ReplayMode = {
+      key: ["id"],
+      records: () => Effect.succeed(twice),
+      stored: () => Effect.succeed(twice),
+    };
+    const exit = await runtime.runPromiseExit(
+      reconcilePartition({ pipeline, replay }, PartitionKey.make("2025-01-02|CLIENT_A"), {
+        record: false,
+      }),
+    );
+    expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { _tag: "AmbiguousKey" } } });
+  });
 });
