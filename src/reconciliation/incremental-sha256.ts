@@ -6,7 +6,7 @@
  * `crypto.subtle` in the tests.
  */
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -22,10 +22,10 @@ const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
 /** A running SHA-256: `update` any number of times, then `hex` once. */
 export class Sha256 {
-  readonly #h = new Uint32Array([
+  readonly #h = new Int32Array([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
   ]);
-  readonly #w = new Uint32Array(64);
+  readonly #w = new Int32Array(64);
   readonly #block = new Uint8Array(64);
   #filled = 0;
   #bytes = 0;
@@ -35,17 +35,22 @@ export class Sha256 {
   update(data: Uint8Array | string): this {
     if (this.#done) throw new Error("Sha256: update after digest");
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    this.#bytes += bytes.length;
+    const length = bytes.length;
+    this.#bytes += length;
     let offset = 0;
-    while (offset < bytes.length) {
-      const take = Math.min(64 - this.#filled, bytes.length - offset);
-      this.#block.set(bytes.subarray(offset, offset + take), this.#filled);
-      this.#filled += take;
-      offset += take;
-      if (this.#filled === 64) {
-        this.#compress();
-        this.#filled = 0;
-      }
+    if (this.#filled > 0) {
+      offset = Math.min(64 - this.#filled, length);
+      this.#block.set(bytes.subarray(0, offset), this.#filled);
+      this.#filled += offset;
+      if (this.#filled < 64) return this;
+      this.#compress(this.#block, 0);
+      this.#filled = 0;
+    }
+    // Whole blocks are compressed where they lie; only a tail is copied.
+    for (; offset + 64 <= length; offset += 64) this.#compress(bytes, offset);
+    if (offset < length) {
+      this.#block.set(bytes.subarray(offset), 0);
+      this.#filled = length - offset;
     }
     return this;
   }
@@ -57,55 +62,59 @@ export class Sha256 {
     this.#block[this.#filled++] = 0x80;
     if (this.#filled > 56) {
       this.#block.fill(0, this.#filled);
-      this.#compress();
+      this.#compress(this.#block, 0);
       this.#filled = 0;
     }
     this.#block.fill(0, this.#filled, 56);
     const view = new DataView(this.#block.buffer);
     view.setUint32(56, Math.floor(bits / 0x100000000));
     view.setUint32(60, bits >>> 0);
-    this.#compress();
+    this.#compress(this.#block, 0);
     this.#done = true;
-    return Array.from(this.#h, (word) => word.toString(16).padStart(8, "0")).join("");
+    return Array.from(this.#h, (word) => (word >>> 0).toString(16).padStart(8, "0")).join("");
   }
 
-  #compress() {
+  /** One 64-byte block of `src` at `at` (32-bit arithmetic kept in signed int32). */
+  #compress(src: Uint8Array, at: number) {
     const w = this.#w;
-    const view = new DataView(this.#block.buffer);
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(i * 4);
+    for (let i = 0, j = at; i < 16; i++, j += 4) {
+      w[i] =
+        ((src[j] as number) << 24) |
+        ((src[j + 1] as number) << 16) |
+        ((src[j + 2] as number) << 8) |
+        (src[j + 3] as number);
+    }
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15] as number;
       const b = w[i - 2] as number;
       const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
       const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
-      w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) >>> 0;
+      w[i] = ((w[i - 16] as number) + s0 + (w[i - 7] as number) + s1) | 0;
     }
     const h = this.#h;
-    let [a, b, c, d, e, f, g, hh] = h as unknown as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    let a = h[0] as number;
+    let b = h[1] as number;
+    let c = h[2] as number;
+    let d = h[3] as number;
+    let e = h[4] as number;
+    let f = h[5] as number;
+    let g = h[6] as number;
+    let hh = h[7] as number;
     for (let i = 0; i < 64; i++) {
       const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
       const ch = (e & f) ^ (~e & g);
-      const t1 = (hh + s1 + ch + (K[i] as number) + (w[i] as number)) >>> 0;
+      const t1 = (hh + s1 + ch + (K[i] as number) + (w[i] as number)) | 0;
       const s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
       const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (s0 + maj) >>> 0;
+      const t2 = (s0 + maj) | 0;
       hh = g;
       g = f;
       f = e;
-      e = (d + t1) >>> 0;
+      e = (d + t1) | 0;
       d = c;
       c = b;
       b = a;
-      a = (t1 + t2) >>> 0;
+      a = (t1 + t2) | 0;
     }
     h[0] = (h[0] as number) + a;
     h[1] = (h[1] as number) + b;
