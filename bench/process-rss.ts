@@ -25,6 +25,8 @@ export const sampleRss = (groups: () => Readonly<Record<string, number | undefin
     for (const [label, pgid] of Object.entries(groups())) {
       if (pgid === undefined) continue;
       for (const member of groupMembers(pgid)) {
+        // A process gone between the listing and the read has no name: nothing to count.
+        if (member.name === "") continue;
         const key = `${label}/${member.name}`;
         peaks[key] = Math.max(peaks[key] ?? 0, rssKb(member.pid));
       }
