@@ -8,7 +8,8 @@
  * - whole: what it did before: the partition in one query, then `storedOutputHash`.
  *
  * Reported: seconds, the process's RSS before the hash and its peak (`VmHWM`), and that both
- * hashes are equal.
+ * hashes are equal; then each way again with V8's old space capped at `--heap` MB (default 64,
+ * the process's own code and services included): the paged hash finishes, one read does not.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -32,6 +33,7 @@ import { BENCH_CLIENT, BENCH_DATE, tradeRow } from "./trades-file";
 const { values } = parseArgs({
   options: {
     rows: { type: "string", default: "1000000" },
+    heap: { type: "string", default: "64" },
     json: { type: "boolean", default: false },
     child: { type: "string" },
     db: { type: "string" },
@@ -111,18 +113,39 @@ SELECT ${COLUMNS.split(", ")
       ),
     );
     await fill.dispose();
-    const measure = (mode: string) => {
-      process.stderr.write(`${mode}…\n`);
-      const out = execFileSync(
-        process.execPath,
-        ["--import", "tsx", join(ROOT, "bench/output-hash.ts"), "--child", mode, "--db", db],
-        { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 20 },
-      );
-      return JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
+    const measure = (mode: string, heapMb?: number) => {
+      process.stderr.write(`${mode}${heapMb === undefined ? "" : `, heap ${heapMb} MB`}…\n`);
+      try {
+        const out = execFileSync(
+          process.execPath,
+          [
+            ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+            "--import",
+            "tsx",
+            join(ROOT, "bench/output-hash.ts"),
+            "--child",
+            mode,
+            "--db",
+            db,
+          ],
+          { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 20, stdio: ["ignore", "pipe", "pipe"] },
+        );
+        return JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
+      } catch (e) {
+        const stderr = String(Reflect.get(Object(e), "stderr") ?? "");
+        const oom = /heap out of memory|Allocation failed/i.test(stderr);
+        return { error: oom ? "JavaScript heap out of memory" : stderr.slice(-300) };
+      }
     };
+    const heapMb = Number(values.heap);
     const paged = measure("paged");
     const whole = measure("whole");
-    const result = { rows, paged, whole, same_hash: paged.sha256 === whole.sha256 };
+    const capped = {
+      heap_mb: heapMb,
+      paged: measure("paged", heapMb),
+      whole: measure("whole", heapMb),
+    };
+    const result = { rows, paged, whole, same_hash: paged.sha256 === whole.sha256, capped };
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
       for (const [name, r] of [
@@ -134,6 +157,14 @@ SELECT ${COLUMNS.split(", ")
         );
       }
       process.stdout.write(`same hash: ${result.same_hash} (${paged.sha256})\n`);
+      for (const [name, r] of [
+        ["paged", capped.paged],
+        ["whole", capped.whole],
+      ] as const) {
+        process.stdout.write(
+          `${name.padEnd(6)} with a ${heapMb} MB heap: ${r.error ?? `${Number(r.seconds).toFixed(2)} s, ${r.records} records, same hash: ${r.sha256 === paged.sha256}`}\n`,
+        );
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
