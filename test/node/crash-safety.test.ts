@@ -22,7 +22,9 @@ afterAll(async () => {
 });
 
 describe("crash safety", () => {
-  it("kill -9 of dataspine ingest mid-write, then a re-run", { timeout: 180_000 }, async () => {
+  it("kill -9 of dataspine ingest part-way through its writes, then a re-run", {
+    timeout: 180_000,
+  }, async () => {
     const prepared = await prepareIngest(dir.dir, ROWS);
     expect(prepared.clean).toMatchObject({ status: "complete", counts: { written: ROWS } });
     const outcome = await ingestKilled(dir.dir, prepared, ROWS);

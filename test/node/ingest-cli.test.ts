@@ -1,7 +1,9 @@
 /**
  * `dataspine ingest` as a real child process against a temp libSQL file.
  */
-import { writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataspine, ingestArgs } from "../fixtures/cli";
@@ -80,6 +82,29 @@ describe("dataspine ingest", { timeout: 60_000 }, () => {
       status: "failed",
       error: { tag: "PermanentSourceError", retryable: false },
     });
+  });
+
+  it("reads a pipe front to back (`--file /dev/stdin`, `<(zcat …)`) like the file it carries", async () => {
+    // A database of its own: the partition listing below counts what `db` holds.
+    const own = await makeTempDb();
+    try {
+      const file = sourceFixture("executions.csv");
+      const fromFile = await dataspine(own.url, ...ingestArgs("execution_csv", file, "--json"));
+      const fifo = join(own.dir, "executions.fifo");
+      execFileSync("mkfifo", [fifo]);
+      createWriteStream(fifo).end(await readFile(file));
+      const fromPipe = await dataspine(
+        own.url,
+        ...ingestArgs("execution_csv", fifo, "--partition", "file:executions.csv", "--json"),
+      );
+      expect(fromPipe.code).toBe(0);
+      const [first, second] = [JSON.parse(fromFile.stdout), JSON.parse(fromPipe.stdout)];
+      expect(second).toMatchObject({ status: "complete", partition: first.partition });
+      expect(second.counts).toEqual(first.counts);
+      expect(second.counts.written).toBeGreaterThan(0);
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it("exits 2 on bad usage", async () => {

@@ -41,7 +41,7 @@ const report = (name: string, outcome: CrashOutcome) => {
 };
 
 describe("crash safety, 1M rows", () => {
-  it("kill -9 of dataspine ingest mid-write, then a re-run", async () => {
+  it("kill -9 of dataspine ingest part-way through its writes, then a re-run", async () => {
     expect(prepared.clean).toMatchObject({ status: "complete", counts: { written: ROWS } });
     const outcome = await ingestKilled(dir.dir, prepared, ROWS);
     report("ingest killed", outcome);

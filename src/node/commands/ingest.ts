@@ -7,10 +7,9 @@
  * Without `--partition` the key is `file:<basename>` (or `url:<host>/<last segment>`), so
  * re-ingesting the same file updates the same partition. A `YYYY-MM-DD|<scope>` key also tells
  * the source what the payload must belong to (trades: date and client; FINRA: week ending and
- * tier). Exit codes: 0 complete, 1 the run failed (unreadable payload, database), 2 usage.
+ * tier). `--file` may be a pipe (`/dev/stdin`, `<(zcat day.csv.gz)`). Exit codes: 0 complete, 1 the run failed (unreadable payload, database), 2 usage.
  */
 import { parseArgs } from "node:util";
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem";
 import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import { describeLocation, parseSourceLocation } from "../../core/ingest/source";
@@ -21,6 +20,7 @@ import { Registry } from "../../core/pipeline/registry";
 import { runPipeline } from "../../core/pipeline/runner";
 import { SOURCES } from "../../domains/sources-registry";
 import { ALERT_FILE_OPTION, cliAlerts, withAlertDelivery } from "../alert-delivery";
+import { PayloadFileSystem } from "../payload-file-system";
 import { type Command, cliLayer, print, UsageError } from "./shared";
 
 export const ingestCommand: Command = {
@@ -43,7 +43,7 @@ export const ingestCommand: Command = {
     }
     if (!values.file) throw new UsageError("ingest needs --file <path|url>");
     const location = parseSourceLocation(values.file);
-    const pipeline = sourcePipeline(source, location, NodeFileSystem.layer);
+    const pipeline = sourcePipeline(source, location, PayloadFileSystem);
     const partition = values.partition ?? defaultSourcePartition(location);
     const alerts = cliAlerts(values["alert-file"]);
     const exit = await Effect.runPromiseExit(
