@@ -11,11 +11,10 @@ import * as Effect from "effect/Effect";
 import * as FiberRef from "effect/FiberRef";
 import * as Layer from "effect/Layer";
 import { DatabaseError, describeUnknown } from "./errors";
-import type * as schema from "./schema/index";
 import { statementOf } from "./sql";
 
-/** The drizzle database over the shared schema. */
-export type Database = LibSQLDatabase<typeof schema>;
+/** The drizzle database (queries name the tables of `schema/`; no relational `db.query`). */
+export type Database = LibSQLDatabase;
 
 export interface DbShape {
   readonly drizzle: Database;

@@ -13,7 +13,6 @@ import * as Option from "effect/Option";
 import * as Redacted from "effect/Redacted";
 import { appConfigFromVars, type ConfigVars } from "../core/config/app-config";
 import { Db } from "../db/db";
-import * as schema from "../db/schema/index";
 
 /** Where the embedded database lives unless `LIBSQL_URL` says otherwise. */
 export const DEFAULT_DB_PATH = ".dataspine/dataspine.db";
@@ -54,7 +53,7 @@ export const openDatabase = async (config: DbConfig) => {
   });
   // WAL lets the CLI read while a server or another run writes; it is a property of the file.
   if (config.url.startsWith("file:")) await client.execute("PRAGMA journal_mode = WAL");
-  return drizzle(client, { schema });
+  return drizzle(client);
 };
 
 /** How long a statement waits for another connection's write lock before SQLITE_BUSY. */

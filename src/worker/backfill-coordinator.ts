@@ -7,7 +7,6 @@
  * the whole backfill, and an invocation that dies is resumed by the next alarm.
  */
 import { DurableObject } from "cloudflare:workers";
-import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import * as Effect from "effect/Effect";
 import migrations from "../../migrations/backfill/migrations.js";
@@ -23,8 +22,8 @@ import {
   readProgress,
   sqliteBackfillStore,
 } from "../core/backfill/store";
-import * as backfillSchema from "../db/backfill-schema";
 import { appEnvOf } from "./actors";
+import { durableSqlite } from "./durable-sqlite";
 import { actorRuntime } from "./runtime";
 
 export type { StartBackfill } from "../actors/contract";
@@ -39,7 +38,7 @@ export class BackfillCoordinator extends DurableObject<Env> implements BackfillC
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#db = drizzle(ctx.storage, { schema: backfillSchema });
+    this.#db = durableSqlite(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.#db, migrations);
     });

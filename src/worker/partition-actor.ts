@@ -6,7 +6,6 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { desc, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import * as Effect from "effect/Effect";
 import migrations from "../../migrations/actor/migrations.js";
@@ -21,10 +20,10 @@ import type {
 } from "../actors/contract";
 import { PartitionActorCore } from "../actors/partition-actor-core";
 import type { ActorStateStore, RetryScheduler } from "../actors/state-store";
-import * as actorSchema from "../db/actor-schema";
 import { partitionRuns, partitionState } from "../db/actor-schema";
 import { appEnvOf, workerActors } from "./actors";
 import { settingsOf } from "./app-env";
+import { durableSqlite } from "./durable-sqlite";
 import { partitionActorRuntime } from "./runtime";
 
 export type {
@@ -35,7 +34,7 @@ export type {
   PartitionStatus,
 } from "../actors/contract";
 
-type ActorDatabase = ReturnType<typeof drizzle<typeof actorSchema>>;
+type ActorDatabase = ReturnType<typeof durableSqlite>;
 
 /** The actor's state in its own SQLite: one `partition_state` row (`id = 1`), every run. */
 export const durableObjectStore = (db: ActorDatabase): ActorStateStore => ({
@@ -81,7 +80,7 @@ export class PartitionActor extends DurableObject<Env> implements PartitionActor
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const db = drizzle(ctx.storage, { schema: actorSchema });
+    const db = durableSqlite(ctx.storage);
     const vars = appEnvOf(env).VARS;
     this.#core = new PartitionActorCore({
       store: durableObjectStore(db),

@@ -26,8 +26,7 @@ import { RunOwner } from "../core/pipeline/run-owner";
 import { CoreStoresLibsql } from "../core/store/layers";
 import { Db } from "../db/db";
 import { createHttpClient } from "../db/hrana/client";
-import { drizzleOver } from "../db/hrana/drizzle";
-import * as schema from "../db/schema/index";
+import { drizzleWithoutRelations } from "../db/hrana/drizzle";
 import { OutputDigestLive } from "../reconciliation/canonical";
 import { type AppEnv, settingsOf } from "./app-env";
 
@@ -56,7 +55,7 @@ export const DbWorkerLive = Layer.scoped(
       ),
       (client) => Effect.sync(() => client.close()),
     );
-    return { drizzle: drizzleOver(client, schema), client };
+    return { drizzle: drizzleWithoutRelations(client), client };
   }),
 );
 
