@@ -26,9 +26,8 @@
  */
 import type { Client, InStatement, ResultSet } from "@libsql/client";
 import * as Data from "effect/Data";
-import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
-import * as Schedule from "effect/Schedule";
+import { type Backoff, retryWithBackoff } from "../core/ingest/retry";
 import { Db } from "../db/db";
 import { DatabaseError, describeUnknown } from "../db/errors";
 import { type AuditContent, type ChainedContent, chainContents } from "./hash-chain";
@@ -188,11 +187,14 @@ const attempt = (contents: ReadonlyArray<AuditContent>) =>
 export const APPEND_MAX_ATTEMPTS = 200;
 
 // Short jittered backoff: losers of a race spread out instead of colliding again in step.
-const contentionSchedule = Schedule.exponential(Duration.millis(2), 1.5).pipe(
-  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(100))),
-  Schedule.jittered,
-  Schedule.intersect(Schedule.recurs(APPEND_MAX_ATTEMPTS - 1)),
-);
+const contentionBackoff: Backoff<AppendContention | DatabaseError> = {
+  baseDelayMs: 2,
+  factor: 1.5,
+  capMs: 100,
+  maxAttempts: APPEND_MAX_ATTEMPTS,
+  jitter: true,
+  while: (e) => e._tag === "AppendContention",
+};
 
 /**
  * Appends `contents` in order as one linked run of entries at the chain's tail, retrying on
@@ -204,11 +206,7 @@ export const appendChained = (
 ): Effect.Effect<void, DatabaseError, Db> =>
   contents.length === 0
     ? Effect.void
-    : attempt(contents).pipe(
-        Effect.retry({
-          schedule: contentionSchedule,
-          while: (e) => e._tag === "AppendContention",
-        }),
+    : retryWithBackoff(attempt(contents), contentionBackoff).pipe(
         Effect.catchTag("AppendContention", (e) =>
           Effect.fail(
             new DatabaseError({
@@ -231,8 +229,7 @@ export const writeWithChain = (
   statements: ReadonlyArray<InStatement>,
   contents: ReadonlyArray<AuditContent>,
 ): Effect.Effect<ChainWrite, DatabaseError, Db> =>
-  writeOnce(statements, contents, operation).pipe(
-    Effect.retry({ schedule: contentionSchedule, while: (e) => e._tag === "AppendContention" }),
+  retryWithBackoff(writeOnce(statements, contents, operation), contentionBackoff).pipe(
     Effect.catchTag("AppendContention", (e) =>
       Effect.fail(new DatabaseError({ operation, message: `database busy: ${e.message}` })),
     ),

@@ -1,9 +1,8 @@
 /**
- * Retry policy for transient failures, as an Effect `Schedule`.
+ * Retry policy for transient failures: exponential backoff, jitter, `Retry-After`.
  */
-import * as Duration from "effect/Duration";
 import * as Effect from "effect/Effect";
-import * as Schedule from "effect/Schedule";
+import * as Random from "effect/Random";
 import { isRetryable, type PipelineError, TransientSourceError } from "../model/errors";
 
 /** Exponential backoff settings. Jitter is off by default so runs are reproducible. */
@@ -31,29 +30,60 @@ export const defaultRetryPolicy: RetryPolicy = {
 const retryAfterOf = (error: PipelineError): number | undefined =>
   error._tag === "TransientSourceError" ? error.retryAfterMs : undefined;
 
+/** How `retryWithBackoff` waits between attempts and when it stops. */
+export interface Backoff<E> {
+  readonly baseDelayMs: number;
+  readonly factor: number;
+  /** Upper bound of one delay before jitter. */
+  readonly capMs: number;
+  /** Attempts in total, the first one included. */
+  readonly maxAttempts: number;
+  /** Multiply each delay by a random factor in [0.8, 1.2). */
+  readonly jitter: boolean;
+  /** Only failures this accepts are retried. */
+  readonly while: (error: E) => boolean;
+  /** The least wait after `error` in ms (a `Retry-After`), if it asks for one. */
+  readonly atLeastMs?: (error: E) => number | undefined;
+}
+
 /**
- * A schedule over pipeline errors: retries only retryable ones, backs off exponentially up
- * to the cap, and waits at least as long as a `Retry-After` the source sent.
+ * Runs `effect` again after each failure `while` accepts, up to `maxAttempts` runs, waiting
+ * `baseDelayMs · factor^n` (n = retries so far) capped at `capMs`, jittered if asked, and at
+ * least `atLeastMs(error)`. The result is the first success or the last failure.
  */
-export const retrySchedule = (policy: RetryPolicy = defaultRetryPolicy) => {
-  const backoff = Schedule.exponential(Duration.millis(policy.baseDelayMs), policy.factor).pipe(
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(policy.capMs))),
-  );
-  const jittered = policy.jitter ? Schedule.jittered(backoff) : backoff;
-  const bounded = jittered.pipe(
-    Schedule.intersect(Schedule.recurs(Math.max(0, policy.maxAttempts - 1))),
-  );
-  return Schedule.identity<PipelineError>().pipe(
-    Schedule.zipLeft(bounded),
-    Schedule.whileInput(isRetryable),
-    Schedule.modifyDelay((error, delay) => {
-      const retryAfter = retryAfterOf(error);
-      return retryAfter === undefined
-        ? delay
-        : Duration.max(delay, Duration.millis(Math.min(retryAfter, 60_000)));
-    }),
-  );
+export const retryWithBackoff = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  backoff: Backoff<E>,
+): Effect.Effect<A, E, R> => {
+  const jittered = (ms: number) =>
+    backoff.jitter
+      ? Effect.map(Random.next, (random) => ms * (0.8 + 0.4 * random))
+      : Effect.succeed(ms);
+  const attempt = (retries: number): Effect.Effect<A, E, R> =>
+    Effect.catchAll(effect, (error) => {
+      if (retries >= backoff.maxAttempts - 1 || !backoff.while(error)) return Effect.fail(error);
+      const capped = Math.min(backoff.baseDelayMs * backoff.factor ** retries, backoff.capMs);
+      return Effect.flatMap(jittered(capped), (delay) => {
+        const atLeast = backoff.atLeastMs?.(error);
+        const wait = atLeast === undefined ? delay : Math.max(delay, atLeast);
+        return Effect.zipRight(Effect.sleep(wait), attempt(retries + 1));
+      });
+    });
+  return attempt(0);
 };
+
+/**
+ * Retries only retryable pipeline errors, backs off exponentially up to the cap, and waits
+ * at least as long as a `Retry-After` the source sent (at most a minute).
+ */
+const retryPolicyOf = (policy: RetryPolicy): Backoff<PipelineError> => ({
+  ...policy,
+  while: isRetryable,
+  atLeastMs: (error) => {
+    const retryAfter = retryAfterOf(error);
+    return retryAfter === undefined ? undefined : Math.min(retryAfter, 60_000);
+  },
+});
 
 /**
  * Retries one source request under the policy. When it still fails, the error says how
@@ -65,11 +95,13 @@ export const retryRequest = <A, R>(
 ): Effect.Effect<A, PipelineError, R> =>
   Effect.suspend(() => {
     let attempts = 0;
-    return Effect.suspend(() => {
-      attempts += 1;
-      return effect;
-    }).pipe(
-      Effect.retry(retrySchedule(policy)),
+    return retryWithBackoff(
+      Effect.suspend(() => {
+        attempts += 1;
+        return effect;
+      }),
+      retryPolicyOf(policy),
+    ).pipe(
       Effect.mapError((error) =>
         error._tag === "TransientSourceError" && attempts > 1
           ? new TransientSourceError({
