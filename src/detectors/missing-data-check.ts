@@ -19,7 +19,7 @@ import type { Pipeline } from "../core/pipeline/pipeline";
 import { recordAnomalies, resolveAnomalies } from "../core/store/anomalies";
 import { Manifest } from "../core/store/manifest";
 import { dbTry } from "../db/db";
-import { coreExpectedSchedules } from "../db/schema/index";
+import { coreExpectedSchedules } from "../db/schema/core";
 import { sessionDataAvailableAtMs } from "./live";
 import {
   type ExpectedSchedule,

@@ -14,7 +14,7 @@ import { and, desc, eq, gte, inArray, isNull, type SQL, sql } from "drizzle-orm"
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
 import { writeLater } from "../../db/pending-writes";
-import { coreAnomalies } from "../../db/schema/index";
+import { coreAnomalies } from "../../db/schema/core";
 import { excluded } from "../../db/sql";
 import {
   type AnomalyCategory,

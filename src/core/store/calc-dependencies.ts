@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
-import { coreCalcDependencies } from "../../db/schema/index";
+import { coreCalcDependencies } from "../../db/schema/core";
 
 /** One edge: `calcId` depends on `dependsOnCalcId`. */
 export interface CalcEdge {

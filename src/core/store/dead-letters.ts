@@ -8,7 +8,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
-import { coreDeadLetters } from "../../db/schema/index";
+import { coreDeadLetters } from "../../db/schema/core";
 import { sha256Hex } from "../model/digest";
 import type { PermanentSourceError, PipelineError, TransientSourceError } from "../model/errors";
 import type { RunContext } from "../model/run-context";

@@ -6,7 +6,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
-import { coreManifest } from "../../db/schema/index";
+import { coreManifest } from "../../db/schema/core";
 import type { RunStatus } from "../model/run-result";
 import {
   detailsOf,

@@ -6,7 +6,7 @@
 import { desc, eq, ne } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
-import { coreOperations } from "../../db/schema/index";
+import { coreOperations } from "../../db/schema/status";
 import type { OperationRow } from "./memory";
 
 /** One backfill or replay and how far it got. */

@@ -8,7 +8,7 @@
 import { and, asc, count, eq } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
-import { coreQuarantine } from "../../db/schema/index";
+import { coreQuarantine } from "../../db/schema/core";
 import { excluded } from "../../db/sql";
 import { sha256Hex } from "../model/digest";
 import type { RunContext } from "../model/run-context";

@@ -7,7 +7,7 @@ import { and, asc, eq, type SQL } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import { addDays, dayOfWeek, parseIsoDate } from "../../calendar/dates";
 import { Db, dbTryOn } from "../../db/db";
-import { coreDataReadiness } from "../../db/schema/index";
+import { coreDataReadiness } from "../../db/schema/core";
 import type { ReadinessRow } from "./memory";
 
 /** One readiness row as the API shows it. */

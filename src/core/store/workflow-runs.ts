@@ -5,7 +5,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import * as Effect from "effect/Effect";
 import { Db, dbTryOn } from "../../db/db";
-import { coreWorkflowRuns } from "../../db/schema/index";
+import { coreWorkflowRuns } from "../../db/schema/core";
 import type { RunTrigger } from "../model/run-result";
 import type { WorkflowRunRow } from "./memory";
 
