@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { executeBackfill, newBackfillId, planBackfill } from "../../src/core/backfill/backfill";
 import { UNIVERSES } from "../../src/domains/market_data/universes";
 import { PIPELINES } from "../../src/domains/registry";
+import { CLEAN_RUN_EVENTS } from "../fixtures/audit-events";
 import { usePipelineDb } from "../fixtures/pipeline-db";
 
 const PIPELINE = "market_data.ingest_prices";
@@ -63,14 +64,7 @@ describe("market_data.ingest_prices", () => {
       "SELECT event_type FROM core_audit_log WHERE capture_id = ? ORDER BY seq",
       [result.capture_id],
     );
-    expect(events.map((e) => e.event_type)).toEqual([
-      "run_started",
-      "ingested",
-      "normalized",
-      "validated",
-      "written",
-      "run_completed",
-    ]);
+    expect(events.map((e) => e.event_type)).toEqual(CLEAN_RUN_EVENTS);
   });
 
   it("re-running a partition upserts: no duplicate rows, same values, new capture", async () => {

@@ -14,35 +14,21 @@ import {
   streamingOutputHash,
 } from "../../src/reconciliation/canonical";
 import { sha256Of } from "../../src/reconciliation/incremental-sha256";
+import { ORDER_EDGE_CHARACTERS } from "../fixtures/order-characters";
 
 const SEED = 20_261_208;
 
-/** Characters where code-unit order of JSON text and byte order of raw UTF-8 part ways. */
+/** The order-breaking characters, and some that only a hash in memory meets (NUL, lone surrogates). */
 const ODD = [
+  ...ORDER_EDGE_CHARACTERS,
   "",
-  " ",
-  "!",
-  '"',
-  "#",
-  "\\",
-  "\t",
   "\n",
   "\u0000",
-  "\u0001",
   "\u001f",
-  "0",
-  "9",
-  "A",
   "Z",
-  "a",
   "~",
-  "\u007f",
-  "é",
   "\u2028",
   "\uD7FF",
-  "\uE000",
-  "\uFFFF",
-  "😀",
   "\u{10FFFF}",
   "\uD800",
 ];

@@ -32,6 +32,7 @@ import {
 import { storedOutputHash } from "../../src/reconciliation/canonical";
 import { appEnvOf } from "../../src/worker/actors";
 import { partitionActorRuntime } from "../../src/worker/runtime";
+import { CLEAN_RUN_EVENTS } from "../fixtures/audit-events";
 
 const PRICES = "market_data.ingest_prices";
 const TRADES = "trade_data.ingest_trades";
@@ -129,14 +130,7 @@ describe("a partition's round trips to libSQL over HTTP", () => {
       [result.capture_id],
     );
     expect(manifest).toMatchObject({ status: "complete", row_count: 20 });
-    expect(await auditEventsOf(result.capture_id)).toEqual([
-      "run_started",
-      "ingested",
-      "normalized",
-      "validated",
-      "written",
-      "run_completed",
-    ]);
+    expect(await auditEventsOf(result.capture_id)).toEqual(CLEAN_RUN_EVENTS);
     expect(await chainIsIntact()).toBe(true);
   });
 
