@@ -7,7 +7,8 @@
  * Without `--partition` the key is `file:<basename>` (or `url:<host>/<last segment>`), so
  * re-ingesting the same file updates the same partition. A `YYYY-MM-DD|<scope>` key also tells
  * the source what the payload must belong to (trades: date and client; FINRA: week ending and
- * tier). `--file` may be a pipe (`/dev/stdin`, `<(zcat day.csv.gz)`). Exit codes: 0 complete, 1 the run failed (unreadable payload, database), 2 usage.
+ * tier). `--file` may be a pipe (`/dev/stdin`, `<(zcat day.csv.gz)`), read front to back.
+ * Exit codes: 0 complete, 1 the run failed (unreadable payload, database), 2 usage.
  */
 import { parseArgs } from "node:util";
 import * as Effect from "effect/Effect";
