@@ -5,9 +5,7 @@
  */
 import { DrizzleSqliteDODatabase, SQLiteDOSession } from "drizzle-orm/durable-sqlite";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-
-/** drizzle's type argument for "no relational schema". */
-type NoSchema = Record<string, never>;
+import type { NoSchema } from "../db/hrana/drizzle";
 
 /** Synchronous drizzle over `storage` (each call one local statement). */
 export const durableSqlite = (storage: DurableObjectStorage): DrizzleSqliteDODatabase => {

@@ -30,16 +30,8 @@ export const defaultRetryPolicy: RetryPolicy = {
 const retryAfterOf = (error: PipelineError): number | undefined =>
   error._tag === "TransientSourceError" ? error.retryAfterMs : undefined;
 
-/** How `retryWithBackoff` waits between attempts and when it stops. */
-export interface Backoff<E> {
-  readonly baseDelayMs: number;
-  readonly factor: number;
-  /** Upper bound of one delay before jitter. */
-  readonly capMs: number;
-  /** Attempts in total, the first one included. */
-  readonly maxAttempts: number;
-  /** Multiply each delay by a random factor in [0.8, 1.2). */
-  readonly jitter: boolean;
+/** How `retryWithBackoff` waits between attempts (the policy's delays) and when it stops. */
+export interface Backoff<E> extends RetryPolicy {
   /** Only failures this accepts are retried. */
   readonly while: (error: E) => boolean;
   /** The least wait after `error` in ms (a `Retry-After`), if it asks for one. */

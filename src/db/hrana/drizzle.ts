@@ -28,7 +28,7 @@ export const drizzleOver = <TSchema extends Record<string, unknown>>(
 };
 
 /** drizzle's type argument for "no relational schema". */
-type NoSchema = Record<string, never>;
+export type NoSchema = Record<string, never>;
 
 /**
  * drizzle over `client` without a relational schema (no `db.query`), what the runtimes use:
